@@ -1,0 +1,196 @@
+"""Run records for the Python references (SPEC §5), the same schema xor-repro's Rust side
+writes: loss.csv, params.csv, predictions.csv, last_epoch_predictions.csv, surface.csv,
+transcript.txt and run.json in DIR/NAME/seed-S/python/.
+
+Each reference script is the notebook's own code; this module adds only the command line
+(--seed, --steps, --lr, --out, --init-from) and the record writing. The folder is written
+whole into a temporary sibling and renamed into place, so an interrupted run never leaves
+a folder that looks complete.
+"""
+
+import argparse
+import csv
+import io
+import json
+import os
+import platform
+import shutil
+import sys
+import time
+
+
+def parse_args(default_seed, default_steps, default_lr):
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seed", type=int, default=default_seed)
+    parser.add_argument("--steps", type=int, default=default_steps)
+    parser.add_argument("--lr", type=float, default=default_lr)
+    parser.add_argument("--out", default="results")
+    parser.add_argument("--init-from", default=None)
+    return parser.parse_args()
+
+
+def number(x):
+    """Shortest decimal that reads back to the same float64 (a float32 widened exactly)."""
+    return repr(float(x))
+
+
+def flat(values):
+    """Row-major Python floats from a tensor, an array or a list."""
+    if hasattr(values, "detach"):
+        values = values.detach().cpu().double().reshape(-1).tolist()
+    elif hasattr(values, "numpy"):
+        values = values.numpy().astype("float64").reshape(-1).tolist()
+    elif hasattr(values, "reshape"):
+        values = values.astype("float64").reshape(-1).tolist()
+    return [float(v) for v in values]
+
+
+class _Tee(io.TextIOBase):
+    """Echoes what the notebook prints and keeps a copy for transcript.txt."""
+
+    def __init__(self, stream):
+        self.stream = stream
+        self.buffer = io.StringIO()
+
+    def write(self, text):
+        self.stream.write(text)
+        self.buffer.write(text)
+        return len(text)
+
+    def flush(self):
+        self.stream.flush()
+
+
+class Run:
+    """One run of one experiment: collects what the notebook produced and writes it."""
+
+    def __init__(self, experiment, notebook, args, versions):
+        self.experiment = experiment
+        self.notebook = notebook
+        self.args = args
+        self.versions = {"python": platform.python_version(), **versions}
+        self.losses = []
+        self.params = []
+        self.predictions = []
+        self.last_epoch_predictions = []
+        self.surface = []
+        self.init = read_initial(args.init_from) if args.init_from else None
+        self._tee = _Tee(sys.stdout)
+        sys.stdout = self._tee
+        self._start = time.perf_counter()
+
+    def param(self, stage, name, values):
+        self.params.append((stage, name, flat(values)))
+
+    def initial(self, name, shape):
+        """The --init-from values of parameter `name`, checked against `shape`."""
+        if name not in self.init:
+            fail(f"{self.args.init_from} has no parameter {name} (it has: {', '.join(sorted(self.init))})")
+        values = self.init[name]
+        size = 1
+        for d in shape:
+            size *= d
+        if len(values) != size:
+            fail(f"{self.args.init_from}: {name} has {len(values)} values, the experiment needs {size} (shape {list(shape)})")
+        return values
+
+    def check_init_names(self, names):
+        if self.init is None:
+            return
+        for name in self.init:
+            if name not in names:
+                fail(f"{self.args.init_from}: unknown parameter {name} for this experiment (expected: {', '.join(names)})")
+
+    def write(self):
+        wall = time.perf_counter() - self._start
+        sys.stdout = self._tee.stream
+        folder = os.path.join(self.args.out, self.experiment, f"seed-{self.args.seed}", "python")
+        parent = os.path.dirname(folder)
+        os.makedirs(parent, exist_ok=True)
+        tmp = os.path.join(parent, f".tmp-python-{os.getpid()}")
+        shutil.rmtree(tmp, ignore_errors=True)
+        os.makedirs(tmp)
+        with open(os.path.join(tmp, "loss.csv"), "w") as f:
+            f.write("step,loss\n")
+            f.writelines(f"{i},{number(v)}\n" for i, v in enumerate(self.losses))
+        with open(os.path.join(tmp, "params.csv"), "w") as f:
+            f.write("stage,name,index,value\n")
+            for stage, name, values in self.params:
+                f.writelines(f"{stage},{name},{i},{number(v)}\n" for i, v in enumerate(values))
+        self._predictions(os.path.join(tmp, "predictions.csv"), self.predictions)
+        if self.last_epoch_predictions:
+            self._predictions(os.path.join(tmp, "last_epoch_predictions.csv"), self.last_epoch_predictions)
+        if self.surface:
+            with open(os.path.join(tmp, "surface.csv"), "w") as f:
+                f.write("x1,x2,prediction\n")
+                f.writelines(f"{number(a)},{number(b)},{number(p)}\n" for a, b, p in self.surface)
+        with open(os.path.join(tmp, "transcript.txt"), "w") as f:
+            f.write(self._tee.buffer.getvalue())
+        info = {
+            "experiment": self.experiment,
+            "notebook": self.notebook,
+            "seed": self.args.seed,
+            "steps": self.args.steps,
+            "lr": self.args.lr,
+            "init_from": self.args.init_from,
+            "implementation": "python",
+            "versions": self.versions,
+            "wall_seconds": wall,
+        }
+        with open(os.path.join(tmp, "run.json"), "w") as f:
+            json.dump(info, f, indent=2)
+            f.write("\n")
+        shutil.rmtree(folder, ignore_errors=True)
+        os.rename(tmp, folder)
+
+    @staticmethod
+    def _predictions(path, rows):
+        with open(path, "w") as f:
+            f.write("x1,x2,target,prediction\n")
+            f.writelines(",".join(number(v) for v in row) + "\n" for row in rows)
+
+
+XOR_INPUTS = [(0.0, 0.0), (0.0, 1.0), (1.0, 0.0), (1.0, 1.0)]
+XOR_TARGETS = [0.0, 1.0, 1.0, 0.0]
+
+
+def xor_rows(outputs):
+    """(x1, x2, target, prediction) for the four XOR inputs."""
+    outputs = flat(outputs)
+    return [(x1, x2, t, p) for (x1, x2), t, p in zip(XOR_INPUTS, XOR_TARGETS, outputs)]
+
+
+def read_initial(path):
+    """Initial values from a params.csv-schema file: rows of stage `initial`, or every row if
+    the file has only one stage."""
+    try:
+        with open(path, newline="") as f:
+            rows = list(csv.reader(f))
+    except OSError as e:
+        fail(f"cannot read {path}: {e.strerror}")
+    if not rows or rows[0] != ["stage", "name", "index", "value"]:
+        fail(f"{path}: expected the header stage,name,index,value")
+    by_stage = {}
+    for line, row in enumerate(rows[1:], start=2):
+        if len(row) != 4:
+            fail(f"{path}: line {line} has {len(row)} fields, expected 4")
+        stage, name, index, value = row
+        try:
+            value = float(value)
+            index = int(index)
+        except ValueError:
+            fail(f"{path}: line {line}: {row[3]!r} is not a number")
+        by_stage.setdefault(stage, {}).setdefault(name, []).append((index, value))
+    if "initial" in by_stage:
+        chosen = by_stage["initial"]
+    elif len(by_stage) == 1:
+        chosen = next(iter(by_stage.values()))
+    else:
+        fail(f"{path}: no parameters of stage initial")
+    return {name: [v for _, v in sorted(entries)] for name, entries in chosen.items()}
+
+
+def fail(message):
+    sys.stdout = sys.__stdout__
+    print(f"error: {message}", file=sys.stderr)
+    sys.exit(2)

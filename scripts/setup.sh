@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Idempotent set-up: the pinned Python environment (shared between clones through a
+# cache folder keyed by the pins) and the release build of xor-repro linked against
+# that environment's libtorch. Quick when everything is already there.
+# --python-only: only the environment and the project's links to it.
+set -euo pipefail
+
+TORCH_VERSION=2.13.0
+TF_VERSION=2.19.0
+NUMPY_VERSION=2.1.3   # TensorFlow 2.19 needs numpy < 2.2; torch 2.13 accepts it
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cache=${XOR_REPRO_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/xor-repro}
+venv="$cache/venv-py$(python3 -c 'import sys; print(f"{sys.version_info[0]}.{sys.version_info[1]}")')-torch$TORCH_VERSION-tf$TF_VERSION-np$NUMPY_VERSION"
+
+log() { printf 'setup: %s\n' "$*" >&2; }
+
+if [ ! -f "$venv/.complete" ]; then
+    log "creating the Python environment in $venv (one-off: torch, tensorflow-cpu, numpy; several GB)"
+    rm -rf "$venv.partial"
+    mkdir -p "$cache"
+    python3 -m venv "$venv.partial"
+    "$venv.partial/bin/pip" install --quiet --disable-pip-version-check \
+        "torch==$TORCH_VERSION" "tensorflow-cpu==$TF_VERSION" "numpy==$NUMPY_VERSION"
+    # A venv records its own path in its scripts; the python binary itself does not care,
+    # and we only ever call $venv/bin/python, so renaming the finished folder is safe.
+    rm -rf "$venv"
+    mv "$venv.partial" "$venv"
+    touch "$venv/.complete"
+fi
+
+# The project reaches the environment through two links (both git-ignored): `.venv` for
+# the Python side and `.libtorch` (its torch package) for the build (.cargo/config.toml).
+ln -sfn "$venv" "$root/.venv"
+torch_dir=$("$venv/bin/python" -c 'import os, torch; print(os.path.dirname(torch.__file__))')
+ln -sfn "$torch_dir" "$root/.libtorch"
+
+if [ "${1:-}" = "--python-only" ]; then
+    exit 0
+fi
+
+log "building xor-repro (release)"
+(cd "$root" && cargo build --release --quiet)

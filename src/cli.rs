@@ -1,0 +1,230 @@
+//! The command line (SPEC §4): argument parsing, input checks, and each command's output.
+//! Exit codes: 0 success, 1 a difference or missed target, 2 bad input or failure.
+
+use crate::diff::{self, Tolerance};
+use crate::experiments::{self, Experiment};
+use crate::runner::{self, Settings};
+use anyhow::{bail, Result};
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "xor-repro",
+    version,
+    about = "Reproduces five published XOR notebooks exactly in Rust and diffs them against Python"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// List the experiments: notebook, framework, net, length, default seed.
+    List,
+    /// Run experiments in Rust into DIR/NAME/seed-S/rust/, printing each notebook's transcript.
+    Run(RunArgs),
+    /// Run the Python reference of experiments into DIR/NAME/seed-S/python/.
+    Reference(RunArgs),
+    /// Compare two run folders or two CSV files number by number.
+    Diff(DiffArgs),
+}
+
+#[derive(Args, Clone)]
+struct RunArgs {
+    /// Experiment names (see `list`).
+    names: Vec<String>,
+    /// Every experiment.
+    #[arg(long)]
+    all: bool,
+    /// Seed (default: the notebook's own).
+    #[arg(long, value_parser = parse_seed, allow_hyphen_values = true)]
+    seed: Option<u64>,
+    /// Epochs, or samples for online training (default: the notebook's).
+    #[arg(long, value_parser = parse_steps, allow_hyphen_values = true)]
+    epochs: Option<usize>,
+    /// Learning rate (default: the notebook's).
+    #[arg(long, value_parser = parse_lr, allow_hyphen_values = true)]
+    lr: Option<f64>,
+    /// Output folder.
+    #[arg(long, default_value = "results")]
+    out: PathBuf,
+    /// Start from the initial parameters in this params.csv-schema file.
+    #[arg(long, value_name = "PARAMS.csv")]
+    init_from: Option<PathBuf>,
+}
+
+impl RunArgs {
+    fn experiments(&self) -> Result<Vec<&'static Experiment>> {
+        if self.all {
+            if !self.names.is_empty() {
+                bail!("give experiment names or --all, not both");
+            }
+            return Ok(experiments::all().iter().collect());
+        }
+        if self.names.is_empty() {
+            let names: Vec<_> = experiments::all().iter().map(|e| e.name).collect();
+            bail!(
+                "name an experiment or use --all (valid: {})",
+                names.join(", ")
+            );
+        }
+        self.names.iter().map(|n| experiments::find(n)).collect()
+    }
+
+    fn settings(&self) -> Settings {
+        Settings {
+            seed: self.seed,
+            steps: self.epochs,
+            lr: self.lr,
+            init_from: self.init_from.clone(),
+            out: self.out.clone(),
+        }
+    }
+}
+
+#[derive(Args)]
+struct DiffArgs {
+    /// A run folder or CSV file.
+    a: PathBuf,
+    /// Another run folder or CSV file of the same kind.
+    b: PathBuf,
+    /// Accept rows whose absolute difference is at most this.
+    #[arg(long, value_parser = parse_tolerance, default_value = "0")]
+    abs_tol: f64,
+    /// Accept rows whose relative difference is at most this.
+    #[arg(long, value_parser = parse_tolerance, default_value = "0")]
+    rel_tol: f64,
+    /// Accept rows at most this many ulps apart.
+    #[arg(long, default_value = "0")]
+    ulps: u64,
+}
+
+fn parse_seed(s: &str) -> Result<u64, String> {
+    s.trim()
+        .parse()
+        .map_err(|_| format!("a seed is a whole number from 0 to {}, got {s:?}", u64::MAX))
+}
+
+fn parse_steps(s: &str) -> Result<usize, String> {
+    match s.trim().parse::<usize>() {
+        Ok(n) if n > 0 => Ok(n),
+        _ => Err(format!("must be a positive whole number, got {s:?}")),
+    }
+}
+
+fn parse_lr(s: &str) -> Result<f64, String> {
+    match s.trim().parse::<f64>() {
+        Ok(x) if x.is_finite() && x > 0.0 => Ok(x),
+        _ => Err(format!("must be a finite positive number, got {s:?}")),
+    }
+}
+
+fn parse_tolerance(s: &str) -> Result<f64, String> {
+    match s.trim().parse::<f64>() {
+        Ok(x) if x.is_finite() && x >= 0.0 => Ok(x),
+        _ => Err(format!("must be a finite number ≥ 0, got {s:?}")),
+    }
+}
+
+/// Parses the command line and runs the command.
+pub fn main() -> Result<ExitCode> {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) if !err.use_stderr() => {
+            // --help, --version
+            err.print()?;
+            return Ok(ExitCode::SUCCESS);
+        }
+        Err(err) => {
+            // clap's first line says what is wrong; the usage block after it is noise here.
+            let text = err.render().to_string();
+            let first = text.lines().next().unwrap_or("invalid command line");
+            eprintln!("{first} (try --help)");
+            return Ok(ExitCode::from(2));
+        }
+    };
+    match cli.command {
+        Command::List => list(),
+        Command::Run(args) => run(&args),
+        Command::Reference(args) => reference(&args),
+        Command::Diff(args) => diff(&args),
+    }
+}
+
+fn list() -> Result<ExitCode> {
+    println!(
+        "{:<26} {:<26} {:<10} {:<22} {:>14} {:>5}",
+        "name", "notebook", "framework", "net", "length", "seed"
+    );
+    for e in experiments::all() {
+        println!(
+            "{:<26} {:<26} {:<10} {:<22} {:>14} {:>5}",
+            e.name,
+            e.notebook,
+            e.framework.name(),
+            e.net,
+            format!("{} {}", e.steps, e.step_unit),
+            e.default_seed
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn run(args: &RunArgs) -> Result<ExitCode> {
+    let exps = args.experiments()?;
+    let settings = args.settings();
+    for exp in &exps {
+        settings.check(exp)?;
+    }
+    runner::ensure_writable(&settings.out)?;
+    for exp in exps {
+        if args.all || args.names.len() > 1 {
+            println!("== {} (seed {})", exp.name, settings.seed(exp));
+        }
+        let (_, dir) = runner::run_rust(exp, &settings, true)?;
+        eprintln!("wrote {}", dir.display());
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn reference(args: &RunArgs) -> Result<ExitCode> {
+    let exps = args.experiments()?;
+    let settings = args.settings();
+    for exp in &exps {
+        settings.check(exp)?;
+    }
+    crate::python::interpreter()?;
+    runner::ensure_writable(&settings.out)?;
+    for exp in exps {
+        if args.all || args.names.len() > 1 {
+            println!("== {} (seed {})", exp.name, settings.seed(exp));
+        }
+        let dir = runner::run_python(exp, &settings)?;
+        eprintln!("wrote {}", dir.display());
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn diff(args: &DiffArgs) -> Result<ExitCode> {
+    let tol = Tolerance {
+        abs: args.abs_tol,
+        rel: args.rel_tol,
+        ulps: args.ulps,
+    };
+    let diffs = diff::diff_paths(&args.a, &args.b, &tol)?;
+    for d in &diffs {
+        println!("{d}");
+    }
+    let compared: usize = diffs.iter().map(|d| d.compared).sum();
+    let identical: usize = diffs.iter().map(|d| d.identical).sum();
+    if diffs.iter().all(|d| d.within_tolerance()) {
+        println!("within tolerance: {identical} of {compared} values bit-identical");
+        Ok(ExitCode::SUCCESS)
+    } else {
+        println!("outside tolerance: {identical} of {compared} values bit-identical");
+        Ok(ExitCode::from(1))
+    }
+}

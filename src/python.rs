@@ -1,0 +1,57 @@
+//! The project's Python side: finding the pinned environment that `scripts/setup.sh` made,
+//! and running a reference script from `scripts/reference/` in it.
+
+use anyhow::{bail, Context, Result};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// The project folder (scripts and the `.venv` link live there).
+pub fn project_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The Python interpreter of the project's environment: `$XOR_REPRO_PYTHON`, else the
+/// `.venv` that `scripts/setup.sh` links into the project folder.
+pub fn interpreter() -> Result<PathBuf> {
+    if let Some(python) = std::env::var_os("XOR_REPRO_PYTHON") {
+        return Ok(PathBuf::from(python));
+    }
+    let python = project_root().join(".venv/bin/python");
+    if !python.exists() {
+        bail!(
+            "the project's Python environment is missing ({}); run ./scripts/setup.sh to create it",
+            python.display()
+        );
+    }
+    Ok(python)
+}
+
+/// Runs `scripts/reference/<script>` with `args`, streaming its output; fails with the
+/// script's last error line if it fails.
+pub fn run_reference(script: &str, args: &[String]) -> Result<()> {
+    let python = interpreter()?;
+    let path = project_root().join("scripts/reference").join(script);
+    run_script(&python, &path, args)
+}
+
+fn run_script(python: &Path, script: &Path, args: &[String]) -> Result<()> {
+    let output = Command::new(python)
+        .arg(script)
+        .args(args)
+        .env("PYTHONDONTWRITEBYTECODE", "1")
+        .env("TF_CPP_MIN_LOG_LEVEL", "3")
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .with_context(|| format!("cannot start {}", python.display()))?
+        .wait_with_output()?;
+    if !output.status.success() {
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        let last = stderr
+            .lines()
+            .rev()
+            .find(|l| !l.trim().is_empty())
+            .unwrap_or("no message");
+        bail!("{} failed: {}", script.display(), last.trim());
+    }
+    Ok(())
+}

@@ -1,0 +1,131 @@
+//! Running one experiment on either side, Rust or Python, into its run folder
+//! `DIR/NAME/seed-S/{rust,python}/`, with the settings a user gave or the notebook's own.
+
+use crate::experiments::{Config, Experiment};
+use crate::progress::Progress;
+use crate::record::{self, InitialParams, RunInfo, RunRecord};
+use anyhow::{Context, Result};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+/// What the user asked for; `None` means the notebook's own value.
+#[derive(Debug, Clone, Default)]
+pub struct Settings {
+    pub seed: Option<u64>,
+    pub steps: Option<usize>,
+    pub lr: Option<f64>,
+    pub init_from: Option<PathBuf>,
+    pub out: PathBuf,
+}
+
+impl Settings {
+    pub fn seed(&self, exp: &Experiment) -> u64 {
+        self.seed.unwrap_or(exp.default_seed)
+    }
+    pub fn steps(&self, exp: &Experiment) -> usize {
+        self.steps.unwrap_or(exp.steps)
+    }
+    pub fn lr(&self, exp: &Experiment) -> f64 {
+        self.lr.unwrap_or(exp.lr)
+    }
+
+    /// Rejects a seed the experiment's framework cannot take and an unreadable
+    /// `--init-from`, before any work is done.
+    pub fn check(&self, exp: &Experiment) -> Result<()> {
+        exp.framework.check_seed(self.seed(exp))?;
+        if let Some(path) = &self.init_from {
+            InitialParams::read(path)?;
+        }
+        Ok(())
+    }
+}
+
+/// Versions recorded in the Rust side's `run.json`.
+pub fn rust_versions() -> BTreeMap<String, String> {
+    BTreeMap::from([
+        (
+            "xor-repro".to_string(),
+            env!("CARGO_PKG_VERSION").to_string(),
+        ),
+        ("tch".to_string(), "0.26.0".to_string()),
+        ("libtorch".to_string(), "2.13.0".to_string()),
+    ])
+}
+
+/// Fails early, with the folder's name, when `out` cannot be written.
+pub fn ensure_writable(out: &Path) -> Result<()> {
+    std::fs::create_dir_all(out)
+        .with_context(|| format!("cannot create output folder {}", out.display()))?;
+    let probe = out.join(format!(".write-test-{}", std::process::id()));
+    std::fs::write(&probe, b"")
+        .with_context(|| format!("output folder {} cannot be written", out.display()))?;
+    let _ = std::fs::remove_file(probe);
+    Ok(())
+}
+
+/// Runs `exp` in Rust and writes its record; returns the record and its folder.
+pub fn run_rust(exp: &Experiment, settings: &Settings, echo: bool) -> Result<(RunRecord, PathBuf)> {
+    settings.check(exp)?;
+    let seed = settings.seed(exp);
+    let steps = settings.steps(exp);
+    let init = settings
+        .init_from
+        .as_deref()
+        .map(InitialParams::read)
+        .transpose()?;
+    let progress = if echo {
+        Progress::new(steps as u64, exp.name)
+    } else {
+        Progress::hidden()
+    };
+    let cfg = Config {
+        seed,
+        steps,
+        lr: settings.lr(exp),
+        init,
+        echo,
+        progress: progress.clone(),
+    };
+    let start = Instant::now();
+    let record = (exp.run)(&cfg).with_context(|| format!("{} failed", exp.name))?;
+    let wall_seconds = start.elapsed().as_secs_f64();
+    progress.finish();
+    let info = RunInfo {
+        experiment: exp.name.to_string(),
+        notebook: exp.notebook.to_string(),
+        seed,
+        steps,
+        lr: cfg.lr,
+        init_from: settings.init_from.as_ref().map(|p| p.display().to_string()),
+        implementation: "rust".to_string(),
+        versions: rust_versions(),
+        wall_seconds,
+    };
+    let dir = record::run_dir(&settings.out, exp.name, seed, "rust");
+    record::write_run(&dir, &record, &info)?;
+    Ok((record, dir))
+}
+
+/// Runs the Python reference of `exp` (it prints the notebook's transcript itself) and
+/// returns its run folder.
+pub fn run_python(exp: &Experiment, settings: &Settings) -> Result<PathBuf> {
+    settings.check(exp)?;
+    let seed = settings.seed(exp);
+    let mut args = vec![
+        "--seed".to_string(),
+        seed.to_string(),
+        "--steps".to_string(),
+        settings.steps(exp).to_string(),
+        "--lr".to_string(),
+        record::number(settings.lr(exp)),
+        "--out".to_string(),
+        settings.out.display().to_string(),
+    ];
+    if let Some(path) = &settings.init_from {
+        args.push("--init-from".to_string());
+        args.push(path.display().to_string());
+    }
+    crate::python::run_reference(exp.reference_script, &args)?;
+    Ok(record::run_dir(&settings.out, exp.name, seed, "python"))
+}

@@ -1,0 +1,44 @@
+//! PyTorch-compatible parameter creation: `nn.Linear`'s default init and `torch.rand`, drawn
+//! from libtorch's global CPU generator in the order Python draws them.
+//!
+//! tch's own `nn::linear` initialises differently, so it is not used.
+
+use tch::{Device, Kind, Tensor};
+
+/// The bound `nn.init.kaiming_uniform_(w, a=math.sqrt(5))` uses for a weight with `fan_in`
+/// inputs, computed with the same double operations as `torch/nn/init.py`
+/// (it is 1/√fan_in up to the last bit, which `uniform_` sees).
+fn kaiming_uniform_bound(fan_in: usize) -> f64 {
+    let a = 5f64.sqrt();
+    let gain = (2.0 / (1.0 + a.powi(2))).sqrt();
+    let std = gain / (fan_in as f64).sqrt();
+    3f64.sqrt() * std
+}
+
+/// The weight (out×in) and bias (out) of `nn.Linear(in, out)`, drawn as its
+/// `reset_parameters` draws them: weight first, then bias U(−1/√in, 1/√in).
+pub fn linear(inputs: usize, outputs: usize) -> (Tensor, Tensor) {
+    let weight_bound = kaiming_uniform_bound(inputs);
+    let bias_bound = 1.0 / (inputs as f64).sqrt();
+    let weight = Tensor::empty([outputs as i64, inputs as i64], (Kind::Float, Device::Cpu))
+        .uniform_(-weight_bound, weight_bound);
+    let bias = Tensor::empty([outputs as i64], (Kind::Float, Device::Cpu))
+        .uniform_(-bias_bound, bias_bound);
+    (weight, bias)
+}
+
+/// `torch.rand(shape)`: U[0, 1) float32.
+pub fn rand(shape: &[i64]) -> Tensor {
+    Tensor::rand(shape, (Kind::Float, Device::Cpu))
+}
+
+/// A float32 tensor's values, widened exactly to f64, row-major.
+pub fn values(t: &Tensor) -> Vec<f64> {
+    let t = t.detach().to_kind(Kind::Double).contiguous().view([-1]);
+    Vec::<f64>::try_from(&t).expect("a CPU float tensor converts to Vec<f64>")
+}
+
+/// A tensor's shape as `usize`s.
+pub fn shape(t: &Tensor) -> Vec<usize> {
+    t.size().iter().map(|&d| d as usize).collect()
+}

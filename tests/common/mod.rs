@@ -1,0 +1,83 @@
+//! Shared test helpers: running the built `xor-repro` binary and the project's Python.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// The `xor-repro` binary cargo built for these tests.
+pub fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_xor-repro"))
+}
+
+/// Runs `xor-repro ARGS` and returns its output (never panics on a non-zero exit).
+pub fn xor_repro(args: &[&str]) -> Output {
+    bin().args(args).output().expect("xor-repro runs")
+}
+
+/// Runs `xor-repro ARGS`, panicking with its standard error unless it exits 0.
+pub fn xor_repro_ok(args: &[&str]) -> String {
+    let out = xor_repro(args);
+    assert!(
+        out.status.success(),
+        "xor-repro {args:?} failed ({}):\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Runs a Python snippet in the project's environment and returns what it printed.
+pub fn python(code: &str) -> String {
+    let interpreter = xor_repro::python::interpreter().expect("run ./scripts/setup.sh first");
+    let out = Command::new(interpreter)
+        .arg("-c")
+        .arg(code)
+        .env("TF_CPP_MIN_LOG_LEVEL", "3")
+        .output()
+        .expect("python runs");
+    assert!(
+        out.status.success(),
+        "python failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Parses whitespace-separated numbers Python printed (`repr` of floats or ints).
+pub fn numbers(text: &str) -> Vec<f64> {
+    text.split_whitespace()
+        .map(|t| t.parse().unwrap_or_else(|_| panic!("not a number: {t}")))
+        .collect()
+}
+
+/// A fresh output folder for one test.
+pub fn out_dir() -> tempfile::TempDir {
+    tempfile::tempdir().expect("temporary folder")
+}
+
+/// The run folder of one side.
+pub fn side(out: &Path, experiment: &str, seed: u64, side: &str) -> PathBuf {
+    out.join(experiment).join(format!("seed-{seed}")).join(side)
+}
+
+/// Runs `run` and `reference` of one experiment into `out` with extra arguments, then
+/// `diff` with default tolerance; returns diff's output and exit code.
+pub fn rust_vs_python(out: &Path, experiment: &str, seed: u64, extra: &[&str]) -> (String, i32) {
+    let out_s = out.to_str().unwrap();
+    let seed_s = seed.to_string();
+    let mut args = vec![experiment, "--seed", &seed_s, "--out", out_s];
+    args.extend_from_slice(extra);
+    let mut run = vec!["run"];
+    run.extend_from_slice(&args);
+    xor_repro_ok(&run);
+    let mut reference = vec!["reference"];
+    reference.extend_from_slice(&args);
+    xor_repro_ok(&reference);
+    let a = side(out, experiment, seed, "rust");
+    let b = side(out, experiment, seed, "python");
+    let diff = xor_repro(&["diff", a.to_str().unwrap(), b.to_str().unwrap()]);
+    (
+        String::from_utf8_lossy(&diff.stdout).into_owned(),
+        diff.status.code().unwrap_or(-1),
+    )
+}
