@@ -1,9 +1,10 @@
-//! PyTorch-compatible parameter creation: `nn.Linear`'s default init and `torch.rand`, drawn
-//! from libtorch's global CPU generator in the order Python draws them.
+//! PyTorch-compatible parameters and optimiser: `nn.Linear`'s default init and `torch.rand`,
+//! drawn from libtorch's global CPU generator in the order Python draws them, and
+//! `optim.SGD`'s update.
 //!
 //! tch's own `nn::linear` initialises differently, so it is not used.
 
-use tch::{Device, Kind, Tensor};
+use tch::{COptimizer, Device, Kind, Tensor};
 
 /// The bound `nn.init.kaiming_uniform_(w, a=math.sqrt(5))` uses for a weight with `fan_in`
 /// inputs, computed with the same double operations as `torch/nn/init.py`
@@ -41,4 +42,15 @@ pub fn values(t: &Tensor) -> Vec<f64> {
 /// A tensor's shape as `usize`s.
 pub fn shape(t: &Tensor) -> Vec<usize> {
     t.size().iter().map(|&d| d as usize).collect()
+}
+
+/// `optim.SGD(params, lr)`: libtorch's C++ SGD, whose step is `p.add_(grad, -lr)` in one
+/// fused rounding like Python's (a separate `grad * -lr` then `add_` rounds twice and
+/// drifts within ~60 epochs). Its `zero_grad` sets gradients to None, as Python's does.
+pub fn sgd(params: &[Tensor], lr: f64) -> anyhow::Result<COptimizer> {
+    let mut optimizer = COptimizer::sgd(lr, 0.0, 0.0, 0.0, false)?;
+    for p in params {
+        optimizer.add_parameters(p, 0)?;
+    }
+    Ok(optimizer)
 }

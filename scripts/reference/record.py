@@ -194,3 +194,18 @@ def fail(message):
     sys.stdout = sys.__stdout__
     print(f"error: {message}", file=sys.stderr)
     sys.exit(2)
+
+
+def display(*values):
+    """What Jupyter shows for a cell ending in `a, b, ...` (IPython's pretty printer, 79
+    columns): one line if it fits, else one element per line, continuation lines of a
+    multi-line element indented by one more space. One value shows as its repr."""
+    reprs = [repr(v) for v in values]
+    if len(reprs) == 1:
+        print(reprs[0])
+        return
+    one_line = "(" + ", ".join(reprs) + ")"
+    if "\n" not in one_line and len(one_line) <= 79:
+        print(one_line)
+    else:
+        print("(" + ",\n ".join(r.replace("\n", "\n ") for r in reprs) + ")")

@@ -8,6 +8,8 @@ use crate::record::{InitialParams, RunRecord};
 use anyhow::{bail, Result};
 
 pub mod torch_relu4_mse;
+pub mod torch_sigmoid2_mse;
+pub mod torch_sigmoid4_bce_online;
 
 /// The library a notebook was written for, which fixes what "exactly" means (SPEC §3).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -73,7 +75,11 @@ pub struct Experiment {
 
 /// Every experiment, in notebook order.
 pub fn all() -> &'static [Experiment] {
-    &[torch_relu4_mse::EXPERIMENT]
+    &[
+        torch_relu4_mse::EXPERIMENT,
+        torch_sigmoid2_mse::EXPERIMENT,
+        torch_sigmoid4_bce_online::EXPERIMENT,
+    ]
 }
 
 /// The experiment called `name`, or an error listing the valid names.
@@ -97,6 +103,24 @@ impl Config {
         Ok(tch::Tensor::from_slice(&values)
             .reshape(drawn.size())
             .to_kind(drawn.kind()))
+    }
+
+    /// The initial parameters, named as in the notebook: its own draws (or `--init-from`'s
+    /// values), checked and recorded as stage `initial`.
+    pub fn initial_params(
+        &self,
+        record: &mut RunRecord,
+        drawn: Vec<(&str, tch::Tensor)>,
+    ) -> Result<Vec<tch::Tensor>> {
+        let names: Vec<&str> = drawn.iter().map(|(name, _)| *name).collect();
+        self.check_init_names(&names)?;
+        let mut params = Vec::with_capacity(drawn.len());
+        for (name, tensor) in drawn {
+            let tensor = self.initial(name, tensor)?;
+            record.push_param(crate::record::Stage::Initial, name, crate::torch_init::values(&tensor));
+            params.push(tensor);
+        }
+        Ok(params)
     }
 
     /// Fails when `--init-from` names a parameter the experiment does not have.

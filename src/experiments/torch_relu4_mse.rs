@@ -15,7 +15,7 @@ use super::{Config, Experiment, Framework};
 use crate::record::{RunRecord, Stage};
 use crate::{pyfmt, torch_init, xor};
 use anyhow::Result;
-use tch::{COptimizer, Kind, Reduction, Tensor};
+use tch::{Kind, Reduction, Tensor};
 
 pub const EXPERIMENT: Experiment = Experiment {
     name: "torch-relu4-mse",
@@ -34,7 +34,6 @@ pub const EXPERIMENT: Experiment = Experiment {
 const PARAMS: [&str; 4] = ["fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias"];
 
 fn run(cfg: &Config) -> Result<RunRecord> {
-    cfg.check_init_names(&PARAMS)?;
     let mut record = RunRecord::default();
     tch::manual_seed(cfg.seed as i64);
 
@@ -44,30 +43,24 @@ fn run(cfg: &Config) -> Result<RunRecord> {
     // Step 2, 3: XORNetwork(): fc1 = nn.Linear(2, 4), fc2 = nn.Linear(4, 1)
     let (w1, b1) = torch_init::linear(2, 4);
     let (w2, b2) = torch_init::linear(4, 1);
-    let params: Vec<Tensor> = PARAMS
-        .iter()
-        .zip([w1, b1, w2, b2])
-        .map(|(name, drawn)| Ok(cfg.initial(name, drawn)?.set_requires_grad(true)))
-        .collect::<Result<_>>()?;
-    let [w1, b1, w2, b2] = &params[..] else {
-        unreachable!()
-    };
-    for (name, p) in PARAMS.iter().zip(&params) {
-        record.push_param(Stage::Initial, name, torch_init::values(p));
-    }
+    let drawn = vec![(PARAMS[0], w1), (PARAMS[1], b1), (PARAMS[2], w2), (PARAMS[3], b2)];
+    let params: Vec<Tensor> = cfg
+        .initial_params(&mut record, drawn)?
+        .into_iter()
+        .map(|p| p.set_requires_grad(true))
+        .collect();
+    let [w1, b1, w2, b2] = &params[..] else { unreachable!() };
     let model = |x: &Tensor| x.linear(w1, Some(b1)).relu().linear(w2, Some(b2)).sigmoid();
 
     // Step 4: loss_fn = nn.MSELoss(); optimizer = optim.SGD(model.parameters(), lr=0.1)
-    let mut optimizer = COptimizer::sgd(cfg.lr, 0.0, 0.0, 0.0, false)?;
-    for p in &params {
-        optimizer.add_parameters(p, 0)?;
-    }
+    let optimizer = torch_init::sgd(&params, cfg.lr)?;
 
     // Step 5: train
     let epochs = cfg.steps;
     let mut predictions = Tensor::new();
     for epoch in 0..epochs {
         predictions = model(&x);
+        record.track_solved(epoch, || torch_init::values(&predictions));
         let loss = predictions.mse_loss(&y, Reduction::Mean);
         optimizer.zero_grad()?;
         loss.backward();

@@ -1,0 +1,78 @@
+//! Notebook 001 (`001_8c51896e8b2845dd.txt`, an annotated `XORNeuralNetwork`): a PyTorch
+//! `nn.Module` 2→2 sigmoid→1 sigmoid, `nn.MSELoss()`, `optim.SGD(lr=0.1)`, 100 000 epochs.
+//!
+//! Quirks kept: the notebook sets no seed (we default to 0) and printed nothing (its
+//! capture is of the code and hand-written notes only); each epoch runs in its order
+//! `zero_grad`, forward, loss, `backward`, `step`, printing `Epoch {epoch}, Loss:
+//! {loss.item()}` every 1000 epochs. Its X and y are integer lists made float32.
+
+use super::{Config, Experiment, Framework};
+use crate::record::{RunRecord, Stage};
+use crate::{pyfmt, torch_init, xor};
+use anyhow::Result;
+use tch::{Kind, Reduction, Tensor};
+
+pub const EXPERIMENT: Experiment = Experiment {
+    name: "torch-sigmoid2-mse",
+    notebook: "001_8c51896e8b2845dd.txt",
+    framework: Framework::PyTorch,
+    net: "2→2 sigmoid→1 sigmoid",
+    objective: "MSELoss(mean), optim.SGD lr 0.1",
+    steps: 100_000,
+    step_unit: "epochs",
+    lr: 0.1,
+    default_seed: 0,
+    reference_script: "torch_sigmoid2_mse.py",
+    run,
+};
+
+const PARAMS: [&str; 4] =
+    ["hidden_layer.weight", "hidden_layer.bias", "output_layer.weight", "output_layer.bias"];
+
+fn run(cfg: &Config) -> Result<RunRecord> {
+    let mut record = RunRecord::default();
+    tch::manual_seed(cfg.seed as i64);
+
+    // #0: X = torch.tensor([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=torch.float32)
+    let (x, y) = xor::tensors(Kind::Float);
+
+    // #2: model = XORNeuralNetwork(input_dim=2, hidden_dim=2, output_dim=1)
+    let (w1, b1) = torch_init::linear(2, 2);
+    let (w2, b2) = torch_init::linear(2, 1);
+    let drawn = vec![(PARAMS[0], w1), (PARAMS[1], b1), (PARAMS[2], w2), (PARAMS[3], b2)];
+    let params: Vec<Tensor> = cfg
+        .initial_params(&mut record, drawn)?
+        .into_iter()
+        .map(|p| p.set_requires_grad(true))
+        .collect();
+    let [w1, b1, w2, b2] = &params[..] else { unreachable!() };
+    let model = |x: &Tensor| x.linear(w1, Some(b1)).sigmoid().linear(w2, Some(b2)).sigmoid();
+
+    // #3: criterion = nn.MSELoss(); optimizer = optim.SGD(model.parameters(), lr=0.1)
+    let optimizer = torch_init::sgd(&params, cfg.lr)?;
+
+    // #4, #5: the training loop
+    let epochs = cfg.steps;
+    let mut predictions = Tensor::new();
+    for epoch in 0..epochs {
+        optimizer.zero_grad()?;
+        predictions = model(&x);
+        let loss = predictions.mse_loss(&y, Reduction::Mean);
+        loss.backward();
+        optimizer.step()?;
+        let loss = loss.double_value(&[]);
+        record.losses.push(loss);
+        if epoch % 1000 == 0 {
+            record.say(cfg.echo, format!("Epoch {epoch}, Loss: {}", pyfmt::float_repr(loss)));
+        }
+        cfg.tick(epoch);
+    }
+
+    for (name, p) in PARAMS.iter().zip(&params) {
+        record.push_param(Stage::Final, name, torch_init::values(p));
+    }
+    record.last_epoch_predictions = xor::predictions(&torch_init::values(&predictions));
+    let trained = tch::no_grad(|| model(&x));
+    record.predictions = xor::predictions(&torch_init::values(&trained));
+    Ok(record)
+}
