@@ -13,10 +13,10 @@ pub fn project_root() -> PathBuf {
 /// The Python interpreter of the project's environment: `$XOR_REPRO_PYTHON`, else the
 /// `.venv` that `scripts/setup.sh` links into the project folder.
 pub fn interpreter() -> Result<PathBuf> {
-    if let Some(python) = std::env::var_os("XOR_REPRO_PYTHON") {
-        return Ok(PathBuf::from(python));
-    }
-    let python = project_root().join(".venv/bin/python");
+    let python = match std::env::var_os("XOR_REPRO_PYTHON") {
+        Some(python) => PathBuf::from(python),
+        None => project_root().join(".venv/bin/python"),
+    };
     if !python.exists() {
         bail!(
             "the project's Python environment is missing ({}); run ./scripts/setup.sh to create it",
@@ -29,15 +29,26 @@ pub fn interpreter() -> Result<PathBuf> {
 /// Runs `scripts/reference/<script>` with `args`, streaming its output; fails with the
 /// script's last error line if it fails.
 pub fn run_reference(script: &str, args: &[String]) -> Result<()> {
-    let python = interpreter()?;
-    let path = project_root().join("scripts/reference").join(script);
-    run_script(&python, &path, args)
+    run_reference_with(script, args, false)
 }
 
-fn run_script(python: &Path, script: &Path, args: &[String]) -> Result<()> {
+/// `run_reference`, discarding the script's standard output when `quiet`.
+pub fn run_reference_with(script: &str, args: &[String], quiet: bool) -> Result<()> {
+    let python = interpreter()?;
+    let path = project_root().join("scripts/reference").join(script);
+    run_script(&python, &path, args, quiet)
+}
+
+fn run_script(python: &Path, script: &Path, args: &[String], quiet: bool) -> Result<()> {
+    let stdout = if quiet {
+        std::process::Stdio::null()
+    } else {
+        std::process::Stdio::inherit()
+    };
     let output = Command::new(python)
         .arg(script)
         .args(args)
+        .stdout(stdout)
         .env("PYTHONDONTWRITEBYTECODE", "1")
         .env("TF_CPP_MIN_LOG_LEVEL", "3")
         .stderr(std::process::Stdio::piped())
@@ -51,7 +62,8 @@ fn run_script(python: &Path, script: &Path, args: &[String]) -> Result<()> {
             .rev()
             .find(|l| !l.trim().is_empty())
             .unwrap_or("no message");
-        bail!("{} failed: {}", script.display(), last.trim());
+        let last = last.trim();
+        bail!("{} failed: {}", script.display(), last.strip_prefix("error: ").unwrap_or(last));
     }
     Ok(())
 }
