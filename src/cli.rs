@@ -3,6 +3,7 @@
 
 use crate::diff::{self, Tolerance};
 use crate::experiments::{self, Experiment};
+use crate::progress::Progress;
 use crate::runner::{self, Settings};
 use anyhow::{bail, Result};
 use clap::{Args, Parser, Subcommand};
@@ -30,6 +31,82 @@ enum Command {
     Reference(RunArgs),
     /// Compare two run folders or two CSV files number by number.
     Diff(DiffArgs),
+    /// Run both sides of experiments and judge them against their fidelity target, writing
+    /// compare.csv, compare.svg and verdict.json into DIR/NAME/seed-S/.
+    Compare(CompareArgs),
+    /// The main job: every experiment at its notebook's seed, both sides, compared, with
+    /// the notebooks' printouts checked; writes DIR/REPORT.md.
+    Reproduce(ReproduceArgs),
+    /// Run many seeds of one experiment in parallel and summarise how training ends, into
+    /// DIR/sweeps/NAME/.
+    Sweep(SweepArgs),
+    /// Time experiments in Rust against their Python references (whole processes,
+    /// alternated, median of several runs); writes DIR/bench.md.
+    Bench(BenchArgs),
+    /// One sweep worker: runs the given seeds, one sweep.csv row each (used by `sweep`).
+    #[command(hide = true)]
+    SweepWorker(SweepWorkerArgs),
+}
+
+#[derive(Args)]
+struct BenchArgs {
+    /// Experiment names (default: all).
+    names: Vec<String>,
+    /// Runs per side and experiment.
+    #[arg(long, default_value = "5", value_parser = parse_steps)]
+    runs: usize,
+    /// Where bench.md goes.
+    #[arg(long, default_value = "results")]
+    out: PathBuf,
+}
+
+#[derive(Args)]
+struct CompareArgs {
+    #[command(flatten)]
+    run: RunArgs,
+    /// Judge the runs already in DIR instead of running them again.
+    #[arg(long)]
+    no_run: bool,
+}
+
+#[derive(Args)]
+struct ReproduceArgs {
+    /// Output folder.
+    #[arg(long, default_value = "results")]
+    out: PathBuf,
+}
+
+#[derive(Args)]
+struct SweepArgs {
+    /// Experiment name (see `list`).
+    name: String,
+    /// Seeds A..B, both included (0..99 is 100 seeds).
+    #[arg(long, value_parser = parse_seed_range)]
+    seeds: (u64, u64),
+    /// Worker processes (default: the machine's cores).
+    #[arg(long, value_parser = parse_steps)]
+    jobs: Option<usize>,
+    /// Epochs, or samples for online training (default: the notebook's).
+    #[arg(long, value_parser = parse_steps, allow_hyphen_values = true)]
+    epochs: Option<usize>,
+    /// Learning rate (default: the notebook's).
+    #[arg(long, value_parser = parse_lr, allow_hyphen_values = true)]
+    lr: Option<f64>,
+    /// Output folder.
+    #[arg(long, default_value = "results")]
+    out: PathBuf,
+}
+
+#[derive(Args)]
+struct SweepWorkerArgs {
+    name: String,
+    /// Comma-separated seeds.
+    #[arg(long, value_delimiter = ',', required = true)]
+    seeds: Vec<u64>,
+    #[arg(long, value_parser = parse_steps)]
+    epochs: usize,
+    #[arg(long, value_parser = parse_lr)]
+    lr: f64,
 }
 
 #[derive(Args, Clone)]
@@ -108,6 +185,10 @@ fn parse_seed(s: &str) -> Result<u64, String> {
         .map_err(|_| format!("a seed is a whole number from 0 to {}, got {s:?}", u64::MAX))
 }
 
+fn parse_seed_range(s: &str) -> Result<(u64, u64), String> {
+    crate::sweep::parse_seeds(s)
+}
+
 fn parse_steps(s: &str) -> Result<usize, String> {
     match s.trim().parse::<usize>() {
         Ok(n) if n > 0 => Ok(n),
@@ -151,7 +232,87 @@ pub fn main() -> Result<ExitCode> {
         Command::Run(args) => run(&args),
         Command::Reference(args) => reference(&args),
         Command::Diff(args) => diff(&args),
+        Command::Compare(args) => compare(&args),
+        Command::Reproduce(args) => reproduce(&args),
+        Command::Sweep(args) => sweep(&args),
+        Command::SweepWorker(args) => sweep_worker(&args),
+        Command::Bench(args) => bench(&args),
     }
+}
+
+fn compare(args: &CompareArgs) -> Result<ExitCode> {
+    let exps = args.run.experiments()?;
+    let settings = args.run.settings();
+    for exp in &exps {
+        settings.check(exp)?;
+    }
+    if !args.no_run {
+        crate::python::interpreter()?;
+        runner::ensure_writable(&settings.out)?;
+    }
+    let mut all_pass = true;
+    for exp in exps {
+        let seed = settings.seed(exp);
+        if !args.no_run {
+            let steps = settings.steps(exp) as u64;
+            let label = format!("{} (Rust)", exp.name);
+            runner::run_rust_with(exp, &settings, false, Progress::new(steps, &label))?;
+            let spinner = Progress::spinner(&format!("{} (Python reference)", exp.name));
+            let python = runner::run_python_with(exp, &settings, true);
+            spinner.finish();
+            python?;
+        }
+        let verdict = crate::compare::judge(exp, &settings.out, seed)?;
+        println!("{}", verdict.line);
+        let dir = crate::compare::pair_dir(&settings.out, exp, seed);
+        eprintln!("wrote {}/{{compare.csv,compare.svg,verdict.json}}", dir.display());
+        all_pass &= verdict.passed();
+    }
+    Ok(if all_pass {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+fn reproduce(args: &ReproduceArgs) -> Result<ExitCode> {
+    Ok(if crate::reproduce::reproduce(&args.out)? {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+fn sweep(args: &SweepArgs) -> Result<ExitCode> {
+    let exp = experiments::find(&args.name)?;
+    let (first, last) = args.seeds;
+    for seed in [first, last] {
+        exp.framework.check_seed(seed)?;
+    }
+    runner::ensure_writable(&args.out)?;
+    let jobs = args
+        .jobs
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let plan = crate::sweep::Plan {
+        exp,
+        first,
+        last,
+        jobs,
+        steps: args.epochs.unwrap_or(exp.steps),
+        lr: args.lr.unwrap_or(exp.lr),
+        out: args.out.clone(),
+    };
+    let results = crate::sweep::run(&plan)?;
+    let (dir, summary) = crate::sweep::write(&plan, &results)?;
+    print!("{summary}");
+    eprintln!("wrote {}/{{sweep.csv,summary.md,sweep.svg}}", dir.display());
+    Ok(ExitCode::SUCCESS)
+}
+
+fn sweep_worker(args: &SweepWorkerArgs) -> Result<ExitCode> {
+    let exp = experiments::find(&args.name)?;
+    crate::sweep::worker(exp, &args.seeds, args.epochs, args.lr)?;
+    Ok(ExitCode::SUCCESS)
 }
 
 fn list() -> Result<ExitCode> {
@@ -227,4 +388,25 @@ fn diff(args: &DiffArgs) -> Result<ExitCode> {
         println!("outside tolerance: {identical} of {compared} values bit-identical");
         Ok(ExitCode::from(1))
     }
+}
+
+fn bench(args: &BenchArgs) -> Result<ExitCode> {
+    let exps: Vec<&'static Experiment> = if args.names.is_empty() {
+        experiments::all().iter().collect()
+    } else {
+        args.names.iter().map(|n| experiments::find(n)).collect::<Result<_>>()?
+    };
+    crate::python::interpreter()?;
+    runner::ensure_writable(&args.out)?;
+    let steps = 2 * args.runs * (exps.len() + 1);
+    let progress = crate::progress::Progress::new(steps as u64, "bench");
+    let mut timings = crate::bench::measure(&exps, args.runs, &progress)?;
+    timings.push(crate::bench::measure_suite(&exps, args.runs, &progress)?);
+    progress.finish();
+    let table = crate::bench::table(&timings, args.runs);
+    print!("{table}");
+    let path = args.out.join("bench.md");
+    crate::record::write_atomic(&path, &table)?;
+    eprintln!("wrote {}", path.display());
+    Ok(ExitCode::SUCCESS)
 }

@@ -4,20 +4,32 @@
 //! - `experiments/`: one module per notebook, each reading like its notebook.
 //! - `rng/`: the random streams the notebooks draw from (CPython, NumPy, TensorFlow).
 //! - `torch_init`, `xor`: shared model pieces (PyTorch's `nn.Linear` init, the XOR data).
+//! - `numpy_ops`: NumPy's summation order and casts, for the NumPy notebooks' hand-written backprop.
 //! - `record`: what a run produced and how it is written (SPEC §5); `diff`: comparing two.
 //! - `runner`: running one experiment on either side into its run folder.
+//! - `compare`: judging a Rust run against its Python reference (SPEC §3); `plot`: the SVGs;
+//!   `sweep`: many seeds, how training ends; `reproduce` and `report`: the main job and
+//!   `REPORT.md`.
 //! - `python`: running the Python reference scripts in `scripts/reference/`.
 //! - `pyfmt`: how Python, NumPy and PyTorch print numbers, for character-exact transcripts.
 //! - `cli`: the commands.
 
+pub mod backprop;
+pub mod bench;
 pub mod cli;
+pub mod compare;
 pub mod diff;
 pub mod experiments;
+pub mod numpy_ops;
+pub mod plot;
 pub mod progress;
 pub mod pyfmt;
 pub mod python;
 pub mod record;
+pub mod report;
+pub mod reproduce;
 pub mod rng;
 pub mod runner;
+pub mod sweep;
 pub mod torch_init;
 pub mod xor;

@@ -28,6 +28,32 @@ impl Progress {
         Progress { bar }
     }
 
+    /// A spinner with elapsed time for work of unknown length (waiting on Python); hidden
+    /// unless standard error is a terminal.
+    pub fn spinner(label: &str) -> Progress {
+        if !std::io::stderr().is_terminal() {
+            return Progress::hidden();
+        }
+        let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+        bar.set_style(
+            ProgressStyle::with_template("{spinner} {msg} {elapsed}")
+                .expect("valid template"),
+        );
+        bar.set_message(label.to_string());
+        bar.enable_steady_tick(std::time::Duration::from_millis(120));
+        Progress { bar }
+    }
+
+    /// Replaces the bar's label (e.g. a sweep's running tally).
+    pub fn set_message(&self, message: String) {
+        self.bar.set_message(message);
+    }
+
+    /// Prints a line on standard output without tearing the bar.
+    pub fn println(&self, line: impl AsRef<str>) {
+        self.bar.suspend(|| println!("{}", line.as_ref()));
+    }
+
     /// A progress that never draws (tests, batch jobs).
     pub fn hidden() -> Progress {
         Progress {

@@ -268,3 +268,442 @@ mod tests {
         assert_eq!(tensor(&[1.0, 1.0], &[2], &[]), "tensor([1., 1.])");
     }
 }
+
+// NumPy's `str(ndarray)` (numpy/_core/arrayprint.py with default print options: precision 8,
+// floatmode 'maxprec', suppress False, line width 75, separator ' '), for the arrays
+// notebooks 002 and 004 print. Arrays over the 1000-element summarisation threshold are not
+// needed and are printed whole.
+
+const NP_PRECISION: usize = 8;
+const NP_LINE_WIDTH: usize = 75;
+
+/// `dragon4_positional(x, precision=8, unique=True, trim='.')`: the shortest round-trip digits,
+/// cut (with rounding of the exact value) to at most `precision` fractional digits, trailing
+/// zeros dropped but the point kept: `0.03`, `1.`.
+fn np_positional(x: f64, precision: usize) -> String {
+    let shortest = format!("{x}");
+    let frac_len = shortest.split_once('.').map_or(0, |(_, f)| f.len());
+    let s = if frac_len <= precision {
+        shortest
+    } else {
+        format!("{x:.precision$}")
+    };
+    match s.split_once('.') {
+        Some((int, frac)) => format!("{int}.{}", frac.trim_end_matches('0')),
+        None => format!("{s}."),
+    }
+}
+
+/// `dragon4_scientific(x, precision, unique=True)`: mantissa digits (shortest, or rounded to
+/// `precision` fractional digits) and the decimal exponent.
+fn np_scientific_parts(x: f64, precision: usize) -> (String, String, i32) {
+    let shortest = format!("{x:e}");
+    let (mantissa, _) = shortest.split_once('e').expect("{:e} has an exponent");
+    let frac_len = mantissa.split_once('.').map_or(0, |(_, f)| f.len());
+    let s = if frac_len <= precision {
+        shortest
+    } else {
+        format!("{x:.precision$e}")
+    };
+    let (mantissa, exp) = s.split_once('e').expect("{:e} has an exponent");
+    let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let frac = frac.trim_end_matches('0');
+    (
+        int.to_string(),
+        frac.to_string(),
+        exp.parse().expect("integer exponent"),
+    )
+}
+
+/// NumPy's `FloatingFormat`: one notation and padding for every element of an array.
+struct NpFloatFormat {
+    exp_format: bool,
+    pad_left: usize,
+    pad_right: usize,
+    /// Fractional mantissa digits in exponent notation (every element gets this many).
+    exp_precision: usize,
+    exp_size: usize,
+}
+
+impl NpFloatFormat {
+    fn new(values: &[f64]) -> NpFloatFormat {
+        let finite: Vec<f64> = values.iter().copied().filter(|v| v.is_finite()).collect();
+        let abs_non_zero: Vec<f64> = finite
+            .iter()
+            .map(|v| v.abs())
+            .filter(|v| *v != 0.0)
+            .collect();
+        let mut f = NpFloatFormat {
+            exp_format: false,
+            pad_left: 0,
+            pad_right: 0,
+            exp_precision: 0,
+            exp_size: 0,
+        };
+        if !abs_non_zero.is_empty() {
+            let max = abs_non_zero.iter().copied().fold(0.0, f64::max);
+            let min = abs_non_zero.iter().copied().fold(f64::INFINITY, f64::min);
+            f.exp_format = max >= 1e8 || min < 0.0001 || max / min > 1000.0;
+        }
+        if finite.is_empty() {
+            // nothing to measure
+        } else if f.exp_format {
+            let parts: Vec<_> = finite
+                .iter()
+                .map(|v| np_scientific_parts(*v, NP_PRECISION))
+                .collect();
+            f.exp_precision = parts.iter().map(|(_, frac, _)| frac.len()).max().unwrap();
+            f.pad_left = parts.iter().map(|(int, _, _)| int.len()).max().unwrap();
+            f.exp_size = parts
+                .iter()
+                .map(|(_, _, e)| e.unsigned_abs().to_string().len().max(2))
+                .max()
+                .unwrap();
+            f.pad_right = f.exp_size + 2 + f.exp_precision;
+        } else {
+            let strs: Vec<String> = finite
+                .iter()
+                .map(|v| np_positional(*v, NP_PRECISION))
+                .collect();
+            for s in &strs {
+                let (int, frac) = s.split_once('.').expect("positional output has a point");
+                f.pad_left = f.pad_left.max(int.len());
+                f.pad_right = f.pad_right.max(frac.len());
+            }
+        }
+        if finite.len() != values.len() {
+            let neginf = values.iter().any(|v| v.is_infinite() && *v < 0.0);
+            let offset = f.pad_right + 1;
+            f.pad_left = f
+                .pad_left
+                .max(3usize.saturating_sub(offset))
+                .max((3 + neginf as usize).saturating_sub(offset));
+        }
+        f
+    }
+
+    fn format(&self, x: f64) -> String {
+        if !x.is_finite() {
+            let s = if x.is_nan() {
+                "nan"
+            } else if x > 0.0 {
+                "inf"
+            } else {
+                "-inf"
+            };
+            return format!("{s:>width$}", width = self.pad_left + self.pad_right + 1);
+        }
+        if self.exp_format {
+            let (int, frac, exp) = np_scientific_parts(x, self.exp_precision);
+            let sign = if exp < 0 { '-' } else { '+' };
+            format!(
+                "{int:>pl$}.{frac:0<p$}e{sign}{e:0>es$}",
+                pl = self.pad_left,
+                p = self.exp_precision,
+                e = exp.unsigned_abs(),
+                es = self.exp_size
+            )
+        } else {
+            let s = np_positional(x, NP_PRECISION);
+            let (int, frac) = s.split_once('.').expect("positional output has a point");
+            format!(
+                "{int:>pl$}.{frac:<pr$}",
+                pl = self.pad_left,
+                pr = self.pad_right
+            )
+        }
+    }
+}
+
+/// `_formatArray`: nested brackets, elements separated by spaces and wrapped at 75 columns,
+/// sub-arrays on new lines aligned under their opening bracket (blank lines between blocks of
+/// three or more dimensions).
+fn np_format_array(words: &[String], shape: &[usize]) -> String {
+    fn recurse(words: &[String], shape: &[usize], hanging: &str, width: usize) -> String {
+        let Some((&len, rest)) = shape.split_first() else {
+            return words[0].clone();
+        };
+        if len == 0 {
+            return "[]".to_string();
+        }
+        let next_hanging = format!("{hanging} ");
+        let next_width = width - 1;
+        let step = words.len() / len;
+        let mut s = String::new();
+        if rest.is_empty() {
+            let elem_width = width - 1;
+            let mut line = hanging.to_string();
+            for (i, word) in words.iter().enumerate() {
+                if line.len() + word.len() > elem_width && line.len() > hanging.len() {
+                    s.push_str(line.trim_end());
+                    s.push('\n');
+                    line = hanging.to_string();
+                }
+                line.push_str(word);
+                if i + 1 < words.len() {
+                    line.push(' ');
+                }
+            }
+            s.push_str(&line);
+        } else {
+            let line_sep = "\n".repeat(rest.len());
+            for i in 0..len {
+                s.push_str(hanging);
+                s.push_str(&recurse(
+                    &words[i * step..(i + 1) * step],
+                    rest,
+                    &next_hanging,
+                    next_width,
+                ));
+                if i + 1 < len {
+                    s.push_str(&line_sep);
+                }
+            }
+        }
+        format!("[{}]", &s[hanging.len()..])
+    }
+    recurse(words, shape, " ", NP_LINE_WIDTH)
+}
+
+/// `str(a)` of a float64 NumPy array of `shape` holding `values` row-major
+/// (`print(y_pred.round(3))`, `print("Final XOR preds:", preds)`).
+pub fn ndarray(values: &[f64], shape: &[usize]) -> String {
+    let f = NpFloatFormat::new(values);
+    let words: Vec<String> = values.iter().map(|v| f.format(*v)).collect();
+    np_format_array(&words, shape)
+}
+
+/// `str(a)` of an integer NumPy array (`print(y)`, `(y_pred >= 0.5).astype(int)`): every
+/// element right-aligned to the widest of the minimum and maximum.
+pub fn ndarray_int(values: &[i64], shape: &[usize]) -> String {
+    let width = values
+        .iter()
+        .map(|v| v.to_string().len())
+        .max()
+        .unwrap_or(0);
+    let words: Vec<String> = values.iter().map(|v| format!("{v:>width$}")).collect();
+    np_format_array(&words, shape)
+}
+
+/// `np.round(x, decimals)` for float64: multiply by 10**decimals, round half to even,
+/// divide back (numpy's `PyArray_Round`), so `0.0295` rounds as NumPy rounds it.
+pub fn np_round(x: f64, decimals: i32) -> f64 {
+    if decimals == 0 {
+        return x.round_ties_even();
+    }
+    let f = 10f64.powi(decimals);
+    (x * f).round_ties_even() / f
+}
+
+#[cfg(test)]
+mod ndarray_tests {
+    use super::*;
+
+    #[test]
+    fn float_arrays_as_notebook_004_prints_them() {
+        // 004_64eea6854d56fd8e.txt, `print(y_pred.round(3))` under "Final Predictions
+        // (rounded):": shorter fractions are padded with spaces on the right.
+        assert_eq!(
+            ndarray(&[0.03, 0.498, 0.971, 0.501], &[4, 1]),
+            "[[0.03 ]\n [0.498]\n [0.971]\n [0.501]]"
+        );
+    }
+
+    #[test]
+    fn float_arrays_as_notebook_002_prints_them() {
+        // 002_537c36a4ddaa79e8.txt, cell 9, `print("Final XOR preds:", preds)` (the capture
+        // lost the one-space indent of continuation rows; NumPy prints it).
+        assert_eq!(
+            ndarray(&[0.04852618, 0.98003239, 0.97855588, 0.01685806], &[4, 1]),
+            "[[0.04852618]\n [0.98003239]\n [0.97855588]\n [0.01685806]]"
+        );
+        // Cell 8, `pred.round()` of a 1×1 prediction: `Predicted: [[0.]]`, `[[1.]]`.
+        assert_eq!(ndarray(&[0.0], &[1, 1]), "[[0.]]");
+        assert_eq!(ndarray(&[1.0], &[1, 1]), "[[1.]]");
+    }
+
+    #[test]
+    fn int_arrays_as_the_notebooks_print_them() {
+        // 004: `print("True classes:\n", y)`; 002 cell 8: `Input: [0 1]`, `True: [1]`.
+        assert_eq!(
+            ndarray_int(&[0, 1, 1, 0], &[4, 1]),
+            "[[0]\n [1]\n [1]\n [0]]"
+        );
+        assert_eq!(ndarray_int(&[0, 1], &[2]), "[0 1]");
+        assert_eq!(ndarray_int(&[1], &[1]), "[1]");
+    }
+
+    #[test]
+    fn rounding_is_numpys() {
+        // 004 prints 0.03, 0.498, 0.971, 0.501 for its predictions rounded to 3 decimals;
+        // half-way cases go to even, as `np.rint` does (NumPy documents this for `around`).
+        assert_eq!(np_round(0.0005 * 4.0, 3), 0.002);
+        assert_eq!(np_round(2.5, 0), 2.0);
+        assert_eq!(np_round(0.5, 0), 0.0);
+        assert_eq!(np_round(1.5, 0), 2.0);
+    }
+}
+
+/// `print(a)` of a float32 NumPy array of `shape` holding `values` (row-major), with NumPy's
+/// default print options (precision 8, `floatmode='maxprec'`, line width 75, no
+/// `suppress`): numpy/_core/arrayprint.py's `FloatingFormat` and `_formatArray`.
+/// Arrays of more than 1000 elements, which NumPy summarises with `...`, are not supported.
+/// (Added for `tf-relu10-mse`, whose notebook prints `preds.numpy()` and small float32 rows.)
+pub fn ndarray_f32(values: &[f32], shape: &[usize]) -> String {
+    assert!(
+        values.len() <= 1000,
+        "NumPy summarises arrays of more than 1000 elements"
+    );
+    assert_eq!(
+        values.len(),
+        shape.iter().product::<usize>(),
+        "shape and values disagree"
+    );
+    // Float32 needs its own digits (the shortest that round-trip as float32, and NumPy's
+    // float32 comparisons for choosing exponent notation); the layout is `ndarray`'s.
+    let format = Float32Format::new(values);
+    let words: Vec<String> = values.iter().map(|v| format.format(*v)).collect();
+    if shape.is_empty() {
+        return words[0].clone();
+    }
+    np_format_array(&words, shape)
+}
+
+/// `FloatingFormat` fitted to one float32 array: positional or scientific for all elements,
+/// with common padding.
+struct Float32Format {
+    sci: bool,
+    pad_left: usize,
+    pad_right: usize,
+    /// Scientific: fractional digits of every mantissa, and exponent digits.
+    precision: usize,
+    exp_size: usize,
+}
+
+/// Float32 digits as Dragon4 makes them in unique mode with a cutoff of 8 digits after the
+/// point: the shortest round-trip digits if they fit, else the exact value rounded (half to
+/// even) at the cutoff; trailing zeros trimmed. Returns (sign, int part, fraction, exponent).
+fn dragon4_f32(x: f32, sci: bool) -> (String, String, String, i32) {
+    const CUTOFF: usize = 8;
+    let shortest = format!("{:e}", x.abs());
+    let (mantissa, exp) = shortest.split_once('e').unwrap();
+    let exp: i32 = exp.parse().unwrap();
+    let digits: String = mantissa.chars().filter(|c| *c != '.').collect();
+    let sign = if x.is_sign_negative() { "-" } else { "" }.to_string();
+    let trim = |s: &str| s.trim_end_matches('0').to_string();
+    if sci {
+        let (int, frac) = if digits.len() - 1 <= CUTOFF {
+            (digits[..1].to_string(), digits[1..].to_string())
+        } else {
+            let rounded = format!("{:.CUTOFF$e}", x.abs() as f64);
+            let (m, e) = rounded.split_once('e').unwrap();
+            let (int, frac) = m.split_once('.').unwrap();
+            return (sign, int.to_string(), trim(frac), e.parse().unwrap());
+        };
+        return (sign, int, trim(&frac), exp);
+    }
+    let frac_digits = (digits.len() as i32 - 1 - exp).max(0) as usize;
+    let text = if frac_digits <= CUTOFF {
+        format!("{:.frac_digits$}", x.abs() as f64)
+    } else {
+        format!("{:.CUTOFF$}", x.abs() as f64)
+    };
+    let (int, frac) = text.split_once('.').unwrap_or((&text, ""));
+    (sign, int.to_string(), trim(frac), 0)
+}
+
+impl Float32Format {
+    fn new(values: &[f32]) -> Float32Format {
+        let finite: Vec<f32> = values.iter().copied().filter(|v| v.is_finite()).collect();
+        let non_zero: Vec<f32> = finite
+            .iter()
+            .filter(|v| **v != 0.0)
+            .map(|v| v.abs())
+            .collect();
+        // NumPy compares in float32 (a Python float meets a float32 scalar as a float32).
+        let sci = !non_zero.is_empty() && {
+            let max = non_zero.iter().copied().fold(f32::MIN, f32::max);
+            let min = non_zero.iter().copied().fold(f32::MAX, f32::min);
+            max >= 1.0e8f32 || min < 0.0001f32 || max / min > 1000.0f32
+        };
+        let parts: Vec<_> = finite.iter().map(|v| dragon4_f32(*v, sci)).collect();
+        let pad_left = parts
+            .iter()
+            .map(|(s, i, _, _)| s.len() + i.len())
+            .max()
+            .unwrap_or(0);
+        let longest_frac = parts.iter().map(|(_, _, f, _)| f.len()).max().unwrap_or(0);
+        if sci {
+            let exp_size = parts
+                .iter()
+                .map(|(_, _, _, e)| e.unsigned_abs().to_string().len().max(2))
+                .max()
+                .unwrap_or(2);
+            Float32Format {
+                sci,
+                pad_left,
+                pad_right: exp_size + 2 + longest_frac,
+                precision: longest_frac,
+                exp_size,
+            }
+        } else {
+            Float32Format {
+                sci,
+                pad_left,
+                pad_right: longest_frac,
+                precision: 8,
+                exp_size: 0,
+            }
+        }
+    }
+
+    fn format(&self, x: f32) -> String {
+        if !x.is_finite() {
+            let s = if x.is_nan() {
+                "nan"
+            } else if x > 0.0 {
+                "inf"
+            } else {
+                "-inf"
+            };
+            let width = self.pad_left + self.pad_right + 1;
+            return format!("{s:>width$}");
+        }
+        let (sign, int, frac, exp) = dragon4_f32(x, self.sci);
+        let int = format!("{sign}{int}");
+        if self.sci {
+            let frac = format!("{frac:0<width$}", width = self.precision);
+            let exp_sign = if exp < 0 { '-' } else { '+' };
+            format!(
+                "{int:>pad$}.{frac}e{exp_sign}{:0>digits$}",
+                exp.unsigned_abs(),
+                pad = self.pad_left,
+                digits = self.exp_size
+            )
+        } else {
+            format!(
+                "{int:>pad$}.{frac:<right$}",
+                pad = self.pad_left,
+                right = self.pad_right
+            )
+        }
+    }
+}
+
+#[cfg(test)]
+mod ndarray_f32_tests {
+    use super::ndarray_f32;
+
+    #[test]
+    fn notebook_002_arrays() {
+        // Notebook 002's TensorFlow part prints `x` rows of X_np and `tf.round(pred)`.
+        assert_eq!(ndarray_f32(&[0.0, 1.0], &[2]), "[0. 1.]");
+        assert_eq!(ndarray_f32(&[1.0], &[1]), "[1.]");
+        // Its "Final XOR preds:" (the capture dropped the leading space of rows 2..4).
+        let preds = [0.04663704f32, 0.98344207, 0.98039705, 0.01546111];
+        assert_eq!(
+            ndarray_f32(&preds, &[4, 1]),
+            "[[0.04663704]\n [0.98344207]\n [0.98039705]\n [0.01546111]]"
+        );
+    }
+}

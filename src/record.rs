@@ -60,6 +60,9 @@ pub struct RunRecord {
     pub surface: Vec<[f64; 3]>,
     /// What the notebook prints, in its format.
     pub transcript: String,
+    /// The first step whose forward pass put all four XOR outputs on the right side of 0.5,
+    /// for experiments that track it (`sweep` reports it; no file holds it).
+    pub first_solved: Option<usize>,
 }
 
 impl RunRecord {
@@ -70,6 +73,15 @@ impl RunRecord {
             name: name.to_string(),
             values,
         });
+    }
+
+    /// Notes the four outputs of step `step`'s forward pass (in XOR input order) until they
+    /// first classify XOR correctly. `outputs` is called only while unsolved, so a solved run
+    /// pays nothing more.
+    pub fn track_solved(&mut self, step: usize, outputs: impl FnOnce() -> Vec<f64>) {
+        if self.first_solved.is_none() && crate::xor::accuracy(&outputs()) == 1.0 {
+            self.first_solved = Some(step);
+        }
     }
 
     /// Appends one line to the transcript, and echoes it when asked to.
@@ -158,8 +170,19 @@ fn surface_csv(surface: &[[f64; 3]]) -> String {
 }
 
 /// Writes a run folder atomically: everything goes to a temporary sibling first, which then
-/// replaces `dir`. Extra files (plots) can be added by `extra` before the rename.
+/// replaces `dir`. Extra files (plots) can be added by `write_run_with` before the rename.
 pub fn write_run(dir: &Path, record: &RunRecord, info: &RunInfo) -> Result<()> {
+    write_run_with(dir, record, info, |_| Ok(()))
+}
+
+/// `write_run`, calling `extra` with the temporary folder once the CSVs are in it, so files
+/// made from them (plots) are renamed into place together with them.
+pub fn write_run_with(
+    dir: &Path,
+    record: &RunRecord,
+    info: &RunInfo,
+    extra: impl FnOnce(&Path) -> Result<()>,
+) -> Result<()> {
     let parent = dir.parent().context("run folder has no parent")?;
     std::fs::create_dir_all(parent)
         .with_context(|| format!("cannot create output folder {}", parent.display()))?;
@@ -192,13 +215,28 @@ pub fn write_run(dir: &Path, record: &RunRecord, info: &RunInfo) -> Result<()> {
         }
         write("transcript.txt", record.transcript.clone())?;
         write("run.json", serde_json::to_string_pretty(info)? + "\n")?;
-        Ok(())
+        extra(&tmp)
     })();
     if let Err(err) = result {
         let _ = std::fs::remove_dir_all(&tmp);
         return Err(err);
     }
     replace_dir(&tmp, dir)
+}
+
+/// Writes one file atomically: a temporary sibling first, renamed over `path`, so a reader
+/// never sees half a file.
+pub fn write_atomic(path: &Path, contents: impl AsRef<[u8]>) -> Result<()> {
+    let name = path
+        .file_name()
+        .context("file has no name")?
+        .to_string_lossy();
+    let tmp = path.with_file_name(format!(".tmp-{name}-{}", std::process::id()));
+    std::fs::write(&tmp, contents).with_context(|| format!("cannot write {}", tmp.display()))?;
+    std::fs::rename(&tmp, path).with_context(|| {
+        let _ = std::fs::remove_file(&tmp);
+        format!("cannot move the finished file into {}", path.display())
+    })
 }
 
 /// Moves a finished folder into place, replacing what was there.

@@ -66,6 +66,22 @@ pub fn ensure_writable(out: &Path) -> Result<()> {
 
 /// Runs `exp` in Rust and writes its record; returns the record and its folder.
 pub fn run_rust(exp: &Experiment, settings: &Settings, echo: bool) -> Result<(RunRecord, PathBuf)> {
+    let progress = if echo {
+        Progress::new(settings.steps(exp) as u64, exp.name)
+    } else {
+        Progress::hidden()
+    };
+    run_rust_with(exp, settings, echo, progress)
+}
+
+/// `run_rust` with the caller's progress bar (commands that show progress without echoing
+/// the transcript: `compare`, `reproduce`).
+pub fn run_rust_with(
+    exp: &Experiment,
+    settings: &Settings,
+    echo: bool,
+    progress: Progress,
+) -> Result<(RunRecord, PathBuf)> {
     settings.check(exp)?;
     let seed = settings.seed(exp);
     let steps = settings.steps(exp);
@@ -74,11 +90,6 @@ pub fn run_rust(exp: &Experiment, settings: &Settings, echo: bool) -> Result<(Ru
         .as_deref()
         .map(InitialParams::read)
         .transpose()?;
-    let progress = if echo {
-        Progress::new(steps as u64, exp.name)
-    } else {
-        Progress::hidden()
-    };
     let cfg = Config {
         seed,
         steps,
@@ -103,13 +114,26 @@ pub fn run_rust(exp: &Experiment, settings: &Settings, echo: bool) -> Result<(Ru
         wall_seconds,
     };
     let dir = record::run_dir(&settings.out, exp.name, seed, "rust");
-    record::write_run(&dir, &record, &info)?;
+    // The surface plot goes in before the rename, so a run folder is complete or absent.
+    record::write_run_with(&dir, &record, &info, |tmp| {
+        if record.surface.is_empty() {
+            return Ok(());
+        }
+        let title = format!("{} seed {seed} (Rust)", exp.name);
+        crate::plot::surface(&record.surface, &title, &tmp.join("surface.svg"))
+    })?;
     Ok((record, dir))
 }
 
 /// Runs the Python reference of `exp` (it prints the notebook's transcript itself) and
 /// returns its run folder.
 pub fn run_python(exp: &Experiment, settings: &Settings) -> Result<PathBuf> {
+    run_python_with(exp, settings, false)
+}
+
+/// `run_python`, with the script's printout discarded when `quiet` (its `transcript.txt`
+/// keeps it).
+pub fn run_python_with(exp: &Experiment, settings: &Settings, quiet: bool) -> Result<PathBuf> {
     settings.check(exp)?;
     let seed = settings.seed(exp);
     let mut args = vec![
@@ -126,6 +150,6 @@ pub fn run_python(exp: &Experiment, settings: &Settings) -> Result<PathBuf> {
         args.push("--init-from".to_string());
         args.push(path.display().to_string());
     }
-    crate::python::run_reference(exp.reference_script, &args)?;
+    crate::python::run_reference_with(exp.reference_script, &args, quiet)?;
     Ok(record::run_dir(&settings.out, exp.name, seed, "python"))
 }

@@ -30,3 +30,28 @@ pub fn predictions(outputs: &[f64]) -> Vec<crate::record::Prediction> {
         })
         .collect()
 }
+
+/// Share of the four XOR inputs an output column classifies correctly: an output of 0.5 or
+/// more counts as 1 (notebook 004's `y_pred >= 0.5`).
+pub fn accuracy(outputs: &[f64]) -> f64 {
+    let correct = outputs
+        .iter()
+        .zip(TARGETS)
+        .filter(|(&p, t)| (p >= 0.5) == (*t == 1.0))
+        .count();
+    correct as f64 / TARGETS.len() as f64
+}
+
+/// The four outputs of a 4×1 float32 or float64 tensor, copied out directly: cheap enough to
+/// call every step (`RunRecord::track_solved`), unlike a kind conversion.
+pub fn outputs(t: &Tensor) -> Vec<f64> {
+    if t.kind() == Kind::Double {
+        let mut v = [0f64; 4];
+        t.copy_data(&mut v, 4);
+        v.to_vec()
+    } else {
+        let mut v = [0f32; 4];
+        t.copy_data(&mut v, 4);
+        v.map(f64::from).to_vec()
+    }
+}

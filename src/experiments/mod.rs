@@ -7,8 +7,11 @@ use crate::progress::Progress;
 use crate::record::{InitialParams, RunRecord};
 use anyhow::{bail, Result};
 
+pub mod numpy_relu10_mse;
+pub mod numpy_sigmoid2_mse;
 pub mod torch_relu4_mse;
 pub mod torch_sigmoid2_mse;
+pub mod tf_relu10_mse;
 pub mod torch_sigmoid4_bce_online;
 
 /// The library a notebook was written for, which fixes what "exactly" means (SPEC §3).
@@ -78,7 +81,10 @@ pub fn all() -> &'static [Experiment] {
     &[
         torch_relu4_mse::EXPERIMENT,
         torch_sigmoid2_mse::EXPERIMENT,
+        numpy_relu10_mse::EXPERIMENT,
+        tf_relu10_mse::EXPERIMENT,
         torch_sigmoid4_bce_online::EXPERIMENT,
+        numpy_sigmoid2_mse::EXPERIMENT,
     ]
 }
 

@@ -8,14 +8,16 @@
 //! `predictions.csv` holds the trained network's true output.
 //!
 //! Bit identity with Python needs libtorch's own kernels in Python's order: `F.linear`
-//! (`at::linear`, which is `addmm`), `torch.relu`, `nn.Sigmoid`, `mse_loss`, autograd, and
-//! the C++ SGD step `p.add_(grad, -lr)` (one fused rounding, as `optim.SGD` does).
+//! (`at::linear`, which is `addmm`), `torch.relu`, `nn.Sigmoid`, `mse_loss`, the backward
+//! kernels autograd runs for them, and SGD's fused `p.add_(grad, alpha=-lr)`; `backprop.rs`
+//! calls exactly those, without autograd's bookkeeping.
 
 use super::{Config, Experiment, Framework};
 use crate::record::{RunRecord, Stage};
+use crate::backprop::{Hidden, TwoLayerNet};
 use crate::{pyfmt, torch_init, xor};
 use anyhow::Result;
-use tch::{Kind, Reduction, Tensor};
+use tch::{Kind, Tensor};
 
 pub const EXPERIMENT: Experiment = Experiment {
     name: "torch-relu4-mse",
@@ -44,38 +46,31 @@ fn run(cfg: &Config) -> Result<RunRecord> {
     let (w1, b1) = torch_init::linear(2, 4);
     let (w2, b2) = torch_init::linear(4, 1);
     let drawn = vec![(PARAMS[0], w1), (PARAMS[1], b1), (PARAMS[2], w2), (PARAMS[3], b2)];
-    let params: Vec<Tensor> = cfg
-        .initial_params(&mut record, drawn)?
-        .into_iter()
-        .map(|p| p.set_requires_grad(true))
-        .collect();
-    let [w1, b1, w2, b2] = &params[..] else { unreachable!() };
-    let model = |x: &Tensor| x.linear(w1, Some(b1)).relu().linear(w2, Some(b2)).sigmoid();
+    let [w1, b1, w2, b2]: [Tensor; 4] =
+        cfg.initial_params(&mut record, drawn)?.try_into().expect("four parameters");
+    let mut model = TwoLayerNet::new([w1, b1, w2, b2], Hidden::Relu, 4);
 
-    // Step 4: loss_fn = nn.MSELoss(); optimizer = optim.SGD(model.parameters(), lr=0.1)
-    let optimizer = torch_init::sgd(&params, cfg.lr)?;
+    // Step 4: loss_fn = nn.MSELoss(); optimizer = optim.SGD(model.parameters(), lr=0.1):
+    // `model.mse_loss`, `model.backward` and `model.sgd_step` run the kernels they run.
 
     // Step 5: train
     let epochs = cfg.steps;
-    let mut predictions = Tensor::new();
     for epoch in 0..epochs {
-        predictions = model(&x);
-        record.track_solved(epoch, || torch_init::values(&predictions));
-        let loss = predictions.mse_loss(&y, Reduction::Mean);
-        optimizer.zero_grad()?;
-        loss.backward();
-        optimizer.step()?;
-        let loss = loss.double_value(&[]);
+        model.forward(&x); // predictions = model(X)
+        record.track_solved(epoch, || model.outputs());
+        let loss = model.mse_loss(&y); // loss = loss_fn(predictions, y)
+        model.backward(&x, &y); // optimizer.zero_grad(); loss.backward()
+        model.sgd_step(cfg.lr); // optimizer.step()
         record.losses.push(loss);
         if epoch % 1000 == 0 {
             let loss = pyfmt::float_repr(loss);
-            record.say(
-                cfg.echo,
-                format!("Epoch {}/{epochs}, Loss: {loss}", epoch + 1),
-            );
+            record.say(cfg.echo, format!("Epoch {}/{epochs}, Loss: {loss}", epoch + 1));
         }
         cfg.tick(epoch);
     }
+    // `predictions` is the last epoch's forward pass, taken before its update.
+    let predictions = model.outputs();
+    let [w1, b1, w2, b2] = &model.params;
 
     // Inspect learned weights and bias for each layer
     let show = |p: &Tensor| pyfmt::tensor(&torch_init::values(p), &torch_init::shape(p), &[]);
@@ -95,20 +90,20 @@ fn run(cfg: &Config) -> Result<RunRecord> {
         cfg.echo,
         format!("Learned Bias (Output Layer):\n{}", show(b2)),
     );
-    for (name, p) in PARAMS.iter().zip(&params) {
+    for (name, p) in PARAMS.iter().zip(&model.params) {
         record.push_param(Stage::Final, name, torch_init::values(p));
     }
 
     // Step 6: "Final predictions after training" -- but it prints `predictions`, the last
     // training epoch's forward pass.
-    let final_predictions = tch::no_grad(|| model(&x));
-    let stale = torch_init::values(&predictions);
+    model.forward(&x);
+    let final_predictions = model.outputs();
     record.say(cfg.echo, "Final Predctions \n");
     record.say(
         cfg.echo,
-        pyfmt::tensor(&stale, &[4, 1], &["grad_fn=<SigmoidBackward0>"]),
+        pyfmt::tensor(&predictions, &[4, 1], &["grad_fn=<SigmoidBackward0>"]),
     );
-    record.last_epoch_predictions = xor::predictions(&stale);
-    record.predictions = xor::predictions(&torch_init::values(&final_predictions));
+    record.last_epoch_predictions = xor::predictions(&predictions);
+    record.predictions = xor::predictions(&final_predictions);
     Ok(record)
 }

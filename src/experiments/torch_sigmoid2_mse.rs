@@ -8,9 +8,10 @@
 
 use super::{Config, Experiment, Framework};
 use crate::record::{RunRecord, Stage};
+use crate::backprop::{Hidden, TwoLayerNet};
 use crate::{pyfmt, torch_init, xor};
 use anyhow::Result;
-use tch::{Kind, Reduction, Tensor};
+use tch::{Kind, Tensor};
 
 pub const EXPERIMENT: Experiment = Experiment {
     name: "torch-sigmoid2-mse",
@@ -40,39 +41,34 @@ fn run(cfg: &Config) -> Result<RunRecord> {
     let (w1, b1) = torch_init::linear(2, 2);
     let (w2, b2) = torch_init::linear(2, 1);
     let drawn = vec![(PARAMS[0], w1), (PARAMS[1], b1), (PARAMS[2], w2), (PARAMS[3], b2)];
-    let params: Vec<Tensor> = cfg
-        .initial_params(&mut record, drawn)?
-        .into_iter()
-        .map(|p| p.set_requires_grad(true))
-        .collect();
-    let [w1, b1, w2, b2] = &params[..] else { unreachable!() };
-    let model = |x: &Tensor| x.linear(w1, Some(b1)).sigmoid().linear(w2, Some(b2)).sigmoid();
+    let [w1, b1, w2, b2]: [Tensor; 4] =
+        cfg.initial_params(&mut record, drawn)?.try_into().expect("four parameters");
+    let mut model = TwoLayerNet::new([w1, b1, w2, b2], Hidden::Sigmoid, 4);
 
-    // #3: criterion = nn.MSELoss(); optimizer = optim.SGD(model.parameters(), lr=0.1)
-    let optimizer = torch_init::sgd(&params, cfg.lr)?;
+    // #3: criterion = nn.MSELoss(); optimizer = optim.SGD(model.parameters(), lr=0.1):
+    // `model.mse_loss`, `model.backward` and `model.sgd_step` run the kernels they run.
 
     // #4, #5: the training loop
     let epochs = cfg.steps;
-    let mut predictions = Tensor::new();
     for epoch in 0..epochs {
-        optimizer.zero_grad()?;
-        predictions = model(&x);
-        let loss = predictions.mse_loss(&y, Reduction::Mean);
-        loss.backward();
-        optimizer.step()?;
-        let loss = loss.double_value(&[]);
+        // optimizer.zero_grad(): nothing to do, `backward` overwrites the gradients
+        model.forward(&x); // predictions = model(X)
+        record.track_solved(epoch, || model.outputs());
+        let loss = model.mse_loss(&y); // loss = criterion(predictions, y)
+        model.backward(&x, &y); // loss.backward()
+        model.sgd_step(cfg.lr); // optimizer.step()
         record.losses.push(loss);
         if epoch % 1000 == 0 {
             record.say(cfg.echo, format!("Epoch {epoch}, Loss: {}", pyfmt::float_repr(loss)));
         }
         cfg.tick(epoch);
     }
+    record.last_epoch_predictions = xor::predictions(&model.outputs());
 
-    for (name, p) in PARAMS.iter().zip(&params) {
+    for (name, p) in PARAMS.iter().zip(&model.params) {
         record.push_param(Stage::Final, name, torch_init::values(p));
     }
-    record.last_epoch_predictions = xor::predictions(&torch_init::values(&predictions));
-    let trained = tch::no_grad(|| model(&x));
-    record.predictions = xor::predictions(&torch_init::values(&trained));
+    model.forward(&x);
+    record.predictions = xor::predictions(&model.outputs());
     Ok(record)
 }

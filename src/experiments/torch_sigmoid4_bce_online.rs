@@ -17,13 +17,23 @@
 //!   `notebooks/initial/torch-sigmoid4-bce-online.csv` holds the initial weights it
 //!   printed, for `--init-from`.
 //! - Cell outputs (`W1, b1` …) are shown as Jupyter displays tuples.
+//!
+//! Speed without autograd: per sample, autograd builds and walks a graph of ~40 tiny
+//! operations. Here the forward pass keeps what its backward needs and `backward` applies
+//! the formulas autograd applies (tools/autograd/derivatives.yaml), node by node in its
+//! order. Every step whose bits depend on the kernel (`exp`, `log`, the 4-term dot product
+//! `h1 @ W2`) calls libtorch's kernel on a tensor of the shape Python uses; the rest are
+//! single IEEE operations (add, negate, multiply, divide, and products with a 0/1 input or
+//! a one-term sum) that Rust computes to the same bits. The tests hold every loss and
+//! parameter bit-identical to Python.
 
 use super::{Config, Experiment, Framework};
 use crate::record::{RunRecord, Stage};
 use crate::rng::cpython::CpythonRandom;
+use crate::backprop::{floats, floats_mut};
 use crate::{pyfmt, torch_init, xor};
 use anyhow::Result;
-use tch::Tensor;
+use tch::{Device, Kind, Tensor};
 
 pub const EXPERIMENT: Experiment = Experiment {
     name: "torch-sigmoid4-bce-online",
@@ -39,14 +49,147 @@ pub const EXPERIMENT: Experiment = Experiment {
     run,
 };
 
-/// The notebook's `sigmoid`: `1 / (1 + torch.exp(-x))`.
-fn sigmoid(x: &Tensor) -> Tensor {
-    (x.neg().exp() + 1.0).reciprocal() * 1.0
+/// libtorch's kernels for the steps whose bits depend on the kernel, on buffers of the
+/// shapes Python's tensors have there.
+struct Kernels {
+    exp4: (Tensor, Tensor),
+    exp1: (Tensor, Tensor),
+    log1: (Tensor, Tensor),
+    /// `h1` as the `[1, 4]` matrix `matmul` hands to `mm`, and the `[1, 1]` product.
+    h1_row: Tensor,
+    dot: Tensor,
+}
+
+fn buffer(shape: &[i64]) -> Tensor {
+    Tensor::zeros(shape, (Kind::Float, Device::Cpu))
+}
+
+impl Kernels {
+    fn new() -> Kernels {
+        Kernels {
+            exp4: (buffer(&[4]), buffer(&[4])),
+            exp1: (buffer(&[1]), buffer(&[1])),
+            log1: (buffer(&[1]), buffer(&[1])),
+            h1_row: buffer(&[1, 4]),
+            dot: buffer(&[1, 1]),
+        }
+    }
+
+    /// `torch.exp` of a 4-element tensor.
+    fn exp4(&self, x: [f32; 4]) -> [f32; 4] {
+        floats_mut(&self.exp4.0).copy_from_slice(&x);
+        let _ = self.exp4.0.exp_out(&self.exp4.1);
+        floats(&self.exp4.1).try_into().unwrap()
+    }
+
+    /// `torch.exp` of a 1-element tensor.
+    fn exp1(&self, x: f32) -> f32 {
+        floats_mut(&self.exp1.0)[0] = x;
+        let _ = self.exp1.0.exp_out(&self.exp1.1);
+        floats(&self.exp1.1)[0]
+    }
+
+    /// `torch.log` of a 1-element tensor.
+    fn log1(&self, x: f32) -> f32 {
+        floats_mut(&self.log1.0)[0] = x;
+        let _ = self.log1.0.log_out(&self.log1.1);
+        floats(&self.log1.1)[0]
+    }
+
+    /// `h1 @ W2` for `h1` of 4 elements: `at::matmul` runs `h1.unsqueeze(0).mm(W2)`.
+    fn dot(&self, h1: [f32; 4], w2: &Tensor) -> f32 {
+        floats_mut(&self.h1_row).copy_from_slice(&h1);
+        let _ = self.h1_row.mm_out(&self.dot, w2);
+        floats(&self.dot)[0]
+    }
+}
+
+/// What the notebook's forward pass keeps for its backward.
+struct Forward {
+    e1: [f32; 4],
+    r1: [f32; 4],
+    e2: f32,
+    r2: f32,
+}
+
+impl Forward {
+    /// `h1 = sigmoid(x @ W1 + b1)` (`* 1` leaves every value as it is).
+    fn h1(&self) -> [f32; 4] {
+        self.r1
+    }
+    /// `out = sigmoid(h1 @ W2 + b2)`.
+    fn out(&self) -> f32 {
+        self.r2
+    }
+}
+
+/// `h1 = sigmoid(x @ W1 + b1); out = sigmoid(h1 @ W2 + b2)` with the notebook's
+/// `sigmoid(x) = 1 / (1 + torch.exp(-x))`.
+fn forward(k: &Kernels, params: &[Tensor], x: [f32; 2]) -> Forward {
+    let (w1, b1, b2) = (floats(&params[0]), floats(&params[1]), floats(&params[3]));
+    // x @ W1: each entry a sum of two products with a 0/1 input, so one rounding.
+    let z1: [f32; 4] = std::array::from_fn(|j| (x[0] * w1[j] + x[1] * w1[4 + j]) + b1[j]);
+    let e1 = k.exp4(z1.map(|z| -z));
+    let r1 = e1.map(|e| 1.0 / (e + 1.0));
+    let z2 = k.dot(r1, &params[2]) + b2[0];
+    let e2 = k.exp1(-z2);
+    let r2 = 1.0 / (e2 + 1.0);
+    Forward { e1, r1, e2, r2 }
+}
+
+/// `loss = -(y * torch.log(out) + (1 - y) * torch.log((1 - out)))`, with the logs it took.
+fn bce(k: &Kernels, out: f32, y: f32) -> (f32, f32) {
+    let one_minus_out = 1.0 - out;
+    let loss = -(y * k.log1(out) + (1.0 - y) * k.log1(one_minus_out));
+    (loss, one_minus_out)
+}
+
+/// `loss.backward()`: autograd's formulas, node by node from the loss back, for a loss seeded
+/// with 1. Returns the gradients of W1, b1, W2, b2 (row-major).
+fn backward(f: &Forward, params: &[Tensor], x: [f32; 2], y: f32, one_minus_out: f32) -> [Vec<f32>; 4] {
+    let w2 = floats(&params[2]);
+    let out = f.out();
+    // NegBackward0, AddBackward0, then each MulBackward0 (grad * y, grad * (1 - y)) and
+    // LogBackward0 (grad / self); RsubBackward1 negates; the two paths meet at `out`.
+    let grad_sum = -1.0f32;
+    let grad_out = (grad_sum * y) / out + -((grad_sum * (1.0 - y)) / one_minus_out);
+    // `out = reciprocal(e2 + 1) * 1`: MulBackward0 (* 1), ReciprocalBackward0
+    // (-grad * (result * result)), AddBackward1, ExpBackward0 (grad * result), NegBackward0.
+    let grad_z2 = -((-grad_out * (f.r2 * f.r2)) * f.e2);
+    // AddBackward0 gives b2 and `h1 @ W2` the same gradient; MmBackward0 makes one-term
+    // products: W2's is h1ᵀ·grad, h1's is grad·W2ᵀ.
+    let h1 = f.h1();
+    let grad_w2: Vec<f32> = h1.iter().map(|h| h * grad_z2).collect();
+    let grad_h1: [f32; 4] = std::array::from_fn(|j| grad_z2 * w2[j]);
+    // The same chain for the hidden layer.
+    let grad_z1: [f32; 4] = std::array::from_fn(|j| -((-grad_h1[j] * (f.r1[j] * f.r1[j])) * f.e1[j]));
+    let grad_w1: Vec<f32> = x.iter().flat_map(|xi| grad_z1.map(|g| xi * g)).collect();
+    [grad_w1, grad_z1.to_vec(), grad_w2, vec![grad_z2]]
+}
+
+/// `W.data -= lr * W.grad.data`: multiply, then subtract. The gradients were zeroed in place
+/// after the previous sample, so autograd added this one to zero first (which changes only
+/// the sign of a zero gradient, and a zero step leaves W as it is either way).
+fn update(params: &[Tensor], grads: &[Vec<f32>; 4], lr: f64) {
+    let lr = lr as f32;
+    for (p, g) in params.iter().zip(grads) {
+        for (w, g) in floats_mut(p).iter_mut().zip(g) {
+            *w -= g * lr;
+        }
+    }
 }
 
 /// `str(t)` of a parameter or result, as the notebook displays it.
-fn show(t: &Tensor, suffix: &[&str]) -> String {
-    pyfmt::tensor(&torch_init::values(t), &torch_init::shape(t), suffix)
+fn show(values: &[f32], shape: &[usize], suffix: &[&str]) -> String {
+    let values: Vec<f64> = values.iter().map(|&v| v as f64).collect();
+    pyfmt::tensor(&values, shape, suffix)
+}
+
+/// `W1, b1` and `W2, b2`, as the notebook displays the pairs.
+fn show_params(params: &[Tensor]) -> [String; 2] {
+    let leaf = ["requires_grad=True"];
+    let s = |i: usize| show(floats(&params[i]), &torch_init::shape(&params[i]), &leaf);
+    [pyfmt::display_tuple(&[s(0), s(1)]), pyfmt::display_tuple(&[s(2), s(3)])]
 }
 
 fn run(cfg: &Config) -> Result<RunRecord> {
@@ -63,24 +206,19 @@ fn run(cfg: &Config) -> Result<RunRecord> {
     let params: Vec<Tensor> = cfg
         .initial_params(&mut record, drawn)?
         .into_iter()
-        .map(|p| p.set_requires_grad(true))
+        .map(|p| p.contiguous())
         .collect();
-    let [w1, b1, w2, b2] = &params[..] else { unreachable!() };
-    let leaf = ["requires_grad=True"];
-    record.say(cfg.echo, pyfmt::display_tuple(&[show(w1, &leaf), show(b1, &leaf)]));
-    record.say(cfg.echo, pyfmt::display_tuple(&[show(w2, &leaf), show(b2, &leaf)]));
+    for line in show_params(&params) {
+        record.say(cfg.echo, line);
+    }
 
     // In [5]: sigmoid(torch.Tensor([1, 2, 3, -3]))
-    let probe = tch::no_grad(|| sigmoid(&Tensor::from_slice(&[1f32, 2.0, 3.0, -3.0])));
-    record.say(cfg.echo, show(&probe, &[]));
+    let k = Kernels::new();
+    let probe = k.exp4([-1.0, -2.0, -3.0, 3.0]).map(|e| 1.0 / (e + 1.0));
+    record.say(cfg.echo, show(&probe, &[4], &[]));
 
     // In [6]: dataset(n) draws x1, then x2, with random.choice([0, 1])
     let mut random = CpythonRandom::new(cfg.seed as i128);
-    let forward = |x: &Tensor| {
-        let h1 = sigmoid(&(x.matmul(w1) + b1));
-        let out = sigmoid(&(h1.matmul(w2) + b2));
-        (h1, out)
-    };
 
     // In [7]: train
     let mut running_loss = 0f32;
@@ -88,57 +226,36 @@ fn run(cfg: &Config) -> Result<RunRecord> {
         let x1 = random.choice(&[0f32, 1.0]);
         let x2 = random.choice(&[0f32, 1.0]);
         let y = ((x1 != 0.0) ^ (x2 != 0.0)) as i32 as f32;
-        let x = Tensor::from_slice(&[x1, x2]);
-        let y = Tensor::from_slice(&[y]);
 
-        let (_, out) = forward(&x);
-        let loss = (&y * out.log() + y.rsub_scalar(1) * out.rsub_scalar(1).log()).neg();
+        let f = forward(&k, &params, [x1, x2]);
+        let (loss, one_minus_out) = bce(&k, f.out(), y);
 
         if i % 1000 == 999 {
             record.say(cfg.echo, pyfmt::fixed((running_loss / 1000.0) as f64, 3));
             running_loss = 0.0;
         }
-        let sample_loss = loss.double_value(&[0]);
-        running_loss += sample_loss as f32;
-        record.losses.push(sample_loss);
+        running_loss += loss;
+        record.losses.push(loss as f64);
 
-        loss.backward();
-        tch::no_grad(|| {
-            for p in &params {
-                let step = p.grad() * cfg.lr;
-                let mut data = p.detach();
-                data -= step;
-            }
-        });
-        for p in &params {
-            let _ = p.grad().zero_();
-        }
+        let grads = backward(&f, &params, [x1, x2], y, one_minus_out);
+        update(&params, &grads, cfg.lr);
         cfg.tick(i);
     }
 
     // In [8]–[12]: the trained network on [1, 1], then its weights.
-    let x = Tensor::from_slice(&[1f32, 1.0]);
-    let (h1, out) = forward(&x);
+    let f = forward(&k, &params, [1.0, 1.0]);
     let result = ["grad_fn=<MulBackward0>"];
-    record.say(
-        cfg.echo,
-        pyfmt::display_tuple(&[show(&x, &[]), show(&h1, &result), show(&out, &result)]),
-    );
-    record.say(cfg.echo, pyfmt::display_tuple(&[show(w1, &leaf), show(b1, &leaf)]));
-    record.say(cfg.echo, pyfmt::display_tuple(&[show(w2, &leaf), show(b2, &leaf)]));
+    let shown = [show(&[1.0, 1.0], &[2], &[]), show(&f.h1(), &[4], &result), show(&[f.out()], &[1], &result)];
+    record.say(cfg.echo, pyfmt::display_tuple(&shown));
+    for line in show_params(&params) {
+        record.say(cfg.echo, line);
+    }
 
     for (name, p) in ["W1", "b1", "W2", "b2"].iter().zip(&params) {
         record.push_param(Stage::Final, name, torch_init::values(p));
     }
-    let outputs: Vec<f64> = tch::no_grad(|| {
-        xor::INPUTS
-            .iter()
-            .map(|[x1, x2]| {
-                let (_, out) = forward(&Tensor::from_slice(&[*x1 as f32, *x2 as f32]));
-                out.double_value(&[0])
-            })
-            .collect()
-    });
+    let outputs: Vec<f64> =
+        xor::INPUTS.iter().map(|[x1, x2]| forward(&k, &params, [*x1 as f32, *x2 as f32]).out() as f64).collect();
     record.predictions = xor::predictions(&outputs);
     Ok(record)
 }

@@ -4,3 +4,5 @@
 //! PyTorch's own generator is libtorch's, reached through `tch::manual_seed`.
 
 pub mod cpython;
+pub mod numpy;
+pub mod tensorflow;

@@ -1,0 +1,191 @@
+//! Backpropagation for the two-layer `nn.Module`s of notebooks 000 and 001 (`Linear` → ReLU
+//! or sigmoid → `Linear` → sigmoid, `MSELoss`, `optim.SGD`) without autograd, bit-identical
+//! to PyTorch's.
+//!
+//! For these tiny networks libtorch's per-operation overhead is nearly all of the time, and
+//! autograd roughly doubles the number of operations. Each step here computes what autograd
+//! computes (tools/autograd/derivatives.yaml), in buffers allocated once:
+//! - through libtorch's own kernels, with autograd's operands and memory layouts, wherever
+//!   the result depends on the kernel (matrix products, reductions, `exp` in sigmoid);
+//! - in Rust, on the tensors' memory, for element-wise formulas in which every step is one
+//!   correctly rounded IEEE operation (`relu` and the backward formulas of `relu`, `sigmoid`
+//!   and `mse_loss`, and SGD's fused multiply-add), which any implementation computes to the
+//!   same bits. The tests check each of them against libtorch's kernel on random inputs.
+
+use tch::{Device, Kind, Reduction, Tensor};
+
+/// The hidden layer's activation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Hidden {
+    Relu,
+    Sigmoid,
+}
+
+/// `Linear(i, h)` → activation → `Linear(h, 1)` → sigmoid on a fixed batch of inputs, with
+/// its forward results and gradients in reusable buffers.
+pub struct TwoLayerNet {
+    hidden_activation: Hidden,
+    /// fc1.weight, fc1.bias, fc2.weight, fc2.bias, updated in place.
+    pub params: [Tensor; 4],
+    /// `weight.t()` views: `at::linear` on a 2-D input is `addmm(bias, x, weight.t())`.
+    weight_t: [Tensor; 2],
+    hidden: Tensor,
+    predictions: Tensor,
+    grad_output_z: Tensor,
+    /// `grad_output_z.t()`, a view, as `mm_mat2_backward` uses it.
+    grad_output_z_t: Tensor,
+    grad_hidden: Tensor,
+    grad_hidden_z: Tensor,
+    grad_hidden_z_t: Tensor,
+    /// Gradients in `params` order.
+    grads: [Tensor; 4],
+}
+
+fn zeros(shape: &[i64]) -> Tensor {
+    Tensor::zeros(shape, (Kind::Float, Device::Cpu))
+}
+
+impl TwoLayerNet {
+    /// A net over `batch` inputs from its four float32 parameters (`[h, i]`, `[h]`, `[1, h]`,
+    /// `[1]`).
+    pub fn new(params: [Tensor; 4], hidden_activation: Hidden, batch: i64) -> TwoLayerNet {
+        let params = params.map(|p| p.detach().contiguous());
+        let hidden_size = params[0].size()[0];
+        let grad_output_z = zeros(&[batch, 1]);
+        let grad_hidden_z = zeros(&[batch, hidden_size]);
+        TwoLayerNet {
+            hidden_activation,
+            weight_t: [params[0].tr(), params[2].tr()],
+            hidden: zeros(&[batch, hidden_size]),
+            predictions: zeros(&[batch, 1]),
+            grad_output_z_t: grad_output_z.tr(),
+            grad_output_z,
+            grad_hidden: zeros(&[batch, hidden_size]),
+            grad_hidden_z_t: grad_hidden_z.tr(),
+            grad_hidden_z,
+            grads: [
+                zeros(&params[0].size()),
+                zeros(&params[1].size()),
+                zeros(&params[2].size()),
+                zeros(&params[3].size()),
+            ],
+            params,
+        }
+    }
+
+    /// `model(x)`: fills `hidden` and `predictions`.
+    pub fn forward(&mut self, x: &Tensor) {
+        let [_, b1, _, b2] = &self.params;
+        let _ = b1.addmm_out(&self.hidden, x, &self.weight_t[0]);
+        match self.hidden_activation {
+            Hidden::Relu => relu(floats_mut(&self.hidden)),
+            Hidden::Sigmoid => {
+                let _ = self.hidden.sigmoid_out(&self.hidden);
+            }
+        }
+        let _ = b2.addmm_out(&self.predictions, &self.hidden, &self.weight_t[1]);
+        let _ = self.predictions.sigmoid_out(&self.predictions);
+    }
+
+    /// `nn.MSELoss()(predictions, y).item()`.
+    pub fn mse_loss(&self, y: &Tensor) -> f64 {
+        let loss = self.predictions.mse_loss(y, Reduction::Mean);
+        floats(&loss)[0] as f64
+    }
+
+    /// `loss.backward()`: what autograd computes, into the gradient buffers.
+    pub fn backward(&mut self, x: &Tensor, y: &Tensor) {
+        let [_, _, w2, _] = &self.params;
+        let [gw1, gb1, gw2, gb2] = &self.grads;
+        // MseLossBackward0 seeded with ones_like(loss), then SigmoidBackward0.
+        let grad_z = floats_mut(&self.grad_output_z);
+        mse_loss_backward(floats(&self.predictions), floats(y), grad_z);
+        sigmoid_backward_(grad_z, floats(&self.predictions));
+        // AddmmBackward0 of fc2. weight.t() is column-major, so mm_mat2_backward computes
+        // grad.t().mm(hidden) (TBackward0 undoes its last transpose); the bias gets the
+        // engine's sum_to over the batch; the row-major input gets grad.mm(weight).
+        let _ = self.grad_output_z_t.mm_out(gw2, &self.hidden);
+        let _ = self.grad_output_z.sum_intlist_out(gb2, 0, false, Kind::Float);
+        let _ = self.grad_output_z.mm_out(&self.grad_hidden, w2);
+        let grad_hidden_z = floats_mut(&self.grad_hidden_z);
+        grad_hidden_z.copy_from_slice(floats(&self.grad_hidden));
+        match self.hidden_activation {
+            Hidden::Relu => relu_backward_(grad_hidden_z, floats(&self.hidden)),
+            Hidden::Sigmoid => sigmoid_backward_(grad_hidden_z, floats(&self.hidden)),
+        }
+        // AddmmBackward0 of fc1: the data needs no gradient.
+        let _ = self.grad_hidden_z_t.mm_out(gw1, x);
+        let _ = self.grad_hidden_z.sum_intlist_out(gb1, 0, false, Kind::Float);
+    }
+
+    /// `optimizer.step()` of `optim.SGD(lr)`: `p.add_(grad, alpha=-lr)`.
+    pub fn sgd_step(&mut self, lr: f64) {
+        for (param, grad) in self.params.iter().zip(&self.grads) {
+            sgd_update(floats_mut(param), floats(grad), lr);
+        }
+    }
+
+    /// The current predictions, widened to f64.
+    pub fn outputs(&self) -> Vec<f64> {
+        floats(&self.predictions).iter().map(|&p| p as f64).collect()
+    }
+}
+
+/// The elements of a contiguous float32 CPU tensor.
+pub fn floats(t: &Tensor) -> &[f32] {
+    assert!(t.kind() == Kind::Float && t.is_contiguous() && t.device() == Device::Cpu);
+    // SAFETY: checked above; the slice borrows `t`, which owns (or views) the storage.
+    unsafe { std::slice::from_raw_parts(t.data_ptr() as *const f32, t.numel()) }
+}
+
+/// The elements of a contiguous float32 CPU tensor, for writing. Callers hold no other
+/// slice of the same tensor while writing.
+#[allow(clippy::mut_from_ref)]
+pub fn floats_mut(t: &Tensor) -> &mut [f32] {
+    assert!(t.kind() == Kind::Float && t.is_contiguous() && t.device() == Device::Cpu);
+    // SAFETY: as in `floats`; tensors here are buffers each written through one slice.
+    unsafe { std::slice::from_raw_parts_mut(t.data_ptr() as *mut f32, t.numel()) }
+}
+
+/// `torch.relu` in place (`clamp_min(x, 0)`).
+pub fn relu(x: &mut [f32]) {
+    for v in x {
+        if *v < 0.0 {
+            *v = 0.0;
+        }
+    }
+}
+
+/// `threshold_backward(grad, result, 0)` in place on `grad`: zero where the ReLU output is.
+pub fn relu_backward_(grad: &mut [f32], result: &[f32]) {
+    for (g, &r) in grad.iter_mut().zip(result) {
+        if r <= 0.0 {
+            *g = 0.0;
+        }
+    }
+}
+
+/// `sigmoid_backward(grad, result)` in place on `grad`: `grad * (1 - result) * result`.
+pub fn sigmoid_backward_(grad: &mut [f32], result: &[f32]) {
+    for (g, &r) in grad.iter_mut().zip(result) {
+        *g = *g * (1.0 - r) * r;
+    }
+}
+
+/// `mse_loss_backward(ones, input, target, Mean)`: `(2 / numel) * (input - target) * 1`.
+pub fn mse_loss_backward(input: &[f32], target: &[f32], grad: &mut [f32]) {
+    let norm = (2.0 / input.len() as f64) as f32;
+    for ((g, &i), &t) in grad.iter_mut().zip(input).zip(target) {
+        *g = norm * (i - t);
+    }
+}
+
+/// `p.add_(grad, alpha=-lr)`: libtorch's add kernel computes `p + alpha * grad` as one
+/// fused multiply-add (a separate `grad * -lr` then add rounds twice, and drifts from
+/// Python within ~60 epochs).
+pub fn sgd_update(param: &mut [f32], grad: &[f32], lr: f64) {
+    let alpha = -lr as f32;
+    for (p, &g) in param.iter_mut().zip(grad) {
+        *p = g.mul_add(alpha, *p);
+    }
+}

@@ -1,0 +1,198 @@
+//! Notebook 002, NumPy part (`002_537c36a4ddaa79e8.txt`, "A3 - Learn an XOR Neural Network
+//! using gradient-based optimization", cells 4–9): a hand-written NumPy network 2→10 ReLU→1
+//! sigmoid in float64, mean squared error, full-batch gradient descent lr 1.5 for 500 epochs
+//! after `np.random.seed(1)`.
+//!
+//! Quirks kept:
+//! - `X` and `Y` are integer arrays; NumPy promotes them to float64 where they meet the
+//!   weights (`X @ W1`, `A2 - Y`).
+//! - `dA2 = 2 * (A2 - Y) / Y.shape[0]` (the 1/N of the mean is in the gradient) and the
+//!   sigmoid derivative is recomputed from `Z2` (`s = sigmoid(Z2); s*(1-s)`).
+//! - Updates `W1, b1, W2, b2` in that order, each `W -= learning_rate * dW` (two roundings).
+//! - Loss printed `{loss:.4f}` every 20 epochs; then one line per input with `pred.round()`;
+//!   cell 9 prints the trained `predict(X)` and the accuracy, and evaluates the network on a
+//!   50×50 `np.linspace(0, 1, 50)` meshgrid for its surface plot (`surface.csv`). The plots
+//!   themselves (matplotlib) are not part of the transcript.
+//! - The notebook's `mse(ws, m, X, Y)` helper (cell 4) is never called.
+//!
+//! The capture lost the indentation of the training loop, which is split over two boxes; the
+//! printed output (25 loss lines, epochs 0..480) shows the `if epoch % 20 == 0` print is inside
+//! the loop and the "Predictions after training" loop after it. No code is missing.
+
+use super::{Config, Experiment, Framework};
+use crate::numpy_ops::{dot, linspace, mean, sigmoid, sum_rows, xor_int};
+use crate::record::{RunRecord, Stage};
+use crate::rng::numpy::RandomState;
+use crate::{pyfmt, torch_init, xor};
+use anyhow::Result;
+use tch::{Kind, Tensor};
+
+pub const EXPERIMENT: Experiment = Experiment {
+    name: "numpy-relu10-mse",
+    notebook: "002_537c36a4ddaa79e8.txt",
+    framework: Framework::NumPy,
+    net: "2→10 ReLU→1 sigmoid",
+    objective: "mean squared error, gradient descent lr 1.5 (hand-written backprop, float64)",
+    steps: 500,
+    step_unit: "epochs",
+    lr: 1.5,
+    default_seed: 1,
+    reference_script: "numpy_relu10_mse.py",
+    run,
+};
+
+const PARAMS: [&str; 4] = ["W1", "b1", "W2", "b2"];
+
+// In [6]: the activation functions.
+fn relu(z: &Tensor) -> Tensor {
+    z.relu()
+}
+fn relu_derivative(z: &Tensor) -> Tensor {
+    z.gt(0.0).to_kind(Kind::Double)
+}
+fn sigmoid_derivative(z: &Tensor) -> Tensor {
+    let s = sigmoid(z);
+    &s * (1.0 - &s)
+}
+
+fn run(cfg: &Config) -> Result<RunRecord> {
+    let mut record = RunRecord::default();
+
+    // In [5]: XOR input and output (integer arrays).
+    let (x, y) = xor_int();
+
+    // In [8]: #Initialize weights
+    let mut rng = RandomState::new(cfg.seed as u32);
+    let (input_dimension, hidden_dimension, output_dimension) = (2, 10, 1);
+    let w1 = rng.randn_tensor(&[input_dimension, hidden_dimension]);
+    let b1 = Tensor::zeros(
+        [1, hidden_dimension as i64],
+        (Kind::Double, tch::Device::Cpu),
+    );
+    let w2 = rng.randn_tensor(&[hidden_dimension, output_dimension]);
+    let b2 = Tensor::zeros(
+        [1, output_dimension as i64],
+        (Kind::Double, tch::Device::Cpu),
+    );
+    let drawn = vec![
+        (PARAMS[0], w1),
+        (PARAMS[1], b1),
+        (PARAMS[2], w2),
+        (PARAMS[3], b2),
+    ];
+    let params = cfg.initial_params(&mut record, drawn)?;
+    let [mut w1, mut b1, mut w2, mut b2]: [Tensor; 4] = params.try_into().expect("four parameters");
+
+    // In [7]: predict(x)
+    let predict = |x: &Tensor, w1: &Tensor, b1: &Tensor, w2: &Tensor, b2: &Tensor| {
+        let z1 = dot(x, w1) + b1;
+        let a1 = relu(&z1);
+        let z2 = a1.matmul(w2) + b2;
+        sigmoid(&z2)
+    };
+
+    //Training Loop
+    let epochs = cfg.steps;
+    let learning_rate = cfg.lr;
+    let mut a2 = Tensor::new();
+    for epoch in 0..epochs {
+        // Forward pass
+        let z1 = dot(&x, &w1) + &b1;
+        let a1 = relu(&z1);
+        let z2 = a1.matmul(&w2) + &b2;
+        a2 = sigmoid(&z2);
+        record.track_solved(epoch, || torch_init::values(&a2));
+
+        //Loss (MSE)
+        let loss = mean(&(&a2 - &y).square());
+        record.losses.push(loss);
+
+        //Backpropagation
+        let n = y.size()[0] as f64;
+        let da2 = (&a2 - &y) * 2.0 / n;
+        let dz2 = da2 * sigmoid_derivative(&z2);
+        let dw2 = a1.tr().matmul(&dz2);
+        let db2 = sum_rows(&dz2);
+
+        let da1 = dz2.matmul(&w2.tr());
+        let dz1 = da1 * relu_derivative(&z1);
+        let dw1 = dot(&x.tr(), &dz1);
+        let db1 = sum_rows(&dz1);
+
+        // Update weights
+        w1 -= learning_rate * dw1;
+        b1 -= learning_rate * db1;
+        w2 -= learning_rate * dw2;
+        b2 -= learning_rate * db2;
+
+        if epoch % 20 == 0 {
+            record.say(
+                cfg.echo,
+                format!("Epoch {epoch}, Loss: {}", pyfmt::fixed(loss, 4)),
+            );
+        }
+        cfg.tick(epoch);
+    }
+    for (name, p) in PARAMS.iter().zip([&w1, &b1, &w2, &b2]) {
+        record.push_param(Stage::Final, name, torch_init::values(p));
+    }
+    record.last_epoch_predictions = xor::predictions(&torch_init::values(&a2));
+
+    record.say(cfg.echo, "\nPredictions after training:");
+    let x_values: Vec<i64> = Vec::try_from(&x.reshape([-1]))?;
+    for (i, target) in xor::TARGETS.iter().enumerate() {
+        let xi = x.get(i as i64);
+        let pred = predict(&xi.reshape([1, -1]), &w1, &b1, &w2, &b2);
+        let rounded: Vec<f64> = torch_init::values(&pred)
+            .iter()
+            .map(|p| pyfmt::np_round(*p, 0))
+            .collect();
+        record.say(
+            cfg.echo,
+            format!(
+                "Input: {}, Predicted: {}, True: {}",
+                pyfmt::ndarray_int(&x_values[2 * i..2 * i + 2], &[2]),
+                pyfmt::ndarray(&rounded, &[1, 1]),
+                pyfmt::ndarray_int(&[*target as i64], &[1])
+            ),
+        );
+    }
+
+    // In [9]: (loss plot skipped)
+    let preds = torch_init::values(&predict(&x, &w1, &b1, &w2, &b2));
+    let preds_binary: Vec<f64> = preds.iter().map(|p| (*p > 0.5) as i64 as f64).collect();
+    let acc = preds_binary
+        .iter()
+        .zip(xor::TARGETS)
+        .filter(|(p, t)| **p == *t)
+        .count() as f64
+        / preds.len() as f64;
+    record.say(
+        cfg.echo,
+        format!("Final XOR preds: {}", pyfmt::ndarray(&preds, &[4, 1])),
+    );
+    record.say(cfg.echo, format!("Accuracy: {}", pyfmt::float_repr(acc)));
+    record.predictions = xor::predictions(&preds);
+
+    // SURFACE PLOT: the grid the notebook evaluates (drawing it is plot.rs's job).
+    let grid = 50;
+    let xs = linspace(0.0, 1.0, grid);
+    let ys = linspace(0.0, 1.0, grid);
+    // np.meshgrid(xs, ys) then column_stack of the ravelled grids: row k = (xs[k % 50], ys[k / 50]).
+    let pts: Vec<f64> = ys
+        .iter()
+        .flat_map(|yv| xs.iter().flat_map(move |xv| [*xv, *yv]))
+        .collect();
+    let pts = Tensor::from_slice(&pts).reshape([(grid * grid) as i64, 2]);
+    let z1g = pts.matmul(&w1) + &b1;
+    let a1g = relu(&z1g);
+    let z2g = a1g.matmul(&w2) + &b2;
+    let a2g = torch_init::values(&sigmoid(&z2g));
+    let pts = torch_init::values(&pts);
+    record.surface = pts
+        .chunks(2)
+        .zip(a2g)
+        .map(|(p, z)| [p[0], p[1], z])
+        .collect();
+    Ok(record)
+}

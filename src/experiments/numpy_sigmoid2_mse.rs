@@ -1,0 +1,140 @@
+//! Notebook 004 (`004_64eea6854d56fd8e.txt`): a hand-written NumPy network 2→2 sigmoid→1
+//! sigmoid in float64, mean squared error, full-batch gradient descent lr 0.1 for 10 000
+//! epochs after `np.random.seed(42)`.
+//!
+//! Quirks kept:
+//! - `X` and `y` are integer arrays; NumPy promotes them to float64 where they meet floats.
+//! - The gradient at the output is `2 * (y_pred - y)`, without the 1/N of the mean the loss
+//!   has ("we omit dividing by N explicitly"), so the effective step is 4× an MSE step.
+//! - Sigmoid derivatives are taken from the outputs (`s * (1 - s)` of `y_pred` and of
+//!   `hidden_output`), not recomputed from the inputs.
+//! - Products are `np.dot`; updates go `W2, b2, W1, b1`, each `W -= lr * dW` (two roundings).
+//! - Loss printed `{loss:.4f}` every 1000 epochs. "Final Predictions (rounded)" prints
+//!   `y_pred.round(3)`, the forward pass of the *last training epoch* (before its update):
+//!   that is `last_epoch_predictions.csv`, and the predicted classes `y_pred >= 0.5` are
+//!   taken from it too. `predictions.csv` holds the trained network's output, which the
+//!   notebook never computes.
+
+use super::{Config, Experiment, Framework};
+use crate::numpy_ops::{dot, mean, sigmoid, sum_rows, xor_int};
+use crate::record::{RunRecord, Stage};
+use crate::rng::numpy::RandomState;
+use crate::{pyfmt, torch_init, xor};
+use anyhow::Result;
+use tch::{Kind, Tensor};
+
+pub const EXPERIMENT: Experiment = Experiment {
+    name: "numpy-sigmoid2-mse",
+    notebook: "004_64eea6854d56fd8e.txt",
+    framework: Framework::NumPy,
+    net: "2→2 sigmoid→1 sigmoid",
+    objective:
+        "MSE, gradient 2(ŷ−y) without 1/N, gradient descent lr 0.1 (hand-written backprop, float64)",
+    steps: 10_000,
+    step_unit: "epochs",
+    lr: 0.1,
+    default_seed: 42,
+    reference_script: "numpy_sigmoid2_mse.py",
+    run,
+};
+
+const PARAMS: [&str; 4] = ["W1", "b1", "W2", "b2"];
+
+// In [9]: derivative of sigmoid given sigmoid(x) output.
+fn sigmoid_derivative(sigmoid_output: &Tensor) -> Tensor {
+    sigmoid_output * (1.0 - sigmoid_output)
+}
+
+fn run(cfg: &Config) -> Result<RunRecord> {
+    let mut record = RunRecord::default();
+
+    // Step 1: Dataset (XOR), integer arrays.
+    let (x, y) = xor_int();
+
+    // Step 2: Initialize weights & biases
+    let mut rng = RandomState::new(cfg.seed as u32);
+    let w1 = rng.randn_tensor(&[2, 2]);
+    let b1 = Tensor::zeros([1, 2], (Kind::Double, tch::Device::Cpu));
+    let w2 = rng.randn_tensor(&[2, 1]);
+    let b2 = Tensor::zeros([1, 1], (Kind::Double, tch::Device::Cpu));
+    let drawn = vec![
+        (PARAMS[0], w1),
+        (PARAMS[1], b1),
+        (PARAMS[2], w2),
+        (PARAMS[3], b2),
+    ];
+    let params = cfg.initial_params(&mut record, drawn)?;
+    let [mut w1, mut b1, mut w2, mut b2]: [Tensor; 4] = params.try_into().expect("four parameters");
+
+    // Step 4: Training hyperparameters
+    let lr = cfg.lr;
+    let epochs = cfg.steps;
+
+    // Step 5: Training loop (Gradient Descent using Backpropagation)
+    let mut y_pred = Tensor::new();
+    for epoch in 0..epochs {
+        // ---------- Forward pass ----------
+        let hidden_input = dot(&x, &w1) + &b1;
+        let hidden_output = sigmoid(&hidden_input);
+        let final_input = hidden_output.matmul(&w2) + &b2;
+        y_pred = sigmoid(&final_input);
+        record.track_solved(epoch, || torch_init::values(&y_pred));
+
+        // ---------- Loss computation ----------
+        let loss = mean(&(&y - &y_pred).square());
+        record.losses.push(loss);
+
+        // ---------- Backpropagation (compute gradients) ----------
+        let d_loss_y_pred = 2.0 * (&y_pred - &y);
+        let d_y_pred_final = sigmoid_derivative(&y_pred);
+        let d_final_input = d_loss_y_pred * d_y_pred_final;
+        let d_hidden_to_output = hidden_output.tr().matmul(&d_final_input);
+        let d_b2 = sum_rows(&d_final_input);
+        let d_hidden_input = d_final_input.matmul(&w2.tr()) * sigmoid_derivative(&hidden_output);
+        let d_input_to_hidden = dot(&x.tr(), &d_hidden_input);
+        let d_b1 = sum_rows(&d_hidden_input);
+
+        // ---------- Parameter updates (Gradient Descent) ----------
+        w2 -= lr * d_hidden_to_output;
+        b2 -= lr * d_b2;
+        w1 -= lr * d_input_to_hidden;
+        b1 -= lr * d_b1;
+
+        if epoch % 1000 == 0 {
+            record.say(
+                cfg.echo,
+                format!("Epoch {epoch}, Loss: {}", pyfmt::fixed(loss, 4)),
+            );
+        }
+        cfg.tick(epoch);
+    }
+    for (name, p) in PARAMS.iter().zip([&w1, &b1, &w2, &b2]) {
+        record.push_param(Stage::Final, name, torch_init::values(p));
+    }
+
+    // After training, y_pred contains predictions on the training set (of the last epoch).
+    let y_pred = torch_init::values(&y_pred);
+    record.say(cfg.echo, "\nFinal Predictions (rounded):");
+    let rounded: Vec<f64> = y_pred.iter().map(|p| pyfmt::np_round(*p, 3)).collect();
+    record.say(cfg.echo, pyfmt::ndarray(&rounded, &[4, 1]));
+    let pred_binary: Vec<i64> = y_pred.iter().map(|p| (*p >= 0.5) as i64).collect();
+    record.say(
+        cfg.echo,
+        format!(
+            "Predicted classes:\n {}",
+            pyfmt::ndarray_int(&pred_binary, &[4, 1])
+        ),
+    );
+    let y_values: Vec<i64> = Vec::try_from(&y.reshape([-1]))?;
+    record.say(
+        cfg.echo,
+        format!("True classes:\n {}", pyfmt::ndarray_int(&y_values, &[4, 1])),
+    );
+    record.last_epoch_predictions = xor::predictions(&y_pred);
+
+    // The trained network's output, for predictions.csv (the notebook does not compute it).
+    let hidden_output = sigmoid(&(dot(&x, &w1) + &b1));
+    let trained = sigmoid(&(hidden_output.matmul(&w2) + &b2));
+    record.predictions = xor::predictions(&torch_init::values(&trained));
+    Ok(record)
+}

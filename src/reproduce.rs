@@ -1,0 +1,133 @@
+//! `reproduce`, the main job: every registered experiment at its notebook's default seed,
+//! run in Rust and in Python, compared against its fidelity target, and — for the notebooks
+//! that seed themselves — its transcript held against the lines the notebook printed
+//! (`notebooks/printed/<experiment>.txt`). The result is `DIR/REPORT.md` (see `report`).
+
+use crate::compare::{self, PrintoutCheck, Verdict};
+use crate::experiments::{self, Experiment};
+use crate::progress::Progress;
+use crate::runner::{self, Settings};
+use anyhow::Result;
+use std::path::Path;
+
+/// What reproducing one experiment found.
+pub struct Entry {
+    pub exp: &'static Experiment,
+    pub seed: u64,
+    /// The comparison, or why it could not be made.
+    pub outcome: std::result::Result<Checked, String>,
+}
+
+/// A finished comparison, with the printout checks of both sides when the notebook seeds
+/// itself.
+pub struct Checked {
+    pub verdict: Verdict,
+    pub printout: Option<Printouts>,
+}
+
+/// The Rust and the Python transcript held against the notebook's printed lines.
+pub struct Printouts {
+    pub rust: PrintoutCheck,
+    pub python: PrintoutCheck,
+}
+
+impl Entry {
+    /// The values meet their target and, where the notebook seeds itself, the Rust
+    /// transcript reproduces what the target requires of its printout.
+    pub fn meets_target(&self) -> bool {
+        match &self.outcome {
+            Ok(c) => c.verdict.passed() && c.printout.as_ref().is_none_or(|p| p.rust.reproduced),
+            Err(_) => false,
+        }
+    }
+}
+
+/// Runs, compares and checks one experiment at its default seed.
+fn reproduce_one(exp: &'static Experiment, out: &Path) -> Result<Checked> {
+    let settings = Settings {
+        out: out.to_path_buf(),
+        ..Default::default()
+    };
+    let seed = settings.seed(exp);
+    runner::run_rust_with(
+        exp,
+        &settings,
+        false,
+        Progress::new(settings.steps(exp) as u64, &format!("{} (Rust)", exp.name)),
+    )?;
+    let spinner = Progress::spinner(&format!("{} (Python reference)", exp.name));
+    let python = runner::run_python_with(exp, &settings, true);
+    spinner.finish();
+    python?;
+    let verdict = compare::judge(exp, out, seed)?;
+    let printout = match compare::printed_lines(exp)? {
+        None => None,
+        Some(lines) => {
+            let pair = compare::pair_dir(out, exp, seed);
+            let read = |side: &str| {
+                std::fs::read_to_string(pair.join(side).join("transcript.txt")).unwrap_or_default()
+            };
+            let rule = verdict.target.printout;
+            Some(Printouts {
+                rust: compare::check_printout(&lines, &read("rust"), rule),
+                python: compare::check_printout(&lines, &read("python"), rule),
+            })
+        }
+    };
+    Ok(Checked { verdict, printout })
+}
+
+/// The `reproduce` command: returns whether every experiment met its target.
+pub fn reproduce(out: &Path) -> Result<bool> {
+    crate::python::interpreter()?;
+    runner::ensure_writable(out)?;
+    let mut entries = Vec::new();
+    for exp in experiments::all() {
+        let seed = exp.default_seed;
+        println!(
+            "== {} (notebook {}, {}, seed {seed})",
+            exp.name,
+            exp.notebook,
+            exp.framework.name()
+        );
+        let outcome = reproduce_one(exp, out).map_err(|e| format!("{e:#}"));
+        match &outcome {
+            Ok(c) => {
+                println!("{}", c.verdict.line);
+                if let Some(p) = &c.printout {
+                    println!(
+                        "printout: Rust {}, Python {}",
+                        printout_word(&p.rust),
+                        printout_word(&p.python)
+                    );
+                }
+            }
+            Err(e) => println!("{} seed {seed}: ERROR {e}", exp.name),
+        }
+        entries.push(Entry { exp, seed, outcome });
+    }
+    let report = crate::report::render(out, &entries);
+    let path = out.join("REPORT.md");
+    crate::record::write_atomic(&path, report)?;
+    let met = entries.iter().filter(|e| e.meets_target()).count();
+    println!(
+        "{met} of {} experiments meet their target; wrote {}",
+        entries.len(),
+        path.display()
+    );
+    Ok(met == entries.len())
+}
+
+/// `reproduced` or `N lines differ`.
+pub fn printout_word(p: &PrintoutCheck) -> String {
+    if p.differing.is_empty() {
+        "reproduced".into()
+    } else if p.reproduced {
+        format!(
+            "reproduced where required ({} other lines differ)",
+            p.differing.len()
+        )
+    } else {
+        format!("not reproduced ({} lines differ)", p.differing.len())
+    }
+}
