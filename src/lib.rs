@@ -15,6 +15,7 @@
 //! - `cli`: the commands.
 
 pub mod backprop;
+pub mod batched;
 pub mod bench;
 pub mod cli;
 pub mod compare;

@@ -123,18 +123,26 @@ pub fn measure(exp: &Experiment, seed: u64, steps: usize, lr: f64) -> Result<See
         .as_slice()
         .try_into()
         .with_context(|| format!("{} recorded {} predictions, not 4", exp.name, outputs.len()))?;
-    Ok(SeedResult {
-        seed,
-        final_loss: record.losses.last().copied().unwrap_or(f64::NAN),
-        accuracy: xor::accuracy(&predictions),
-        converged: predictions
-            .iter()
-            .zip(xor::TARGETS)
-            .all(|(p, t)| (p - t).abs() < CONVERGED_WITHIN),
-        first_solved: record.first_solved,
-        outcome: classify(&predictions).to_string(),
-        predictions,
-    })
+    let final_loss = record.losses.last().copied().unwrap_or(f64::NAN);
+    Ok(SeedResult::new(seed, final_loss, record.first_solved, predictions))
+}
+
+impl SeedResult {
+    /// A seed's result from its last loss, first solved step and trained outputs.
+    pub fn new(seed: u64, final_loss: f64, first_solved: Option<usize>, predictions: [f64; 4]) -> SeedResult {
+        SeedResult {
+            seed,
+            final_loss,
+            accuracy: xor::accuracy(&predictions),
+            converged: predictions
+                .iter()
+                .zip(xor::TARGETS)
+                .all(|(p, t)| (p - t).abs() < CONVERGED_WITHIN),
+            first_solved,
+            outcome: classify(&predictions).to_string(),
+            predictions,
+        }
+    }
 }
 
 /// The hidden `sweep-worker` command: one libtorch thread, one `sweep.csv` row per seed.
