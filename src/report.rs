@@ -290,21 +290,32 @@ fn sweep_note(out: &Path, e: &Entry, printed: Option<[f64; 4]>) -> String {
             .join(", ")
     );
     if let Some(p) = printed {
-        let like: Vec<String> = rows
-            .iter()
-            .filter(|r| {
-                r.predictions
-                    .iter()
-                    .zip(p)
-                    .all(|(a, b)| (a - b).abs() <= 0.02)
-            })
-            .map(|r| r.seed.to_string())
-            .collect();
+        let near = |a: &[f64; 4], b: &[f64; 4]| a.iter().zip(b).all(|(x, y)| (x - y).abs() <= 0.02);
+        let sorted = |v: &[f64; 4]| {
+            let mut v = *v;
+            v.sort_by(f64::total_cmp);
+            v
+        };
+        let seeds = |keep: &dyn Fn(&[f64; 4]) -> bool| {
+            let list: Vec<String> = rows
+                .iter()
+                .filter(|r| keep(&r.predictions))
+                .map(|r| r.seed.to_string())
+                .collect();
+            if list.is_empty() {
+                "none".to_string()
+            } else {
+                list.join(", ")
+            }
+        };
+        let exact = seeds(&|o| near(o, &p));
+        // The same end with a different input learned: the outputs as a set.
+        let mode = seeds(&|o| near(&sorted(o), &sorted(&p)));
         let p = p.map(|v| v.to_string()).join(", ");
         let _ = write!(
             s,
-            " Seeds ending where the notebook's printed run did (outputs within 0.02 of [{p}]): {}.",
-            if like.is_empty() { "none".to_string() } else { like.join(", ") }
+            " The notebook's printed end, outputs [{p}]: reproduced within 0.02 by seeds {mode} \
+             (in any order of the inputs), with the same inputs in the same places by {exact}."
         );
     }
     s

@@ -41,17 +41,3 @@ pub fn accuracy(outputs: &[f64]) -> f64 {
         .count();
     correct as f64 / TARGETS.len() as f64
 }
-
-/// The four outputs of a 4×1 float32 or float64 tensor, copied out directly: cheap enough to
-/// call every step (`RunRecord::track_solved`), unlike a kind conversion.
-pub fn outputs(t: &Tensor) -> Vec<f64> {
-    if t.kind() == Kind::Double {
-        let mut v = [0f64; 4];
-        t.copy_data(&mut v, 4);
-        v.to_vec()
-    } else {
-        let mut v = [0f32; 4];
-        t.copy_data(&mut v, 4);
-        v.map(f64::from).to_vec()
-    }
-}
