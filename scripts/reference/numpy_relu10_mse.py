@@ -57,14 +57,7 @@ b1 = np.zeros((1, hidden_dimension))
 W2 = np.random.randn(hidden_dimension, output_dimension)
 b2 = np.zeros((1, output_dimension))
 
-run.check_init_names(["W1", "b1", "W2", "b2"])
-if run.init is not None:
-    W1 = np.array(run.initial("W1", W1.shape), dtype=np.float64).reshape(W1.shape)
-    b1 = np.array(run.initial("b1", b1.shape), dtype=np.float64).reshape(b1.shape)
-    W2 = np.array(run.initial("W2", W2.shape), dtype=np.float64).reshape(W2.shape)
-    b2 = np.array(run.initial("b2", b2.shape), dtype=np.float64).reshape(b2.shape)
-for name, p in [("W1", W1), ("b1", b1), ("W2", W2), ("b2", b2)]:
-    run.param("initial", name, p)
+W1, b1, W2, b2 = run.initial_params({"W1": W1, "b1": b1, "W2": W2, "b2": b2}).values()
 
 #Training Loop
 epochs = args.steps

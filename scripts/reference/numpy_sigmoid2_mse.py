@@ -29,14 +29,7 @@ W2 = np.random.randn(2, 1)
 
 b2 = np.zeros((1, 1))
 
-run.check_init_names(["W1", "b1", "W2", "b2"])
-if run.init is not None:
-    W1 = np.array(run.initial("W1", W1.shape), dtype=np.float64).reshape(W1.shape)
-    b1 = np.array(run.initial("b1", b1.shape), dtype=np.float64).reshape(b1.shape)
-    W2 = np.array(run.initial("W2", W2.shape), dtype=np.float64).reshape(W2.shape)
-    b2 = np.array(run.initial("b2", b2.shape), dtype=np.float64).reshape(b2.shape)
-for name, p in [("W1", W1), ("b1", b1), ("W2", W2), ("b2", b2)]:
-    run.param("initial", name, p)
+W1, b1, W2, b2 = run.initial_params({"W1": W1, "b1": b1, "W2": W2, "b2": b2}).values()
 
 def sigmoid(x):
     # element-wise sigmoid

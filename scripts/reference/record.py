@@ -82,6 +82,30 @@ class Run:
     def param(self, stage, name, values):
         self.params.append((stage, name, flat(values)))
 
+    def initial_params(self, params):
+        """The notebook's initial parameters (name -> NumPy array, torch tensor or
+        tf.Variable), replaced by --init-from's values when given (rounded once to each
+        parameter's dtype) and recorded as stage `initial`. Tensors and variables are updated
+        in place; NumPy arrays are replaced, so use the returned dict."""
+        self.check_init_names(list(params))
+        result = {}
+        for name, p in params.items():
+            if self.init is not None:
+                values = self.initial(name, tuple(p.shape))
+                if hasattr(p, "assign"):  # tf.Variable
+                    import numpy as np
+                    p.assign(np.array(values, dtype=np.float64).reshape(p.shape).astype(p.dtype.as_numpy_dtype))
+                elif hasattr(p, "copy_"):  # torch tensor
+                    import torch
+                    with torch.no_grad():
+                        p.copy_(torch.tensor(values, dtype=torch.float64).reshape(p.shape))
+                else:  # NumPy array
+                    import numpy as np
+                    p = np.array(values, dtype=np.float64).reshape(p.shape)
+            self.param("initial", name, p)
+            result[name] = p
+        return result
+
     def initial(self, name, shape):
         """The --init-from values of parameter `name`, checked against `shape`."""
         if name not in self.init:

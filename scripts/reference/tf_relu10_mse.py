@@ -41,13 +41,7 @@ b1 = tf.Variable(tf.zeros([1, hidden_dim]))
 W2 = tf.Variable(tf.random.normal([hidden_dim, output_dim]))
 b2 = tf.Variable(tf.zeros([1, output_dim]))
 
-params = {"W1": W1, "b1": b1, "W2": W2, "b2": b2}
-run.check_init_names(list(params))
-if run.init is not None:
-    for name, p in params.items():
-        p.assign(np.array(run.initial(name, p.shape), dtype=np.float64).reshape(p.shape).astype(np.float32))
-for name, p in params.items():
-    run.param("initial", name, p)
+params = run.initial_params({"W1": W1, "b1": b1, "W2": W2, "b2": b2})
 
 # Training Loop
 epochs = args.steps

@@ -49,14 +49,7 @@ class XORNetwork(nn.Module):
 
 model = XORNetwork()
 
-names = [name for name, _ in model.named_parameters()]
-run.check_init_names(names)
-if run.init is not None:
-    with torch.no_grad():
-        for name, p in model.named_parameters():
-            p.copy_(torch.tensor(run.initial(name, p.shape), dtype=torch.float64).reshape(p.shape))
-for name, p in model.named_parameters():
-    run.param("initial", name, p)
+run.initial_params(dict(model.named_parameters()))
 
 # Step 4: Define a loss function and an optimizer
 

@@ -42,14 +42,7 @@ hidden_dim = 2
 output_dim = 1
 model = XORNeuralNetwork(input_dim, hidden_dim, output_dim)
 
-names = [name for name, _ in model.named_parameters()]
-run.check_init_names(names)
-if run.init is not None:
-    with torch.no_grad():
-        for name, p in model.named_parameters():
-            p.copy_(torch.tensor(run.initial(name, p.shape), dtype=torch.float64).reshape(p.shape))
-for name, p in model.named_parameters():
-    run.param("initial", name, p)
+run.initial_params(dict(model.named_parameters()))
 
 # Define the loss function (Mean Squared Error) and the optimizer (Stochastic Gradient Descent)
 criterion = nn.MSELoss()

@@ -21,14 +21,7 @@ b1 = torch.rand(4, requires_grad=True)
 W2 = torch.rand(4, 1, requires_grad=True)
 b2 = torch.rand(1, requires_grad=True)
 
-params = {"W1": W1, "b1": b1, "W2": W2, "b2": b2}
-run.check_init_names(list(params))
-if run.init is not None:
-    with torch.no_grad():
-        for name, p in params.items():
-            p.copy_(torch.tensor(run.initial(name, p.shape), dtype=torch.float64).reshape(p.shape))
-for name, p in params.items():
-    run.param("initial", name, p)
+params = run.initial_params({"W1": W1, "b1": b1, "W2": W2, "b2": b2})
 
 record.display(W1, b1)
 record.display(W2, b2)
