@@ -4,7 +4,8 @@
 //! - `experiments/`: one module per notebook, each reading like its notebook.
 //! - `rng/`: the random streams the notebooks draw from (CPython, NumPy, TensorFlow).
 //! - `torch_init`, `xor`: shared model pieces (PyTorch's `nn.Linear` init, the XOR data).
-//! - `numpy_ops`: NumPy's summation order and casts, for the NumPy notebooks' hand-written backprop.
+//! - `numpy_ops`: a small NumPy-like float64 array for the NumPy notebooks' hand-written
+//!   backprop, rounding as NumPy does outside libtorch's `exp` and matrix products.
 //! - `record`: what a run produced and how it is written (SPEC §5); `diff`: comparing two.
 //! - `runner`: running one experiment on either side into its run folder.
 //! - `compare`: judging a Rust run against its Python reference (SPEC §3); `plot`: the SVGs;

@@ -20,12 +20,11 @@
 //! the loop and the "Predictions after training" loop after it. No code is missing.
 
 use super::{Config, Experiment, Framework};
-use crate::numpy_ops::{dot, linspace, mean, sigmoid, sum_rows, xor_int};
+use crate::numpy_ops::{dot, linspace, sigmoid, xor_int, Array};
 use crate::record::{RunRecord, Stage};
 use crate::rng::numpy::RandomState;
-use crate::{pyfmt, torch_init, xor};
+use crate::{pyfmt, xor};
 use anyhow::Result;
-use tch::{Kind, Tensor};
 
 pub const EXPERIMENT: Experiment = Experiment {
     name: "numpy-relu10-mse",
@@ -44,15 +43,25 @@ pub const EXPERIMENT: Experiment = Experiment {
 const PARAMS: [&str; 4] = ["W1", "b1", "W2", "b2"];
 
 // In [6]: the activation functions.
-fn relu(z: &Tensor) -> Tensor {
-    z.relu()
+// `np.maximum(0, z)` as libtorch's `relu` (`clamp_min(z, 0)`) computed it here before: a
+// negative becomes +0; −0 and NaN pass through.
+fn relu(z: &Array) -> Array {
+    z.map(|v| if v < 0.0 { 0.0 } else { v })
 }
-fn relu_derivative(z: &Tensor) -> Tensor {
-    z.gt(0.0).to_kind(Kind::Double)
+fn relu_derivative(z: &Array) -> Array {
+    z.map(|v| (v > 0.0) as u8 as f64)
 }
-fn sigmoid_derivative(z: &Tensor) -> Tensor {
+fn sigmoid_derivative(z: &Array) -> Array {
     let s = sigmoid(z);
     &s * (1.0 - &s)
+}
+
+// In [7]: predict(x)
+fn predict(x: &Array, [w1, b1, w2, b2]: [&Array; 4]) -> Array {
+    let z1 = dot(x, w1) + b1;
+    let a1 = relu(&z1);
+    let z2 = dot(&a1, w2) + b2;
+    sigmoid(&z2)
 }
 
 fn run(cfg: &Config) -> Result<RunRecord> {
@@ -64,60 +73,58 @@ fn run(cfg: &Config) -> Result<RunRecord> {
     // In [8]: #Initialize weights
     let mut rng = RandomState::new(cfg.seed as u32);
     let (input_dimension, hidden_dimension, output_dimension) = (2, 10, 1);
-    let w1 = rng.randn_tensor(&[input_dimension, hidden_dimension]);
-    let b1 = Tensor::zeros(
-        [1, hidden_dimension as i64],
-        (Kind::Double, tch::Device::Cpu),
+    let w1 = Array::new(
+        input_dimension,
+        hidden_dimension,
+        rng.randn(&[input_dimension, hidden_dimension]),
     );
-    let w2 = rng.randn_tensor(&[hidden_dimension, output_dimension]);
-    let b2 = Tensor::zeros(
-        [1, output_dimension as i64],
-        (Kind::Double, tch::Device::Cpu),
+    let b1 = Array::zeros(1, hidden_dimension);
+    let w2 = Array::new(
+        hidden_dimension,
+        output_dimension,
+        rng.randn(&[hidden_dimension, output_dimension]),
     );
+    let b2 = Array::zeros(1, output_dimension);
     let drawn = vec![
-        (PARAMS[0], w1),
-        (PARAMS[1], b1),
-        (PARAMS[2], w2),
-        (PARAMS[3], b2),
+        (PARAMS[0], w1.to_tensor()),
+        (PARAMS[1], b1.to_tensor()),
+        (PARAMS[2], w2.to_tensor()),
+        (PARAMS[3], b2.to_tensor()),
     ];
-    let params = cfg.initial_params(&mut record, drawn)?;
-    let [mut w1, mut b1, mut w2, mut b2]: [Tensor; 4] = params.try_into().expect("four parameters");
-
-    // In [7]: predict(x)
-    let predict = |x: &Tensor, w1: &Tensor, b1: &Tensor, w2: &Tensor, b2: &Tensor| {
-        let z1 = dot(x, w1) + b1;
-        let a1 = relu(&z1);
-        let z2 = a1.matmul(w2) + b2;
-        sigmoid(&z2)
-    };
+    let params: Vec<Array> = cfg
+        .initial_params(&mut record, drawn)?
+        .iter()
+        .map(Array::from_tensor)
+        .collect();
+    let [mut w1, mut b1, mut w2, mut b2]: [Array; 4] = params.try_into().expect("four parameters");
 
     //Training Loop
     let epochs = cfg.steps;
     let learning_rate = cfg.lr;
-    let mut a2 = Tensor::new();
+    let mut a2 = Array::zeros(4, 1);
     for epoch in 0..epochs {
         // Forward pass
         let z1 = dot(&x, &w1) + &b1;
         let a1 = relu(&z1);
-        let z2 = a1.matmul(&w2) + &b2;
+        let z2 = dot(&a1, &w2) + &b2;
         a2 = sigmoid(&z2);
-        record.track_solved(epoch, || torch_init::values(&a2));
+        record.track_solved(epoch, || a2.to_vec());
 
         //Loss (MSE)
-        let loss = mean(&(&a2 - &y).square());
+        let loss = (&a2 - &y).square().mean();
         record.losses.push(loss);
 
         //Backpropagation
-        let n = y.size()[0] as f64;
-        let da2 = (&a2 - &y) * 2.0 / n;
+        let n = y.shape().0 as f64;
+        let da2 = 2.0 * (&a2 - &y) / n;
         let dz2 = da2 * sigmoid_derivative(&z2);
-        let dw2 = a1.tr().matmul(&dz2);
-        let db2 = sum_rows(&dz2);
+        let dw2 = dot(a1.t(), &dz2);
+        let db2 = dz2.sum_rows();
 
-        let da1 = dz2.matmul(&w2.tr());
+        let da1 = dot(&dz2, w2.t());
         let dz1 = da1 * relu_derivative(&z1);
-        let dw1 = dot(&x.tr(), &dz1);
-        let db1 = sum_rows(&dz1);
+        let dw1 = dot(x.t(), &dz1);
+        let db1 = dz1.sum_rows();
 
         // Update weights
         w1 -= learning_rate * dw1;
@@ -134,24 +141,26 @@ fn run(cfg: &Config) -> Result<RunRecord> {
         cfg.tick(epoch);
     }
     for (name, p) in PARAMS.iter().zip([&w1, &b1, &w2, &b2]) {
-        record.push_param(Stage::Final, name, torch_init::values(p));
+        record.push_param(Stage::Final, name, p.to_vec());
     }
-    record.last_epoch_predictions = xor::predictions(&torch_init::values(&a2));
+    record.last_epoch_predictions = xor::predictions(a2.values());
+    let params = [&w1, &b1, &w2, &b2];
 
     record.say(cfg.echo, "\nPredictions after training:");
-    let x_values: Vec<i64> = Vec::try_from(&x.reshape([-1]))?;
     for (i, target) in xor::TARGETS.iter().enumerate() {
-        let xi = x.get(i as i64);
-        let pred = predict(&xi.reshape([1, -1]), &w1, &b1, &w2, &b2);
-        let rounded: Vec<f64> = torch_init::values(&pred)
+        let xi = x.row(i);
+        let pred = predict(&xi, params);
+        let rounded: Vec<f64> = pred
+            .values()
             .iter()
             .map(|p| pyfmt::np_round(*p, 0))
             .collect();
+        let inputs: Vec<i64> = xi.values().iter().map(|&v| v as i64).collect();
         record.say(
             cfg.echo,
             format!(
                 "Input: {}, Predicted: {}, True: {}",
-                pyfmt::ndarray_int(&x_values[2 * i..2 * i + 2], &[2]),
+                pyfmt::ndarray_int(&inputs, &[2]),
                 pyfmt::ndarray(&rounded, &[1, 1]),
                 pyfmt::ndarray_int(&[*target as i64], &[1])
             ),
@@ -159,7 +168,7 @@ fn run(cfg: &Config) -> Result<RunRecord> {
     }
 
     // In [9]: (loss plot skipped)
-    let preds = torch_init::values(&predict(&x, &w1, &b1, &w2, &b2));
+    let preds = predict(&x, params).to_vec();
     let preds_binary: Vec<f64> = preds.iter().map(|p| (*p > 0.5) as i64 as f64).collect();
     let acc = preds_binary
         .iter()
@@ -183,16 +192,13 @@ fn run(cfg: &Config) -> Result<RunRecord> {
         .iter()
         .flat_map(|yv| xs.iter().flat_map(move |xv| [*xv, *yv]))
         .collect();
-    let pts = Tensor::from_slice(&pts).reshape([(grid * grid) as i64, 2]);
-    let z1g = pts.matmul(&w1) + &b1;
-    let a1g = relu(&z1g);
-    let z2g = a1g.matmul(&w2) + &b2;
-    let a2g = torch_init::values(&sigmoid(&z2g));
-    let pts = torch_init::values(&pts);
+    let pts = Array::new(grid * grid, 2, pts);
+    let surface = predict(&pts, params);
     record.surface = pts
+        .values()
         .chunks(2)
-        .zip(a2g)
-        .map(|(p, z)| [p[0], p[1], z])
+        .zip(surface.values())
+        .map(|(p, &z)| [p[0], p[1], z])
         .collect();
     Ok(record)
 }

@@ -16,12 +16,11 @@
 //!   notebook never computes.
 
 use super::{Config, Experiment, Framework};
-use crate::numpy_ops::{dot, mean, sigmoid, sum_rows, xor_int};
+use crate::numpy_ops::{dot, sigmoid, xor_int, Array};
 use crate::record::{RunRecord, Stage};
 use crate::rng::numpy::RandomState;
-use crate::{pyfmt, torch_init, xor};
+use crate::{pyfmt, xor};
 use anyhow::Result;
-use tch::{Kind, Tensor};
 
 pub const EXPERIMENT: Experiment = Experiment {
     name: "numpy-sigmoid2-mse",
@@ -41,7 +40,7 @@ pub const EXPERIMENT: Experiment = Experiment {
 const PARAMS: [&str; 4] = ["W1", "b1", "W2", "b2"];
 
 // In [9]: derivative of sigmoid given sigmoid(x) output.
-fn sigmoid_derivative(sigmoid_output: &Tensor) -> Tensor {
+fn sigmoid_derivative(sigmoid_output: &Array) -> Array {
     sigmoid_output * (1.0 - sigmoid_output)
 }
 
@@ -53,46 +52,50 @@ fn run(cfg: &Config) -> Result<RunRecord> {
 
     // Step 2: Initialize weights & biases
     let mut rng = RandomState::new(cfg.seed as u32);
-    let w1 = rng.randn_tensor(&[2, 2]);
-    let b1 = Tensor::zeros([1, 2], (Kind::Double, tch::Device::Cpu));
-    let w2 = rng.randn_tensor(&[2, 1]);
-    let b2 = Tensor::zeros([1, 1], (Kind::Double, tch::Device::Cpu));
+    let w1 = Array::new(2, 2, rng.randn(&[2, 2]));
+    let b1 = Array::zeros(1, 2);
+    let w2 = Array::new(2, 1, rng.randn(&[2, 1]));
+    let b2 = Array::zeros(1, 1);
     let drawn = vec![
-        (PARAMS[0], w1),
-        (PARAMS[1], b1),
-        (PARAMS[2], w2),
-        (PARAMS[3], b2),
+        (PARAMS[0], w1.to_tensor()),
+        (PARAMS[1], b1.to_tensor()),
+        (PARAMS[2], w2.to_tensor()),
+        (PARAMS[3], b2.to_tensor()),
     ];
-    let params = cfg.initial_params(&mut record, drawn)?;
-    let [mut w1, mut b1, mut w2, mut b2]: [Tensor; 4] = params.try_into().expect("four parameters");
+    let params: Vec<Array> = cfg
+        .initial_params(&mut record, drawn)?
+        .iter()
+        .map(Array::from_tensor)
+        .collect();
+    let [mut w1, mut b1, mut w2, mut b2]: [Array; 4] = params.try_into().expect("four parameters");
 
     // Step 4: Training hyperparameters
     let lr = cfg.lr;
     let epochs = cfg.steps;
 
     // Step 5: Training loop (Gradient Descent using Backpropagation)
-    let mut y_pred = Tensor::new();
+    let mut y_pred = Array::zeros(4, 1);
     for epoch in 0..epochs {
         // ---------- Forward pass ----------
         let hidden_input = dot(&x, &w1) + &b1;
         let hidden_output = sigmoid(&hidden_input);
-        let final_input = hidden_output.matmul(&w2) + &b2;
+        let final_input = dot(&hidden_output, &w2) + &b2;
         y_pred = sigmoid(&final_input);
-        record.track_solved(epoch, || torch_init::values(&y_pred));
+        record.track_solved(epoch, || y_pred.to_vec());
 
         // ---------- Loss computation ----------
-        let loss = mean(&(&y - &y_pred).square());
+        let loss = (&y - &y_pred).square().mean();
         record.losses.push(loss);
 
         // ---------- Backpropagation (compute gradients) ----------
         let d_loss_y_pred = 2.0 * (&y_pred - &y);
         let d_y_pred_final = sigmoid_derivative(&y_pred);
         let d_final_input = d_loss_y_pred * d_y_pred_final;
-        let d_hidden_to_output = hidden_output.tr().matmul(&d_final_input);
-        let d_b2 = sum_rows(&d_final_input);
-        let d_hidden_input = d_final_input.matmul(&w2.tr()) * sigmoid_derivative(&hidden_output);
-        let d_input_to_hidden = dot(&x.tr(), &d_hidden_input);
-        let d_b1 = sum_rows(&d_hidden_input);
+        let d_hidden_to_output = dot(hidden_output.t(), &d_final_input);
+        let d_b2 = d_final_input.sum_rows();
+        let d_hidden_input = dot(&d_final_input, w2.t()) * sigmoid_derivative(&hidden_output);
+        let d_input_to_hidden = dot(x.t(), &d_hidden_input);
+        let d_b1 = d_hidden_input.sum_rows();
 
         // ---------- Parameter updates (Gradient Descent) ----------
         w2 -= lr * d_hidden_to_output;
@@ -109,11 +112,11 @@ fn run(cfg: &Config) -> Result<RunRecord> {
         cfg.tick(epoch);
     }
     for (name, p) in PARAMS.iter().zip([&w1, &b1, &w2, &b2]) {
-        record.push_param(Stage::Final, name, torch_init::values(p));
+        record.push_param(Stage::Final, name, p.to_vec());
     }
 
     // After training, y_pred contains predictions on the training set (of the last epoch).
-    let y_pred = torch_init::values(&y_pred);
+    let y_pred = y_pred.values();
     record.say(cfg.echo, "\nFinal Predictions (rounded):");
     let rounded: Vec<f64> = y_pred.iter().map(|p| pyfmt::np_round(*p, 3)).collect();
     record.say(cfg.echo, pyfmt::ndarray(&rounded, &[4, 1]));
@@ -125,16 +128,16 @@ fn run(cfg: &Config) -> Result<RunRecord> {
             pyfmt::ndarray_int(&pred_binary, &[4, 1])
         ),
     );
-    let y_values: Vec<i64> = Vec::try_from(&y.reshape([-1]))?;
+    let y_values: Vec<i64> = y.values().iter().map(|&v| v as i64).collect();
     record.say(
         cfg.echo,
         format!("True classes:\n {}", pyfmt::ndarray_int(&y_values, &[4, 1])),
     );
-    record.last_epoch_predictions = xor::predictions(&y_pred);
+    record.last_epoch_predictions = xor::predictions(y_pred);
 
     // The trained network's output, for predictions.csv (the notebook does not compute it).
     let hidden_output = sigmoid(&(dot(&x, &w1) + &b1));
-    let trained = sigmoid(&(hidden_output.matmul(&w2) + &b2));
-    record.predictions = xor::predictions(&torch_init::values(&trained));
+    let trained = sigmoid(&(dot(&hidden_output, &w2) + &b2));
+    record.predictions = xor::predictions(trained.values());
     Ok(record)
 }

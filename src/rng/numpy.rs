@@ -55,11 +55,4 @@ impl RandomState {
         let n = shape.iter().product();
         (0..n).map(|_| self.legacy_gauss()).collect()
     }
-
-    /// `randn(*shape)` as a float64 tensor of that shape.
-    pub fn randn_tensor(&mut self, shape: &[usize]) -> tch::Tensor {
-        let values = self.randn(shape);
-        let dims: Vec<i64> = shape.iter().map(|&d| d as i64).collect();
-        tch::Tensor::from_slice(&values).reshape(dims)
-    }
 }
