@@ -105,7 +105,9 @@ impl TwoLayerNet {
         // grad.t().mm(hidden) (TBackward0 undoes its last transpose); the bias gets the
         // engine's sum_to over the batch; the row-major input gets grad.mm(weight).
         let _ = self.grad_output_z_t.mm_out(gw2, &self.hidden);
-        let _ = self.grad_output_z.sum_intlist_out(gb2, 0, false, Kind::Float);
+        let _ = self
+            .grad_output_z
+            .sum_intlist_out(gb2, 0, false, Kind::Float);
         let _ = self.grad_output_z.mm_out(&self.grad_hidden, w2);
         let grad_hidden_z = floats_mut(&self.grad_hidden_z);
         grad_hidden_z.copy_from_slice(floats(&self.grad_hidden));
@@ -115,7 +117,9 @@ impl TwoLayerNet {
         }
         // AddmmBackward0 of fc1: the data needs no gradient.
         let _ = self.grad_hidden_z_t.mm_out(gw1, x);
-        let _ = self.grad_hidden_z.sum_intlist_out(gb1, 0, false, Kind::Float);
+        let _ = self
+            .grad_hidden_z
+            .sum_intlist_out(gb1, 0, false, Kind::Float);
     }
 
     /// `optimizer.step()` of `optim.SGD(lr)`: `p.add_(grad, alpha=-lr)`.
@@ -127,7 +131,10 @@ impl TwoLayerNet {
 
     /// The current predictions, widened to f64.
     pub fn outputs(&self) -> Vec<f64> {
-        floats(&self.predictions).iter().map(|&p| p as f64).collect()
+        floats(&self.predictions)
+            .iter()
+            .map(|&p| p as f64)
+            .collect()
     }
 }
 

@@ -50,7 +50,10 @@ pub fn train(
     progress: &Progress,
 ) -> Result<BatchedRun> {
     let Some(activation) = hidden_activation(exp) else {
-        bail!("--batched supports torch-relu4-mse and torch-sigmoid2-mse, not {}", exp.name)
+        bail!(
+            "--batched supports torch-relu4-mse and torch-sigmoid2-mse, not {}",
+            exp.name
+        )
     };
     let hidden = if activation == Hidden::Relu { 4 } else { 2 };
     let s = seeds.len() as i64;
@@ -66,7 +69,12 @@ pub fn train(
         b2s.push(b2);
     }
     // [S, h, 2], [S, 1, h], [S, 1, 1] (biases as rows, to broadcast over the batch)
-    let (w1, b1, w2, b2) = (stack(w1s), stack(b1s).unsqueeze(1), stack(w2s), stack(b2s).unsqueeze(1));
+    let (w1, b1, w2, b2) = (
+        stack(w1s),
+        stack(b1s).unsqueeze(1),
+        stack(w2s),
+        stack(b2s).unsqueeze(1),
+    );
     let (x, y) = xor::tensors(Kind::Float);
     let x = x.unsqueeze(0).expand([s, 4, 2], false).contiguous();
     let y = y.unsqueeze(0).expand([s, 4, 1], false).contiguous();
@@ -84,7 +92,9 @@ pub fn train(
         };
         let p = b2.baddbmm(&h, &w2.transpose(1, 2), 1, 1).sigmoid();
         let diff = &p - &y;
-        let loss = diff.square().mean_dim([1i64, 2].as_slice(), false, Kind::Float);
+        let loss = diff
+            .square()
+            .mean_dim([1i64, 2].as_slice(), false, Kind::Float);
         // backward, as backprop.rs does it for one seed
         let gz2 = Tensor::sigmoid_backward(&(&diff * &norm), &p);
         let gw2 = gz2.transpose(1, 2).bmm(&h);
@@ -115,16 +125,30 @@ pub fn train(
             }
         }
         if epoch + 1 == steps {
-            outputs = b2.baddbmm(&h_after(&x, &w1, &b1, activation), &w2.transpose(1, 2), 1, 1).sigmoid();
+            outputs = b2
+                .baddbmm(
+                    &h_after(&x, &w1, &b1, activation),
+                    &w2.transpose(1, 2),
+                    1,
+                    1,
+                )
+                .sigmoid();
         }
         if epoch % 256 == 0 {
             progress.set(epoch);
         }
     }
     let out = floats(&outputs);
-    let predictions =
-        (0..seeds.len()).map(|i| std::array::from_fn(|j| out[4 * i + j] as f64)).collect();
-    Ok(BatchedRun { seeds: seeds.to_vec(), final_losses, predictions, first_solved, losses })
+    let predictions = (0..seeds.len())
+        .map(|i| std::array::from_fn(|j| out[4 * i + j] as f64))
+        .collect();
+    Ok(BatchedRun {
+        seeds: seeds.to_vec(),
+        final_losses,
+        predictions,
+        first_solved,
+        losses,
+    })
 }
 
 /// The hidden layer of the trained parameters.
@@ -139,10 +163,20 @@ fn h_after(x: &Tensor, w1: &Tensor, b1: &Tensor, activation: Hidden) -> Tensor {
 /// `sweep --batched`: every seed of the plan in one batched run.
 pub fn sweep(plan: &crate::sweep::Plan) -> Result<Vec<SeedResult>> {
     let seeds: Vec<u64> = (plan.first..=plan.last).collect();
-    let progress = Progress::new(plan.steps as u64, &format!("sweep --batched {}", plan.exp.name));
+    let progress = Progress::new(
+        plan.steps as u64,
+        &format!("sweep --batched {}", plan.exp.name),
+    );
     let run = train(plan.exp, &seeds, plan.steps, plan.lr, false, &progress)?;
     progress.finish();
     Ok((0..seeds.len())
-        .map(|i| SeedResult::new(seeds[i], run.final_losses[i], run.first_solved[i], run.predictions[i]))
+        .map(|i| {
+            SeedResult::new(
+                seeds[i],
+                run.final_losses[i],
+                run.first_solved[i],
+                run.predictions[i],
+            )
+        })
         .collect())
 }

@@ -21,7 +21,11 @@ fn median(xs: &[f64]) -> f64 {
     let mut v = xs.to_vec();
     v.sort_by(f64::total_cmp);
     let n = v.len();
-    if n % 2 == 1 { v[n / 2] } else { (v[n / 2 - 1] + v[n / 2]) / 2.0 }
+    if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        (v[n / 2 - 1] + v[n / 2]) / 2.0
+    }
 }
 
 impl Timing {
@@ -59,20 +63,32 @@ fn rust_command(names: &[&str], out: &Path) -> Result<Command> {
 
 fn python_command(exp: &Experiment, out: &Path) -> Result<Command> {
     let mut c = Command::new(python::interpreter()?);
-    c.arg(python::project_root().join("scripts/reference").join(exp.reference_script))
-        .arg("--out")
-        .arg(out)
-        .env("TF_CPP_MIN_LOG_LEVEL", "3");
+    c.arg(
+        python::project_root()
+            .join("scripts/reference")
+            .join(exp.reference_script),
+    )
+    .arg("--out")
+    .arg(out)
+    .env("TF_CPP_MIN_LOG_LEVEL", "3");
     Ok(c)
 }
 
 /// Times each experiment `runs` times per side, alternating Rust and Python.
-pub fn measure(exps: &[&'static Experiment], runs: usize, progress: &crate::progress::Progress) -> Result<Vec<Timing>> {
+pub fn measure(
+    exps: &[&'static Experiment],
+    runs: usize,
+    progress: &crate::progress::Progress,
+) -> Result<Vec<Timing>> {
     let out: PathBuf = std::env::temp_dir().join(format!("xor-repro-bench-{}", std::process::id()));
     let result = (|| {
         let mut timings = Vec::new();
         for exp in exps {
-            let mut t = Timing { experiment: exp.name, rust: vec![], python: vec![] };
+            let mut t = Timing {
+                experiment: exp.name,
+                rust: vec![],
+                python: vec![],
+            };
             for _ in 0..runs {
                 t.rust.push(time(rust_command(&[exp.name], &out)?)?);
                 progress.inc(1);
@@ -88,11 +104,20 @@ pub fn measure(exps: &[&'static Experiment], runs: usize, progress: &crate::prog
 }
 
 /// Times the whole suite: one `run` of every experiment against every reference in turn.
-pub fn measure_suite(exps: &[&'static Experiment], runs: usize, progress: &crate::progress::Progress) -> Result<Timing> {
-    let out: PathBuf = std::env::temp_dir().join(format!("xor-repro-bench-suite-{}", std::process::id()));
+pub fn measure_suite(
+    exps: &[&'static Experiment],
+    runs: usize,
+    progress: &crate::progress::Progress,
+) -> Result<Timing> {
+    let out: PathBuf =
+        std::env::temp_dir().join(format!("xor-repro-bench-suite-{}", std::process::id()));
     let names: Vec<&str> = exps.iter().map(|e| e.name).collect();
     let result = (|| {
-        let mut t = Timing { experiment: "all (run --all)", rust: vec![], python: vec![] };
+        let mut t = Timing {
+            experiment: "all (run --all)",
+            rust: vec![],
+            python: vec![],
+        };
         for _ in 0..runs {
             t.rust.push(time(rust_command(&names, &out)?)?);
             progress.inc(1);
@@ -113,9 +138,15 @@ pub fn measure_suite(exps: &[&'static Experiment], runs: usize, progress: &crate
 pub fn machine() -> String {
     let cpu = std::fs::read_to_string("/proc/cpuinfo")
         .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("model name")).map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string()))
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("model name"))
+                .map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string())
+        })
         .unwrap_or_else(|| "unknown CPU".into());
-    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
+    let cores = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1);
     format!("{cpu}, {cores} cores")
 }
 
@@ -127,7 +158,14 @@ pub fn table(timings: &[Timing], runs: usize) -> String {
         machine()
     );
     for t in timings {
-        let _ = writeln!(s, "| `{}` | {:.3} | {:.3} | {:.1}x |", t.experiment, t.rust_median(), t.python_median(), t.ratio());
+        let _ = writeln!(
+            s,
+            "| `{}` | {:.3} | {:.3} | {:.1}x |",
+            t.experiment,
+            t.rust_median(),
+            t.python_median(),
+            t.ratio()
+        );
     }
     s
 }

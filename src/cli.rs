@@ -269,7 +269,10 @@ fn compare(args: &CompareArgs) -> Result<ExitCode> {
         let verdict = crate::compare::judge(exp, &settings.out, seed)?;
         println!("{}", verdict.line);
         let dir = crate::compare::pair_dir(&settings.out, exp, seed);
-        eprintln!("wrote {}/{{compare.csv,compare.svg,verdict.json}}", dir.display());
+        eprintln!(
+            "wrote {}/{{compare.csv,compare.svg,verdict.json}}",
+            dir.display()
+        );
         all_pass &= verdict.passed();
     }
     Ok(if all_pass {
@@ -402,7 +405,10 @@ fn bench(args: &BenchArgs) -> Result<ExitCode> {
     let exps: Vec<&'static Experiment> = if args.names.is_empty() {
         experiments::all().iter().collect()
     } else {
-        args.names.iter().map(|n| experiments::find(n)).collect::<Result<_>>()?
+        args.names
+            .iter()
+            .map(|n| experiments::find(n))
+            .collect::<Result<_>>()?
     };
     crate::python::interpreter()?;
     runner::ensure_writable(&args.out)?;

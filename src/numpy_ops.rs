@@ -32,6 +32,25 @@ pub struct Array {
     cols: usize,
 }
 
+/// The notebook's four initial arrays, or `--init-from`'s values, checked and recorded as
+/// stage `initial` (through `Config::initial_params`).
+pub fn initial_arrays(
+    cfg: &crate::experiments::Config,
+    record: &mut crate::record::RunRecord,
+    drawn: [(&str, Array); 4],
+) -> anyhow::Result<[Array; 4]> {
+    let drawn = drawn
+        .into_iter()
+        .map(|(name, a)| (name, a.to_tensor()))
+        .collect();
+    let params: Vec<Array> = cfg
+        .initial_params(record, drawn)?
+        .iter()
+        .map(Array::from_tensor)
+        .collect();
+    Ok(params.try_into().expect("four parameters"))
+}
+
 /// A read-only 2-D view of an [`Array`]'s memory: the array itself, or its transpose (`.T`,
 /// which NumPy and libtorch both take without copying).
 #[derive(Debug, Clone, Copy)]

@@ -36,8 +36,7 @@ impl Progress {
         }
         let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
         bar.set_style(
-            ProgressStyle::with_template("{spinner} {msg} {elapsed}")
-                .expect("valid template"),
+            ProgressStyle::with_template("{spinner} {msg} {elapsed}").expect("valid template"),
         );
         bar.set_message(label.to_string());
         bar.enable_steady_tick(std::time::Duration::from_millis(120));

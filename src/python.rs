@@ -63,7 +63,11 @@ fn run_script(python: &Path, script: &Path, args: &[String], quiet: bool) -> Res
             .find(|l| !l.trim().is_empty())
             .unwrap_or("no message");
         let last = last.trim();
-        bail!("{} failed: {}", script.display(), last.strip_prefix("error: ").unwrap_or(last));
+        bail!(
+            "{} failed: {}",
+            script.display(),
+            last.strip_prefix("error: ").unwrap_or(last)
+        );
     }
     Ok(())
 }

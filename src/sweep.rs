@@ -124,12 +124,22 @@ pub fn measure(exp: &Experiment, seed: u64, steps: usize, lr: f64) -> Result<See
         .try_into()
         .with_context(|| format!("{} recorded {} predictions, not 4", exp.name, outputs.len()))?;
     let final_loss = record.losses.last().copied().unwrap_or(f64::NAN);
-    Ok(SeedResult::new(seed, final_loss, record.first_solved, predictions))
+    Ok(SeedResult::new(
+        seed,
+        final_loss,
+        record.first_solved,
+        predictions,
+    ))
 }
 
 impl SeedResult {
     /// A seed's result from its last loss, first solved step and trained outputs.
-    pub fn new(seed: u64, final_loss: f64, first_solved: Option<usize>, predictions: [f64; 4]) -> SeedResult {
+    pub fn new(
+        seed: u64,
+        final_loss: f64,
+        first_solved: Option<usize>,
+        predictions: [f64; 4],
+    ) -> SeedResult {
         SeedResult {
             seed,
             final_loss,

@@ -12,8 +12,17 @@ fn random(scale: f64) -> Tensor {
 
 fn assert_same_bits(ours: &[f32], theirs: &Tensor, what: &str) {
     let theirs = floats(theirs);
-    let differ = ours.iter().zip(theirs).filter(|(a, b)| a.to_bits() != b.to_bits()).count();
-    assert_eq!(differ, 0, "{what}: {differ} of {} values differ from libtorch", ours.len());
+    let differ = ours
+        .iter()
+        .zip(theirs)
+        .filter(|(a, b)| a.to_bits() != b.to_bits())
+        .count();
+    assert_eq!(
+        differ,
+        0,
+        "{what}: {differ} of {} values differ from libtorch",
+        ours.len()
+    );
 }
 
 #[test]
@@ -27,7 +36,11 @@ fn relu_and_its_backward_match_libtorch() {
     let result = x.relu();
     let mut ours = floats(&grad).to_vec();
     backprop::relu_backward_(&mut ours, floats(&result));
-    assert_same_bits(&ours, &result.threshold_backward(&grad, 0), "threshold_backward");
+    assert_same_bits(
+        &ours,
+        &result.threshold_backward(&grad, 0),
+        "threshold_backward",
+    );
 }
 
 #[test]
@@ -37,7 +50,11 @@ fn sigmoid_backward_matches_libtorch() {
     let grad = random(0.3);
     let mut ours = floats(&grad).to_vec();
     backprop::sigmoid_backward_(&mut ours, floats(&result));
-    assert_same_bits(&ours, &Tensor::sigmoid_backward(&grad, &result), "sigmoid_backward");
+    assert_same_bits(
+        &ours,
+        &Tensor::sigmoid_backward(&grad, &result),
+        "sigmoid_backward",
+    );
 }
 
 #[test]

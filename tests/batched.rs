@@ -13,19 +13,35 @@ fn compare(name: &str, steps: usize) {
     let run = batched::train(exp, &seeds, steps, exp.lr, true, &Progress::hidden()).unwrap();
     let (mut identical, mut total, mut max_abs, mut first) = (0, 0, 0f64, None);
     for (i, &seed) in seeds.iter().enumerate() {
-        let cfg = Config { seed, steps, lr: exp.lr, init: None, echo: false, progress: Progress::hidden() };
+        let cfg = Config {
+            seed,
+            steps,
+            lr: exp.lr,
+            init: None,
+            echo: false,
+            progress: Progress::hidden(),
+        };
         let single = (exp.run)(&cfg).unwrap();
         let outputs: Vec<f64> = single.predictions.iter().map(|p| p.prediction).collect();
         let outputs: [f64; 4] = outputs.try_into().unwrap();
-        let batched_result =
-            SeedResult::new(seed, run.final_losses[i], run.first_solved[i], run.predictions[i]);
+        let batched_result = SeedResult::new(
+            seed,
+            run.final_losses[i],
+            run.first_solved[i],
+            run.predictions[i],
+        );
         assert_eq!(
             batched_result.outcome,
             classify(&outputs),
             "{name} seed {seed}: batched {:?} vs single {outputs:?}",
             run.predictions[i]
         );
-        for (step, (a, b)) in single.losses.iter().zip(&run.losses.as_ref().unwrap()[i]).enumerate() {
+        for (step, (a, b)) in single
+            .losses
+            .iter()
+            .zip(&run.losses.as_ref().unwrap()[i])
+            .enumerate()
+        {
             total += 1;
             if a.to_bits() == b.to_bits() {
                 identical += 1;

@@ -9,16 +9,36 @@ use std::path::{Path, PathBuf};
 fn assert_bad_input(args: &[&str], needle: &str) {
     let out = xor_repro(args);
     let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{args:?} should fail with exit 2: {err}");
-    assert!(err.contains(needle), "{args:?}: expected {needle:?} in {err:?}");
-    assert_eq!(err.trim().lines().count(), 1, "{args:?}: not a one-line error: {err:?}");
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{args:?} should fail with exit 2: {err}"
+    );
+    assert!(
+        err.contains(needle),
+        "{args:?}: expected {needle:?} in {err:?}"
+    );
+    assert_eq!(
+        err.trim().lines().count(),
+        1,
+        "{args:?}: not a one-line error: {err:?}"
+    );
     assert!(!err.contains("panicked"), "{err}");
 }
 
 /// A short Rust run of torch-relu4-mse, the loss file of which tests then tamper with.
 fn short_run(out: &Path, seed: u64) -> PathBuf {
     let s = seed.to_string();
-    xor_repro_ok(&["run", "torch-relu4-mse", "--epochs", "3000", "--seed", &s, "--out", out.to_str().unwrap()]);
+    xor_repro_ok(&[
+        "run",
+        "torch-relu4-mse",
+        "--epochs",
+        "3000",
+        "--seed",
+        &s,
+        "--out",
+        out.to_str().unwrap(),
+    ]);
     side(out, "torch-relu4-mse", seed, "rust")
 }
 
@@ -61,9 +81,24 @@ fn diff_finds_a_planted_one_ulp_difference_at_its_step() {
     assert!(text.contains(&planted_value.to_string()), "{text}");
     assert!(text.contains("max ulps 1 (float32)"), "{text}");
     // One ulp is within --ulps 1, and within a relative tolerance of 1e-6.
-    assert_eq!(xor_repro(&["diff", a.to_str().unwrap(), &b, "--ulps", "1"]).status.code(), Some(0));
-    assert_eq!(xor_repro(&["diff", a.to_str().unwrap(), &b, "--rel-tol", "1e-6"]).status.code(), Some(0));
-    assert_eq!(xor_repro(&["diff", a.to_str().unwrap(), &b, "--abs-tol", "1e-12"]).status.code(), Some(1));
+    assert_eq!(
+        xor_repro(&["diff", a.to_str().unwrap(), &b, "--ulps", "1"])
+            .status
+            .code(),
+        Some(0)
+    );
+    assert_eq!(
+        xor_repro(&["diff", a.to_str().unwrap(), &b, "--rel-tol", "1e-6"])
+            .status
+            .code(),
+        Some(0)
+    );
+    assert_eq!(
+        xor_repro(&["diff", a.to_str().unwrap(), &b, "--abs-tol", "1e-12"])
+            .status
+            .code(),
+        Some(1)
+    );
 }
 
 #[test]
@@ -71,7 +106,11 @@ fn diff_of_different_lengths_is_a_difference_naming_both() {
     let out = out_dir();
     let run = short_run(out.path(), 1);
     let original = std::fs::read_to_string(run.join("loss.csv")).unwrap();
-    let shorter: String = original.lines().take(2001).map(|l| format!("{l}\n")).collect();
+    let shorter: String = original
+        .lines()
+        .take(2001)
+        .map(|l| format!("{l}\n"))
+        .collect();
     let b = write(out.path(), "short.csv", &shorter);
     let r = xor_repro(&["diff", run.join("loss.csv").to_str().unwrap(), &b]);
     let text = String::from_utf8_lossy(&r.stdout);
@@ -100,58 +139,125 @@ fn diff_rejects_bad_input() {
     let no_header = write(d, "noheader.csv", "0,0.25\n1,0.24\n");
     let text = write(d, "text.csv", "step,loss\n0,0.25\n1,zero\n");
     let params = run.join("params.csv");
-    assert_bad_input(&["diff", loss, "/no/such/file.csv"], "/no/such/file.csv does not exist");
+    assert_bad_input(
+        &["diff", loss, "/no/such/file.csv"],
+        "/no/such/file.csv does not exist",
+    );
     assert_bad_input(&["diff", loss, &empty], "empty.csv is empty");
     assert_bad_input(&["diff", loss, &no_header], "unrecognised header");
-    assert_bad_input(&["diff", loss, &text], "text.csv: line 3: loss \"zero\" is not a number");
-    assert_bad_input(&["diff", loss, params.to_str().unwrap()], "hold different kinds of data");
+    assert_bad_input(
+        &["diff", loss, &text],
+        "text.csv: line 3: loss \"zero\" is not a number",
+    );
+    assert_bad_input(
+        &["diff", loss, params.to_str().unwrap()],
+        "hold different kinds of data",
+    );
     assert_bad_input(&["diff", run.to_str().unwrap(), loss], "not one of each");
     // Run folders of different experiments.
     let o = d.to_str().unwrap();
-    xor_repro_ok(&["run", "torch-sigmoid2-mse", "--epochs", "10", "--seed", "3", "--out", o]);
+    xor_repro_ok(&[
+        "run",
+        "torch-sigmoid2-mse",
+        "--epochs",
+        "10",
+        "--seed",
+        "3",
+        "--out",
+        o,
+    ]);
     let other = side(d, "torch-sigmoid2-mse", 3, "rust");
-    assert_bad_input(&["diff", run.to_str().unwrap(), other.to_str().unwrap()], "run folders of different experiments");
+    assert_bad_input(
+        &["diff", run.to_str().unwrap(), other.to_str().unwrap()],
+        "run folders of different experiments",
+    );
 }
 
 #[test]
 fn run_rejects_bad_input() {
     let out = out_dir();
     let o = out.path().to_str().unwrap();
-    assert_bad_input(&["run", "no-such-experiment", "--out", o], "valid: torch-relu4-mse");
+    assert_bad_input(
+        &["run", "no-such-experiment", "--out", o],
+        "valid: torch-relu4-mse",
+    );
     assert_bad_input(&["run", "--out", o], "name an experiment or use --all");
     for epochs in ["0", "-5", "ten", "1.5"] {
-        assert_bad_input(&["run", "torch-relu4-mse", "--epochs", epochs, "--out", o], "must be a positive whole number");
+        assert_bad_input(
+            &["run", "torch-relu4-mse", "--epochs", epochs, "--out", o],
+            "must be a positive whole number",
+        );
     }
     for lr in ["0", "-0.1", "nan", "inf", "fast"] {
-        assert_bad_input(&["run", "torch-relu4-mse", "--lr", lr, "--out", o], "must be a finite positive number");
+        assert_bad_input(
+            &["run", "torch-relu4-mse", "--lr", lr, "--out", o],
+            "must be a finite positive number",
+        );
     }
-    assert_bad_input(&["run", "torch-relu4-mse", "--seed", "-1", "--out", o], "a seed is a whole number");
-    assert_bad_input(&["run", "torch-relu4-mse", "--seed", "18446744073709551616", "--out", o], "a seed is a whole number");
+    assert_bad_input(
+        &["run", "torch-relu4-mse", "--seed", "-1", "--out", o],
+        "a seed is a whole number",
+    );
+    assert_bad_input(
+        &[
+            "run",
+            "torch-relu4-mse",
+            "--seed",
+            "18446744073709551616",
+            "--out",
+            o,
+        ],
+        "a seed is a whole number",
+    );
     let file = write(out.path(), "a-file", "");
-    assert_bad_input(&["run", "torch-relu4-mse", "--out", &format!("{file}/sub")], "cannot create output folder");
+    assert_bad_input(
+        &["run", "torch-relu4-mse", "--out", &format!("{file}/sub")],
+        "cannot create output folder",
+    );
     assert_bad_input(&["frobnicate"], "unrecognized subcommand");
-    assert_bad_input(&["reference", "no-such-experiment"], "valid: torch-relu4-mse");
+    assert_bad_input(
+        &["reference", "no-such-experiment"],
+        "valid: torch-relu4-mse",
+    );
 }
 
 #[test]
 fn numpy_seeds_outside_two_to_the_32_are_rejected() {
     let names = xor_repro_ok(&["list"]);
-    let Some(numpy) = names.lines().map(|l| l.split_whitespace().next().unwrap_or("")).find(|n| n.starts_with("numpy-")) else {
+    let Some(numpy) = names
+        .lines()
+        .map(|l| l.split_whitespace().next().unwrap_or(""))
+        .find(|n| n.starts_with("numpy-"))
+    else {
         return; // no NumPy experiment registered in this build
     };
-    assert_bad_input(&["run", numpy, "--seed", "4294967296", "--out", "/tmp"], "outside NumPy's range");
+    assert_bad_input(
+        &["run", numpy, "--seed", "4294967296", "--out", "/tmp"],
+        "outside NumPy's range",
+    );
 }
 
 #[test]
 fn reference_without_the_python_environment_says_how_to_make_it() {
-    let out = xor_repro_with_env(&["reference", "torch-relu4-mse", "--epochs", "2", "--out", "/tmp/xor-repro-test"]);
+    let out = xor_repro_with_env(&[
+        "reference",
+        "torch-relu4-mse",
+        "--epochs",
+        "2",
+        "--out",
+        "/tmp/xor-repro-test",
+    ]);
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{err}");
     assert!(err.contains("./scripts/setup.sh"), "{err}");
 }
 
 fn xor_repro_with_env(args: &[&str]) -> std::process::Output {
-    common::bin().args(args).env("XOR_REPRO_PYTHON", "/no/such/python").output().unwrap()
+    common::bin()
+        .args(args)
+        .env("XOR_REPRO_PYTHON", "/no/such/python")
+        .output()
+        .unwrap()
 }
 
 /// Killing a run midway leaves no run folder behind (files are written to a temporary folder
@@ -160,7 +266,12 @@ fn xor_repro_with_env(args: &[&str]) -> std::process::Output {
 fn an_interrupted_run_leaves_no_complete_looking_files() {
     let out = out_dir();
     let mut child = common::bin()
-        .args(["run", "torch-sigmoid2-mse", "--out", out.path().to_str().unwrap()])
+        .args([
+            "run",
+            "torch-sigmoid2-mse",
+            "--out",
+            out.path().to_str().unwrap(),
+        ])
         .stdout(std::process::Stdio::null())
         .spawn()
         .unwrap();
@@ -168,5 +279,9 @@ fn an_interrupted_run_leaves_no_complete_looking_files() {
     child.kill().unwrap();
     child.wait().unwrap();
     let rust = side(out.path(), "torch-sigmoid2-mse", 0, "rust");
-    assert!(!rust.join("loss.csv").exists(), "a killed run left {}", rust.display());
+    assert!(
+        !rust.join("loss.csv").exists(),
+        "a killed run left {}",
+        rust.display()
+    );
 }

@@ -9,16 +9,27 @@ use std::path::Path;
 fn assert_bit_identical(experiment: &str, seed: u64, extra: &[&str]) {
     let out = out_dir();
     let (report, code) = rust_vs_python(out.path(), experiment, seed, extra);
-    assert_eq!(code, 0, "{experiment} seed {seed} {extra:?} differs from Python:\n{report}");
+    assert_eq!(
+        code, 0,
+        "{experiment} seed {seed} {extra:?} differs from Python:\n{report}"
+    );
     assert!(report.contains("within tolerance"), "{report}");
-    let rust = std::fs::read_to_string(side(out.path(), experiment, seed, "rust").join("transcript.txt")).unwrap();
-    let python =
-        std::fs::read_to_string(side(out.path(), experiment, seed, "python").join("transcript.txt")).unwrap();
+    let rust =
+        std::fs::read_to_string(side(out.path(), experiment, seed, "rust").join("transcript.txt"))
+            .unwrap();
+    let python = std::fs::read_to_string(
+        side(out.path(), experiment, seed, "python").join("transcript.txt"),
+    )
+    .unwrap();
     assert_eq!(rust, python, "{experiment} seed {seed}: transcripts differ");
 }
 
 fn loss_rows(dir: &Path) -> usize {
-    std::fs::read_to_string(dir.join("loss.csv")).unwrap().lines().count() - 1
+    std::fs::read_to_string(dir.join("loss.csv"))
+        .unwrap()
+        .lines()
+        .count()
+        - 1
 }
 
 #[test]
@@ -33,7 +44,10 @@ fn torch_sigmoid2_mse_is_bit_identical_over_all_100000_epochs() {
     let out = out_dir();
     let (report, code) = rust_vs_python(out.path(), "torch-sigmoid2-mse", 0, &[]);
     assert_eq!(code, 0, "{report}");
-    assert_eq!(loss_rows(&side(out.path(), "torch-sigmoid2-mse", 0, "rust")), 100_000);
+    assert_eq!(
+        loss_rows(&side(out.path(), "torch-sigmoid2-mse", 0, "rust")),
+        100_000
+    );
     assert!(report.contains("100000 bit-identical"), "{report}");
 }
 
@@ -57,7 +71,14 @@ fn torch_sigmoid4_bce_online_is_bit_identical_at_three_seeds() {
 fn first_running_loss_of_003_is_the_999_sample_window() {
     let out = out_dir();
     let o = out.path().to_str().unwrap();
-    common::xor_repro_ok(&["run", "torch-sigmoid4-bce-online", "--seed", "5", "--out", o]);
+    common::xor_repro_ok(&[
+        "run",
+        "torch-sigmoid4-bce-online",
+        "--seed",
+        "5",
+        "--out",
+        o,
+    ]);
     let dir = side(out.path(), "torch-sigmoid4-bce-online", 5, "rust");
     let losses: Vec<f32> = std::fs::read_to_string(dir.join("loss.csv"))
         .unwrap()
@@ -65,10 +86,17 @@ fn first_running_loss_of_003_is_the_999_sample_window() {
         .skip(1)
         .map(|l| l.split(',').nth(1).unwrap().parse::<f64>().unwrap() as f32)
         .collect();
-    let window = |n: usize| format!("{:.3}", (losses[..n].iter().fold(0f32, |s, l| s + l) / 1000.0) as f64);
+    let window = |n: usize| {
+        format!(
+            "{:.3}",
+            (losses[..n].iter().fold(0f32, |s, l| s + l) / 1000.0) as f64
+        )
+    };
     let transcript = std::fs::read_to_string(dir.join("transcript.txt")).unwrap();
-    let figures: Vec<&str> =
-        transcript.lines().filter(|l| l.len() == 5 && l.parse::<f64>().is_ok()).collect();
+    let figures: Vec<&str> = transcript
+        .lines()
+        .filter(|l| l.len() == 5 && l.parse::<f64>().is_ok())
+        .collect();
     assert_eq!(figures.len(), 10, "ten running-loss lines:\n{transcript}");
     assert_eq!(figures[0], window(999));
     // The second window holds samples 999..1998: a full thousand.
@@ -85,7 +113,12 @@ fn init_from_the_weights_notebook_003_printed() {
     let shipped = Path::new(env!("CARGO_MANIFEST_DIR")).join(SHIPPED_003);
     let shipped = shipped.to_str().unwrap();
     let out = out_dir();
-    let (report, code) = rust_vs_python(out.path(), "torch-sigmoid4-bce-online", 0, &["--init-from", shipped]);
+    let (report, code) = rust_vs_python(
+        out.path(),
+        "torch-sigmoid4-bce-online",
+        0,
+        &["--init-from", shipped],
+    );
     assert_eq!(code, 0, "{report}");
     let given: Vec<f64> = std::fs::read_to_string(shipped)
         .unwrap()
@@ -93,7 +126,10 @@ fn init_from_the_weights_notebook_003_printed() {
         .skip(1)
         .map(|l| l.rsplit(',').next().unwrap().parse().unwrap())
         .collect();
-    let params = std::fs::read_to_string(side(out.path(), "torch-sigmoid4-bce-online", 0, "rust").join("params.csv")).unwrap();
+    let params = std::fs::read_to_string(
+        side(out.path(), "torch-sigmoid4-bce-online", 0, "rust").join("params.csv"),
+    )
+    .unwrap();
     let initial: Vec<f64> = params
         .lines()
         .filter(|l| l.starts_with("initial,"))
@@ -104,8 +140,14 @@ fn init_from_the_weights_notebook_003_printed() {
         assert_eq!(*got, *want as f32 as f64);
     }
     // The notebook's displayed W1 row, as it printed it (003, In [3]).
-    let transcript = std::fs::read_to_string(side(out.path(), "torch-sigmoid4-bce-online", 0, "rust").join("transcript.txt")).unwrap();
-    assert!(transcript.starts_with("(tensor([[0.6701, 0.6276, 0.0528, 0.1514],"), "{transcript}");
+    let transcript = std::fs::read_to_string(
+        side(out.path(), "torch-sigmoid4-bce-online", 0, "rust").join("transcript.txt"),
+    )
+    .unwrap();
+    assert!(
+        transcript.starts_with("(tensor([[0.6701, 0.6276, 0.0528, 0.1514],"),
+        "{transcript}"
+    );
 }
 
 #[test]
@@ -116,22 +158,53 @@ fn init_from_rejects_bad_files() {
         std::fs::write(&p, text).unwrap();
         p.to_str().unwrap().to_string()
     };
-    let wrong_shape = write("shape.csv", "stage,name,index,value\ninitial,fc1.weight,0,1.0\n");
+    let wrong_shape = write(
+        "shape.csv",
+        "stage,name,index,value\ninitial,fc1.weight,0,1.0\n",
+    );
     let unknown = write("unknown.csv", "stage,name,index,value\ninitial,W9,0,1.0\n");
     let text = write("text.csv", "stage,name,index,value\ninitial,W1,0,abc\n");
     let header = write("header.csv", "a,b\n1,2\n");
     let o = out.path().to_str().unwrap();
     for (file, experiment, needle) in [
-        (&wrong_shape, "torch-relu4-mse", "fc1.weight has 1 values, the experiment needs 8"),
-        (&unknown, "torch-sigmoid4-bce-online", "unknown parameter W9"),
-        (&text, "torch-sigmoid4-bce-online", "line 2: value \"abc\" is not a number"),
-        (&header, "torch-relu4-mse", "expected the header stage,name,index,value"),
+        (
+            &wrong_shape,
+            "torch-relu4-mse",
+            "fc1.weight has 1 values, the experiment needs 8",
+        ),
+        (
+            &unknown,
+            "torch-sigmoid4-bce-online",
+            "unknown parameter W9",
+        ),
+        (
+            &text,
+            "torch-sigmoid4-bce-online",
+            "line 2: value \"abc\" is not a number",
+        ),
+        (
+            &header,
+            "torch-relu4-mse",
+            "expected the header stage,name,index,value",
+        ),
     ] {
         for command in ["run", "reference"] {
-            let r = common::xor_repro(&[command, experiment, "--init-from", file, "--out", o, "--epochs", "3"]);
+            let r = common::xor_repro(&[
+                command,
+                experiment,
+                "--init-from",
+                file,
+                "--out",
+                o,
+                "--epochs",
+                "3",
+            ]);
             let err = String::from_utf8_lossy(&r.stderr);
             assert_eq!(r.status.code(), Some(2), "{command} {file}: {err}");
-            assert!(err.contains(needle), "{command} {file}: expected {needle:?} in {err}");
+            assert!(
+                err.contains(needle),
+                "{command} {file}: expected {needle:?} in {err}"
+            );
             assert_eq!(err.trim().lines().count(), 1, "one-line error: {err}");
         }
     }

@@ -9,9 +9,9 @@ use anyhow::{bail, Result};
 
 pub mod numpy_relu10_mse;
 pub mod numpy_sigmoid2_mse;
+pub mod tf_relu10_mse;
 pub mod torch_relu4_mse;
 pub mod torch_sigmoid2_mse;
-pub mod tf_relu10_mse;
 pub mod torch_sigmoid4_bce_online;
 
 /// The library a notebook was written for, which fixes what "exactly" means (SPEC §3).
@@ -123,7 +123,11 @@ impl Config {
         let mut params = Vec::with_capacity(drawn.len());
         for (name, tensor) in drawn {
             let tensor = self.initial(name, tensor)?;
-            record.push_param(crate::record::Stage::Initial, name, crate::torch_init::values(&tensor));
+            record.push_param(
+                crate::record::Stage::Initial,
+                name,
+                crate::torch_init::values(&tensor),
+            );
             params.push(tensor);
         }
         Ok(params)

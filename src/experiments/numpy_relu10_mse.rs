@@ -20,7 +20,7 @@
 //! the loop and the "Predictions after training" loop after it. No code is missing.
 
 use super::{Config, Experiment, Framework};
-use crate::numpy_ops::{dot, linspace, sigmoid, xor_int, Array};
+use crate::numpy_ops::{dot, initial_arrays, linspace, sigmoid, xor_int, Array};
 use crate::record::{RunRecord, Stage};
 use crate::rng::numpy::RandomState;
 use crate::{pyfmt, xor};
@@ -85,18 +85,16 @@ fn run(cfg: &Config) -> Result<RunRecord> {
         rng.randn(&[hidden_dimension, output_dimension]),
     );
     let b2 = Array::zeros(1, output_dimension);
-    let drawn = vec![
-        (PARAMS[0], w1.to_tensor()),
-        (PARAMS[1], b1.to_tensor()),
-        (PARAMS[2], w2.to_tensor()),
-        (PARAMS[3], b2.to_tensor()),
-    ];
-    let params: Vec<Array> = cfg
-        .initial_params(&mut record, drawn)?
-        .iter()
-        .map(Array::from_tensor)
-        .collect();
-    let [mut w1, mut b1, mut w2, mut b2]: [Array; 4] = params.try_into().expect("four parameters");
+    let [mut w1, mut b1, mut w2, mut b2] = initial_arrays(
+        cfg,
+        &mut record,
+        [
+            (PARAMS[0], w1),
+            (PARAMS[1], b1),
+            (PARAMS[2], w2),
+            (PARAMS[3], b2),
+        ],
+    )?;
 
     //Training Loop
     let epochs = cfg.steps;

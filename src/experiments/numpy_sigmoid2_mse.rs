@@ -16,7 +16,7 @@
 //!   notebook never computes.
 
 use super::{Config, Experiment, Framework};
-use crate::numpy_ops::{dot, sigmoid, xor_int, Array};
+use crate::numpy_ops::{dot, initial_arrays, sigmoid, xor_int, Array};
 use crate::record::{RunRecord, Stage};
 use crate::rng::numpy::RandomState;
 use crate::{pyfmt, xor};
@@ -56,18 +56,16 @@ fn run(cfg: &Config) -> Result<RunRecord> {
     let b1 = Array::zeros(1, 2);
     let w2 = Array::new(2, 1, rng.randn(&[2, 1]));
     let b2 = Array::zeros(1, 1);
-    let drawn = vec![
-        (PARAMS[0], w1.to_tensor()),
-        (PARAMS[1], b1.to_tensor()),
-        (PARAMS[2], w2.to_tensor()),
-        (PARAMS[3], b2.to_tensor()),
-    ];
-    let params: Vec<Array> = cfg
-        .initial_params(&mut record, drawn)?
-        .iter()
-        .map(Array::from_tensor)
-        .collect();
-    let [mut w1, mut b1, mut w2, mut b2]: [Array; 4] = params.try_into().expect("four parameters");
+    let [mut w1, mut b1, mut w2, mut b2] = initial_arrays(
+        cfg,
+        &mut record,
+        [
+            (PARAMS[0], w1),
+            (PARAMS[1], b1),
+            (PARAMS[2], w2),
+            (PARAMS[3], b2),
+        ],
+    )?;
 
     // Step 4: Training hyperparameters
     let lr = cfg.lr;

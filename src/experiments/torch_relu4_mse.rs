@@ -13,8 +13,8 @@
 //! calls exactly those, without autograd's bookkeeping.
 
 use super::{Config, Experiment, Framework};
-use crate::record::{RunRecord, Stage};
 use crate::backprop::{Hidden, TwoLayerNet};
+use crate::record::{RunRecord, Stage};
 use crate::{pyfmt, torch_init, xor};
 use anyhow::Result;
 use tch::{Kind, Tensor};
@@ -45,9 +45,16 @@ fn run(cfg: &Config) -> Result<RunRecord> {
     // Step 2, 3: XORNetwork(): fc1 = nn.Linear(2, 4), fc2 = nn.Linear(4, 1)
     let (w1, b1) = torch_init::linear(2, 4);
     let (w2, b2) = torch_init::linear(4, 1);
-    let drawn = vec![(PARAMS[0], w1), (PARAMS[1], b1), (PARAMS[2], w2), (PARAMS[3], b2)];
-    let [w1, b1, w2, b2]: [Tensor; 4] =
-        cfg.initial_params(&mut record, drawn)?.try_into().expect("four parameters");
+    let drawn = vec![
+        (PARAMS[0], w1),
+        (PARAMS[1], b1),
+        (PARAMS[2], w2),
+        (PARAMS[3], b2),
+    ];
+    let [w1, b1, w2, b2]: [Tensor; 4] = cfg
+        .initial_params(&mut record, drawn)?
+        .try_into()
+        .expect("four parameters");
     let mut model = TwoLayerNet::new([w1, b1, w2, b2], Hidden::Relu, 4);
 
     // Step 4: loss_fn = nn.MSELoss(); optimizer = optim.SGD(model.parameters(), lr=0.1):
@@ -64,7 +71,10 @@ fn run(cfg: &Config) -> Result<RunRecord> {
         record.losses.push(loss);
         if epoch % 1000 == 0 {
             let loss = pyfmt::float_repr(loss);
-            record.say(cfg.echo, format!("Epoch {}/{epochs}, Loss: {loss}", epoch + 1));
+            record.say(
+                cfg.echo,
+                format!("Epoch {}/{epochs}, Loss: {loss}", epoch + 1),
+            );
         }
         cfg.tick(epoch);
     }

@@ -7,8 +7,8 @@
 //! {loss.item()}` every 1000 epochs. Its X and y are integer lists made float32.
 
 use super::{Config, Experiment, Framework};
-use crate::record::{RunRecord, Stage};
 use crate::backprop::{Hidden, TwoLayerNet};
+use crate::record::{RunRecord, Stage};
 use crate::{pyfmt, torch_init, xor};
 use anyhow::Result;
 use tch::{Kind, Tensor};
@@ -27,8 +27,12 @@ pub const EXPERIMENT: Experiment = Experiment {
     run,
 };
 
-const PARAMS: [&str; 4] =
-    ["hidden_layer.weight", "hidden_layer.bias", "output_layer.weight", "output_layer.bias"];
+const PARAMS: [&str; 4] = [
+    "hidden_layer.weight",
+    "hidden_layer.bias",
+    "output_layer.weight",
+    "output_layer.bias",
+];
 
 fn run(cfg: &Config) -> Result<RunRecord> {
     let mut record = RunRecord::default();
@@ -40,9 +44,16 @@ fn run(cfg: &Config) -> Result<RunRecord> {
     // #2: model = XORNeuralNetwork(input_dim=2, hidden_dim=2, output_dim=1)
     let (w1, b1) = torch_init::linear(2, 2);
     let (w2, b2) = torch_init::linear(2, 1);
-    let drawn = vec![(PARAMS[0], w1), (PARAMS[1], b1), (PARAMS[2], w2), (PARAMS[3], b2)];
-    let [w1, b1, w2, b2]: [Tensor; 4] =
-        cfg.initial_params(&mut record, drawn)?.try_into().expect("four parameters");
+    let drawn = vec![
+        (PARAMS[0], w1),
+        (PARAMS[1], b1),
+        (PARAMS[2], w2),
+        (PARAMS[3], b2),
+    ];
+    let [w1, b1, w2, b2]: [Tensor; 4] = cfg
+        .initial_params(&mut record, drawn)?
+        .try_into()
+        .expect("four parameters");
     let mut model = TwoLayerNet::new([w1, b1, w2, b2], Hidden::Sigmoid, 4);
 
     // #3: criterion = nn.MSELoss(); optimizer = optim.SGD(model.parameters(), lr=0.1):
@@ -59,7 +70,10 @@ fn run(cfg: &Config) -> Result<RunRecord> {
         model.sgd_step(cfg.lr); // optimizer.step()
         record.losses.push(loss);
         if epoch % 1000 == 0 {
-            record.say(cfg.echo, format!("Epoch {epoch}, Loss: {}", pyfmt::float_repr(loss)));
+            record.say(
+                cfg.echo,
+                format!("Epoch {epoch}, Loss: {}", pyfmt::float_repr(loss)),
+            );
         }
         cfg.tick(epoch);
     }

@@ -28,9 +28,9 @@
 //! parameter bit-identical to Python.
 
 use super::{Config, Experiment, Framework};
+use crate::backprop::{floats, floats_mut};
 use crate::record::{RunRecord, Stage};
 use crate::rng::cpython::CpythonRandom;
-use crate::backprop::{floats, floats_mut};
 use crate::{pyfmt, torch_init, xor};
 use anyhow::Result;
 use tch::{Device, Kind, Tensor};
@@ -146,7 +146,13 @@ fn bce(k: &Kernels, out: f32, y: f32) -> (f32, f32) {
 
 /// `loss.backward()`: autograd's formulas, node by node from the loss back, for a loss seeded
 /// with 1. Returns the gradients of W1, b1, W2, b2 (row-major).
-fn backward(f: &Forward, params: &[Tensor], x: [f32; 2], y: f32, one_minus_out: f32) -> [Vec<f32>; 4] {
+fn backward(
+    f: &Forward,
+    params: &[Tensor],
+    x: [f32; 2],
+    y: f32,
+    one_minus_out: f32,
+) -> [Vec<f32>; 4] {
     let w2 = floats(&params[2]);
     let out = f.out();
     // NegBackward0, AddBackward0, then each MulBackward0 (grad * y, grad * (1 - y)) and
@@ -162,7 +168,8 @@ fn backward(f: &Forward, params: &[Tensor], x: [f32; 2], y: f32, one_minus_out: 
     let grad_w2: Vec<f32> = h1.iter().map(|h| h * grad_z2).collect();
     let grad_h1: [f32; 4] = std::array::from_fn(|j| grad_z2 * w2[j]);
     // The same chain for the hidden layer.
-    let grad_z1: [f32; 4] = std::array::from_fn(|j| -((-grad_h1[j] * (f.r1[j] * f.r1[j])) * f.e1[j]));
+    let grad_z1: [f32; 4] =
+        std::array::from_fn(|j| -((-grad_h1[j] * (f.r1[j] * f.r1[j])) * f.e1[j]));
     let grad_w1: Vec<f32> = x.iter().flat_map(|xi| grad_z1.map(|g| xi * g)).collect();
     [grad_w1, grad_z1.to_vec(), grad_w2, vec![grad_z2]]
 }
@@ -189,7 +196,10 @@ fn show(values: &[f32], shape: &[usize], suffix: &[&str]) -> String {
 fn show_params(params: &[Tensor]) -> [String; 2] {
     let leaf = ["requires_grad=True"];
     let s = |i: usize| show(floats(&params[i]), &torch_init::shape(&params[i]), &leaf);
-    [pyfmt::display_tuple(&[s(0), s(1)]), pyfmt::display_tuple(&[s(2), s(3)])]
+    [
+        pyfmt::display_tuple(&[s(0), s(1)]),
+        pyfmt::display_tuple(&[s(2), s(3)]),
+    ]
 }
 
 fn run(cfg: &Config) -> Result<RunRecord> {
@@ -245,7 +255,11 @@ fn run(cfg: &Config) -> Result<RunRecord> {
     // In [8]–[12]: the trained network on [1, 1], then its weights.
     let f = forward(&k, &params, [1.0, 1.0]);
     let result = ["grad_fn=<MulBackward0>"];
-    let shown = [show(&[1.0, 1.0], &[2], &[]), show(&f.h1(), &[4], &result), show(&[f.out()], &[1], &result)];
+    let shown = [
+        show(&[1.0, 1.0], &[2], &[]),
+        show(&f.h1(), &[4], &result),
+        show(&[f.out()], &[1], &result),
+    ];
     record.say(cfg.echo, pyfmt::display_tuple(&shown));
     for line in show_params(&params) {
         record.say(cfg.echo, line);
@@ -254,8 +268,10 @@ fn run(cfg: &Config) -> Result<RunRecord> {
     for (name, p) in ["W1", "b1", "W2", "b2"].iter().zip(&params) {
         record.push_param(Stage::Final, name, torch_init::values(p));
     }
-    let outputs: Vec<f64> =
-        xor::INPUTS.iter().map(|[x1, x2]| forward(&k, &params, [*x1 as f32, *x2 as f32]).out() as f64).collect();
+    let outputs: Vec<f64> = xor::INPUTS
+        .iter()
+        .map(|[x1, x2]| forward(&k, &params, [*x1 as f32, *x2 as f32]).out() as f64)
+        .collect();
     record.predictions = xor::predictions(&outputs);
     Ok(record)
 }
