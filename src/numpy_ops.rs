@@ -456,6 +456,16 @@ pub fn linspace(start: f64, stop: f64, num: usize) -> Vec<f64> {
     v
 }
 
+/// Notebook 002's surface grid, `np.column_stack([Xg.ravel(), Yg.ravel()])` of
+/// `Xg, Yg = np.meshgrid(linspace(0, 1, 50), linspace(0, 1, 50))`: point k is
+/// `(xs[k % 50], ys[k / 50])`.
+pub fn surface_grid() -> Vec<[f64; 2]> {
+    let xs = linspace(0.0, 1.0, 50);
+    xs.iter()
+        .flat_map(|&y| xs.iter().map(move |&x| [x, y]))
+        .collect()
+}
+
 /// A float64 CPU tensor kept for reuse, which Rust fills before each libtorch call: making a
 /// tensor costs about as much as the tiny kernel itself.
 struct Slot {

@@ -110,7 +110,14 @@ pub fn run_rust_with(
         lr: cfg.lr,
         init_from: settings.init_from.as_ref().map(|p| p.display().to_string()),
         implementation: "rust".to_string(),
-        versions: rust_versions(),
+        versions: {
+            let mut versions = rust_versions();
+            if exp.framework == crate::experiments::Framework::TensorFlow {
+                let backend = crate::experiments::tf_relu10_mse::backend_name();
+                versions.insert("tensorflow-backend".to_string(), backend.to_string());
+            }
+            versions
+        },
         wall_seconds,
     };
     let dir = record::run_dir(&settings.out, exp.name, seed, "rust");

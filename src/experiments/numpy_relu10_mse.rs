@@ -20,7 +20,7 @@
 //! the loop and the "Predictions after training" loop after it. No code is missing.
 
 use super::{Config, Experiment, Framework};
-use crate::numpy_ops::{dot, initial_arrays, linspace, sigmoid, xor_int, Array};
+use crate::numpy_ops::{dot, initial_arrays, sigmoid, surface_grid, xor_int, Array};
 use crate::record::{RunRecord, Stage};
 use crate::rng::numpy::RandomState;
 use crate::{pyfmt, xor};
@@ -182,15 +182,9 @@ fn run(cfg: &Config) -> Result<RunRecord> {
     record.predictions = xor::predictions(&preds);
 
     // SURFACE PLOT: the grid the notebook evaluates (drawing it is plot.rs's job).
-    let grid = 50;
-    let xs = linspace(0.0, 1.0, grid);
-    let ys = linspace(0.0, 1.0, grid);
-    // np.meshgrid(xs, ys) then column_stack of the ravelled grids: row k = (xs[k % 50], ys[k / 50]).
-    let pts: Vec<f64> = ys
-        .iter()
-        .flat_map(|yv| xs.iter().flat_map(move |xv| [*xv, *yv]))
-        .collect();
-    let pts = Array::new(grid * grid, 2, pts);
+    let grid = surface_grid();
+    let pts: Vec<f64> = grid.iter().flatten().copied().collect();
+    let pts = Array::new(grid.len(), 2, pts);
     let surface = predict(&pts, params);
     record.surface = pts
         .values()

@@ -51,12 +51,13 @@ pub const TENSORFLOW_VERSION: &str = "2.19.0";
 
 const PARAMS: [&str; 4] = ["W1", "b1", "W2", "b2"];
 
-/// The 50 points of `np.linspace(0, 1, 50)`: `arange(50) * step + 0`, the last set to 1.
-pub fn linspace_01(n: usize) -> Vec<f64> {
-    let step = 1.0 / (n - 1) as f64;
-    let mut xs: Vec<f64> = (0..n).map(|i| i as f64 * step + 0.0).collect();
-    xs[n - 1] = 1.0;
-    xs
+/// The TensorFlow CPU back-end a run reproduces, as `run.json` records it: the one TensorFlow
+/// picks from `TF_ENABLE_ONEDNN_OPTS`.
+pub fn backend_name() -> &'static str {
+    match tf_kernels::Backend::from_env() {
+        tf_kernels::Backend::OneDnn => "oneDNN",
+        tf_kernels::Backend::Eigen => "Eigen",
+    }
 }
 
 /// `tf.Variable(tf.random.normal(shape))` as a float32 tensor.
@@ -186,14 +187,9 @@ fn run(cfg: &Config) -> Result<RunRecord> {
         record.predictions = xor::predictions(&torch_init::values(&preds));
 
         // Surface plot: pts = column_stack([Xg.ravel(), Yg.ravel()]), cast to float32.
-        let grid = 50;
-        let xs = linspace_01(grid);
-        let pts: Vec<[f64; 2]> = xs
-            .iter()
-            .flat_map(|&yv| xs.iter().map(move |&xv| [xv, yv]))
-            .collect();
+        let pts = crate::numpy_ops::surface_grid();
         let pts_tf: Vec<f32> = pts.iter().flatten().map(|v| *v as f32).collect();
-        let pts_tf = Tensor::from_slice(&pts_tf).reshape([(grid * grid) as i64, 2]);
+        let pts_tf = Tensor::from_slice(&pts_tf).reshape([pts.len() as i64, 2]);
         let a2g = torch_init::values(&predict(&pts_tf));
         record.surface = pts
             .iter()
