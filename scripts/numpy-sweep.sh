@@ -4,4 +4,5 @@
 # fails if the worst exceeds SPEC §3's 1e-11.
 set -e
 cd "$(dirname "$0")/.."
+./scripts/setup.sh
 exec cargo test --release --test numpy_experiments -- --ignored numpy_seed_sweep --nocapture

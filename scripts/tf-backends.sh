@@ -4,4 +4,5 @@
 # (TF_ENABLE_ONEDNN_OPTS=1 vs 0); prints median, p95, worst and fails if ours is wider (SPEC §3).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+./scripts/setup.sh
 exec cargo test --release --test tf_experiment -- --ignored --nocapture backends_sweep
