@@ -222,17 +222,33 @@ fn run_rejects_bad_input() {
 }
 
 #[test]
-fn numpy_seeds_outside_two_to_the_32_are_rejected() {
-    let names = xor_repro_ok(&["list"]);
-    let Some(numpy) = names
-        .lines()
-        .map(|l| l.split_whitespace().next().unwrap_or(""))
-        .find(|n| n.starts_with("numpy-"))
-    else {
-        return; // no NumPy experiment registered in this build
-    };
+fn seeds_outside_a_frameworks_range_are_rejected() {
+    for numpy in ["numpy-relu10-mse", "numpy-sigmoid2-mse"] {
+        assert_bad_input(
+            &["run", numpy, "--seed", "4294967296", "--out", "/tmp"],
+            "outside NumPy's range",
+        );
+    }
     assert_bad_input(
-        &["run", numpy, "--seed", "4294967296", "--out", "/tmp"],
+        &[
+            "run",
+            "tf-relu10-mse",
+            "--seed",
+            "9223372036854775808",
+            "--out",
+            "/tmp",
+        ],
+        "outside TensorFlow's range",
+    );
+    assert_bad_input(
+        &[
+            "sweep",
+            "numpy-sigmoid2-mse",
+            "--seeds",
+            "4294967290..4294967299",
+            "--out",
+            "/tmp",
+        ],
         "outside NumPy's range",
     );
 }
