@@ -278,7 +278,7 @@ fn sweep_note(out: &Path, e: &Entry, printed: Option<[f64; 4]>) -> String {
             None => counts.push((r.outcome.clone(), 1)),
         }
     }
-    counts.sort_by(|a, b| b.1.cmp(&a.1));
+    counts.sort_by_key(|c| std::cmp::Reverse(c.1));
     let (first, last) = (rows[0].seed, rows[rows.len() - 1].seed);
     let mut s = format!(
         " Over seeds {first}..{last} ([sweep](sweeps/{}/summary.md)): {}.",

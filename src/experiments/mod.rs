@@ -143,7 +143,7 @@ impl Config {
 
     /// Updates the progress bar every few hundred steps (drawing every step costs time).
     pub fn tick(&self, step: usize) {
-        if step % 256 == 0 {
+        if step.is_multiple_of(256) {
             self.progress.set(step);
         }
     }

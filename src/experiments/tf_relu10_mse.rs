@@ -280,7 +280,7 @@ mod tf_kernels {
             .iter()
             .map(|&x| {
                 // Eigen truncates where e / (1 + e) first rounds to one.
-                let e = (x as f32).min(16.635_532_4).exp();
+                let e = (x as f32).min(16.635_532).exp();
                 e / (1.0 + e)
             })
             .collect();

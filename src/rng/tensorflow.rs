@@ -74,7 +74,7 @@ fn normal_from_kernel_seeds(seed: u64, seed2: u64, shape: &[usize]) -> Vec<f32> 
     let size: usize = shape.iter().product();
     let mut out = Vec::with_capacity(size + 3);
     while out.len() < size {
-        let x = philox.next();
+        let x = philox.next_block();
         let (a, b) = box_muller(x[0], x[1]);
         let (c, d) = box_muller(x[2], x[3]);
         out.extend_from_slice(&[a, b, c, d]);
@@ -107,7 +107,7 @@ impl Philox4x32 {
     }
 
     /// The next 128-bit output; the counter then advances by one.
-    pub fn next(&mut self) -> [u32; 4] {
+    pub fn next_block(&mut self) -> [u32; 4] {
         let mut c = self.counter;
         let mut k = self.key;
         for round in 0..10 {
@@ -159,24 +159,33 @@ mod tests {
             counter: [0; 4],
             key: [0; 2],
         };
-        assert_eq!(p.next(), [0x6627e8d5, 0xe169c58d, 0xbc57ac4c, 0x9b00dbd8]);
+        assert_eq!(
+            p.next_block(),
+            [0x6627e8d5, 0xe169c58d, 0xbc57ac4c, 0x9b00dbd8]
+        );
         let mut p = Philox4x32 {
             counter: [u32::MAX; 4],
             key: [u32::MAX; 2],
         };
-        assert_eq!(p.next(), [0x408f276d, 0x41c83b0e, 0xa20bc7c6, 0x6d5451fd]);
+        assert_eq!(
+            p.next_block(),
+            [0x408f276d, 0x41c83b0e, 0xa20bc7c6, 0x6d5451fd]
+        );
         let mut p = Philox4x32 {
             counter: [0x243f6a88, 0x85a308d3, 0x13198a2e, 0x03707344],
             key: [0xa4093822, 0x299f31d0],
         };
-        assert_eq!(p.next(), [0xd16cfe09, 0x94fdcceb, 0x5001e420, 0x24126ea1]);
+        assert_eq!(
+            p.next_block(),
+            [0xd16cfe09, 0x94fdcceb, 0x5001e420, 0x24126ea1]
+        );
     }
 
     #[test]
     fn counter_carries_across_words() {
         let mut p = Philox4x32::new(0, 0);
         p.counter = [u32::MAX, 7, 0, 0];
-        p.next();
+        p.next_block();
         assert_eq!(p.counter, [0, 8, 0, 0]);
     }
 }
