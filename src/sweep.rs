@@ -109,14 +109,7 @@ pub fn classify(outputs: &[f64; 4]) -> &'static str {
 
 /// Runs one seed in this process (the worker's job).
 pub fn measure(exp: &Experiment, seed: u64, steps: usize, lr: f64) -> Result<SeedResult> {
-    let cfg = Config {
-        seed,
-        steps,
-        lr,
-        init: None,
-        echo: false,
-        progress: Progress::hidden(),
-    };
+    let cfg = Config::quiet(seed, steps, lr);
     let record = (exp.run)(&cfg).with_context(|| format!("{} seed {seed} failed", exp.name))?;
     let outputs: Vec<f64> = record.predictions.iter().map(|p| p.prediction).collect();
     let predictions: [f64; 4] = outputs

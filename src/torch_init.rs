@@ -46,7 +46,8 @@ pub fn shape(t: &Tensor) -> Vec<usize> {
 
 /// `optim.SGD(params, lr)`: libtorch's C++ SGD, whose step is `p.add_(grad, -lr)` in one
 /// fused rounding like Python's (a separate `grad * -lr` then `add_` rounds twice and
-/// drifts within ~60 epochs). Its `zero_grad` sets gradients to None, as Python's does.
+/// drifts within ~60 epochs). The experiments update in Rust (`backprop::sgd_update`);
+/// this is the libtorch reference tests/backprop_kernels.rs holds that update against.
 pub fn sgd(params: &[Tensor], lr: f64) -> anyhow::Result<COptimizer> {
     let mut optimizer = COptimizer::sgd(lr, 0.0, 0.0, 0.0, false)?;
     for p in params {

@@ -13,14 +13,7 @@ fn compare(name: &str, steps: usize) {
     let run = batched::train(exp, &seeds, steps, exp.lr, true, &Progress::hidden()).unwrap();
     let (mut identical, mut total, mut max_abs, mut first) = (0, 0, 0f64, None);
     for (i, &seed) in seeds.iter().enumerate() {
-        let cfg = Config {
-            seed,
-            steps,
-            lr: exp.lr,
-            init: None,
-            echo: false,
-            progress: Progress::hidden(),
-        };
+        let cfg = Config::quiet(seed, steps, exp.lr);
         let single = (exp.run)(&cfg).unwrap();
         let outputs: Vec<f64> = single.predictions.iter().map(|p| p.prediction).collect();
         let outputs: [f64; 4] = outputs.try_into().unwrap();

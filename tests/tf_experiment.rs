@@ -10,21 +10,13 @@
 mod common;
 use std::path::Path;
 use xor_repro::experiments::{self, Config};
-use xor_repro::progress::Progress;
 use xor_repro::record::{RunRecord, Stage};
 
 const NAME: &str = "tf-relu10-mse";
 
 fn run_rust(seed: u64, steps: usize) -> RunRecord {
     let exp = experiments::find(NAME).unwrap();
-    let cfg = Config {
-        seed,
-        steps,
-        lr: exp.lr,
-        init: None,
-        echo: false,
-        progress: Progress::hidden(),
-    };
+    let cfg = Config::quiet(seed, steps, exp.lr);
     (exp.run)(&cfg).unwrap()
 }
 

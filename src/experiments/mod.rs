@@ -97,6 +97,19 @@ pub fn find(name: &str) -> Result<&'static Experiment> {
 }
 
 impl Config {
+    /// A run that prints nothing and draws no progress (sweeps, tests): the seeded draw,
+    /// `steps` steps at learning rate `lr`.
+    pub fn quiet(seed: u64, steps: usize, lr: f64) -> Config {
+        Config {
+            seed,
+            steps,
+            lr,
+            init: None,
+            echo: false,
+            progress: Progress::hidden(),
+        }
+    }
+
     /// The notebook's own draw of parameter `name`, or the values `--init-from` gives for it
     /// (rounded once to the drawn tensor's dtype). The notebook's draws still happen first,
     /// so any random stream after them is where the notebook has it.
