@@ -39,5 +39,5 @@ if [ "${1:-}" = "--python-only" ]; then
     exit 0
 fi
 
-log "building xor-repro (release)"
+log "building xor-repro and xor-repro-torch (release)"
 (cd "$root" && cargo build --release --quiet)

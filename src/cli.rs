@@ -5,7 +5,7 @@ use crate::diff::{self, Tolerance};
 use crate::experiments::{self, Experiment};
 use crate::progress::Progress;
 use crate::runner::{self, Settings};
-use anyhow::{bail, Result};
+use anyhow::{bail, Context, Result};
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -231,6 +231,9 @@ pub fn main() -> Result<ExitCode> {
             return Ok(ExitCode::from(2));
         }
     };
+    if cli.command.needs_libtorch() && crate::engine::libtorch().is_none() {
+        return crate::engine::hand_over();
+    }
     match cli.command {
         Command::List => list(),
         Command::Run(args) => run(&args),
@@ -241,6 +244,26 @@ pub fn main() -> Result<ExitCode> {
         Command::Sweep(args) => sweep(&args),
         Command::SweepWorker(args) => sweep_worker(&args),
         Command::Bench(args) => bench(&args),
+    }
+}
+
+impl Command {
+    /// Whether the command trains a PyTorch or TensorFlow notebook in this process (see
+    /// [`crate::engine`]). Bad names answer `false`: the command then reports them itself.
+    fn needs_libtorch(&self) -> bool {
+        let any = |args: &RunArgs| {
+            args.experiments()
+                .is_ok_and(|exps| exps.iter().any(|e| e.needs_libtorch()))
+        };
+        let named = |name: &str| experiments::find(name).is_ok_and(|e| e.needs_libtorch());
+        match self {
+            Command::Run(args) => any(args),
+            Command::Compare(args) => !args.no_run && any(&args.run),
+            Command::Reproduce(_) => experiments::all().iter().any(|e| e.needs_libtorch()),
+            Command::Sweep(args) => args.batched,
+            Command::SweepWorker(args) => named(&args.name),
+            Command::List | Command::Reference(_) | Command::Diff(_) | Command::Bench(_) => false,
+        }
     }
 }
 
@@ -310,7 +333,8 @@ fn sweep(args: &SweepArgs) -> Result<ExitCode> {
         out: args.out.clone(),
     };
     let results = if args.batched {
-        crate::batched::sweep(&plan)?
+        let libtorch = crate::engine::libtorch().context("batched sweeps need libtorch")?;
+        (libtorch.batched_sweep)(&plan)?
     } else {
         crate::sweep::run(&plan)?
     };

@@ -1,11 +1,13 @@
-//! xor-repro reproduces five published XOR notebooks exactly in Rust (libtorch through
-//! `tch`), writes every run to CSV and diffs it against the same notebook run in Python.
+//! xor-repro reproduces five published XOR notebooks exactly in Rust, writes every run to CSV
+//! and diffs it against the same notebook run in Python. This crate is everything that needs
+//! no libtorch; the PyTorch and TensorFlow notebooks are in `torch/` (`xor-repro-torch`,
+//! libtorch through `tch`), and `engine` says how the two binaries share the work.
 //!
-//! - `experiments/`: one module per notebook, each reading like its notebook.
+//! - `experiments/`: the registry, and the NumPy notebooks, each reading like its notebook.
 //! - `rng/`: the random streams the notebooks draw from (CPython, NumPy, TensorFlow).
-//! - `torch_init`, `xor`: shared model pieces (PyTorch's `nn.Linear` init, the XOR data).
+//! - `xor`: the XOR data.
 //! - `numpy_ops`: a small NumPy-like float64 array for the NumPy notebooks' hand-written
-//!   backprop, rounding as NumPy does outside libtorch's `exp` and matrix products.
+//!   backprop; `numpy_kernels`: NumPy's `exp` and OpenBLAS's matrix products, bit for bit.
 //! - `record`: what a run produced and how it is written (SPEC §5); `diff`: comparing two.
 //! - `runner`: running one experiment on either side into its run folder.
 //! - `compare`: judging a Rust run against its Python reference (SPEC §3); `plot`: the SVGs;
@@ -15,13 +17,13 @@
 //! - `pyfmt`: how Python, NumPy and PyTorch print numbers, for character-exact transcripts.
 //! - `cli`: the commands.
 
-pub mod backprop;
-pub mod batched;
 pub mod bench;
 pub mod cli;
 pub mod compare;
 pub mod diff;
+pub mod engine;
 pub mod experiments;
+pub mod numpy_kernels;
 pub mod numpy_ops;
 pub mod plot;
 pub mod progress;
@@ -33,5 +35,4 @@ pub mod reproduce;
 pub mod rng;
 pub mod runner;
 pub mod sweep;
-pub mod torch_init;
 pub mod xor;

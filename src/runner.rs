@@ -41,16 +41,16 @@ impl Settings {
     }
 }
 
-/// Versions recorded in the Rust side's `run.json`.
-pub fn rust_versions() -> BTreeMap<String, String> {
-    BTreeMap::from([
-        (
-            "xor-repro".to_string(),
-            env!("CARGO_PKG_VERSION").to_string(),
-        ),
-        ("tch".to_string(), "0.26.0".to_string()),
-        ("libtorch".to_string(), "2.13.0".to_string()),
-    ])
+/// Versions recorded in the Rust side's `run.json`: ours, and the libraries `exp` trained on.
+pub fn rust_versions(exp: &Experiment) -> BTreeMap<String, String> {
+    let mut versions = BTreeMap::from([(
+        "xor-repro".to_string(),
+        env!("CARGO_PKG_VERSION").to_string(),
+    )]);
+    if let (true, Some(libtorch)) = (exp.needs_libtorch(), crate::engine::libtorch()) {
+        versions.extend((libtorch.versions)(exp));
+    }
+    versions
 }
 
 /// Fails early, with the folder's name, when `out` cannot be written.
@@ -98,8 +98,9 @@ pub fn run_rust_with(
         echo,
         progress: progress.clone(),
     };
+    let run = crate::engine::run_fn(exp)?;
     let start = Instant::now();
-    let record = (exp.run)(&cfg).with_context(|| format!("{} failed", exp.name))?;
+    let record = run(&cfg).with_context(|| format!("{} failed", exp.name))?;
     let wall_seconds = start.elapsed().as_secs_f64();
     progress.finish();
     let info = RunInfo {
@@ -110,14 +111,7 @@ pub fn run_rust_with(
         lr: cfg.lr,
         init_from: settings.init_from.as_ref().map(|p| p.display().to_string()),
         implementation: "rust".to_string(),
-        versions: {
-            let mut versions = rust_versions();
-            if exp.framework == crate::experiments::Framework::TensorFlow {
-                let backend = crate::experiments::tf_relu10_mse::backend_name();
-                versions.insert("tensorflow-backend".to_string(), backend.to_string());
-            }
-            versions
-        },
+        versions: rust_versions(exp),
         wall_seconds,
     };
     let dir = record::run_dir(&settings.out, exp.name, seed, "rust");

@@ -110,7 +110,8 @@ pub fn classify(outputs: &[f64; 4]) -> &'static str {
 /// Runs one seed in this process (the worker's job).
 pub fn measure(exp: &Experiment, seed: u64, steps: usize, lr: f64) -> Result<SeedResult> {
     let cfg = Config::quiet(seed, steps, lr);
-    let record = (exp.run)(&cfg).with_context(|| format!("{} seed {seed} failed", exp.name))?;
+    let run = crate::engine::run_fn(exp)?;
+    let record = run(&cfg).with_context(|| format!("{} seed {seed} failed", exp.name))?;
     let outputs: Vec<f64> = record.predictions.iter().map(|p| p.prediction).collect();
     let predictions: [f64; 4] = outputs
         .as_slice()
@@ -150,7 +151,9 @@ impl SeedResult {
 
 /// The hidden `sweep-worker` command: one libtorch thread, one `sweep.csv` row per seed.
 pub fn worker(exp: &Experiment, seeds: &[u64], steps: usize, lr: f64) -> Result<()> {
-    tch::set_num_threads(1);
+    if let Some(libtorch) = crate::engine::libtorch() {
+        (libtorch.single_thread)();
+    }
     for &seed in seeds {
         println!("{}", csv_row(&measure(exp, seed, steps, lr)?));
     }
@@ -172,7 +175,11 @@ pub struct Plan<'a> {
 pub fn run(plan: &Plan) -> Result<Vec<SeedResult>> {
     let seeds: Vec<u64> = (plan.first..=plan.last).collect();
     let jobs = plan.jobs.clamp(1, seeds.len());
-    let exe = std::env::current_exe().context("cannot find the xor-repro executable")?;
+    let exe = if plan.exp.needs_libtorch() {
+        crate::engine::torch_binary()?
+    } else {
+        std::env::current_exe().context("cannot find the xor-repro executable")?
+    };
     let progress = Progress::new(seeds.len() as u64, &format!("sweep {}", plan.exp.name));
     let (tx, rx) = std::sync::mpsc::channel::<Result<SeedResult>>();
     let mut children = Vec::new();

@@ -1,20 +1,9 @@
 //! The XOR truth table every notebook trains on, in the dtypes the notebooks use.
 
-use tch::{Kind, Tensor};
-
 /// The four inputs, in the notebooks' order.
 pub const INPUTS: [[f64; 2]; 4] = [[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]];
 /// The XOR of each input.
 pub const TARGETS: [f64; 4] = [0.0, 1.0, 1.0, 0.0];
-
-/// `X` (4×2) and `y` (4×1) as tensors of `kind` (float32 for PyTorch and TensorFlow, float64
-/// where a NumPy notebook's integer arrays meet float weights).
-pub fn tensors(kind: Kind) -> (Tensor, Tensor) {
-    let x: Vec<f64> = INPUTS.iter().flatten().copied().collect();
-    let x = Tensor::from_slice(&x).reshape([4, 2]).to_kind(kind);
-    let y = Tensor::from_slice(&TARGETS).reshape([4, 1]).to_kind(kind);
-    (x, y)
-}
 
 /// Pairs each XOR input with a column of four outputs.
 pub fn predictions(outputs: &[f64]) -> Vec<crate::record::Prediction> {

@@ -1,7 +1,10 @@
-//! The experiments: one module per notebook, registered here with what `list` shows.
+//! The experiments, registered here with what `list` shows: one module per notebook, whose
+//! `run` reads like its notebook, top to bottom, and returns a [`RunRecord`]; everything around
+//! it (seeding checks, timing, writing) is shared.
 //!
-//! Each module's `run` reads like its notebook, top to bottom, and returns a
-//! [`RunRecord`]; everything around it (seeding checks, timing, writing) is shared.
+//! The NumPy notebooks' modules are here. The PyTorch and TensorFlow notebooks' are in
+//! `torch/src/experiments/` (the `xor-repro-torch` binary), which finds them by name through
+//! [`crate::engine`].
 
 use crate::progress::Progress;
 use crate::record::{InitialParams, RunRecord};
@@ -9,10 +12,9 @@ use anyhow::{bail, Result};
 
 pub mod numpy_relu10_mse;
 pub mod numpy_sigmoid2_mse;
-pub mod tf_relu10_mse;
-pub mod torch_relu4_mse;
-pub mod torch_sigmoid2_mse;
-pub mod torch_sigmoid4_bce_online;
+
+/// An experiment's training: the notebook's code, in Rust.
+pub type RunFn = fn(&Config) -> Result<RunRecord>;
 
 /// The library a notebook was written for, which fixes what "exactly" means (SPEC §3).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -73,20 +75,104 @@ pub struct Experiment {
     pub default_seed: u64,
     /// The Python reference, in `scripts/reference/`.
     pub reference_script: &'static str,
-    pub run: fn(&Config) -> Result<RunRecord>,
+    /// The training, when it runs without libtorch; `None` for the libtorch experiments,
+    /// which run in `xor-repro-torch` (see [`crate::engine`]).
+    pub run: Option<RunFn>,
+}
+
+impl Experiment {
+    /// Whether the training needs libtorch (the PyTorch and TensorFlow notebooks).
+    pub fn needs_libtorch(&self) -> bool {
+        self.run.is_none()
+    }
 }
 
 /// Every experiment, in notebook order.
 pub fn all() -> &'static [Experiment] {
-    &[
-        torch_relu4_mse::EXPERIMENT,
-        torch_sigmoid2_mse::EXPERIMENT,
-        numpy_relu10_mse::EXPERIMENT,
-        tf_relu10_mse::EXPERIMENT,
-        torch_sigmoid4_bce_online::EXPERIMENT,
-        numpy_sigmoid2_mse::EXPERIMENT,
-    ]
+    &EXPERIMENTS
 }
+
+const EXPERIMENTS: [Experiment; 6] = [
+    Experiment {
+        name: "torch-relu4-mse",
+        notebook: "000_ef3ae0d5554cfd9b.txt",
+        framework: Framework::PyTorch,
+        net: "2→4 ReLU→1 sigmoid",
+        objective: "MSELoss(mean), optim.SGD lr 0.1",
+        steps: 10_000,
+        step_unit: "epochs",
+        lr: 0.1,
+        default_seed: 0,
+        reference_script: "torch_relu4_mse.py",
+        run: None,
+    },
+    Experiment {
+        name: "torch-sigmoid2-mse",
+        notebook: "001_8c51896e8b2845dd.txt",
+        framework: Framework::PyTorch,
+        net: "2→2 sigmoid→1 sigmoid",
+        objective: "MSELoss(mean), optim.SGD lr 0.1",
+        steps: 100_000,
+        step_unit: "epochs",
+        lr: 0.1,
+        default_seed: 0,
+        reference_script: "torch_sigmoid2_mse.py",
+        run: None,
+    },
+    Experiment {
+        name: "numpy-relu10-mse",
+        notebook: "002_537c36a4ddaa79e8.txt",
+        framework: Framework::NumPy,
+        net: "2→10 ReLU→1 sigmoid",
+        objective: "mean squared error, gradient descent lr 1.5 (hand-written backprop, float64)",
+        steps: 500,
+        step_unit: "epochs",
+        lr: 1.5,
+        default_seed: 1,
+        reference_script: "numpy_relu10_mse.py",
+        run: Some(numpy_relu10_mse::run),
+    },
+    Experiment {
+        name: "tf-relu10-mse",
+        notebook: "002_537c36a4ddaa79e8.txt",
+        framework: Framework::TensorFlow,
+        net: "2→10 ReLU→1 sigmoid",
+        objective: "reduce_mean(square), assign_sub lr 1.5",
+        steps: 500,
+        step_unit: "epochs",
+        lr: 1.5,
+        default_seed: 1,
+        reference_script: "tf_relu10_mse.py",
+        run: None,
+    },
+    Experiment {
+        name: "torch-sigmoid4-bce-online",
+        notebook: "003_91141446f149ca94.txt",
+        framework: Framework::PyTorch,
+        net: "2→4 sigmoid→1 sigmoid",
+        objective: "per-sample BCE, manual SGD lr 0.05",
+        steps: 10_000,
+        step_unit: "samples",
+        lr: 0.05,
+        default_seed: 0,
+        reference_script: "torch_sigmoid4_bce_online.py",
+        run: None,
+    },
+    Experiment {
+        name: "numpy-sigmoid2-mse",
+        notebook: "004_64eea6854d56fd8e.txt",
+        framework: Framework::NumPy,
+        net: "2→2 sigmoid→1 sigmoid",
+        objective:
+            "MSE, gradient 2(ŷ−y) without 1/N, gradient descent lr 0.1 (hand-written backprop, float64)",
+        steps: 10_000,
+        step_unit: "epochs",
+        lr: 0.1,
+        default_seed: 42,
+        reference_script: "numpy_sigmoid2_mse.py",
+        run: Some(numpy_sigmoid2_mse::run),
+    },
+];
 
 /// The experiment called `name`, or an error listing the valid names.
 pub fn find(name: &str) -> Result<&'static Experiment> {
@@ -110,40 +196,14 @@ impl Config {
         }
     }
 
-    /// The notebook's own draw of parameter `name`, or the values `--init-from` gives for it
-    /// (rounded once to the drawn tensor's dtype). The notebook's draws still happen first,
-    /// so any random stream after them is where the notebook has it.
-    pub fn initial(&self, name: &str, drawn: tch::Tensor) -> Result<tch::Tensor> {
-        let Some(init) = &self.init else {
-            return Ok(drawn);
-        };
-        let shape: Vec<usize> = drawn.size().iter().map(|&d| d as usize).collect();
-        let values = init.take(name, &shape)?;
-        Ok(tch::Tensor::from_slice(&values)
-            .reshape(drawn.size())
-            .to_kind(drawn.kind()))
-    }
-
-    /// The initial parameters, named as in the notebook: its own draws (or `--init-from`'s
-    /// values), checked and recorded as stage `initial`.
-    pub fn initial_params(
-        &self,
-        record: &mut RunRecord,
-        drawn: Vec<(&str, tch::Tensor)>,
-    ) -> Result<Vec<tch::Tensor>> {
-        let names: Vec<&str> = drawn.iter().map(|(name, _)| *name).collect();
-        self.check_init_names(&names)?;
-        let mut params = Vec::with_capacity(drawn.len());
-        for (name, tensor) in drawn {
-            let tensor = self.initial(name, tensor)?;
-            record.push_param(
-                crate::record::Stage::Initial,
-                name,
-                crate::torch_init::values(&tensor),
-            );
-            params.push(tensor);
+    /// The values `--init-from` gives for parameter `name` of `shape`, or `None` to keep the
+    /// notebook's own draw. The notebook's draws still happen first, so any random stream
+    /// after them is where the notebook has it.
+    pub fn init_values(&self, name: &str, shape: &[usize]) -> Result<Option<Vec<f64>>> {
+        match &self.init {
+            Some(init) => init.take(name, shape).map(Some),
+            None => Ok(None),
         }
-        Ok(params)
     }
 
     /// Fails when `--init-from` names a parameter the experiment does not have.

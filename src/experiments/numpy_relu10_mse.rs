@@ -19,26 +19,12 @@
 //! printed output (25 loss lines, epochs 0..480) shows the `if epoch % 20 == 0` print is inside
 //! the loop and the "Predictions after training" loop after it. No code is missing.
 
-use super::{Config, Experiment, Framework};
+use super::Config;
 use crate::numpy_ops::{dot, initial_arrays, sigmoid, surface_grid, xor_int, Array};
 use crate::record::{RunRecord, Stage};
 use crate::rng::numpy::RandomState;
 use crate::{pyfmt, xor};
 use anyhow::Result;
-
-pub const EXPERIMENT: Experiment = Experiment {
-    name: "numpy-relu10-mse",
-    notebook: "002_537c36a4ddaa79e8.txt",
-    framework: Framework::NumPy,
-    net: "2→10 ReLU→1 sigmoid",
-    objective: "mean squared error, gradient descent lr 1.5 (hand-written backprop, float64)",
-    steps: 500,
-    step_unit: "epochs",
-    lr: 1.5,
-    default_seed: 1,
-    reference_script: "numpy_relu10_mse.py",
-    run,
-};
 
 const PARAMS: [&str; 4] = ["W1", "b1", "W2", "b2"];
 
@@ -64,7 +50,7 @@ fn predict(x: &Array, [w1, b1, w2, b2]: [&Array; 4]) -> Array {
     sigmoid(&z2)
 }
 
-fn run(cfg: &Config) -> Result<RunRecord> {
+pub fn run(cfg: &Config) -> Result<RunRecord> {
     let mut record = RunRecord::default();
 
     // In [5]: XOR input and output (integer arrays).

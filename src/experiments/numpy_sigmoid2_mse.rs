@@ -15,27 +15,12 @@
 //!   taken from it too. `predictions.csv` holds the trained network's output, which the
 //!   notebook never computes.
 
-use super::{Config, Experiment, Framework};
+use super::Config;
 use crate::numpy_ops::{dot, initial_arrays, sigmoid, xor_int, Array};
 use crate::record::{RunRecord, Stage};
 use crate::rng::numpy::RandomState;
 use crate::{pyfmt, xor};
 use anyhow::Result;
-
-pub const EXPERIMENT: Experiment = Experiment {
-    name: "numpy-sigmoid2-mse",
-    notebook: "004_64eea6854d56fd8e.txt",
-    framework: Framework::NumPy,
-    net: "2→2 sigmoid→1 sigmoid",
-    objective:
-        "MSE, gradient 2(ŷ−y) without 1/N, gradient descent lr 0.1 (hand-written backprop, float64)",
-    steps: 10_000,
-    step_unit: "epochs",
-    lr: 0.1,
-    default_seed: 42,
-    reference_script: "numpy_sigmoid2_mse.py",
-    run,
-};
 
 const PARAMS: [&str; 4] = ["W1", "b1", "W2", "b2"];
 
@@ -44,7 +29,7 @@ fn sigmoid_derivative(sigmoid_output: &Array) -> Array {
     sigmoid_output * (1.0 - sigmoid_output)
 }
 
-fn run(cfg: &Config) -> Result<RunRecord> {
+pub fn run(cfg: &Config) -> Result<RunRecord> {
     let mut record = RunRecord::default();
 
     // Step 1: Dataset (XOR), integer arrays.

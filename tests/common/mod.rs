@@ -1,12 +1,17 @@
-//! Shared test helpers: running the built `xor-repro` binary and the project's Python.
+//! Shared test helpers: running the built command line and the project's Python. Also
+//! `torch/tests/`'s (through `#[path]`), where the command line is `xor-repro-torch`.
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-/// The `xor-repro` binary cargo built for these tests.
+/// The binary cargo built for these tests: `xor-repro`, which hands libtorch work over to
+/// `xor-repro-torch` as a user's would, or in `torch/`'s tests `xor-repro-torch` itself.
 pub fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_xor-repro"))
+    let exe = option_env!("CARGO_BIN_EXE_xor-repro")
+        .or(option_env!("CARGO_BIN_EXE_xor-repro-torch"))
+        .expect("a test of a package with a binary");
+    Command::new(exe)
 }
 
 /// Runs `xor-repro ARGS` and returns its output (never panics on a non-zero exit).

@@ -27,27 +27,15 @@
 //! a one-term sum) that Rust computes to the same bits. The tests hold every loss and
 //! parameter bit-identical to Python.
 
-use super::{Config, Experiment, Framework};
 use crate::backprop::{floats, floats_mut};
-use crate::record::{RunRecord, Stage};
-use crate::rng::cpython::CpythonRandom;
-use crate::{pyfmt, torch_init, xor};
+use crate::tensors::{self, InitialTensors};
+use crate::torch_init;
 use anyhow::Result;
 use tch::{Device, Kind, Tensor};
-
-pub const EXPERIMENT: Experiment = Experiment {
-    name: "torch-sigmoid4-bce-online",
-    notebook: "003_91141446f149ca94.txt",
-    framework: Framework::PyTorch,
-    net: "2→4 sigmoid→1 sigmoid",
-    objective: "per-sample BCE, manual SGD lr 0.05",
-    steps: 10_000,
-    step_unit: "samples",
-    lr: 0.05,
-    default_seed: 0,
-    reference_script: "torch_sigmoid4_bce_online.py",
-    run,
-};
+use xor_repro::experiments::Config;
+use xor_repro::record::{RunRecord, Stage};
+use xor_repro::rng::cpython::CpythonRandom;
+use xor_repro::{pyfmt, xor};
 
 /// libtorch's kernels for the steps whose bits depend on the kernel, on buffers of the
 /// shapes Python's tensors have there.
@@ -195,14 +183,14 @@ fn show(values: &[f32], shape: &[usize], suffix: &[&str]) -> String {
 /// `W1, b1` and `W2, b2`, as the notebook displays the pairs.
 fn show_params(params: &[Tensor]) -> [String; 2] {
     let leaf = ["requires_grad=True"];
-    let s = |i: usize| show(floats(&params[i]), &torch_init::shape(&params[i]), &leaf);
+    let s = |i: usize| show(floats(&params[i]), &tensors::shape(&params[i]), &leaf);
     [
         pyfmt::display_tuple(&[s(0), s(1)]),
         pyfmt::display_tuple(&[s(2), s(3)]),
     ]
 }
 
-fn run(cfg: &Config) -> Result<RunRecord> {
+pub fn run(cfg: &Config) -> Result<RunRecord> {
     let mut record = RunRecord::default();
     tch::manual_seed(cfg.seed as i64);
 
@@ -266,7 +254,7 @@ fn run(cfg: &Config) -> Result<RunRecord> {
     }
 
     for (name, p) in ["W1", "b1", "W2", "b2"].iter().zip(&params) {
-        record.push_param(Stage::Final, name, torch_init::values(p));
+        record.push_param(Stage::Final, name, tensors::values(p));
     }
     let outputs: Vec<f64> = xor::INPUTS
         .iter()

@@ -6,26 +6,14 @@
 //! `zero_grad`, forward, loss, `backward`, `step`, printing `Epoch {epoch}, Loss:
 //! {loss.item()}` every 1000 epochs. Its X and y are integer lists made float32.
 
-use super::{Config, Experiment, Framework};
 use crate::backprop::{Hidden, TwoLayerNet};
-use crate::record::{RunRecord, Stage};
-use crate::{pyfmt, torch_init, xor};
+use crate::tensors::{self, InitialTensors};
+use crate::torch_init;
 use anyhow::Result;
 use tch::{Kind, Tensor};
-
-pub const EXPERIMENT: Experiment = Experiment {
-    name: "torch-sigmoid2-mse",
-    notebook: "001_8c51896e8b2845dd.txt",
-    framework: Framework::PyTorch,
-    net: "2→2 sigmoid→1 sigmoid",
-    objective: "MSELoss(mean), optim.SGD lr 0.1",
-    steps: 100_000,
-    step_unit: "epochs",
-    lr: 0.1,
-    default_seed: 0,
-    reference_script: "torch_sigmoid2_mse.py",
-    run,
-};
+use xor_repro::experiments::Config;
+use xor_repro::record::{RunRecord, Stage};
+use xor_repro::{pyfmt, xor};
 
 const PARAMS: [&str; 4] = [
     "hidden_layer.weight",
@@ -34,12 +22,12 @@ const PARAMS: [&str; 4] = [
     "output_layer.bias",
 ];
 
-fn run(cfg: &Config) -> Result<RunRecord> {
+pub fn run(cfg: &Config) -> Result<RunRecord> {
     let mut record = RunRecord::default();
     tch::manual_seed(cfg.seed as i64);
 
     // #0: X = torch.tensor([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=torch.float32)
-    let (x, y) = xor::tensors(Kind::Float);
+    let (x, y) = tensors::xor(Kind::Float);
 
     // #2: model = XORNeuralNetwork(input_dim=2, hidden_dim=2, output_dim=1)
     let (w1, b1) = torch_init::linear(2, 2);
@@ -80,7 +68,7 @@ fn run(cfg: &Config) -> Result<RunRecord> {
     record.last_epoch_predictions = xor::predictions(&model.outputs());
 
     for (name, p) in PARAMS.iter().zip(&model.params) {
-        record.push_param(Stage::Final, name, torch_init::values(p));
+        record.push_param(Stage::Final, name, tensors::values(p));
     }
     model.forward(&x);
     record.predictions = xor::predictions(&model.outputs());

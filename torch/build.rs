@@ -1,5 +1,5 @@
 //! Gives the binary an rpath to the libtorch it was linked against (the pinned PyTorch
-//! wheel's `torch/lib`), so `target/release/xor-repro` runs without LD_LIBRARY_PATH.
+//! wheel's `torch/lib`), so `target/release/xor-repro-torch` runs without LD_LIBRARY_PATH.
 use std::path::PathBuf;
 
 fn main() {

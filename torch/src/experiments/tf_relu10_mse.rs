@@ -25,26 +25,13 @@
 //! `surface.csv` the network on the 50×50 grid `np.meshgrid(linspace(0,1,50), …)` in `pts`
 //! order (x1 varies fastest).
 
-use super::{Config, Experiment, Framework};
-use crate::record::{RunRecord, Stage};
-use crate::rng::tensorflow::TfRandom;
-use crate::{pyfmt, torch_init, xor};
+use crate::tensors::{self, InitialTensors};
 use anyhow::Result;
 use tch::{Kind, Tensor};
-
-pub const EXPERIMENT: Experiment = Experiment {
-    name: "tf-relu10-mse",
-    notebook: "002_537c36a4ddaa79e8.txt",
-    framework: Framework::TensorFlow,
-    net: "2→10 ReLU→1 sigmoid",
-    objective: "reduce_mean(square), assign_sub lr 1.5",
-    steps: 500,
-    step_unit: "epochs",
-    lr: 1.5,
-    default_seed: 1,
-    reference_script: "tf_relu10_mse.py",
-    run,
-};
+use xor_repro::experiments::Config;
+use xor_repro::record::{RunRecord, Stage};
+use xor_repro::rng::tensorflow::TfRandom;
+use xor_repro::{pyfmt, xor};
 
 /// The TensorFlow release whose `tf.random.normal` stream [`TfRandom`] reproduces.
 pub const TENSORFLOW_VERSION: &str = "2.19.0";
@@ -66,10 +53,10 @@ fn normal(tf: &mut TfRandom, shape: [usize; 2]) -> Tensor {
 }
 
 fn float32s(t: &Tensor) -> Vec<f32> {
-    torch_init::values(t).iter().map(|v| *v as f32).collect()
+    tensors::values(t).iter().map(|v| *v as f32).collect()
 }
 
-fn run(cfg: &Config) -> Result<RunRecord> {
+pub fn run(cfg: &Config) -> Result<RunRecord> {
     cfg.check_init_names(&PARAMS)?;
     let mut record = RunRecord::default();
 
@@ -79,7 +66,7 @@ fn run(cfg: &Config) -> Result<RunRecord> {
     );
 
     // XOR input and output
-    let (x, y) = xor::tensors(Kind::Float);
+    let (x, y) = tensors::xor(Kind::Float);
 
     // Initialize weights and biases
     let mut tf = TfRandom::new(cfg.seed);
@@ -97,7 +84,7 @@ fn run(cfg: &Config) -> Result<RunRecord> {
         unreachable!()
     };
     for (name, p) in PARAMS.iter().zip(&params) {
-        record.push_param(Stage::Initial, name, torch_init::values(p));
+        record.push_param(Stage::Initial, name, tensors::values(p));
     }
     let backend = tf_kernels::Backend::from_env();
 
@@ -143,7 +130,7 @@ fn run(cfg: &Config) -> Result<RunRecord> {
         cfg.tick(epoch);
     }
     for (name, p) in PARAMS.iter().zip(&params) {
-        record.push_param(Stage::Final, name, torch_init::values(p));
+        record.push_param(Stage::Final, name, tensors::values(p));
     }
 
     tch::no_grad(|| -> Result<()> {
@@ -184,13 +171,13 @@ fn run(cfg: &Config) -> Result<RunRecord> {
             cfg.echo,
             format!("Accuracy: {}", pyfmt::float_repr(acc.double_value(&[]))),
         );
-        record.predictions = xor::predictions(&torch_init::values(&preds));
+        record.predictions = xor::predictions(&tensors::values(&preds));
 
         // Surface plot: pts = column_stack([Xg.ravel(), Yg.ravel()]), cast to float32.
-        let pts = crate::numpy_ops::surface_grid();
+        let pts = xor_repro::numpy_ops::surface_grid();
         let pts_tf: Vec<f32> = pts.iter().flatten().map(|v| *v as f32).collect();
         let pts_tf = Tensor::from_slice(&pts_tf).reshape([pts.len() as i64, 2]);
-        let a2g = torch_init::values(&predict(&pts_tf));
+        let a2g = tensors::values(&predict(&pts_tf));
         record.surface = pts
             .iter()
             .zip(a2g)
@@ -276,7 +263,7 @@ mod tf_kernels {
     /// eight elements; larger tensors go through Eigen's vectorised `pexp`, which this does
     /// not reproduce), with TensorFlow's SigmoidGrad.
     pub fn sigmoid(z: &Tensor) -> Tensor {
-        let values: Vec<f32> = crate::torch_init::values(z)
+        let values: Vec<f32> = crate::tensors::values(z)
             .iter()
             .map(|&x| {
                 // Eigen truncates where e / (1 + e) first rounds to one.

@@ -12,35 +12,23 @@
 //! kernels autograd runs for them, and SGD's fused `p.add_(grad, alpha=-lr)`; `backprop.rs`
 //! calls exactly those, without autograd's bookkeeping.
 
-use super::{Config, Experiment, Framework};
 use crate::backprop::{Hidden, TwoLayerNet};
-use crate::record::{RunRecord, Stage};
-use crate::{pyfmt, torch_init, xor};
+use crate::tensors::{self, InitialTensors};
+use crate::torch_init;
 use anyhow::Result;
 use tch::{Kind, Tensor};
-
-pub const EXPERIMENT: Experiment = Experiment {
-    name: "torch-relu4-mse",
-    notebook: "000_ef3ae0d5554cfd9b.txt",
-    framework: Framework::PyTorch,
-    net: "2→4 ReLU→1 sigmoid",
-    objective: "MSELoss(mean), optim.SGD lr 0.1",
-    steps: 10_000,
-    step_unit: "epochs",
-    lr: 0.1,
-    default_seed: 0,
-    reference_script: "torch_relu4_mse.py",
-    run,
-};
+use xor_repro::experiments::Config;
+use xor_repro::record::{RunRecord, Stage};
+use xor_repro::{pyfmt, xor};
 
 const PARAMS: [&str; 4] = ["fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias"];
 
-fn run(cfg: &Config) -> Result<RunRecord> {
+pub fn run(cfg: &Config) -> Result<RunRecord> {
     let mut record = RunRecord::default();
     tch::manual_seed(cfg.seed as i64);
 
     // Step 1: Create XOR Dataset
-    let (x, y) = xor::tensors(Kind::Float);
+    let (x, y) = tensors::xor(Kind::Float);
 
     // Step 2, 3: XORNetwork(): fc1 = nn.Linear(2, 4), fc2 = nn.Linear(4, 1)
     let (w1, b1) = torch_init::linear(2, 4);
@@ -83,7 +71,7 @@ fn run(cfg: &Config) -> Result<RunRecord> {
     let [w1, b1, w2, b2] = &model.params;
 
     // Inspect learned weights and bias for each layer
-    let show = |p: &Tensor| pyfmt::tensor(&torch_init::values(p), &torch_init::shape(p), &[]);
+    let show = |p: &Tensor| pyfmt::tensor(&tensors::values(p), &tensors::shape(p), &[]);
     record.say(
         cfg.echo,
         format!("Learned Weights (Input → Hidden Layer):\n{}", show(w1)),
@@ -101,7 +89,7 @@ fn run(cfg: &Config) -> Result<RunRecord> {
         format!("Learned Bias (Output Layer):\n{}", show(b2)),
     );
     for (name, p) in PARAMS.iter().zip(&model.params) {
-        record.push_param(Stage::Final, name, torch_init::values(p));
+        record.push_param(Stage::Final, name, tensors::values(p));
     }
 
     // Step 6: "Final predictions after training" -- but it prints `predictions`, the last

@@ -2,7 +2,7 @@
 //! kernels (what autograd and `optim.SGD` call) on many random inputs, bit for bit.
 
 use tch::{Device, Kind, Reduction, Tensor};
-use xor_repro::backprop::{self, floats};
+use xor_repro_torch::backprop::{self, floats};
 
 const N: i64 = 200_003; // not a multiple of the vector width: both kernel paths run
 
@@ -82,7 +82,7 @@ fn sgd_update_matches_libtorchs_sgd_step() {
         let mut ours = floats(&param).to_vec();
         backprop::sgd_update(&mut ours, floats(&grad), lr);
         (&param * &grad).sum(Kind::Float).backward(); // param.grad = grad
-        let optimizer = xor_repro::torch_init::sgd(&[param.shallow_clone()], lr).unwrap();
+        let optimizer = xor_repro_torch::torch_init::sgd(&[param.shallow_clone()], lr).unwrap();
         optimizer.step().unwrap();
         assert_same_bits(&ours, &param.detach(), &format!("SGD step at lr {lr}"));
     }

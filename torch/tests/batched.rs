@@ -2,10 +2,10 @@
 //! largest loss difference reported (batched products add in another order, so the two are
 //! close but not bit-identical; the single run is the reference).
 
-use xor_repro::batched;
 use xor_repro::experiments::{self, Config};
 use xor_repro::progress::Progress;
 use xor_repro::sweep::{classify, SeedResult};
+use xor_repro_torch::batched;
 
 fn compare(name: &str, steps: usize) {
     let exp = experiments::find(name).unwrap();
@@ -14,7 +14,7 @@ fn compare(name: &str, steps: usize) {
     let (mut identical, mut total, mut max_abs, mut first) = (0, 0, 0f64, None);
     for (i, &seed) in seeds.iter().enumerate() {
         let cfg = Config::quiet(seed, steps, exp.lr);
-        let single = (exp.run)(&cfg).unwrap();
+        let single = xor_repro_torch::experiments::run_fn(name).unwrap()(&cfg).unwrap();
         let outputs: Vec<f64> = single.predictions.iter().map(|p| p.prediction).collect();
         let outputs: [f64; 4] = outputs.try_into().unwrap();
         let batched_result = SeedResult::new(

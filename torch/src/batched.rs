@@ -11,12 +11,13 @@
 //! stays the reference.
 
 use crate::backprop::{floats, floats_mut, sgd_update, Hidden};
-use crate::experiments::Experiment;
-use crate::progress::Progress;
-use crate::sweep::SeedResult;
-use crate::{torch_init, xor};
+use crate::{tensors, torch_init};
 use anyhow::{bail, Result};
 use tch::{Kind, Tensor};
+use xor_repro::experiments::Experiment;
+use xor_repro::progress::Progress;
+use xor_repro::sweep::SeedResult;
+use xor_repro::xor;
 
 /// How each seed of a batched run ended.
 pub struct BatchedRun {
@@ -75,7 +76,7 @@ pub fn train(
         stack(w2s),
         stack(b2s).unsqueeze(1),
     );
-    let (x, y) = xor::tensors(Kind::Float);
+    let (x, y) = tensors::xor(Kind::Float);
     let x = x.unsqueeze(0).expand([s, 4, 2], false).contiguous();
     let y = y.unsqueeze(0).expand([s, 4, 1], false).contiguous();
     let norm = Tensor::from(0.5f32); // MSELoss(mean)'s 2 / numel over 4 outputs
@@ -161,7 +162,7 @@ fn h_after(x: &Tensor, w1: &Tensor, b1: &Tensor, activation: Hidden) -> Tensor {
 }
 
 /// `sweep --batched`: every seed of the plan in one batched run.
-pub fn sweep(plan: &crate::sweep::Plan) -> Result<Vec<SeedResult>> {
+pub fn sweep(plan: &xor_repro::sweep::Plan) -> Result<Vec<SeedResult>> {
     let seeds: Vec<u64> = (plan.first..=plan.last).collect();
     let progress = Progress::new(
         plan.steps as u64,

@@ -7,6 +7,7 @@
 //! The seed sweep against TensorFlow's two CPU back-ends (SPEC §3) is `#[ignore]`d (several
 //! minutes): `scripts/tf-backends.sh`.
 
+#[path = "../../tests/common/mod.rs"]
 mod common;
 use std::path::Path;
 use xor_repro::experiments::{self, Config};
@@ -17,7 +18,7 @@ const NAME: &str = "tf-relu10-mse";
 fn run_rust(seed: u64, steps: usize) -> RunRecord {
     let exp = experiments::find(NAME).unwrap();
     let cfg = Config::quiet(seed, steps, exp.lr);
-    (exp.run)(&cfg).unwrap()
+    xor_repro_torch::experiments::tf_relu10_mse::run(&cfg).unwrap()
 }
 
 fn column(path: &Path, name: &str) -> Vec<f64> {
@@ -403,7 +404,7 @@ fn plain_libtorch(seed: u64) -> serde_json::Value {
         .into_iter()
         .map(|p| p.set_requires_grad(true))
         .collect();
-    let (x, y) = xor_repro::xor::tensors(Kind::Float);
+    let (x, y) = xor_repro_torch::tensors::xor(Kind::Float);
     let forward = |x: &Tensor| {
         let a1 = (x.matmul(&params[0]) + &params[1]).relu();
         (a1.matmul(&params[2]) + &params[3]).sigmoid()
@@ -426,6 +427,6 @@ fn plain_libtorch(seed: u64) -> serde_json::Value {
     let preds = tch::no_grad(|| forward(&x));
     serde_json::json!({
         "losses": losses,
-        "predictions": xor_repro::torch_init::values(&preds),
+        "predictions": xor_repro_torch::tensors::values(&preds),
     })
 }

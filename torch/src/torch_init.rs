@@ -33,17 +33,6 @@ pub fn rand(shape: &[i64]) -> Tensor {
     Tensor::rand(shape, (Kind::Float, Device::Cpu))
 }
 
-/// A float32 tensor's values, widened exactly to f64, row-major.
-pub fn values(t: &Tensor) -> Vec<f64> {
-    let t = t.detach().to_kind(Kind::Double).contiguous().view([-1]);
-    Vec::<f64>::try_from(&t).expect("a CPU float tensor converts to Vec<f64>")
-}
-
-/// A tensor's shape as `usize`s.
-pub fn shape(t: &Tensor) -> Vec<usize> {
-    t.size().iter().map(|&d| d as usize).collect()
-}
-
 /// `optim.SGD(params, lr)`: libtorch's C++ SGD, whose step is `p.add_(grad, -lr)` in one
 /// fused rounding like Python's (a separate `grad * -lr` then `add_` rounds twice and
 /// drifts within ~60 epochs). The experiments update in Rust (`backprop::sgd_update`);

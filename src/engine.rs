@@ -1,0 +1,72 @@
+//! Where an experiment trains. The NumPy notebooks train in any process. The PyTorch and
+//! TensorFlow notebooks need libtorch, whose start-up alone (about 0.17 s of static operator
+//! registration here) takes longer than a whole NumPy run, so only the `xor-repro-torch`
+//! binary (`torch/`) loads it: it registers its experiments here when it starts, and
+//! `xor-repro` hands any command that would train one of them over to it, whole.
+
+use crate::experiments::{Experiment, RunFn};
+use crate::sweep::{Plan, SeedResult};
+use anyhow::{bail, Context, Result};
+use std::os::unix::process::CommandExt;
+use std::path::PathBuf;
+use std::process::{Command, ExitCode};
+use std::sync::OnceLock;
+
+/// What `xor-repro-torch` adds to the shared command line.
+pub struct Libtorch {
+    /// The training of a libtorch experiment, by name.
+    pub run: fn(&str) -> Option<RunFn>,
+    /// `sweep --batched`: every seed of the plan trained as one batched computation.
+    pub batched_sweep: fn(&Plan) -> Result<Vec<SeedResult>>,
+    /// What `run.json` records about the libraries a run of this experiment used.
+    pub versions: fn(&Experiment) -> Vec<(String, String)>,
+    /// Called once by a sweep worker, which runs one libtorch thread (the machine's cores
+    /// go to the workers).
+    pub single_thread: fn(),
+}
+
+static LIBTORCH: OnceLock<&'static Libtorch> = OnceLock::new();
+
+/// Called by `xor-repro-torch` before it parses its command line.
+pub fn register(libtorch: &'static Libtorch) {
+    let _ = LIBTORCH.set(libtorch);
+}
+
+/// The libtorch experiments, when this process is `xor-repro-torch`.
+pub fn libtorch() -> Option<&'static Libtorch> {
+    LIBTORCH.get().copied()
+}
+
+/// The training of `exp` in this process.
+pub fn run_fn(exp: &Experiment) -> Result<RunFn> {
+    exp.run
+        .or_else(|| libtorch().and_then(|l| (l.run)(exp.name)))
+        .with_context(|| {
+            format!(
+                "{} needs libtorch, which only xor-repro-torch loads",
+                exp.name
+            )
+        })
+}
+
+/// The `xor-repro-torch` binary, next to this one (cargo builds both into one folder).
+pub fn torch_binary() -> Result<PathBuf> {
+    let exe = std::env::current_exe().context("cannot find the xor-repro executable")?;
+    let bin = exe.with_file_name("xor-repro-torch");
+    if !bin.is_file() {
+        bail!(
+            "{} is missing; build it with `cargo build --release` in the project folder \
+             (./scripts/setup.sh does)",
+            bin.display()
+        );
+    }
+    Ok(bin)
+}
+
+/// Replaces this process with `xor-repro-torch`, given this process's arguments: its output,
+/// progress bars and exit code are the command's.
+pub fn hand_over() -> Result<ExitCode> {
+    let bin = torch_binary()?;
+    let err = Command::new(&bin).args(std::env::args_os().skip(1)).exec();
+    bail!("cannot start {}: {err}", bin.display())
+}

@@ -1,0 +1,39 @@
+//! The libtorch side of xor-repro: the PyTorch notebooks (000, 001, 003) and 002's
+//! TensorFlow part, trained on libtorch through `tch`, bit for bit. Everything else (the
+//! command line, records, diffs, the NumPy notebooks) is the `xor-repro` crate, which this
+//! binary runs with these experiments registered (see `xor_repro::engine`).
+//!
+//! - `experiments/`: one module per notebook, each reading like its notebook.
+//! - `torch_init`: PyTorch's `nn.Linear` and `torch.rand` draws, and `optim.SGD`.
+//! - `backprop`: the kernels autograd would call, without autograd.
+//! - `batched`: `sweep --batched`, many seeds as one computation.
+//! - `tensors`: between tensors and the shared plain-Rust pieces.
+
+pub mod backprop;
+pub mod batched;
+pub mod experiments;
+pub mod tensors;
+pub mod torch_init;
+
+use xor_repro::engine::Libtorch;
+use xor_repro::experiments::{Experiment, Framework};
+
+/// What this crate adds to the shared command line.
+pub static LIBTORCH: Libtorch = Libtorch {
+    run: experiments::run_fn,
+    batched_sweep: batched::sweep,
+    versions,
+    single_thread: || tch::set_num_threads(1),
+};
+
+fn versions(exp: &Experiment) -> Vec<(String, String)> {
+    let mut versions = vec![
+        ("tch".to_string(), "0.26.0".to_string()),
+        ("libtorch".to_string(), "2.13.0".to_string()),
+    ];
+    if exp.framework == Framework::TensorFlow {
+        let backend = experiments::tf_relu10_mse::backend_name();
+        versions.push(("tensorflow-backend".to_string(), backend.to_string()));
+    }
+    versions
+}
