@@ -124,10 +124,11 @@ impl Array {
         self.map(|v| v * v)
     }
 
-    /// `np.sum(a, axis=0, keepdims=True)`: NumPy adds the rows in order, `((r0 + r1) + r2) + …`.
+    /// `np.sum(a, axis=0, keepdims=True)`: NumPy adds the rows in order from +0,
+    /// `((0 + r0) + r1) + …` (so a column of −0s sums to +0).
     pub fn sum_rows(&self) -> Array {
-        let mut acc = self.row(0);
-        for row in self.data.chunks(self.cols).skip(1) {
+        let mut acc = Array::zeros(1, self.cols);
+        for row in self.data.chunks(self.cols) {
             for (a, v) in acc.data.iter_mut().zip(row) {
                 *a += v;
             }
@@ -135,19 +136,15 @@ impl Array {
         acc
     }
 
-    /// `np.mean(a)` over every element: the elements added in order (NumPy's pairwise summation
-    /// adds fewer than 8 elements one by one), then divided by their count.
+    /// `np.mean(a)` over every element: the elements added in order from +0 (NumPy's pairwise
+    /// summation adds fewer than 8 elements one by one), then divided by their count.
     pub fn mean(&self) -> f64 {
         let n = self.data.len();
         assert!(
             n < 8,
             "NumPy sums 8 or more elements pairwise, not in order"
         );
-        let mut acc = self.data[0];
-        for v in &self.data[1..] {
-            acc += v;
-        }
-        acc / n as f64
+        self.data.iter().fold(0.0, |acc, v| acc + v) / n as f64
     }
 
     /// `self op rhs` element by element, with NumPy's broadcasting of a dimension of size 1.

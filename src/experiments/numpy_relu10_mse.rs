@@ -29,8 +29,7 @@ use anyhow::Result;
 const PARAMS: [&str; 4] = ["W1", "b1", "W2", "b2"];
 
 // In [6]: the activation functions.
-// `np.maximum(0, z)` as libtorch's `relu` (`clamp_min(z, 0)`) computed it here before: a
-// negative becomes +0; −0 and NaN pass through.
+// `np.maximum(0, z)` returns z on a tie, so −0 stays −0 (as NaN does); a negative becomes +0.
 fn relu(z: &Array) -> Array {
     z.map(|v| if v < 0.0 { 0.0 } else { v })
 }

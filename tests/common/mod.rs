@@ -86,3 +86,43 @@ pub fn rust_vs_python(out: &Path, experiment: &str, seed: u64, extra: &[&str]) -
         diff.status.code().unwrap_or(-1),
     )
 }
+
+/// The kernels the project's NumPy runs on this machine.
+pub struct NumpyKernels {
+    /// NumPy's version, OpenBLAS's core and whether SVML's AVX-512 `exp` is in use.
+    pub description: String,
+    /// Whether they are the ones `xor_repro::numpy_kernels` reproduces bit for bit: NumPy
+    /// 2.1.3, OpenBLAS's Haswell kernels, AVX-512 (SKX) for `exp`.
+    pub reproduced: bool,
+}
+
+/// Asks the project's NumPy once which kernels it runs.
+pub fn numpy_kernels() -> &'static NumpyKernels {
+    static KERNELS: std::sync::OnceLock<NumpyKernels> = std::sync::OnceLock::new();
+    KERNELS.get_or_init(|| {
+        let out = python(
+            "import ctypes, glob, os, numpy as np\n\
+             from numpy._core._multiarray_umath import __cpu_features__ as cpu\n\
+             libs = glob.glob(os.path.join(os.path.dirname(np.__file__), '..', 'numpy.libs', '*openblas*'))\n\
+             core = 'unknown'\n\
+             if libs:\n\
+             \x20   name = ctypes.CDLL(libs[0]).scipy_openblas_get_corename64_\n\
+             \x20   name.restype = ctypes.c_char_p\n\
+             \x20   core = name().decode()\n\
+             print(np.__version__, core, 'AVX512_SKX' if cpu.get('AVX512_SKX') else 'no-AVX512_SKX')\n",
+        );
+        let fields: Vec<&str> = out.split_whitespace().collect();
+        let reproduced = fields == ["2.1.3", "Haswell", "AVX512_SKX"];
+        let description = format!("NumPy {}", fields.join(" "));
+        if !reproduced {
+            eprintln!(
+                "note: this NumPy runs other kernels ({description}) than numpy_kernels \
+                 reproduces (NumPy 2.1.3 Haswell AVX512_SKX): bit identity is not asserted"
+            );
+        }
+        NumpyKernels {
+            description,
+            reproduced,
+        }
+    })
+}
