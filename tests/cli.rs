@@ -301,3 +301,34 @@ fn an_interrupted_run_leaves_no_complete_looking_files() {
         rust.display()
     );
 }
+
+#[test]
+fn numpy_runs_need_no_libtorch_and_a_missing_torch_binary_is_named() {
+    // `xor-repro` alone in a folder: it carries no rpath to libtorch and has no
+    // `xor-repro-torch` beside it, so a NumPy run that loaded libtorch or handed over would fail.
+    let dir = out_dir();
+    let lonely = dir.path().join("xor-repro");
+    std::fs::copy(env!("CARGO_BIN_EXE_xor-repro"), &lonely).unwrap();
+    let out_s = dir.path().join("results");
+    let out_s = out_s.to_str().unwrap();
+    let run = |name: &str| {
+        std::process::Command::new(&lonely)
+            .args(["run", name, "--epochs", "3", "--out", out_s])
+            .output()
+            .unwrap()
+    };
+    let numpy = run("numpy-relu10-mse");
+    assert!(
+        numpy.status.success(),
+        "{}",
+        String::from_utf8_lossy(&numpy.stderr)
+    );
+    let torch = run("torch-relu4-mse");
+    assert_eq!(torch.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&torch.stderr);
+    assert_eq!(stderr.lines().count(), 1, "one line: {stderr}");
+    assert!(
+        stderr.contains("xor-repro-torch is missing"),
+        "names the missing binary: {stderr}"
+    );
+}
