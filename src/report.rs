@@ -37,8 +37,9 @@ pub fn render(out: &Path, entries: &[Entry]) -> String {
     let _ = writeln!(
         s,
         "Written by `xor-repro reproduce` (`./scripts/reproduce.sh`): every experiment at its \
-         notebook's default seed, run in Rust (libtorch through `tch`) and by the notebook's own \
-         code in Python, compared value by value against its fidelity target (SPEC §3). \
+         notebook's default seed, run in Rust (libtorch through `tch` for PyTorch and TensorFlow, \
+         plain Rust for NumPy) and by the notebook's own code in Python, compared value by \
+         value against its fidelity target (SPEC §3). \
          **{met} of {} experiments meet their target.**\n",
         entries.len()
     );

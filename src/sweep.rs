@@ -1,9 +1,10 @@
 //! `sweep NAME --seeds A..B`: how training ends over many seeds, answering the question
 //! every notebook raises: was that run typical?
 //!
-//! Each seed runs in a worker subprocess (`xor-repro sweep-worker`, hidden): libtorch's
-//! random generator is global, so threads in one process would race on `manual_seed`.
-//! Workers take seeds round-robin, use one libtorch thread each, and print one `sweep.csv`
+//! Each seed runs in a worker subprocess (`sweep-worker`, hidden; `xor-repro-torch`'s for the
+//! libtorch experiments): libtorch's random generator is global, so threads in one process
+//! would race on `manual_seed`. Workers take seeds round-robin, use one libtorch thread each
+//! (if they load it), and print one `sweep.csv`
 //! row per seed; nothing is written per seed. The results land in `DIR/sweeps/NAME/`:
 //! `sweep.csv` (one row per seed), `summary.md` (also printed) and `sweep.svg`.
 //!
