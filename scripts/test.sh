@@ -9,7 +9,7 @@ cd "$root"
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 status=0
-cargo test --release "$@" 2>&1 | tee "$log" || status=$?
+cargo test --release --no-fail-fast "$@" 2>&1 | tee "$log" || status=$?
 awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }
      END { printf "tests: %d passed, %d failed\n", p, f }' "$log"
 exit "$status"

@@ -449,7 +449,8 @@ mod tests {
         assert_eq!((1.0 - a.clone()).values(), &[0.0, -1.0, -2.0, -3.0]);
         assert_eq!(a.sum_rows().values(), &[4.0, 6.0]);
         assert_eq!(a.mean(), 2.5);
-        assert_eq!(dot(a.t(), &a).values(), &[10.0, 14.0, 14.0, 20.0]);
+        let column = Array::new(2, 1, vec![1.0, 1.0]);
+        assert_eq!(dot(&a, &column).values(), &[3.0, 7.0]);
         let mut w = a.clone();
         w -= 0.5 * &a;
         assert_eq!(w.values(), &[0.5, 1.0, 1.5, 2.0]);
