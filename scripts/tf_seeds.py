@@ -3,7 +3,7 @@ seeds in one Python process, so TensorFlow is imported once, and prints one JSON
 seed: {"seed", "losses", "predictions"}.
 
 TensorFlow reads TF_ENABLE_ONEDNN_OPTS when it is imported, so one process measures one CPU
-back-end; `cargo test --release --test tf_experiment -- --ignored backends` runs it twice.
+back-end; `cargo test --release -p xor-repro-torch --test tf_experiment -- --ignored backends` runs it twice.
 
 usage: tf_seeds.py FIRST LAST [--steps N] [--lr X]   (seeds FIRST..=LAST)
 """

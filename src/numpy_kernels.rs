@@ -124,14 +124,11 @@ pub fn mm(a: &View, b: &View) -> Array {
             }
         }
     } else if rows == 1 && cols == 1 {
-        let row: Vec<f64> = (0..inner).map(|k| a.at(0, k)).collect();
-        let column: Vec<f64> = (0..inner).map(|k| b.at(k, 0)).collect();
-        out.push(ddot(&row, &column));
+        // A single row or column lies in memory in its own order, transposed or not.
+        out.push(ddot(a.memory(), b.memory()));
     } else if cols == 1 && !a.is_transposed() {
-        let column: Vec<f64> = (0..inner).map(|k| b.at(k, 0)).collect();
-        for i in 0..rows {
-            let row: Vec<f64> = (0..inner).map(|k| a.at(i, k)).collect();
-            out.push(gemv_t(&row, &column, i, rows));
+        for (i, row) in a.memory().chunks_exact(inner).enumerate() {
+            out.push(gemv_t(row, b.memory(), i, rows));
         }
     } else if cols == 1 && inner == 4 {
         let column = [0, 1, 2, 3].map(|k| b.at(k, 0));

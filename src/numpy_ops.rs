@@ -221,6 +221,11 @@ impl<'a> View<'a> {
         self.cols
     }
 
+    /// The viewed array's elements as they lie in memory (row-major in the array's own shape).
+    pub fn memory(&self) -> &'a [f64] {
+        self.data
+    }
+
     /// Whether this is `.T` of an array (its memory is column-major in the view's shape).
     pub fn is_transposed(&self) -> bool {
         self.transposed

@@ -9,7 +9,7 @@
 
 mod common;
 use std::path::Path;
-use xor_repro::numpy_ops::{dot, exp, sigmoid, Array};
+use xor_repro::numpy_ops::{dot, exp, sigmoid, Array, View};
 
 /// The inputs, mixed so that every rounding path shows: normals, magnitudes from 2^-25 to
 /// 2^25, sums that cancel, ReLU-like rows with zeros, and exact zeros of either sign.
@@ -81,80 +81,103 @@ fn check(what: &str, ours: &[f64], numpy: &[f64]) {
     }
 }
 
-/// `trials` products `A @ B` (or `S.T @ B` when `left_transposed`, with `S` stored `k×m`),
-/// drawn and computed by NumPy, against [`dot`].
-fn products(m: usize, k: usize, n: usize, left_transposed: bool, trials: usize, seed: u64) {
+/// One operand of a product: a `rows`×`cols` array, or (`transposed`) `.T` of a `cols`×`rows`
+/// one, as the notebooks write `A1.T` and `W2.T`.
+#[derive(Clone, Copy)]
+struct Operand {
+    rows: usize,
+    cols: usize,
+    transposed: bool,
+}
+
+fn plain(rows: usize, cols: usize) -> Operand {
+    Operand {
+        rows,
+        cols,
+        transposed: false,
+    }
+}
+
+fn transposed(rows: usize, cols: usize) -> Operand {
+    Operand {
+        rows,
+        cols,
+        transposed: true,
+    }
+}
+
+impl Operand {
+    /// The shape of the array in memory.
+    fn stored(self) -> (usize, usize) {
+        if self.transposed {
+            (self.cols, self.rows)
+        } else {
+            (self.rows, self.cols)
+        }
+    }
+
+    fn label(self) -> String {
+        let (rows, cols) = self.stored();
+        let t = if self.transposed { ".T" } else { "" };
+        format!("({rows}×{cols}){t}")
+    }
+}
+
+/// `trials` products `a @ b`, drawn and computed by NumPy, against [`dot`].
+fn products(a: Operand, b: Operand, trials: usize, seed: u64) {
+    assert_eq!(a.cols, b.rows);
     let dir = common::out_dir();
     let out = dir.path().join("values.f64");
-    let (left_shape, left) = if left_transposed {
-        (format!("{k}, {m}"), "a.T")
-    } else {
-        (format!("{m}, {k}"), "a")
-    };
+    let (ar, ac) = a.stored();
+    let (br, bc) = b.stored();
+    let t = |op: Operand| if op.transposed { ".T" } else { "" };
     let code = format!(
         "with open(sys.argv[1], 'wb') as f:\n    for _ in range({trials}):\n        \
-         a = draw({left_shape}); b = draw({k}, {n})\n        \
-         f.write(a.tobytes()); f.write(b.tobytes()); f.write(({left} @ b).tobytes())\n"
+         a = draw({ar}, {ac}); b = draw({br}, {bc})\n        \
+         f.write(a.tobytes()); f.write(b.tobytes()); f.write((a{} @ b{}).tobytes())\n",
+        t(a),
+        t(b)
     );
     let values = numpy(&code, seed, &out);
-    let per_trial = m * k + k * n + m * n;
+    let (a_len, b_len) = (ar * ac, br * bc);
+    let per_trial = a_len + b_len + a.rows * b.cols;
     assert_eq!(values.len(), trials * per_trial);
     let (mut ours, mut theirs) = (Vec::new(), Vec::new());
-    for t in values.chunks_exact(per_trial) {
-        let (a, rest) = t.split_at(m * k);
-        let (b, c) = rest.split_at(k * n);
-        let b = Array::new(k, n, b.to_vec());
-        let product = if left_transposed {
-            dot(Array::new(k, m, a.to_vec()).t(), &b)
+    for trial in values.chunks_exact(per_trial) {
+        let (a_values, rest) = trial.split_at(a_len);
+        let (b_values, c) = rest.split_at(b_len);
+        let a_array = Array::new(ar, ac, a_values.to_vec());
+        let b_array = Array::new(br, bc, b_values.to_vec());
+        let a_view = if a.transposed {
+            a_array.t()
         } else {
-            dot(&Array::new(m, k, a.to_vec()), &b)
+            View::from(&a_array)
         };
-        ours.extend_from_slice(product.values());
+        let b_view = if b.transposed {
+            b_array.t()
+        } else {
+            View::from(&b_array)
+        };
+        ours.extend_from_slice(dot(a_view, b_view).values());
         theirs.extend_from_slice(c);
     }
-    let left = if left_transposed {
-        format!("({k}×{m}).T")
-    } else {
-        format!("({m}×{k})")
-    };
-    check(&format!("{left} @ ({k}×{n})"), &ours, &theirs);
+    check(&format!("{} @ {}", a.label(), b.label()), &ours, &theirs);
 }
 
 #[test]
 fn products_of_the_numpy_notebooks() {
-    // 002: Z2 = A1 @ W2, dW2 = A1.T @ dZ2, and the surface's two products.
-    products(4, 10, 1, false, 20_000, 1);
-    products(10, 4, 1, true, 20_000, 2);
-    products(2500, 2, 10, false, 20, 3);
-    products(2500, 10, 1, false, 20, 4);
+    // 002: Z2 = A1 @ W2, dW2 = A1.T @ dZ2, dA1 = dZ2 @ W2.T, and the surface's two products.
+    products(plain(4, 10), plain(10, 1), 20_000, 1);
+    products(transposed(10, 4), plain(4, 1), 20_000, 2);
+    products(plain(4, 1), transposed(1, 10), 20_000, 8);
+    products(plain(2500, 2), plain(2, 10), 20, 3);
+    products(plain(2500, 10), plain(10, 1), 20, 4);
     // 002's predict of one input: (1×10) @ (10×1).
-    products(1, 10, 1, false, 20_000, 5);
-    // 004: final_input = H @ W2, dW2 = H.T @ d.
-    products(4, 2, 1, false, 20_000, 6);
-    products(2, 4, 1, true, 20_000, 7);
-}
-
-#[test]
-fn outer_products_with_a_transposed_column() {
-    // dZ2 @ W2.T (002) and d @ W2.T (004): one term per element, −0 stored as +0.
-    for (n, seed) in [(10, 8), (2, 9)] {
-        let dir = common::out_dir();
-        let out = dir.path().join("values.f64");
-        let code = format!(
-            "with open(sys.argv[1], 'wb') as f:\n    for _ in range(20000):\n        \
-             a = draw(4, 1); w = draw({n}, 1)\n        \
-             f.write(a.tobytes()); f.write(w.tobytes()); f.write((a @ w.T).tobytes())\n"
-        );
-        let values = numpy(&code, seed, &out);
-        let (mut ours, mut theirs) = (Vec::new(), Vec::new());
-        for t in values.chunks_exact(4 + n + 4 * n) {
-            let a = Array::new(4, 1, t[..4].to_vec());
-            let w = Array::new(n, 1, t[4..4 + n].to_vec());
-            ours.extend_from_slice(dot(&a, w.t()).values());
-            theirs.extend_from_slice(&t[4 + n..]);
-        }
-        check(&format!("(4×1) @ ({n}×1).T"), &ours, &theirs);
-    }
+    products(plain(1, 10), plain(10, 1), 20_000, 5);
+    // 004: final_input = H @ W2, dW2 = H.T @ d, d @ W2.T.
+    products(plain(4, 2), plain(2, 1), 20_000, 6);
+    products(transposed(2, 4), plain(4, 1), 20_000, 7);
+    products(plain(4, 1), transposed(1, 2), 20_000, 9);
 }
 
 #[test]
@@ -162,12 +185,12 @@ fn every_path_of_the_column_product_kernel() {
     // Seven rows take all three of gemv_t's row kernels (a block of four, two two-lane rows,
     // a last odd row); inner sizes 1..=13 take every tail of 0–3 leftover elements.
     for k in 1..=13 {
-        products(7, k, 1, false, 2_000, 100 + k as u64);
+        products(plain(7, k), plain(k, 1), 2_000, 100 + k as u64);
     }
     // A row times a column is a dot product: plain in order below 16 terms, 16 FMA lanes
     // from there.
     for k in [2, 4, 15, 16, 20, 33] {
-        products(1, k, 1, false, 2_000, 200 + k as u64);
+        products(plain(1, k), plain(k, 1), 2_000, 200 + k as u64);
     }
 }
 

@@ -36,7 +36,7 @@ pub fn rand(shape: &[i64]) -> Tensor {
 /// `optim.SGD(params, lr)`: libtorch's C++ SGD, whose step is `p.add_(grad, -lr)` in one
 /// fused rounding like Python's (a separate `grad * -lr` then `add_` rounds twice and
 /// drifts within ~60 epochs). The experiments update in Rust (`backprop::sgd_update`);
-/// this is the libtorch reference tests/backprop_kernels.rs holds that update against.
+/// this is the libtorch reference torch/tests/backprop_kernels.rs holds that update against.
 pub fn sgd(params: &[Tensor], lr: f64) -> anyhow::Result<COptimizer> {
     let mut optimizer = COptimizer::sgd(lr, 0.0, 0.0, 0.0, false)?;
     for p in params {
