@@ -7,7 +7,7 @@
 //! - `rng/`: the random streams the notebooks draw from (CPython, NumPy, TensorFlow).
 //! - `xor`: the XOR data.
 //! - `numpy_ops`: a small NumPy-like float64 array for the NumPy notebooks' hand-written
-//!   backprop; `numpy_kernels`: NumPy's `exp` and OpenBLAS's matrix products, bit for bit.
+//!   backprop; `kernels`: each Python library's kernel paths, picked as the library picks them, bit for bit.
 //! - `record`: what a run produced and how it is written (SPEC §5); `diff`: comparing two.
 //! - `runner`: running one experiment on either side into its run folder.
 //! - `compare`: judging a Rust run against its Python reference (SPEC §3); `plot`: the SVGs;
@@ -23,7 +23,7 @@ pub mod compare;
 pub mod diff;
 pub mod engine;
 pub mod experiments;
-pub mod numpy_kernels;
+pub mod kernels;
 pub mod numpy_ops;
 pub mod plot;
 pub mod progress;

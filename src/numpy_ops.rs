@@ -5,7 +5,7 @@
 //!   derivative) is one correctly rounded IEEE operation per element, the same bits anywhere;
 //! - the sums NumPy adds one element at a time (`sum_rows`, `mean`) run in its index order;
 //! - `exp` and the matrix products, which are not IEEE-exact, are ports of the kernels NumPy
-//!   runs ([`crate::numpy_kernels`]).
+//!   runs on this machine ([`crate::kernels`]).
 //!
 //! Plain Rust, no libtorch: a NumPy run is a few milliseconds, less than libtorch takes to load.
 
@@ -379,7 +379,7 @@ pub fn xor_int() -> (Array, Array) {
 }
 
 /// `a @ b` or `np.dot(a, b)` of 2-D arrays (either may be a `.t()` view), as NumPy's
-/// OpenBLAS kernels add ([`crate::numpy_kernels::mm`]); sums of at most two non-zero exact
+/// OpenBLAS kernels add on this machine ([`crate::kernels::openblas::mm`]); sums of at most two non-zero exact
 /// terms are the same bits in any order (see [`exact_product`]).
 pub fn dot<'a, 'b>(a: impl Into<View<'a>>, b: impl Into<View<'b>>) -> Array {
     let (a, b) = (a.into(), b.into());
@@ -388,7 +388,13 @@ pub fn dot<'a, 'b>(a: impl Into<View<'a>>, b: impl Into<View<'b>>) -> Array {
         "shapes ({}, {}) and ({}, {}) not aligned",
         a.rows, a.cols, b.rows, b.cols
     );
-    exact_product(&a, &b).unwrap_or_else(|| crate::numpy_kernels::mm(&a, &b))
+    exact_product(&a, &b).unwrap_or_else(|| {
+        let core = crate::kernels::this_machine()
+            .openblas
+            .path
+            .unwrap_or(NOT_REPRODUCED_CORE);
+        crate::kernels::openblas::mm(core, &a, &b)
+    })
 }
 
 /// `a @ b` when an operand is 0s and 1s with at most two 1s in each sum (the XOR input X: two
@@ -409,9 +415,19 @@ fn exact_product(a: &View, b: &View) -> Option<Array> {
     Some(Array::new(a.rows, b.cols, data))
 }
 
-/// `np.exp(a)` element by element ([`crate::numpy_kernels::exp`]).
+/// The kernels stood in where this machine's OpenBLAS core or NumPy `exp` is not reproduced
+/// (the run then says so and is judged by tolerances).
+const NOT_REPRODUCED_CORE: crate::kernels::openblas::Core = crate::kernels::openblas::Core::Haswell;
+const NOT_REPRODUCED_EXP: crate::kernels::numpy_exp::ExpPath =
+    crate::kernels::numpy_exp::ExpPath::Libm;
+
+/// `np.exp(a)` element by element, on this machine's path ([`crate::kernels::numpy_exp`]).
 pub fn exp(a: &Array) -> Array {
-    a.map(crate::numpy_kernels::exp)
+    let path = crate::kernels::this_machine()
+        .numpy_exp
+        .path
+        .unwrap_or(NOT_REPRODUCED_EXP);
+    a.map(|x| crate::kernels::numpy_exp::exp(path, x))
 }
 
 /// `1 / (1 + np.exp(-z))`, in that order.

@@ -1,111 +1,42 @@
-//! NumPy's `exp` and matrix products for the notebooks' small float64 arrays, bit for bit as
-//! NumPy 2.1.3 computes them on x86-64 (tests/numpy_kernels.rs holds every function here
-//! against the real NumPy, on hundreds of thousands of values).
+//! OpenBLAS's double-precision products as NumPy 2.1.3's wheel (scipy-openblas 0.3.27) runs them
+//! for the notebooks' small arrays, bit for bit, for each core OpenBLAS can pick
+//! (tests/numpy_kernels.rs holds every kernel here against the real NumPy).
 //!
-//! Neither is IEEE-exact, so each is a port of the code NumPy runs, found by measurement:
-//! - `np.exp` is Intel SVML's `__svml_exp8_ha` on a CPU with AVX-512 (NumPy's own
-//!   `numpy/_core/src/umath/svml`), which differs from glibc's `exp` in the last bit for about
-//!   5 % of arguments. Its main path is ported here; SVML takes a separate path beyond
-//!   |x| ≥ 707.70, where glibc's `exp` stands in (it agrees with NumPy there but for
-//!   subnormal results).
-//! - Matrix products go to OpenBLAS 0.3.27, which runs its Haswell (AVX2, FMA) kernels on
-//!   this kind of CPU. Each kernel adds in its own order, with fused multiply-adds in some
-//!   places and not others; every result is finally stored as `0 + sum`, which turns a −0
-//!   into +0.
-//!
-//! On a CPU where NumPy picks other kernels (no AVX-512, another OpenBLAS core) the last bit
-//! can differ; the test says which kernels the NumPy it compares against uses.
+//! OpenBLAS picks its core at load time from cpuid, or from `OPENBLAS_CORETYPE`
+//! ([`Core::select`]). Each kernel adds in its own order, with fused multiply-adds in some
+//! places and not others; every result is finally stored as `0 + sum`, which turns a −0 into
+//! +0.
+//! - `Haswell` (AVX2, FMA): also what Zen runs.
 
+use super::cpu::CpuFeatures;
+use super::{Pick, Switches};
 use crate::numpy_ops::{Array, View};
 
-/// `np.exp` of one float64 (SVML's result does not depend on the element's place in the array).
-pub fn exp(x: f64) -> f64 {
-    if x.is_nan() {
-        return x;
-    }
-    if x.abs() >= SVML_MAIN_PATH_LIMIT {
-        return x.exp();
-    }
-    // x = (m + j/16)·ln 2 + r with t = m + j/16 the multiple of 1/16 at or below x·log2(e),
-    // taken from the exact product (SVML rounds an FMA toward zero here).
-    let log2e = f64::from_bits(LOG2E);
-    let product = x * log2e;
-    let product_error = x.mul_add(log2e, -product);
-    let mut sixteenths = (product * 16.0).floor();
-    if product * 16.0 == sixteenths && product_error < 0.0 {
-        sixteenths -= 1.0;
-    }
-    let t = sixteenths / 16.0;
-    let j = (sixteenths as i64 & 15) as usize;
-    let m = t.floor() as i64;
-    let r = (-t).mul_add(f64::from_bits(LN2_HIGH), x);
-    let r = (-t).mul_add(f64::from_bits(LN2_LOW), r);
-    let c = POLYNOMIAL.map(f64::from_bits);
-    let r2 = r * r;
-    let c56 = r.mul_add(c[5], c[4]);
-    let c34 = r.mul_add(c[3], c[2]);
-    let c12 = r.mul_add(c[1], c[0]);
-    let poly = c56.mul_add(r2, c34).mul_add(r2, c12);
-    let two_j16 = f64::from_bits(TWO_J16_HIGH[j]);
-    let scaled = poly
-        .mul_add(r, f64::from_bits(TWO_J16_LOW_RELATIVE[j]))
-        .mul_add(two_j16, two_j16);
-    // 2^m exactly: the result stays a normal number on the main path.
-    scaled * f64::from_bits(((m + 1023) as u64) << 52)
+/// The OpenBLAS kernel set (`gotoblas` core) in use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Core {
+    Haswell,
 }
 
-/// |x| from which SVML leaves its main path (bits 0x40861da04cbafe44).
-const SVML_MAIN_PATH_LIMIT: f64 = 707.7032713517042;
-const LOG2E: u64 = 0x3ff71547652b82fe;
-/// ln 2 / 1, split in two so that t·ln 2 is subtracted almost exactly.
-const LN2_HIGH: u64 = 0x3fe62e42fefa39ef;
-const LN2_LOW: u64 = 0x3c7abc9e3b39803f;
-/// c1..c6 of SVML's polynomial for (e^r − 1)/r.
-const POLYNOMIAL: [u64; 6] = [
-    0x3fefffffffffff70,
-    0x3fe000000000d008,
-    0x3fc5555553939732,
-    0x3fa55557242d68fe,
-    0x3f81101cbbc265c0,
-    0x3f57411836940c04,
-];
-/// 2^(j/16) rounded, and the rest of it relative to that: TH·(1 + TLR) = 2^(j/16) to 1e-32.
-const TWO_J16_HIGH: [u64; 16] = [
-    0x3ff0000000000000,
-    0x3ff0b5586cf9890f,
-    0x3ff172b83c7d517b,
-    0x3ff2387a6e756238,
-    0x3ff306fe0a31b715,
-    0x3ff3dea64c123422,
-    0x3ff4bfdad5362a27,
-    0x3ff5ab07dd485429,
-    0x3ff6a09e667f3bcd,
-    0x3ff7a11473eb0187,
-    0x3ff8ace5422aa0db,
-    0x3ff9c49182a3f090,
-    0x3ffae89f995ad3ad,
-    0x3ffc199bdd85529c,
-    0x3ffd5818dcfba487,
-    0x3ffea4afa2a490da,
-];
-const TWO_J16_LOW_RELATIVE: [u64; 16] = [
-    0x0,
-    0x3c979aa65d837b6d,
-    0xbc801b15eaa59348,
-    0x3c968efde3a8a894,
-    0x3c834d754db0abb6,
-    0x3c859f48a72a4c6d,
-    0x3c7690cebb7aafb0,
-    0x3c9063e1e21c5409,
-    0xbc93b3efbf5e2228,
-    0xbc7b32dcb94da51d,
-    0x3c8db72fc1f0eab4,
-    0x3c71affc2b91ce27,
-    0x3c8c1a7792cb3387,
-    0x3c736eae30af0cb3,
-    0x3c74a385a63d07a7,
-    0xbc8ff7128fd391f0,
-];
+impl Core {
+    /// The name OpenBLAS gives the core (`openblas_get_corename`, `OPENBLAS_CORETYPE`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Core::Haswell => "Haswell",
+        }
+    }
+
+    /// The core OpenBLAS 0.3.27 (DYNAMIC_ARCH, as in NumPy's wheel) picks on a CPU with `cpu`
+    /// under `OPENBLAS_CORETYPE`; a path of `None` is a core whose kernels are not reproduced.
+    pub fn select(cpu: &CpuFeatures, switches: &Switches) -> Pick<Core> {
+        let _ = (cpu, switches);
+        Pick {
+            path: Some(Core::Haswell),
+            name: Core::Haswell.name().to_string(),
+            why: "AVX2 and FMA".to_string(),
+        }
+    }
+}
 
 /// `a @ b` as NumPy sends it to OpenBLAS: `ddot` for a row times a column, `gemv` when `b` is
 /// a column, `gemm` otherwise.
@@ -113,7 +44,8 @@ const TWO_J16_LOW_RELATIVE: [u64; 16] = [
 /// Panics for a product the notebooks never take (a transposed left operand with an inner
 /// dimension other than 4, or a transposed right operand with more than one row): its
 /// kernel's order has not been measured, and a guess would be silently a bit off.
-pub fn mm(a: &View, b: &View) -> Array {
+pub fn mm(core: Core, a: &View, b: &View) -> Array {
+    let Core::Haswell = core;
     let (rows, inner, cols) = (a.rows(), a.cols(), b.cols());
     let mut out = Vec::with_capacity(rows * cols);
     if inner == 1 {

@@ -1,0 +1,153 @@
+//! Which CPU back-end TensorFlow 2.19.0 runs: Eigen, or oneDNN at one instruction set.
+//!
+//! `TF_ENABLE_ONEDNN_OPTS` decides when set (`0`/`false` off, `1`/`true` on). Unset, TensorFlow
+//! turns oneDNN on only on CPUs with neural-network features (AVX512_VNNI, AVX512_BF16,
+//! AVX_VNNI, AMX); `tensorflow.python.util._pywrap_util_port.IsMklEnabled()` answers the same
+//! question. oneDNN then runs the widest ISA the CPU has, capped by `ONEDNN_MAX_CPU_ISA`.
+
+use super::cpu::CpuFeatures;
+use super::{Pick, Switches};
+
+/// oneDNN's instruction-set levels whose f32 kernels add in different orders.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum OneDnnIsa {
+    Sse41,
+    Avx,
+    Avx2,
+    Avx512Core,
+}
+
+impl OneDnnIsa {
+    /// oneDNN's name (`ONEDNN_MAX_CPU_ISA`, `ONEDNN_VERBOSE`).
+    pub fn name(self) -> &'static str {
+        match self {
+            OneDnnIsa::Sse41 => "SSE41",
+            OneDnnIsa::Avx => "AVX",
+            OneDnnIsa::Avx2 => "AVX2",
+            OneDnnIsa::Avx512Core => "AVX512_CORE",
+        }
+    }
+
+    /// The widest level `cpu` runs.
+    pub fn widest(cpu: &CpuFeatures) -> Option<OneDnnIsa> {
+        if cpu.avx512f && cpu.avx512bw && cpu.avx512vl && cpu.avx512dq {
+            Some(OneDnnIsa::Avx512Core)
+        } else if cpu.avx2 {
+            Some(OneDnnIsa::Avx2)
+        } else if cpu.avx {
+            Some(OneDnnIsa::Avx)
+        } else if cpu.sse41 {
+            Some(OneDnnIsa::Sse41)
+        } else {
+            None
+        }
+    }
+
+    /// The level named by `ONEDNN_MAX_CPU_ISA` (case-insensitive), rounded down to a level whose
+    /// f32 kernels differ: `AVX2_VNNI` is `AVX2`, every `AVX512_CORE_*` and `AMX_*` is
+    /// `AVX512_CORE`, `ALL` is no cap.
+    pub fn parse_cap(value: &str) -> Option<Option<OneDnnIsa>> {
+        let v = value.trim().to_ascii_uppercase();
+        Some(match v.as_str() {
+            "ALL" | "DEFAULT" => None,
+            "SSE41" => Some(OneDnnIsa::Sse41),
+            "AVX" => Some(OneDnnIsa::Avx),
+            "AVX2" | "AVX2_VNNI" | "AVX2_VNNI_2" => Some(OneDnnIsa::Avx2),
+            _ if v.starts_with("AVX512_CORE") || v.starts_with("AVX10") || v.starts_with("AMX") => {
+                Some(OneDnnIsa::Avx512Core)
+            }
+            _ => return None,
+        })
+    }
+}
+
+/// TensorFlow's CPU back-end for the notebook's ops.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Eigen,
+    OneDnn(OneDnnIsa),
+}
+
+impl Backend {
+    pub fn name(self) -> String {
+        match self {
+            Backend::Eigen => "Eigen".to_string(),
+            Backend::OneDnn(isa) => format!("oneDNN {}", isa.name()),
+        }
+    }
+
+    /// Whether TensorFlow, unset `TF_ENABLE_ONEDNN_OPTS`, turns oneDNN on for `cpu`.
+    pub fn onednn_by_default(cpu: &CpuFeatures) -> bool {
+        cpu.avx512_vnni
+            || cpu.avx512_bf16
+            || cpu.avx_vnni
+            || cpu.amx_tile
+            || cpu.amx_int8
+            || cpu.amx_bf16
+    }
+
+    pub fn select(cpu: &CpuFeatures, switches: &Switches) -> Pick<Backend> {
+        if !cpu.is_x86_64() {
+            return Pick {
+                path: None,
+                name: format!("TensorFlow's {} build", cpu.arch),
+                why: format!("not x86-64 ({})", cpu.arch),
+            };
+        }
+        let (onednn, mut why) = match switches.tf_enable_onednn_opts.as_deref() {
+            Some(v) if v == "0" || v.eq_ignore_ascii_case("false") => {
+                (false, format!("TF_ENABLE_ONEDNN_OPTS={v}"))
+            }
+            Some(v) if v == "1" || v.eq_ignore_ascii_case("true") => {
+                (true, format!("TF_ENABLE_ONEDNN_OPTS={v}"))
+            }
+            _ if Backend::onednn_by_default(cpu) => (
+                true,
+                "TF_ENABLE_ONEDNN_OPTS unset and the CPU has AVX512_VNNI, AVX512_BF16, AVX_VNNI or AMX"
+                    .to_string(),
+            ),
+            _ => (
+                false,
+                "TF_ENABLE_ONEDNN_OPTS unset and the CPU has none of AVX512_VNNI, AVX512_BF16, AVX_VNNI, AMX"
+                    .to_string(),
+            ),
+        };
+        if !onednn {
+            return Pick {
+                path: Some(Backend::Eigen),
+                name: Backend::Eigen.name(),
+                why,
+            };
+        }
+        let Some(widest) = OneDnnIsa::widest(cpu) else {
+            return Pick {
+                path: None,
+                name: "oneDNN below SSE4.1".to_string(),
+                why: "the CPU has no SSE4.1".to_string(),
+            };
+        };
+        let mut isa = widest;
+        if let Some(cap) = switches.onednn_max_cpu_isa.as_deref() {
+            match OneDnnIsa::parse_cap(cap) {
+                Some(Some(level)) if level < widest => {
+                    isa = level;
+                    why.push_str(&format!("; ONEDNN_MAX_CPU_ISA={cap}"));
+                }
+                Some(_) => why.push_str(&format!(
+                    "; ONEDNN_MAX_CPU_ISA={cap} above the CPU's {}",
+                    widest.name()
+                )),
+                None => why.push_str(&format!(
+                    "; ONEDNN_MAX_CPU_ISA={cap} not understood, ignored as oneDNN ignores it"
+                )),
+            }
+        }
+        let backend = Backend::OneDnn(isa);
+        why.push_str(&format!("; widest ISA of the CPU {}", widest.name()));
+        Pick {
+            path: Some(backend),
+            name: backend.name(),
+            why,
+        }
+    }
+}
