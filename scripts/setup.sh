@@ -8,6 +8,7 @@ set -euo pipefail
 TORCH_VERSION=2.13.0
 TF_VERSION=2.19.0
 NUMPY_VERSION=2.1.3   # TensorFlow 2.19 needs numpy < 2.2; torch 2.13 accepts it
+THREADPOOLCTL_VERSION=3.5.0   # names the OpenBLAS core NumPy runs (xor-repro kernels, run.json)
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cache=${XOR_REPRO_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/xor-repro}
@@ -21,12 +22,19 @@ if [ ! -f "$venv/.complete" ]; then
     mkdir -p "$cache"
     python3 -m venv "$venv.partial"
     "$venv.partial/bin/pip" install --quiet --disable-pip-version-check \
-        "torch==$TORCH_VERSION" "tensorflow-cpu==$TF_VERSION" "numpy==$NUMPY_VERSION"
+        "torch==$TORCH_VERSION" "tensorflow-cpu==$TF_VERSION" "numpy==$NUMPY_VERSION" \
+        "threadpoolctl==$THREADPOOLCTL_VERSION"
     # A venv records its own path in its scripts; the python binary itself does not care,
     # and we only ever call $venv/bin/python, so renaming the finished folder is safe.
     rm -rf "$venv"
     mv "$venv.partial" "$venv"
     touch "$venv/.complete"
+fi
+
+# Environments made before threadpoolctl joined the pins get it added.
+if ! "$venv/bin/python" -c "import threadpoolctl" 2>/dev/null; then
+    log "adding threadpoolctl $THREADPOOLCTL_VERSION to $venv"
+    "$venv/bin/python" -m pip install --quiet --disable-pip-version-check "threadpoolctl==$THREADPOOLCTL_VERSION"
 fi
 
 # The project reaches the environment through two links (both git-ignored): `.venv` for

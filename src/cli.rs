@@ -40,6 +40,9 @@ enum Command {
     /// Run many seeds of one experiment in parallel and summarise how training ends, into
     /// DIR/sweeps/NAME/.
     Sweep(SweepArgs),
+    /// Per library, the kernel path this machine selects and why, whether it is emulated,
+    /// and what the Python libraries themselves report (exit 1 on a disagreement).
+    Kernels(KernelsArgs),
     /// Time experiments in Rust against their Python references (whole processes,
     /// alternated, median of several runs); writes DIR/bench.md.
     Bench(BenchArgs),
@@ -58,6 +61,13 @@ struct BenchArgs {
     /// Where bench.md goes.
     #[arg(long, default_value = "results")]
     out: PathBuf,
+}
+
+#[derive(Args)]
+struct KernelsArgs {
+    /// Do not ask the Python libraries (only what xor-repro picks).
+    #[arg(long)]
+    no_python: bool,
 }
 
 #[derive(Args)]
@@ -244,6 +254,7 @@ pub fn main() -> Result<ExitCode> {
         Command::Sweep(args) => sweep(&args),
         Command::SweepWorker(args) => sweep_worker(&args),
         Command::Bench(args) => bench(&args),
+        Command::Kernels(args) => kernels(&args),
     }
 }
 
@@ -262,7 +273,11 @@ impl Command {
             Command::Reproduce(_) => experiments::all().iter().any(|e| e.needs_libtorch()),
             Command::Sweep(args) => args.batched,
             Command::SweepWorker(args) => named(&args.name),
-            Command::List | Command::Reference(_) | Command::Diff(_) | Command::Bench(_) => false,
+            Command::List
+            | Command::Reference(_)
+            | Command::Diff(_)
+            | Command::Bench(_)
+            | Command::Kernels(_) => false,
         }
     }
 }
@@ -291,6 +306,9 @@ fn compare(args: &CompareArgs) -> Result<ExitCode> {
         }
         let verdict = crate::compare::judge(exp, &settings.out, seed)?;
         println!("{}", verdict.line);
+        if let Some(note) = &verdict.kernel_note {
+            println!("  {note}");
+        }
         let dir = crate::compare::pair_dir(&settings.out, exp, seed);
         eprintln!(
             "wrote {}/{{compare.csv,compare.svg,verdict.json}}",
@@ -367,6 +385,42 @@ fn list() -> Result<ExitCode> {
         );
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn kernels(args: &KernelsArgs) -> Result<ExitCode> {
+    let paths = crate::kernels::this_machine();
+    print!("{}", paths.table());
+    if args.no_python {
+        return Ok(ExitCode::SUCCESS);
+    }
+    if let Err(err) = crate::python::interpreter() {
+        println!("\nthe libraries were not asked: {err:#}");
+        return Ok(ExitCode::SUCCESS);
+    }
+    let said = crate::kernels::probe::ask_libraries(&[])?;
+    println!("\nwhat the Python libraries report (scripts/reference/kernels.py):");
+    for (key, label) in crate::kernels::LIBRARIES {
+        let Some(answer) = said.get(key) else { continue };
+        let verdict = match crate::kernels::probe::agrees(paths, key, answer) {
+            Some(true) => "agrees".to_string(),
+            Some(false) => "DISAGREES".to_string(),
+            None => format!("not asked: {}", answer.error.as_deref().unwrap_or("")),
+        };
+        println!(
+            "{label:<12} {:<34} {verdict} ({})",
+            answer.path,
+            answer.source.as_deref().unwrap_or("")
+        );
+    }
+    let disagreements = crate::kernels::probe::disagreements(paths, &said);
+    for line in &disagreements {
+        println!("{line}");
+    }
+    Ok(if disagreements.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }
 
 fn run(args: &RunArgs) -> Result<ExitCode> {

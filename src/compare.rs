@@ -83,11 +83,23 @@ pub struct Target {
     pub printout: Printout,
 }
 
-/// SPEC §3, in one place. The distribution of TensorFlow's differences over many seeds is
-/// judged by another command; at a single non-default seed it is only reported.
-pub fn target(framework: Framework, seed: u64, default_seed: u64) -> Target {
+/// SPEC §3, in one place: every value bit-identical where the run took kernel paths that are
+/// emulated (`emulated`), else the tolerances. The distribution of TensorFlow's differences
+/// over many seeds is judged by another command; at a single non-default seed it is only
+/// reported.
+pub fn target(framework: Framework, seed: u64, default_seed: u64, emulated: bool) -> Target {
     let default = seed == default_seed;
     match framework {
+        _ if emulated => Target {
+            description: "every value bit-identical".into(),
+            initial_params: Check::Bits,
+            final_params: Check::Bits,
+            losses_and_predictions: Check::Bits,
+            printout: match framework {
+                Framework::TensorFlow => Printout::Losses,
+                _ => Printout::Every,
+            },
+        },
         Framework::PyTorch => Target {
             description: "every value bit-identical".into(),
             initial_params: Check::Bits,
@@ -180,6 +192,10 @@ pub struct Verdict {
     pub values_identical: usize,
     pub max_abs: f64,
     pub max_rel: f64,
+    /// The kernel paths the Rust side emulated (its `run.json`).
+    pub kernels: std::collections::BTreeMap<String, crate::kernels::KernelPath>,
+    /// A path that is not emulated, or one the Python side reports otherwise, in one line.
+    pub kernel_note: Option<String>,
     /// Whether the two sides' `transcript.txt` are the same text.
     pub transcripts_identical: bool,
     pub rust_seconds: f64,
@@ -270,7 +286,8 @@ pub fn judge(exp: &Experiment, out: &Path, seed: u64) -> Result<Verdict> {
             python.info.seed
         );
     }
-    let target = target(exp.framework, seed, exp.default_seed);
+    let note = crate::kernels::not_emulated_note(&rust.info.kernels);
+    let target = target(exp.framework, seed, exp.default_seed, note.is_none());
     let mut csv = String::from("kind,key,rust,python,abs_diff,rel_diff,ulps\n");
     let mut kinds = Vec::new();
     let mut losses = (Vec::new(), Vec::new());
@@ -337,6 +354,8 @@ pub fn judge(exp: &Experiment, out: &Path, seed: u64) -> Result<Verdict> {
         max_rel: kinds.iter().map(|k| k.max_rel).fold(0.0, f64::max),
         kinds,
         target,
+        kernels: rust.info.kernels.clone(),
+        kernel_note: note.clone().or_else(|| kernel_disagreement(&rust.info, &python.info)),
         transcripts_identical,
         rust_seconds: rust.info.wall_seconds,
         python_seconds: python.info.wall_seconds,
@@ -485,6 +504,35 @@ fn plot_subtitle(v: &Verdict) -> String {
         diff::short(v.max_abs)
     );
     s
+}
+
+/// One line when the Python side's libraries report another back-end than the Rust side
+/// emulated (run with other switches, or on another machine): compare names it.
+fn kernel_disagreement(rust: &record::RunInfo, python: &record::RunInfo) -> Option<String> {
+    let differing: Vec<String> = rust
+        .kernels
+        .iter()
+        .filter_map(|(key, ours)| {
+            let theirs = python.kernels.get(key)?;
+            let paths = crate::kernels::this_machine();
+            // Judged by the same rule as `xor-repro kernels`, when this process picked the
+            // path the Rust run recorded; otherwise by name.
+            let agree = if paths.records().get(key).map(|p| &p.path) == Some(&ours.path) {
+                crate::kernels::probe::agrees(paths, key, theirs) != Some(false)
+            } else {
+                theirs.error.is_some() || ours.path.eq_ignore_ascii_case(&theirs.path)
+            };
+            (!agree).then(|| {
+                format!(
+                    "{}: Rust emulated {}, Python's library reports {}",
+                    crate::kernels::label(key),
+                    ours.path,
+                    theirs.path
+                )
+            })
+        })
+        .collect();
+    (!differing.is_empty()).then(|| format!("kernel paths differ: {}", differing.join("; ")))
 }
 
 fn verdict_line(v: &Verdict) -> String {

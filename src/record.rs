@@ -108,6 +108,10 @@ pub struct RunInfo {
     /// `rust` or `python`.
     pub implementation: String,
     pub versions: BTreeMap<String, String>,
+    /// The kernel path of each library that decides the bits (SPEC §5): on the Rust side the
+    /// path emulated and why, on the Python side what the library reports.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub kernels: BTreeMap<String, crate::kernels::KernelPath>,
     pub wall_seconds: f64,
 }
 

@@ -94,6 +94,9 @@ pub fn reproduce(out: &Path) -> Result<bool> {
         match &outcome {
             Ok(c) => {
                 println!("{}", c.verdict.line);
+                if let Some(note) = &c.verdict.kernel_note {
+                    println!("  {note}");
+                }
                 if let Some(p) = &c.printout {
                     println!(
                         "printout: Rust {}, Python {}",

@@ -99,6 +99,10 @@ pub fn run_rust_with(
         progress: progress.clone(),
     };
     let run = crate::engine::run_fn(exp)?;
+    let kernels = crate::kernels::this_machine().for_framework(exp.framework);
+    if let Some(note) = crate::kernels::not_emulated_note(&kernels) {
+        eprintln!("{}: {note}", exp.name);
+    }
     let start = Instant::now();
     let record = run(&cfg).with_context(|| format!("{} failed", exp.name))?;
     let wall_seconds = start.elapsed().as_secs_f64();
@@ -112,6 +116,7 @@ pub fn run_rust_with(
         init_from: settings.init_from.as_ref().map(|p| p.display().to_string()),
         implementation: "rust".to_string(),
         versions: rust_versions(exp),
+        kernels,
         wall_seconds,
     };
     let dir = record::run_dir(&settings.out, exp.name, seed, "rust");

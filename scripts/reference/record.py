@@ -18,6 +18,8 @@ import shutil
 import sys
 import time
 
+import kernels
+
 
 def parse_args(default_seed, default_steps, default_lr):
     parser = argparse.ArgumentParser()
@@ -69,6 +71,9 @@ class Run:
         self.notebook = notebook
         self.args = args
         self.versions = {"python": platform.python_version(), **versions}
+        # The libraries' own word on the kernel path they take (scripts/reference/kernels.py).
+        framework = "TensorFlow" if "tensorflow" in versions else "PyTorch" if "torch" in versions else "NumPy"
+        self.kernels = kernels.for_framework(framework)
         self.losses = []
         self.params = []
         self.predictions = []
@@ -159,6 +164,7 @@ class Run:
             "init_from": self.args.init_from,
             "implementation": "python",
             "versions": self.versions,
+            "kernels": self.kernels,
             "wall_seconds": wall,
         }
         with open(os.path.join(tmp, "run.json"), "w") as f:

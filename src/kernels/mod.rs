@@ -9,6 +9,7 @@
 //! - [`onednn`]: oneDNN's f32 products at each instruction-set level.
 //! - [`tensorflow`]: which CPU back-end TensorFlow runs (Eigen or oneDNN, and oneDNN's ISA).
 //! - [`aten`]: which of libtorch's kernel sets (`ATEN_CPU_CAPABILITY`) PyTorch runs.
+//! - [`probe`]: what the Python libraries themselves say, for `xor-repro kernels`.
 //!
 //! A path that is not reproduced (another architecture, a library build these ports were not
 //! measured against) is `None`: runs on it are judged by tolerances and say so.
@@ -18,9 +19,13 @@ pub mod cpu;
 pub mod numpy_exp;
 pub mod onednn;
 pub mod openblas;
+pub mod probe;
 pub mod tensorflow;
 
+use crate::experiments::Framework;
 use cpu::CpuFeatures;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
 /// The libraries' own switches, as this process sees them (an unset or empty variable is
@@ -122,4 +127,125 @@ impl Paths {
 pub fn this_machine() -> &'static Paths {
     static PATHS: OnceLock<Paths> = OnceLock::new();
     PATHS.get_or_init(|| Paths::select(CpuFeatures::detect(), Switches::from_env()))
+}
+
+/// The libraries, in the order reports list them: `run.json`'s key and a label.
+pub const LIBRARIES: [(&str, &str); 4] = [
+    ("numpy-exp", "NumPy exp"),
+    ("openblas", "OpenBLAS"),
+    ("tensorflow", "TensorFlow"),
+    ("aten", "PyTorch"),
+];
+
+/// The libraries whose kernel paths decide a framework's bits.
+pub fn libraries_of(framework: Framework) -> &'static [&'static str] {
+    match framework {
+        Framework::NumPy => &["numpy-exp", "openblas"],
+        Framework::TensorFlow => &["tensorflow"],
+        Framework::PyTorch => &["aten"],
+    }
+}
+
+/// One library's path as `run.json` records it: on the Rust side the path picked, why and
+/// whether it is emulated; on the Python side what the library itself reports, and from where.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct KernelPath {
+    pub path: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub why: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub emulated: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+impl<P> Pick<P> {
+    fn record(&self) -> KernelPath {
+        KernelPath {
+            path: self.name.clone(),
+            why: Some(self.why.clone()),
+            emulated: Some(self.emulated()),
+            ..KernelPath::default()
+        }
+    }
+}
+
+impl Paths {
+    /// Every library's pick, keyed as in [`LIBRARIES`].
+    pub fn records(&self) -> BTreeMap<String, KernelPath> {
+        [
+            ("numpy-exp", self.numpy_exp.record()),
+            ("openblas", self.openblas.record()),
+            ("tensorflow", self.tensorflow.record()),
+            ("aten", self.aten.record()),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect()
+    }
+
+    /// The picks that decide `framework`'s bits, for `run.json`.
+    pub fn for_framework(&self, framework: Framework) -> BTreeMap<String, KernelPath> {
+        let mut all = self.records();
+        libraries_of(framework)
+            .iter()
+            .filter_map(|k| all.remove_entry(*k))
+            .collect()
+    }
+}
+
+/// One line naming the paths in `paths` that are not emulated, if any: such a run is judged
+/// by SPEC's tolerances and claims no bit identity.
+pub fn not_emulated_note(paths: &BTreeMap<String, KernelPath>) -> Option<String> {
+    let missing: Vec<String> = paths
+        .iter()
+        .filter(|(_, p)| p.emulated == Some(false))
+        .map(|(key, p)| format!("{} {} ({})", label(key), p.path, p.why.as_deref().unwrap_or("")))
+        .collect();
+    (!missing.is_empty()).then(|| {
+        format!(
+            "not emulated on this machine: {}; judged by tolerances, not bit identity",
+            missing.join(", ")
+        )
+    })
+}
+
+/// The label of a library key of [`LIBRARIES`].
+pub fn label(key: &str) -> &str {
+    LIBRARIES
+        .iter()
+        .find(|(k, _)| *k == key)
+        .map_or(key, |(_, label)| label)
+}
+
+impl Paths {
+    /// The machine, the switches set, and one row per library: path, emulated, why.
+    pub fn table(&self) -> String {
+        let switches = self.switches.set();
+        let mut out = format!(
+            "machine: {}\nswitches: {}\n\n{:<12} {:<34} {:<9} why\n",
+            self.cpu.summary(),
+            if switches.is_empty() {
+                "none set".to_string()
+            } else {
+                switches.join(" ")
+            },
+            "library",
+            "path",
+            "emulated"
+        );
+        let records = self.records();
+        for (key, label) in LIBRARIES {
+            let r = &records[key];
+            let emulated = if r.emulated == Some(true) { "yes" } else { "NO" };
+            out.push_str(&format!(
+                "{label:<12} {:<34} {emulated:<9} {}\n",
+                r.path,
+                r.why.as_deref().unwrap_or("")
+            ));
+        }
+        out
+    }
 }
