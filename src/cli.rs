@@ -400,7 +400,9 @@ fn kernels(args: &KernelsArgs) -> Result<ExitCode> {
     let said = crate::kernels::probe::ask_libraries(&[])?;
     println!("\nwhat the Python libraries report (scripts/reference/kernels.py):");
     for (key, label) in crate::kernels::LIBRARIES {
-        let Some(answer) = said.get(key) else { continue };
+        let Some(answer) = said.get(key) else {
+            continue;
+        };
         let verdict = match crate::kernels::probe::agrees(paths, key, answer) {
             Some(true) => "agrees".to_string(),
             Some(false) => "DISAGREES".to_string(),

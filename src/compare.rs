@@ -355,7 +355,9 @@ pub fn judge(exp: &Experiment, out: &Path, seed: u64) -> Result<Verdict> {
         kinds,
         target,
         kernels: rust.info.kernels.clone(),
-        kernel_note: note.clone().or_else(|| kernel_disagreement(&rust.info, &python.info)),
+        kernel_note: note
+            .clone()
+            .or_else(|| kernel_disagreement(&rust.info, &python.info)),
         transcripts_identical,
         rust_seconds: rust.info.wall_seconds,
         python_seconds: python.info.wall_seconds,

@@ -389,3 +389,46 @@ fn numpy_seed_sweep() {
         );
     }
 }
+
+/// Both NumPy notebooks under every kernel path this CPU can take (the default, and each one
+/// `NPY_DISABLE_CPU_FEATURES` and `OPENBLAS_CORETYPE` can force), both sides under the same
+/// switches: every value bit-identical where the path is emulated, else SPEC §3's 1e-11
+/// relative with a note. Paths this CPU cannot execute are named and skipped.
+#[test]
+fn bit_identical_to_numpy_under_every_path_this_cpu_runs() {
+    let (cases, skipped) = common::switch_cases(experiments::Framework::NumPy);
+    for note in &skipped {
+        eprintln!("note: skipped {note}");
+    }
+    let mut failures = Vec::new();
+    for case in &cases {
+        for (experiment, seed) in [("numpy-relu10-mse", 7), ("numpy-sigmoid2-mse", 5)] {
+            let out = common::out_dir();
+            let note = case.not_emulated(experiments::Framework::NumPy);
+            let (report, code) =
+                common::rust_vs_python_under(case, out.path(), experiment, seed, &[]);
+            let summary = report.lines().last().unwrap_or("").to_string();
+            eprintln!("{experiment} seed {seed} under {}: {summary}", case.label);
+            match &note {
+                None if code != 0 => failures.push(format!(
+                    "{experiment} seed {seed} under {}: not bit-identical:\n{report}",
+                    case.label
+                )),
+                None => {}
+                Some(note) => {
+                    eprintln!("note: {} {note}", case.label);
+                    let rust = common::side(out.path(), experiment, seed, "rust");
+                    let python = common::side(out.path(), experiment, seed, "python");
+                    let (rel, file) = max_rel(&rust, &python);
+                    if rel > 1e-11 {
+                        failures.push(format!(
+                            "{experiment} seed {seed} under {}: {rel:e} relative in {file}",
+                            case.label
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

@@ -202,7 +202,14 @@ pub fn not_emulated_note(paths: &BTreeMap<String, KernelPath>) -> Option<String>
     let missing: Vec<String> = paths
         .iter()
         .filter(|(_, p)| p.emulated == Some(false))
-        .map(|(key, p)| format!("{} {} ({})", label(key), p.path, p.why.as_deref().unwrap_or("")))
+        .map(|(key, p)| {
+            format!(
+                "{} {} ({})",
+                label(key),
+                p.path,
+                p.why.as_deref().unwrap_or("")
+            )
+        })
         .collect();
     (!missing.is_empty()).then(|| {
         format!(
@@ -239,7 +246,11 @@ impl Paths {
         let records = self.records();
         for (key, label) in LIBRARIES {
             let r = &records[key];
-            let emulated = if r.emulated == Some(true) { "yes" } else { "NO" };
+            let emulated = if r.emulated == Some(true) {
+                "yes"
+            } else {
+                "NO"
+            };
             out.push_str(&format!(
                 "{label:<12} {:<34} {emulated:<9} {}\n",
                 r.path,

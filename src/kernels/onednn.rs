@@ -19,17 +19,26 @@ pub fn matmul(
     b: &[f32],
     b_cols: usize,
 ) -> Vec<f32> {
-    let (rows, inner) = if transpose_a { (a_cols, a_rows) } else { (a_rows, a_cols) };
+    let (rows, inner) = if transpose_a {
+        (a_cols, a_rows)
+    } else {
+        (a_rows, a_cols)
+    };
     assert_eq!(b.len(), inner * b_cols, "matmul: inner dimensions differ");
-    let at = |i: usize, k: usize| if transpose_a { a[k * a_cols + i] } else { a[i * a_cols + k] };
+    let at = |i: usize, k: usize| {
+        if transpose_a {
+            a[k * a_cols + i]
+        } else {
+            a[i * a_cols + k]
+        }
+    };
     match (isa, transpose_a, inner, b_cols) {
         // Measured on an AVX-512 Xeon: eight lanes reduced pairwise, the last two products
         // added last.
         (OneDnnIsa::Avx512Core, false, 10, 1) => (0..rows)
             .map(|i| {
                 let p = |k: usize| at(i, k) * b[k];
-                (((p(0) + p(1)) + (p(4) + p(5))) + ((p(2) + p(3)) + (p(6) + p(7))))
-                    + (p(8) + p(9))
+                (((p(0) + p(1)) + (p(4) + p(5))) + ((p(2) + p(3)) + (p(6) + p(7)))) + (p(8) + p(9))
             })
             .collect(),
         _ => panic!(

@@ -26,11 +26,19 @@ pub fn ask_libraries(extra_env: &[(&str, &str)]) -> Result<BTreeMap<String, Kern
         bail!(
             "{} failed: {}",
             script.display(),
-            stderr.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or("no message")
+            stderr
+                .lines()
+                .rev()
+                .find(|l| !l.trim().is_empty())
+                .unwrap_or("no message")
         );
     }
     let text = String::from_utf8_lossy(&out.stdout);
-    let line = text.lines().rev().find(|l| l.starts_with('{')).unwrap_or("");
+    let line = text
+        .lines()
+        .rev()
+        .find(|l| l.starts_with('{'))
+        .unwrap_or("");
     serde_json::from_str(line).with_context(|| format!("{} printed no answers", script.display()))
 }
 

@@ -89,40 +89,212 @@ pub fn rust_vs_python(out: &Path, experiment: &str, seed: u64, extra: &[&str]) -
 
 /// The kernels the project's NumPy runs on this machine.
 pub struct NumpyKernels {
-    /// NumPy's version, OpenBLAS's core and whether SVML's AVX-512 `exp` is in use.
+    /// The paths picked and what NumPy reports.
     pub description: String,
-    /// Whether they are the ones `xor_repro::numpy_kernels` reproduces bit for bit: NumPy
-    /// 2.1.3, OpenBLAS's Haswell kernels, AVX-512 (SKX) for `exp`.
+    /// Whether the paths picked are emulated and NumPy itself reports the same ones: then
+    /// bit identity is asserted.
     pub reproduced: bool,
 }
 
-/// Asks the project's NumPy once which kernels it runs.
+/// Asks NumPy once which kernels it runs and holds that against the paths picked here.
 pub fn numpy_kernels() -> &'static NumpyKernels {
     static KERNELS: std::sync::OnceLock<NumpyKernels> = std::sync::OnceLock::new();
     KERNELS.get_or_init(|| {
-        let out = python(
-            "import ctypes, glob, os, numpy as np\n\
-             from numpy._core._multiarray_umath import __cpu_features__ as cpu\n\
-             libs = glob.glob(os.path.join(os.path.dirname(np.__file__), '..', 'numpy.libs', '*openblas*'))\n\
-             core = 'unknown'\n\
-             if libs:\n\
-             \x20   name = ctypes.CDLL(libs[0]).scipy_openblas_get_corename64_\n\
-             \x20   name.restype = ctypes.c_char_p\n\
-             \x20   core = name().decode()\n\
-             print(np.__version__, core, 'AVX512_SKX' if cpu.get('AVX512_SKX') else 'no-AVX512_SKX')\n",
-        );
-        let fields: Vec<&str> = out.split_whitespace().collect();
-        let reproduced = fields == ["2.1.3", "Haswell", "AVX512_SKX"];
-        let description = format!("NumPy {}", fields.join(" "));
-        if !reproduced {
-            eprintln!(
-                "note: this NumPy runs other kernels ({description}) than numpy_kernels \
-                 reproduces (NumPy 2.1.3 Haswell AVX512_SKX): bit identity is not asserted"
-            );
+        let paths = xor_repro::kernels::this_machine();
+        let picked = paths.for_framework(xor_repro::experiments::Framework::NumPy);
+        let said = xor_repro::kernels::probe::ask_libraries(&[]).expect("the libraries answer");
+        let disagreements = xor_repro::kernels::probe::disagreements(paths, &said);
+        let note = xor_repro::kernels::not_emulated_note(&picked);
+        let description = picked
+            .iter()
+            .map(|(k, p)| format!("{} {}", xor_repro::kernels::label(k), p.path))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let relevant: Vec<&String> = disagreements
+            .iter()
+            .filter(|d| d.contains("NumPy exp") || d.contains("OpenBLAS"))
+            .collect();
+        assert!(relevant.is_empty(), "{relevant:?}");
+        if let Some(note) = &note {
+            eprintln!("note: NumPy {note}");
         }
         NumpyKernels {
             description,
-            reproduced,
+            reproduced: note.is_none(),
         }
     })
+}
+
+/// One setting of the libraries' switches, applied to both sides of a run.
+#[derive(Debug, Clone)]
+pub struct SwitchCase {
+    /// `default` or the switches, `NAME=value ...`.
+    pub label: String,
+    pub env: Vec<(&'static str, String)>,
+}
+
+impl SwitchCase {
+    fn new(env: &[(&'static str, &str)]) -> SwitchCase {
+        let env: Vec<(&'static str, String)> =
+            env.iter().map(|(k, v)| (*k, v.to_string())).collect();
+        let label = if env.is_empty() {
+            "default".to_string()
+        } else {
+            env.iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        SwitchCase { label, env }
+    }
+
+    /// The paths this machine takes under these switches (this process's own switches are
+    /// ignored: every case states all of its own).
+    pub fn paths(&self) -> xor_repro::kernels::Paths {
+        let mut switches = xor_repro::kernels::Switches::default();
+        for (name, value) in &self.env {
+            let v = Some(value.clone());
+            match *name {
+                "NPY_DISABLE_CPU_FEATURES" => switches.npy_disable_cpu_features = v,
+                "NPY_ENABLE_CPU_FEATURES" => switches.npy_enable_cpu_features = v,
+                "OPENBLAS_CORETYPE" => switches.openblas_coretype = v,
+                "TF_ENABLE_ONEDNN_OPTS" => switches.tf_enable_onednn_opts = v,
+                "ONEDNN_MAX_CPU_ISA" => switches.onednn_max_cpu_isa = v,
+                "ATEN_CPU_CAPABILITY" => switches.aten_cpu_capability = v,
+                other => panic!("not a library switch: {other}"),
+            }
+        }
+        xor_repro::kernels::Paths::select(xor_repro::kernels::cpu::CpuFeatures::detect(), switches)
+    }
+
+    /// `None` when every path deciding `framework`'s bits is emulated under these switches
+    /// (bit identity is then required), else the one-line note saying which is not.
+    pub fn not_emulated(&self, framework: xor_repro::experiments::Framework) -> Option<String> {
+        xor_repro::kernels::not_emulated_note(&self.paths().for_framework(framework))
+    }
+
+    /// A command with these switches set and every other library switch removed.
+    pub fn apply(&self, cmd: &mut Command) {
+        for name in xor_repro::kernels::SWITCH_VARIABLES {
+            cmd.env_remove(name);
+        }
+        for (name, value) in &self.env {
+            cmd.env(name, value);
+        }
+    }
+}
+
+/// The switch settings under which `framework`'s notebooks are held to Python on this CPU:
+/// the default path and every other path the switches can force that this CPU can execute.
+/// The second list names each path skipped because this CPU cannot execute it.
+pub fn switch_cases(
+    framework: xor_repro::experiments::Framework,
+) -> (Vec<SwitchCase>, Vec<String>) {
+    use xor_repro::experiments::Framework;
+    let cpu = xor_repro::kernels::cpu::CpuFeatures::detect();
+    let mut cases = vec![SwitchCase::new(&[])];
+    let mut skipped = Vec::new();
+    let mut offer = |runs: bool, env: &[(&'static str, &str)], needs: &str| {
+        let case = SwitchCase::new(env);
+        if runs {
+            cases.push(case);
+        } else {
+            skipped.push(format!("{}: this CPU lacks {needs}", case.label));
+        }
+    };
+    match framework {
+        Framework::NumPy => {
+            offer(
+                cpu.avx512f,
+                &[("NPY_DISABLE_CPU_FEATURES", "AVX512F")],
+                "AVX512F (nothing to disable)",
+            );
+            offer(
+                cpu.avx512f,
+                &[("OPENBLAS_CORETYPE", "SkylakeX")],
+                "AVX-512 (SkylakeX kernels)",
+            );
+            offer(
+                cpu.avx2 && cpu.fma,
+                &[("OPENBLAS_CORETYPE", "Haswell")],
+                "AVX2 and FMA (Haswell kernels)",
+            );
+            offer(
+                cpu.avx,
+                &[("OPENBLAS_CORETYPE", "Sandybridge")],
+                "AVX (Sandybridge kernels)",
+            );
+            offer(
+                cpu.ssse3,
+                &[("OPENBLAS_CORETYPE", "Nehalem")],
+                "SSSE3 (Nehalem kernels)",
+            );
+            offer(
+                cpu.sse3,
+                &[("OPENBLAS_CORETYPE", "Prescott")],
+                "SSE3 (Prescott kernels)",
+            );
+        }
+        Framework::TensorFlow => {
+            let isa = xor_repro::kernels::tensorflow::OneDnnIsa::widest(&cpu);
+            offer(true, &[("TF_ENABLE_ONEDNN_OPTS", "0")], "");
+            offer(
+                isa.is_some(),
+                &[("TF_ENABLE_ONEDNN_OPTS", "1")],
+                "SSE4.1 (oneDNN)",
+            );
+            for (cap, needs) in [("AVX2", cpu.avx2), ("AVX", cpu.avx), ("SSE41", cpu.sse41)] {
+                offer(
+                    needs,
+                    &[("TF_ENABLE_ONEDNN_OPTS", "1"), ("ONEDNN_MAX_CPU_ISA", cap)],
+                    cap,
+                );
+            }
+        }
+        Framework::PyTorch => {
+            use xor_repro::kernels::aten::Capability;
+            let widest = Capability::widest(&cpu);
+            for capability in [Capability::Default, Capability::Avx2, Capability::Avx512] {
+                offer(
+                    capability <= widest,
+                    &[("ATEN_CPU_CAPABILITY", capability.name())],
+                    &format!("the {} kernels' features", capability.name()),
+                );
+            }
+        }
+    }
+    (cases, skipped)
+}
+
+/// [`rust_vs_python`] with both sides run under `case`'s switches.
+pub fn rust_vs_python_under(
+    case: &SwitchCase,
+    out: &Path,
+    experiment: &str,
+    seed: u64,
+    extra: &[&str],
+) -> (String, i32) {
+    let out_s = out.to_str().unwrap();
+    let seed_s = seed.to_string();
+    let mut args = vec![experiment, "--seed", &seed_s, "--out", out_s];
+    args.extend_from_slice(extra);
+    for command in ["run", "reference"] {
+        let mut cmd = bin();
+        cmd.arg(command).args(&args);
+        case.apply(&mut cmd);
+        let output = cmd.output().expect("xor-repro runs");
+        assert!(
+            output.status.success(),
+            "xor-repro {command} {args:?} under {} failed:\n{}",
+            case.label,
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    let a = side(out, experiment, seed, "rust");
+    let b = side(out, experiment, seed, "python");
+    let diff = xor_repro(&["diff", a.to_str().unwrap(), b.to_str().unwrap()]);
+    (
+        String::from_utf8_lossy(&diff.stdout).into_owned(),
+        diff.status.code().unwrap_or(-1),
+    )
 }
