@@ -286,7 +286,8 @@ pub fn judge(exp: &Experiment, out: &Path, seed: u64) -> Result<Verdict> {
             python.info.seed
         );
     }
-    let note = crate::kernels::not_emulated_note(&rust.info.kernels);
+    let note = crate::kernels::not_emulated_note(&rust.info.kernels)
+        .or_else(|| crate::kernels::unpinned_note(&python.info.versions));
     let target = target(exp.framework, seed, exp.default_seed, note.is_none());
     let mut csv = String::from("kind,key,rust,python,abs_diff,rel_diff,ulps\n");
     let mut kinds = Vec::new();

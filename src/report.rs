@@ -29,6 +29,43 @@ fn seconds(x: f64) -> String {
     }
 }
 
+/// The machine the report was made on and the kernel path each library took there, from the
+/// Rust side's `run.json` (the same for every experiment of one framework).
+fn machine(s: &mut String, entries: &[Entry]) {
+    let paths = crate::kernels::this_machine();
+    let _ = writeln!(s, "\n## Machine and kernel paths\n");
+    let switches = paths.switches.set();
+    let _ = writeln!(
+        s,
+        "{}; switches: {}. Each library's path is picked as the library picks it \
+         (`xor-repro kernels` says why, and asks the libraries themselves).\n",
+        paths.cpu.summary(),
+        if switches.is_empty() { "none set".to_string() } else { format!("`{}`", switches.join(" ")) }
+    );
+    let _ = writeln!(s, "| library | path | emulated | why | experiments |");
+    let _ = writeln!(s, "|---|---|---|---|---|");
+    let records = paths.records();
+    for (key, label) in crate::kernels::LIBRARIES {
+        let users: Vec<&str> = entries
+            .iter()
+            .filter(|e| crate::kernels::libraries_of(e.exp.framework).contains(&key))
+            .map(|e| e.exp.name)
+            .collect();
+        if users.is_empty() {
+            continue;
+        }
+        let r = &records[key];
+        let _ = writeln!(
+            s,
+            "| {label} | {} | {} | {} | {} |",
+            r.path,
+            if r.emulated == Some(true) { "yes" } else { "**no**" },
+            r.why.as_deref().unwrap_or(""),
+            users.join(", ")
+        );
+    }
+}
+
 /// The whole report.
 pub fn render(out: &Path, entries: &[Entry]) -> String {
     let mut s = String::new();
@@ -44,15 +81,17 @@ pub fn render(out: &Path, entries: &[Entry]) -> String {
         entries.len()
     );
     table(&mut s, entries);
+    machine(&mut s, entries);
     let _ = writeln!(s, "\n## Targets\n");
     let _ = writeln!(
         s,
-        "- PyTorch: every loss, parameter (initial and final) and prediction bit-identical.\n\
-         - NumPy: initial parameters bit-identical; losses and predictions within 1e-12 relative \
-         (1e-11 at other seeds); the notebook's printout reproduced line for line.\n\
-         - TensorFlow: initial parameters bit-identical; losses and predictions within 1e-6 \
-         absolute; the printed losses reproduced. Final parameters are reported, not judged, \
-         for NumPy and TensorFlow.\n\
+        "- Every experiment whose libraries take kernel paths xor-repro emulates on this machine: \
+         every loss, parameter (initial and final), prediction and surface point bit-identical.\n\
+         - Where a path is not emulated (the table above says which), the tolerances: NumPy \
+         initial parameters bit-identical, losses and predictions within 1e-12 relative (1e-11 \
+         at other seeds); TensorFlow initial parameters bit-identical, losses and predictions \
+         within 1e-6 absolute. PyTorch has no tolerance.\n\
+         - The printout: NumPy's whole, TensorFlow's printed losses.\n\
          - Printout: transcripts are compared with the lines the notebook printed \
          (`notebooks/printed/`), ignoring blank lines and leading/trailing spaces, which the \
          notebook captures did not keep. Notebooks that set no seed are `not seeded`.\n\

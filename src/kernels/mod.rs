@@ -129,6 +129,22 @@ pub fn this_machine() -> &'static Paths {
     PATHS.get_or_init(|| Paths::select(CpuFeatures::detect(), Switches::from_env()))
 }
 
+/// The library builds whose kernels are ported here: another version of one is a build these
+/// ports were not measured against.
+pub const PINNED: [(&str, &str); 3] = [("numpy", "2.1.3"), ("tensorflow", "2.19.0"), ("torch", "2.13.0")];
+
+/// One line naming each library in a Python run's `versions` that is not the pinned build.
+pub fn unpinned_note(versions: &BTreeMap<String, String>) -> Option<String> {
+    let other: Vec<String> = PINNED
+        .iter()
+        .filter_map(|(name, pin)| {
+            let v = versions.get(*name)?;
+            (v != pin).then(|| format!("{name} {v} (ported from {pin})"))
+        })
+        .collect();
+    (!other.is_empty()).then(|| format!("another library build on the Python side: {}", other.join(", ")))
+}
+
 /// The libraries, in the order reports list them: `run.json`'s key and a label.
 pub const LIBRARIES: [(&str, &str); 4] = [
     ("numpy-exp", "NumPy exp"),
