@@ -332,3 +332,31 @@ fn numpy_runs_need_no_libtorch_and_a_missing_torch_binary_is_named() {
         "names the missing binary: {stderr}"
     );
 }
+
+/// `kernels` names the machine, the switches and one row per library; a forced switch shows
+/// up as the reason; without the Python environment it says the libraries were not asked and
+/// still exits 0.
+#[test]
+fn kernels_names_each_librarys_path_and_why() {
+    let out = common::bin()
+        .args(["kernels"])
+        .env("XOR_REPRO_PYTHON", "/no/such/python")
+        .env("OPENBLAS_CORETYPE", "Haswell")
+        .env("TF_ENABLE_ONEDNN_OPTS", "0")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    for needle in [
+        "machine: ",
+        "switches: OPENBLAS_CORETYPE=Haswell TF_ENABLE_ONEDNN_OPTS=0",
+        "NumPy exp",
+        "OpenBLAS     Haswell",
+        "TensorFlow   Eigen",
+        "TF_ENABLE_ONEDNN_OPTS=0",
+        "PyTorch",
+        "the libraries were not asked",
+    ] {
+        assert!(text.contains(needle), "no {needle:?} in:\n{text}");
+    }
+}
