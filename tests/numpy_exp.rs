@@ -221,7 +221,7 @@ else:
 #[test]
 fn select_decides_as_numpy_under_each_switch() {
     let cpu = CpuFeatures::detect();
-    let cases: [(Option<&str>, Option<&str>); 24] = [
+    let cases: [(Option<&str>, Option<&str>); 25] = [
         (None, None),
         (Some("AVX512_SKX"), None),
         (Some("AVX512_SKX AVX512_CLX AVX512_CNL AVX512_ICL"), None),
@@ -244,6 +244,7 @@ fn select_decides_as_numpy_under_each_switch() {
         (None, Some("POPCNT AVX F16C FMA3 AVX2")),
         (None, Some("SSE3")),
         (None, Some("FOO")),
+        (None, Some(" ")),
         (None, Some("AVX512_KNL")),
         (Some("AVX2"), Some("AVX2")),
     ];

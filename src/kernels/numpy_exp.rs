@@ -896,8 +896,9 @@ mod tests {
         );
         // Baseline names are accepted and change nothing else.
         assert_eq!(target(&cpu, None, Some("SSE3")), "baseline");
-        // Unknown names warn.
+        // Unknown names warn; a value of only separators still counts as set.
         assert_eq!(target(&cpu, None, Some("FOO")), "baseline");
+        assert_eq!(target(&cpu, None, Some(" ")), "baseline");
         // A dispatched feature the CPU lacks: NumPy raises at import.
         assert!(refusal(&epyc_avx2(), None, Some("AVX512F")).contains("lacks AVX512F"));
         assert!(refusal(&cpu, None, Some("AVX512_KNL")).contains("RuntimeError"));
