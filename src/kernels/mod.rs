@@ -53,7 +53,11 @@ pub const SWITCH_VARIABLES: [&str; 6] = [
 impl Switches {
     pub fn from_env() -> Switches {
         let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
-        let [a, b, c, d, e, f] = SWITCH_VARIABLES.map(var);
+        let [_, _, c, d, e, f] = SWITCH_VARIABLES.map(var);
+        // NumPy counts a variable as set unless it is empty: `NPY_ENABLE_CPU_FEATURES=" "`
+        // turns every dispatched feature off (measured), so only "" is unset for these two.
+        let numpy_var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+        let [a, b] = [SWITCH_VARIABLES[0], SWITCH_VARIABLES[1]].map(numpy_var);
         Switches {
             npy_disable_cpu_features: a,
             npy_enable_cpu_features: b,
