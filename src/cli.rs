@@ -409,7 +409,7 @@ fn kernels(args: &KernelsArgs) -> Result<ExitCode> {
             None => format!("not asked: {}", answer.error.as_deref().unwrap_or("")),
         };
         println!(
-            "{label:<12} {:<34} {verdict} ({})",
+            "{label:<12} {:<50} {verdict} ({})",
             answer.path,
             answer.source.as_deref().unwrap_or("")
         );

@@ -40,7 +40,11 @@ fn machine(s: &mut String, entries: &[Entry]) {
         "{}; switches: {}. Each library's path is picked as the library picks it \
          (`xor-repro kernels` says why, and asks the libraries themselves).\n",
         paths.cpu.summary(),
-        if switches.is_empty() { "none set".to_string() } else { format!("`{}`", switches.join(" ")) }
+        if switches.is_empty() {
+            "none set".to_string()
+        } else {
+            format!("`{}`", switches.join(" "))
+        }
     );
     let _ = writeln!(s, "| library | path | emulated | why | experiments |");
     let _ = writeln!(s, "|---|---|---|---|---|");
@@ -59,7 +63,11 @@ fn machine(s: &mut String, entries: &[Entry]) {
             s,
             "| {label} | {} | {} | {} | {} |",
             r.path,
-            if r.emulated == Some(true) { "yes" } else { "**no**" },
+            if r.emulated == Some(true) {
+                "yes"
+            } else {
+                "**no**"
+            },
             r.why.as_deref().unwrap_or(""),
             users.join(", ")
         );

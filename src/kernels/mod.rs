@@ -135,7 +135,11 @@ pub fn this_machine() -> &'static Paths {
 
 /// The library builds whose kernels are ported here: another version of one is a build these
 /// ports were not measured against.
-pub const PINNED: [(&str, &str); 3] = [("numpy", "2.1.3"), ("tensorflow", "2.19.0"), ("torch", "2.13.0")];
+pub const PINNED: [(&str, &str); 3] = [
+    ("numpy", "2.1.3"),
+    ("tensorflow", "2.19.0"),
+    ("torch", "2.13.0"),
+];
 
 /// One line naming each library in a Python run's `versions` that is not the pinned build.
 pub fn unpinned_note(versions: &BTreeMap<String, String>) -> Option<String> {
@@ -146,7 +150,12 @@ pub fn unpinned_note(versions: &BTreeMap<String, String>) -> Option<String> {
             (v != pin).then(|| format!("{name} {v} (ported from {pin})"))
         })
         .collect();
-    (!other.is_empty()).then(|| format!("another library build on the Python side: {}", other.join(", ")))
+    (!other.is_empty()).then(|| {
+        format!(
+            "another library build on the Python side: {}",
+            other.join(", ")
+        )
+    })
 }
 
 /// The libraries, in the order reports list them: `run.json`'s key and a label.
@@ -252,7 +261,7 @@ impl Paths {
     pub fn table(&self) -> String {
         let switches = self.switches.set();
         let mut out = format!(
-            "machine: {}\nswitches: {}\n\n{:<12} {:<34} {:<9} why\n",
+            "machine: {}\nswitches: {}\n\n{:<12} {:<50} {:<9} why\n",
             self.cpu.summary(),
             if switches.is_empty() {
                 "none set".to_string()
@@ -272,7 +281,7 @@ impl Paths {
                 "NO"
             };
             out.push_str(&format!(
-                "{label:<12} {:<34} {emulated:<9} {}\n",
+                "{label:<12} {:<50} {emulated:<9} {}\n",
                 r.path,
                 r.why.as_deref().unwrap_or("")
             ));

@@ -52,9 +52,8 @@ pub fn agrees(paths: &Paths, key: &str, said: &KernelPath) -> Option<bool> {
     Some(match key {
         "numpy-exp" => match paths.numpy_exp.path {
             Some(ExpPath::Svml) => answer == "AVX512_SKX",
+            Some(ExpPath::Avx512f) => answer == "AVX512F",
             Some(ExpPath::Libm) => !answer.starts_with("AVX512"),
-            #[allow(unreachable_patterns)]
-            Some(_) => paths.numpy_exp.name.contains(answer),
             None => false,
         },
         "openblas" => paths.openblas.name.eq_ignore_ascii_case(answer),
