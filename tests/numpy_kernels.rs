@@ -2,14 +2,20 @@
 //! (and the OpenBLAS kernel paths around them), and `np.exp`, on random inputs NumPy draws
 //! here and now. Each value must be bit-identical; a failure names the first one that is not.
 //!
-//! The kernels reproduce NumPy 2.1.3 with OpenBLAS's Haswell kernels and SVML's AVX-512 `exp`.
-//! Where the NumPy under test runs other kernels (see `common::numpy_kernels`), bit identity
-//! is not expected and these tests only report the counts; the experiments' tests then hold
-//! the runs to SPEC's tolerance instead.
+//! The products run once per OpenBLAS core this CPU can execute, NumPy forced to it with
+//! `OPENBLAS_CORETYPE` (threadpoolctl must report it) and `openblas::mm` called with it; a
+//! core this CPU cannot execute is skipped with a note. `Core::select` is held against the
+//! core the library reports for every `OPENBLAS_CORETYPE` value.
+//!
+//! The `exp` and column-sum tests reproduce SVML's AVX-512 `exp`; where the NumPy under test
+//! runs other kernels (see `common::numpy_kernels`), they only report the counts.
 
 mod common;
 use std::path::Path;
-use xor_repro::numpy_ops::{dot, exp, sigmoid, Array, View};
+use xor_repro::kernels::cpu::CpuFeatures;
+use xor_repro::kernels::openblas::{self, Core};
+use xor_repro::kernels::Switches;
+use xor_repro::numpy_ops::{exp, sigmoid, Array, View};
 
 /// The inputs, mixed so that every rounding path shows: normals, magnitudes from 2^-25 to
 /// 2^25, sums that cancel, ReLU-like rows with zeros, and exact zeros of either sign.
@@ -121,77 +127,324 @@ impl Operand {
         let t = if self.transposed { ".T" } else { "" };
         format!("({rows}×{cols}){t}")
     }
+
+    fn view(self, array: &Array) -> View<'_> {
+        if self.transposed {
+            array.t()
+        } else {
+            View::from(array)
+        }
+    }
 }
 
-/// `trials` products `a @ b`, drawn and computed by NumPy, against [`dot`].
-fn products(a: Operand, b: Operand, trials: usize, seed: u64) {
-    assert_eq!(a.cols, b.rows);
+/// `trials` products `a @ b`.
+struct Product {
+    a: Operand,
+    b: Operand,
+    trials: usize,
+}
+
+fn product(a: Operand, b: Operand, trials: usize) -> Product {
+    assert_eq!(a.cols, b.rows, "{} @ {}", a.label(), b.label());
+    Product { a, b, trials }
+}
+
+/// The cores this CPU can execute; a note names each one it cannot.
+fn runnable_cores() -> Vec<Core> {
+    let cpu = CpuFeatures::detect();
+    Core::ALL
+        .into_iter()
+        .filter(|core| {
+            let runs = core.runs_on(&cpu);
+            if !runs {
+                eprintln!(
+                    "note: OpenBLAS core {} skipped: this CPU ({}) lacks {}",
+                    core.name(),
+                    cpu.summary(),
+                    core.needs()
+                );
+            }
+            runs
+        })
+        .collect()
+}
+
+/// Draws every product's operands in NumPy with `OPENBLAS_CORETYPE` = `core` (checking with
+/// threadpoolctl that OpenBLAS took it), computes `a @ b` and `np.dot(a, b)` there and
+/// [`openblas::mm`] here, and requires every value of both to be bit-identical. Returns the
+/// number of values compared.
+fn products_on(core: Core, products: &[Product], seed: u64) -> Result<usize, String> {
     let dir = common::out_dir();
     let out = dir.path().join("values.f64");
-    let (ar, ac) = a.stored();
-    let (br, bc) = b.stored();
-    let t = |op: Operand| if op.transposed { ".T" } else { "" };
+    let specs: Vec<String> = products
+        .iter()
+        .map(|p| {
+            let ((ar, ac), (br, bc)) = (p.a.stored(), p.b.stored());
+            let t = |op: Operand| if op.transposed { "True" } else { "False" };
+            format!(
+                "({ar}, {ac}, {}, {br}, {bc}, {}, {})",
+                t(p.a),
+                t(p.b),
+                p.trials
+            )
+        })
+        .collect();
     let code = format!(
-        "with open(sys.argv[1], 'wb') as f:\n    for _ in range({trials}):\n        \
-         a = draw({ar}, {ac}); b = draw({br}, {bc})\n        \
-         f.write(a.tobytes()); f.write(b.tobytes()); f.write((a{} @ b{}).tobytes())\n",
-        t(a),
-        t(b)
+        "import threadpoolctl\n\
+         arch = [i['architecture'] for i in threadpoolctl.threadpool_info() if i['internal_api'] == 'openblas']\n\
+         if arch != [sys.argv[3]]:\n    sys.exit(f'OpenBLAS runs {{arch}}, not {{sys.argv[3]}}')\n\
+         with open(sys.argv[1], 'wb') as f:\n\
+         \x20   for ar, ac, at, br, bc, bt, trials in [{}]:\n\
+         \x20       for _ in range(trials):\n\
+         \x20           a = draw(ar, ac); b = draw(br, bc)\n\
+         \x20           A = a.T if at else a; B = b.T if bt else b\n\
+         \x20           f.write(a.tobytes()); f.write(b.tobytes())\n\
+         \x20           f.write((A @ B).tobytes()); f.write(np.dot(A, B).tobytes())\n",
+        specs.join(", ")
     );
-    let values = numpy(&code, seed, &out);
-    let (a_len, b_len) = (ar * ac, br * bc);
-    let per_trial = a_len + b_len + a.rows * b.cols;
-    assert_eq!(values.len(), trials * per_trial);
-    let (mut ours, mut theirs) = (Vec::new(), Vec::new());
-    for trial in values.chunks_exact(per_trial) {
-        let (a_values, rest) = trial.split_at(a_len);
-        let (b_values, c) = rest.split_at(b_len);
-        let a_array = Array::new(ar, ac, a_values.to_vec());
-        let b_array = Array::new(br, bc, b_values.to_vec());
-        let a_view = if a.transposed {
-            a_array.t()
-        } else {
-            View::from(&a_array)
-        };
-        let b_view = if b.transposed {
-            b_array.t()
-        } else {
-            View::from(&b_array)
-        };
-        ours.extend_from_slice(dot(a_view, b_view).values());
-        theirs.extend_from_slice(c);
+    let values = numpy_on(Some(core), &code, seed, &out);
+    let mut rest = &values[..];
+    let mut failures = Vec::new();
+    let mut compared = 0;
+    for p in products {
+        let ((ar, ac), (br, bc)) = (p.a.stored(), p.b.stored());
+        let c_len = p.a.rows * p.b.cols;
+        let (mut ours, mut matmul, mut dot) = (Vec::new(), Vec::new(), Vec::new());
+        for _ in 0..p.trials {
+            let (a_values, r) = rest.split_at(ar * ac);
+            let (b_values, r) = r.split_at(br * bc);
+            let (c_matmul, r) = r.split_at(c_len);
+            let (c_dot, r) = r.split_at(c_len);
+            rest = r;
+            let a_array = Array::new(ar, ac, a_values.to_vec());
+            let b_array = Array::new(br, bc, b_values.to_vec());
+            let c = openblas::mm(core, &p.a.view(&a_array), &p.b.view(&b_array));
+            ours.extend_from_slice(c.values());
+            matmul.extend_from_slice(c_matmul);
+            dot.extend_from_slice(c_dot);
+        }
+        let what = format!("{} {} @ {}", core.name(), p.a.label(), p.b.label());
+        for (op, theirs) in [("@", &matmul), ("np.dot", &dot)] {
+            compared += ours.len();
+            if let Err(e) = count_identical(&format!("{what} ({op})"), &ours, theirs) {
+                failures.push(e);
+            }
+        }
     }
-    check(&format!("{} @ {}", a.label(), b.label()), &ours, &theirs);
+    assert!(rest.is_empty(), "values left over");
+    if failures.is_empty() {
+        eprintln!(
+            "{}: {compared} values compared, all bit-identical",
+            core.name()
+        );
+        Ok(compared)
+    } else {
+        Err(failures.join("\n"))
+    }
+}
+
+/// [`products_on`] for every core this CPU runs; fails after all of them with every
+/// difference.
+fn products_on_every_core(products: &[Product], seed: u64) {
+    let failures: Vec<String> = runnable_cores()
+        .into_iter()
+        .enumerate()
+        .filter_map(|(n, core)| products_on(core, products, seed + n as u64).err())
+        .collect();
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// Counts bit-identical values, printing the count; the first difference as an error.
+fn count_identical(what: &str, ours: &[f64], theirs: &[f64]) -> Result<(), String> {
+    assert_eq!(ours.len(), theirs.len(), "{what}: lengths");
+    let same = ours
+        .iter()
+        .zip(theirs)
+        .filter(|(a, b)| a.to_bits() == b.to_bits())
+        .count();
+    eprintln!("{what}: {same} of {} values bit-identical", ours.len());
+    match ours
+        .iter()
+        .zip(theirs)
+        .position(|(a, b)| a.to_bits() != b.to_bits())
+    {
+        None => Ok(()),
+        Some(i) => Err(format!(
+            "{what}: {same} of {} bit-identical; first difference at value {i}: ours {:e} \
+             ({:#018x}), NumPy {:e} ({:#018x})",
+            ours.len(),
+            ours[i],
+            ours[i].to_bits(),
+            theirs[i],
+            theirs[i].to_bits()
+        )),
+    }
+}
+
+/// Runs `code` (after [`DRAW`]) with `out` as `sys.argv[1]`, the seed as `sys.argv[2]` and
+/// the core OpenBLAS must report as `sys.argv[3]`, under `OPENBLAS_CORETYPE` = `core` (unset
+/// for `None`), then reads the float64s it wrote.
+fn numpy_on(core: Option<Core>, code: &str, seed: u64, out: &Path) -> Vec<f64> {
+    let python = xor_repro::python::interpreter().expect("run ./scripts/setup.sh first");
+    let mut command = std::process::Command::new(python);
+    command
+        .arg("-c")
+        .arg(format!("{DRAW}\n{code}"))
+        .arg(out)
+        .arg(seed.to_string());
+    match core {
+        Some(core) => command
+            .arg(core.reported_name())
+            .env("OPENBLAS_CORETYPE", core.name()),
+        None => command.arg("").env_remove("OPENBLAS_CORETYPE"),
+    };
+    let status = command.status().expect("python runs");
+    assert!(status.success(), "python failed");
+    std::fs::read(out)
+        .unwrap()
+        .chunks_exact(8)
+        .map(|b| f64::from_le_bytes(b.try_into().unwrap()))
+        .collect()
+}
+
+/// Every product the NumPy notebooks take whose operands are not the 0/1 XOR input
+/// (`numpy_ops::dot` computes those exactly).
+fn notebook_products() -> Vec<Product> {
+    vec![
+        // 002: Z2 = A1 @ W2 (and predict's np.dot), dW2 = A1.T @ dZ2, dA1 = dZ2 @ W2.T.
+        product(plain(4, 10), plain(10, 1), 3_000),
+        product(transposed(10, 4), plain(4, 1), 3_000),
+        product(plain(4, 1), transposed(1, 10), 1_000),
+        // 002's surface: pts @ W1, A1g @ W2.
+        product(plain(2500, 2), plain(2, 10), 2),
+        product(plain(2500, 10), plain(10, 1), 4),
+        // 002's predict of one input: np.dot((1×10), (10×1)).
+        product(plain(1, 10), plain(10, 1), 5_000),
+        // 004: H @ W2, H.T @ d, d @ W2.T.
+        product(plain(4, 2), plain(2, 1), 5_000),
+        product(transposed(2, 4), plain(4, 1), 5_000),
+        product(plain(4, 1), transposed(1, 2), 3_000),
+    ]
 }
 
 #[test]
-fn products_of_the_numpy_notebooks() {
-    // 002: Z2 = A1 @ W2, dW2 = A1.T @ dZ2, dA1 = dZ2 @ W2.T, and the surface's two products.
-    products(plain(4, 10), plain(10, 1), 20_000, 1);
-    products(transposed(10, 4), plain(4, 1), 20_000, 2);
-    products(plain(4, 1), transposed(1, 10), 20_000, 8);
-    products(plain(2500, 2), plain(2, 10), 20, 3);
-    products(plain(2500, 10), plain(10, 1), 20, 4);
-    // 002's predict of one input: (1×10) @ (10×1).
-    products(plain(1, 10), plain(10, 1), 20_000, 5);
-    // 004: final_input = H @ W2, dW2 = H.T @ d, d @ W2.T.
-    products(plain(4, 2), plain(2, 1), 20_000, 6);
-    products(transposed(2, 4), plain(4, 1), 20_000, 7);
-    products(plain(4, 1), transposed(1, 2), 20_000, 9);
+fn products_of_the_numpy_notebooks_on_every_core() {
+    products_on_every_core(&notebook_products(), 1);
 }
 
 #[test]
-fn every_path_of_the_column_product_kernel() {
-    // Seven rows take all three of gemv_t's row kernels (a block of four, two two-lane rows,
-    // a last odd row); inner sizes 1..=13 take every tail of 0–3 leftover elements.
+fn every_path_of_the_product_kernels_on_every_core() {
+    let mut products = Vec::new();
+    // dgemv_t: seven outputs take every row kernel (a block of four, two, one); inner sizes
+    // 1..=13 every tail of 0–3 left-over terms.
     for k in 1..=13 {
-        products(plain(7, k), plain(k, 1), 2_000, 100 + k as u64);
+        products.push(product(plain(7, k), plain(k, 1), 300));
     }
-    // A row times a column is a dot product: plain in order below 16 terms, 16 FMA lanes
-    // from there.
-    for k in [2, 4, 15, 16, 20, 33] {
-        products(plain(1, k), plain(k, 1), 2_000, 200 + k as u64);
+    // dgemv_n: outputs 1..=9 take the blocks of four rows and every tail (and `lda == m3`);
+    // inner sizes 1..=9 every column kernel.
+    for rows in 1..=9 {
+        // (Not 1×1 @ 1×1: np.dot multiplies two scalars itself, without adding +0.)
+        for k in [1, 2, 3, 4, 5, 6, 7, 9]
+            .into_iter()
+            .filter(|&k| rows > 1 || k > 1)
+        {
+            products.push(product(transposed(rows, k), plain(k, 1), 60));
+        }
     }
+    // A row times a matrix (dgemv_n and, for a transposed matrix, dgemv_t).
+    products.push(product(plain(1, 6), plain(6, 5), 300));
+    products.push(product(plain(1, 6), transposed(6, 5), 300));
+    // ddot: in order below 16 terms, the micro-kernels' lanes from 16, 32 (SkylakeX's
+    // AVX-512 blocks), and the tails after them.
+    for k in [2, 3, 4, 7, 8, 9, 15, 16, 17, 20, 31, 32, 33, 48, 50, 64, 71] {
+        products.push(product(plain(1, k), plain(k, 1), 300));
+    }
+    // dgemm, inner sizes 1 and 2 (mm reproduces no more), several block shapes.
+    for (m, k, n) in [
+        (2, 2, 2),
+        (5, 2, 7),
+        (9, 2, 3),
+        (17, 2, 11),
+        (3, 1, 4),
+        (33, 2, 9),
+    ] {
+        products.push(product(plain(m, k), plain(k, n), 100));
+    }
+    products_on_every_core(&products, 100);
+}
+
+/// Which core OpenBLAS reports here, for `OPENBLAS_CORETYPE` unset or `value`.
+fn reported_core(value: Option<&str>) -> String {
+    let mut command =
+        std::process::Command::new(xor_repro::python::interpreter().expect("run setup.sh"));
+    command.arg("-c").arg(
+        "import numpy, threadpoolctl\n\
+         print(*[i['architecture'] for i in threadpoolctl.threadpool_info() if i['internal_api'] == 'openblas'])",
+    );
+    match value {
+        Some(v) => command.env("OPENBLAS_CORETYPE", v),
+        None => command.env_remove("OPENBLAS_CORETYPE"),
+    };
+    let out = command.output().expect("python runs");
+    assert!(out.status.success(), "python failed");
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+#[test]
+fn core_select_agrees_with_the_library_for_every_coretype() {
+    let cpu = CpuFeatures::detect();
+    let names = [
+        "Katmai",
+        "Coppermine",
+        "Northwood",
+        "Prescott",
+        "Banias",
+        "Atom",
+        "Core2",
+        "Penryn",
+        "Dunnington",
+        "Nehalem",
+        "Athlon",
+        "Opteron",
+        "Opteron_SSE3",
+        "Barcelona",
+        "Nano",
+        "Sandybridge",
+        "Bobcat",
+        "Bulldozer",
+        "Piledriver",
+        "Haswell",
+        "Steamroller",
+        "Excavator",
+        "Zen",
+        "SkylakeX",
+        "Cooperlake",
+        "SapphireRapids",
+        "haswell",
+        "SKYLAKEX",
+        "Haswell ",
+        "bogus",
+    ];
+    let mut values: Vec<Option<&str>> = vec![None];
+    values.extend(names.iter().map(|n| Some(*n)));
+    let mut wrong = Vec::new();
+    for value in values {
+        let switches = Switches {
+            openblas_coretype: value.map(str::to_string),
+            ..Switches::default()
+        };
+        let pick = Core::select(&cpu, &switches);
+        let ours = pick.path.map(Core::reported_name).unwrap_or("none");
+        let theirs = reported_core(value);
+        eprintln!(
+            "OPENBLAS_CORETYPE={value:?}: OpenBLAS {theirs}, Core::select {ours} ({})",
+            pick.why
+        );
+        if ours != theirs {
+            wrong.push(format!("{value:?}: OpenBLAS {theirs}, ours {ours}"));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
 
 #[test]
