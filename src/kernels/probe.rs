@@ -56,7 +56,11 @@ pub fn agrees(paths: &Paths, key: &str, said: &KernelPath) -> Option<bool> {
             Some(ExpPath::Libm) => !answer.starts_with("AVX512"),
             None => false,
         },
-        "openblas" => paths.openblas.name.eq_ignore_ascii_case(answer),
+        // OpenBLAS calls its Prescott core "Katmai" when asked.
+        "openblas" => paths
+            .openblas
+            .path
+            .is_some_and(|core| core.reported_name().eq_ignore_ascii_case(answer)),
         "tensorflow" => {
             let ours = &paths.tensorflow.name;
             // Without the ISA (run.json's cheap answer) only the back-end is compared.
