@@ -28,11 +28,13 @@ impl OneDnnIsa {
         }
     }
 
-    /// The widest level `cpu` runs.
+    /// The widest level `cpu` runs, as oneDNN's `mayiuse` decides it (`cpu_isa_traits.hpp`,
+    /// on Xbyak's cpuid reading, which counts AVX2 only with AVX): `avx512_core` is AVX512F with
+    /// BW, VL and DQ, `avx2` is AVX2 with AVX.
     pub fn widest(cpu: &CpuFeatures) -> Option<OneDnnIsa> {
         if cpu.avx512f && cpu.avx512bw && cpu.avx512vl && cpu.avx512dq {
             Some(OneDnnIsa::Avx512Core)
-        } else if cpu.avx2 {
+        } else if cpu.avx && cpu.avx2 {
             Some(OneDnnIsa::Avx2)
         } else if cpu.avx {
             Some(OneDnnIsa::Avx)
@@ -43,19 +45,26 @@ impl OneDnnIsa {
         }
     }
 
-    /// The level named by `ONEDNN_MAX_CPU_ISA` (case-insensitive), rounded down to a level whose
-    /// f32 kernels differ: `AVX2_VNNI` is `AVX2`, every `AVX512_CORE_*` and `AMX_*` is
-    /// `AVX512_CORE`, `ALL` is no cap.
+    /// The cap `ONEDNN_MAX_CPU_ISA` sets, as oneDNN 3.5 reads it (`init_max_cpu_isa` in
+    /// `cpu_isa_traits.cpp`): lower-cased, untrimmed, one of its exact names, rounded down to a
+    /// level whose f32 kernels differ (`AVX2_VNNI*` is `AVX2`, every AVX-512 and AMX name is
+    /// `AVX512_CORE`); `DEFAULT` is no cap (`Some(None)`). Any other value, `ALL` included,
+    /// oneDNN ignores: `None`.
     pub fn parse_cap(value: &str) -> Option<Option<OneDnnIsa>> {
-        let v = value.trim().to_ascii_uppercase();
-        Some(match v.as_str() {
-            "ALL" | "DEFAULT" => None,
-            "SSE41" => Some(OneDnnIsa::Sse41),
-            "AVX" => Some(OneDnnIsa::Avx),
-            "AVX2" | "AVX2_VNNI" | "AVX2_VNNI_2" => Some(OneDnnIsa::Avx2),
-            _ if v.starts_with("AVX512_CORE") || v.starts_with("AVX10") || v.starts_with("AMX") => {
-                Some(OneDnnIsa::Avx512Core)
-            }
+        Some(match value.to_ascii_lowercase().as_str() {
+            "default" => None,
+            "sse41" => Some(OneDnnIsa::Sse41),
+            "avx" => Some(OneDnnIsa::Avx),
+            "avx2" | "avx2_vnni" | "avx2_vnni_2" => Some(OneDnnIsa::Avx2),
+            "avx512_core"
+            | "avx512_core_vnni"
+            | "avx512_core_bf16"
+            | "avx10_1_512"
+            | "avx512_core_fp16"
+            | "avx10_1_512_amx"
+            | "avx512_core_amx"
+            | "avx10_1_512_amx_fp16"
+            | "avx512_core_amx_fp16" => Some(OneDnnIsa::Avx512Core),
             _ => return None,
         })
     }
