@@ -63,7 +63,8 @@ impl Switches {
             npy_enable_cpu_features: b,
             openblas_coretype: c,
             tf_enable_onednn_opts: d,
-            onednn_max_cpu_isa: e,
+            // oneDNN still honours its older name when the new one is unset (measured).
+            onednn_max_cpu_isa: e.or_else(|| var("DNNL_MAX_CPU_ISA")),
             aten_cpu_capability: f,
         }
     }

@@ -178,6 +178,7 @@ impl SwitchCase {
         for name in xor_repro::kernels::SWITCH_VARIABLES {
             cmd.env_remove(name);
         }
+        cmd.env_remove("DNNL_MAX_CPU_ISA");
         for (name, value) in &self.env {
             cmd.env(name, value);
         }
