@@ -193,7 +193,10 @@ mod tests {
             (SKYLAKE_X, Avx512),
             (ZEN3, Avx2),
             // AVX-512 without FMA3 is not enough, nor AVX2 without FMA3.
-            (&["avx", "avx2", "avx512f", "avx512bw", "avx512dq", "avx512vl"][..], Default),
+            (
+                &["avx", "avx2", "avx512f", "avx512bw", "avx512dq", "avx512vl"][..],
+                Default,
+            ),
             (&["avx", "avx2"][..], Default),
             // Knights Landing: AVX512F/CD but no VL/BW/DQ.
             (&["avx", "fma", "avx2", "avx512f", "avx512cd"][..], Avx2),
@@ -236,7 +239,15 @@ mod tests {
     fn other_values_are_ignored() {
         for (features, widest) in [(SKYLAKE_X, Capability::Avx512), (ZEN3, Capability::Avx2)] {
             let cpu = x86(features);
-            for value in ["AVX2", "Default", " avx2", "avx2 ", "avx", "avx512_vnni", "sve256"] {
+            for value in [
+                "AVX2",
+                "Default",
+                " avx2",
+                "avx2 ",
+                "avx",
+                "avx512_vnni",
+                "sve256",
+            ] {
                 let p = pick(&cpu, Some(value));
                 assert_eq!(p.path, Some(widest), "{value:?}");
                 assert!(p.why.contains("not a value libtorch knows"), "{}", p.why);

@@ -202,7 +202,12 @@ pub fn mse_loss_backward(input: &[f32], target: &[f32], grad: &mut [f32]) {
 /// [`sgd_update_as`]; the kernel set is the one libtorch picked from the CPU and
 /// `ATEN_CPU_CAPABILITY`.
 pub fn sgd_update(param: &mut [f32], grad: &[f32], lr: f64) {
-    sgd_update_as(xor_repro::kernels::this_machine().aten.path, param, grad, lr);
+    sgd_update_as(
+        xor_repro::kernels::this_machine().aten.path,
+        param,
+        grad,
+        lr,
+    );
 }
 
 /// `p.add_(grad, alpha=-lr)` as libtorch's add kernel of `capability` computes

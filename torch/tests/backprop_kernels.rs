@@ -48,8 +48,9 @@ impl Tally {
             if a.to_bits() == b.to_bits() {
                 self.identical += 1;
             } else if self.first_divergence.is_none() {
-                self.first_divergence =
-                    Some(format!("{context}, element {i}: ours {a:e}, libtorch {b:e}"));
+                self.first_divergence = Some(format!(
+                    "{context}, element {i}: ours {a:e}, libtorch {b:e}"
+                ));
             }
         }
     }
@@ -146,8 +147,7 @@ fn kernels_match_libtorch_in_this_process() {
             let mut ours = start.clone();
             backprop::sgd_update(&mut ours, floats(&grad), lr);
             (&param * &grad).sum(Kind::Float).backward(); // param.grad = grad
-            let optimizer =
-                xor_repro_torch::torch_init::sgd(&[param.shallow_clone()], lr).unwrap();
+            let optimizer = xor_repro_torch::torch_init::sgd(&[param.shallow_clone()], lr).unwrap();
             optimizer.step().unwrap();
             let theirs = param.detach();
             sgd.add(&ours, &theirs, &format!("lr {lr}, length {len}"));
@@ -173,7 +173,10 @@ fn kernels_match_libtorch_in_this_process() {
         sgd.compared
     );
     check("SGD step", sgd);
-    assert!(other_rounding_differs > 0, "the SGD check cannot tell fused from unfused");
+    assert!(
+        other_rounding_differs > 0,
+        "the SGD check cannot tell fused from unfused"
+    );
 
     // The libtorch fallback for sets not reproduced, whatever set this is.
     let mut fallback = Tally::default();
@@ -219,7 +222,13 @@ fn every_kernel_set_this_cpu_runs() {
     let mut failed = Vec::new();
     for (label, capability) in runs {
         let mut child = Command::new(&exe);
-        child.args([CHILD_TEST, "--exact", "--ignored", "--nocapture", "--test-threads=1"]);
+        child.args([
+            CHILD_TEST,
+            "--exact",
+            "--ignored",
+            "--nocapture",
+            "--test-threads=1",
+        ]);
         match capability {
             Some(c) => child.env("ATEN_CPU_CAPABILITY", c.name()),
             None => child.env_remove("ATEN_CPU_CAPABILITY"),
@@ -236,5 +245,8 @@ fn every_kernel_set_this_cpu_runs() {
             failed.push(label);
         }
     }
-    assert!(failed.is_empty(), "kernels differ from libtorch under {failed:?}");
+    assert!(
+        failed.is_empty(),
+        "kernels differ from libtorch under {failed:?}"
+    );
 }
