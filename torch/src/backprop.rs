@@ -1,18 +1,26 @@
 //! Backpropagation for the two-layer `nn.Module`s of notebooks 000 and 001 (`Linear` → ReLU
 //! or sigmoid → `Linear` → sigmoid, `MSELoss`, `optim.SGD`) without autograd, bit-identical
-//! to PyTorch's.
+//! to PyTorch's under every `ATEN_CPU_CAPABILITY` the CPU runs.
 //!
 //! For these tiny networks libtorch's per-operation overhead is nearly all of the time, and
 //! autograd roughly doubles the number of operations. Each step here computes what autograd
 //! computes (tools/autograd/derivatives.yaml), in buffers allocated once:
 //! - through libtorch's own kernels, with autograd's operands and memory layouts, wherever
 //!   the result depends on the kernel (matrix products, reductions, `exp` in sigmoid);
-//! - in Rust, on the tensors' memory, for element-wise formulas in which every step is one
-//!   correctly rounded IEEE operation (`relu` and the backward formulas of `relu`, `sigmoid`
-//!   and `mse_loss`, and SGD's fused multiply-add), which any implementation computes to the
-//!   same bits. The tests check each of them against libtorch's kernel on random inputs.
+//! - in Rust, on the tensors' memory, for the element-wise kernels whose formula is known
+//!   for every kernel set (`xor_repro::kernels::aten` has the source and measurements):
+//!   `relu`, and the backward formulas of `relu`, `sigmoid` and `mse_loss` compute the same
+//!   expression in every set, left to right; SGD's `p.add_(grad, alpha=-lr)` is one fused
+//!   multiply-add in the `avx2` and `avx512` sets and a product then a sum in `default`, so
+//!   it follows the set libtorch runs in this process
+//!   (`xor_repro::kernels::this_machine().aten`). Where that set is not one reproduced here
+//!   (another architecture, or a set the CPU cannot run), the update is libtorch's own.
+//!
+//! `torch/tests/backprop_kernels.rs` holds each Rust step against libtorch's kernel under
+//! every set this CPU runs.
 
 use tch::{Device, Kind, Reduction, Tensor};
+use xor_repro::kernels::aten::{self, Capability};
 
 /// The hidden layer's activation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -25,6 +33,8 @@ pub enum Hidden {
 /// its forward results and gradients in reusable buffers.
 pub struct TwoLayerNet {
     hidden_activation: Hidden,
+    /// libtorch's kernel set in this process, for the SGD update.
+    capability: Option<Capability>,
     /// fc1.weight, fc1.bias, fc2.weight, fc2.bias, updated in place.
     pub params: [Tensor; 4],
     /// `weight.t()` views: `at::linear` on a 2-D input is `addmm(bias, x, weight.t())`.
@@ -55,6 +65,7 @@ impl TwoLayerNet {
         let grad_hidden_z = zeros(&[batch, hidden_size]);
         TwoLayerNet {
             hidden_activation,
+            capability: xor_repro::kernels::this_machine().aten.path,
             weight_t: [params[0].tr(), params[2].tr()],
             hidden: zeros(&[batch, hidden_size]),
             predictions: zeros(&[batch, 1]),
@@ -125,7 +136,7 @@ impl TwoLayerNet {
     /// `optimizer.step()` of `optim.SGD(lr)`: `p.add_(grad, alpha=-lr)`.
     pub fn sgd_step(&mut self, lr: f64) {
         for (param, grad) in self.params.iter().zip(&self.grads) {
-            sgd_update(floats_mut(param), floats(grad), lr);
+            sgd_update_as(self.capability, floats_mut(param), floats(grad), lr);
         }
     }
 
@@ -187,12 +198,45 @@ pub fn mse_loss_backward(input: &[f32], target: &[f32], grad: &mut [f32]) {
     }
 }
 
-/// `p.add_(grad, alpha=-lr)`: libtorch's add kernel computes `p + alpha * grad` as one
-/// fused multiply-add (a separate `grad * -lr` then add rounds twice, and drifts from
-/// Python within ~60 epochs).
+/// `p.add_(grad, alpha=-lr)` as libtorch computes it in this process: see
+/// [`sgd_update_as`]; the kernel set is the one libtorch picked from the CPU and
+/// `ATEN_CPU_CAPABILITY`.
 pub fn sgd_update(param: &mut [f32], grad: &[f32], lr: f64) {
+    sgd_update_as(
+        xor_repro::kernels::this_machine().aten.path,
+        param,
+        grad,
+        lr,
+    );
+}
+
+/// `p.add_(grad, alpha=-lr)` as libtorch's add kernel of `capability` computes
+/// `p + alpha * grad`: one fused multiply-add (`avx2`, `avx512`) or the product rounded
+/// first (`default`); rounding the wrong way drifts from Python within ~60 epochs. With no
+/// reproduced set (`None`), libtorch's own `add_` runs, through its C++ `optim::SGD`.
+pub fn sgd_update_as(capability: Option<Capability>, param: &mut [f32], grad: &[f32], lr: f64) {
     let alpha = -lr as f32;
-    for (p, &g) in param.iter_mut().zip(grad) {
-        *p = g.mul_add(alpha, *p);
+    match capability {
+        Some(c) => {
+            for (p, &g) in param.iter_mut().zip(grad) {
+                *p = aten::add_scaled(c, *p, g, alpha);
+            }
+        }
+        None => sgd_update_through_libtorch(param, grad, lr),
     }
+}
+
+/// libtorch's `p.add_(grad, -lr)` on copies of the slices: `tch` has no `add_` with an
+/// alpha, so the C++ SGD, whose step is exactly that, takes `grad` as `p`'s gradient
+/// (`(p * grad).sum()` has gradient `1 * grad`, the same bits).
+fn sgd_update_through_libtorch(param: &mut [f32], grad: &[f32], lr: f64) {
+    let p = Tensor::from_slice(param).set_requires_grad(true);
+    let g = Tensor::from_slice(grad);
+    (&p * &g).sum(Kind::Float).backward();
+    let optimizer = crate::torch_init::sgd(&[p.shallow_clone()], lr)
+        .expect("libtorch builds an SGD optimizer over one float tensor");
+    optimizer
+        .step()
+        .expect("libtorch's SGD step on a float tensor with its gradient");
+    param.copy_from_slice(floats(&p.detach()));
 }

@@ -33,10 +33,11 @@ pub fn rand(shape: &[i64]) -> Tensor {
     Tensor::rand(shape, (Kind::Float, Device::Cpu))
 }
 
-/// `optim.SGD(params, lr)`: libtorch's C++ SGD, whose step is `p.add_(grad, -lr)` in one
-/// fused rounding like Python's (a separate `grad * -lr` then `add_` rounds twice and
-/// drifts within ~60 epochs). The experiments update in Rust (`backprop::sgd_update`);
-/// this is the libtorch reference torch/tests/backprop_kernels.rs holds that update against.
+/// `optim.SGD(params, lr)`: libtorch's C++ SGD, whose step is `p.add_(grad, -lr)` like
+/// Python's, through the same add kernel (one fused rounding in the `avx2` and `avx512`
+/// kernel sets, two in `default`). The experiments update in Rust (`backprop::sgd_update`);
+/// this is the libtorch reference torch/tests/backprop_kernels.rs holds that update against,
+/// and what the update falls back to where no kernel set is reproduced.
 pub fn sgd(params: &[Tensor], lr: f64) -> anyhow::Result<COptimizer> {
     let mut optimizer = COptimizer::sgd(lr, 0.0, 0.0, 0.0, false)?;
     for p in params {
