@@ -51,7 +51,7 @@ pub fn rust_versions(exp: &Experiment) -> BTreeMap<String, String> {
         versions.extend((libtorch.versions)(exp));
     }
     if exp.framework == crate::experiments::Framework::TensorFlow {
-        // Beside the Python side's `tensorflow-backend`, TensorFlow's own answer.
+        // The back-end reproduced, beside the Python side's `tensorflow-backend`.
         versions.insert(
             "tensorflow-backend".to_string(),
             crate::experiments::tf_relu10_mse::backend_name().to_string(),

@@ -14,7 +14,8 @@
 //! unset on a CPU without neural-network features) and oneDNN's ([`onednn::matmul`]) with it
 //! on. The products whose left factor is the 0/1 input X (and `dZ2 · W2ᵀ`, one product per
 //! value) are exact in any order, so they are computed here directly on both back-ends.
-//! Everything else is one IEEE float32 operation per value.
+//! Everything else is one IEEE float32 operation per value, in TensorFlow's floating-point
+//! mode (subnormals read and written as zero, [`eigen::flush`]).
 //!
 //! Quirks kept: the notebook prints `TensorFlow version: 2.19.0` first; we print the version
 //! whose generator and kernels we reproduce, so the transcripts read alike. `lr * grad`
@@ -88,21 +89,21 @@ impl Tensor {
 impl std::ops::Add for &Tensor {
     type Output = Tensor;
     fn add(self, other: &Tensor) -> Tensor {
-        self.zip(other, |a, b| a + b)
+        self.zip(other, eigen::add)
     }
 }
 
 impl std::ops::Sub for &Tensor {
     type Output = Tensor;
     fn sub(self, other: &Tensor) -> Tensor {
-        self.zip(other, |a, b| a - b)
+        self.zip(other, eigen::sub)
     }
 }
 
 impl std::ops::Mul for &Tensor {
     type Output = Tensor;
     fn mul(self, other: &Tensor) -> Tensor {
-        self.zip(other, |a, b| a * b)
+        self.zip(other, eigen::mul)
     }
 }
 
@@ -186,7 +187,7 @@ impl Kernels {
         };
         let data = (0..rows)
             .flat_map(|i| (0..cols).map(move |j| (i, j)))
-            .map(|(i, j)| (0..inner).fold(0.0f32, |s, k| s + left(i, k) * right(k, j)))
+            .map(|(i, j)| (0..inner).fold(0.0f32, |s, k| eigen::add(s, eigen::mul(left(i, k), right(k, j)))))
             .collect();
         Tensor::new(rows, cols, data)
     }
@@ -268,9 +269,9 @@ pub fn run(cfg: &Config) -> Result<RunRecord> {
 
         // grads = tape.gradient(loss, [W1, b1, W2, b2]), gradient functions in tape order.
         // Mean: the upstream 1 broadcast, divided by the element count as a float32.
-        let d_squared = Tensor::new(4, 1, vec![1.0f32 / squared.data.len() as f32; 4]);
+        let d_squared = Tensor::new(4, 1, vec![eigen::div(1.0, squared.data.len() as f32); 4]);
         // Square: grad * (x * 2).
-        let d_diff = &d_squared * &diff.map(|v| v * 2.0);
+        let d_diff = &d_squared * &diff.map(|v| eigen::mul(v, 2.0));
         // Sub: the second input's gradient is -grad.
         let d_a2 = d_diff.map(|v| -v);
         // Sigmoid: SigmoidGrad(y, dy).
@@ -281,7 +282,7 @@ pub fn run(cfg: &Config) -> Result<RunRecord> {
         let d_a1 = tf.exact_matmul(&d_z2, false, &w2, true);
         let d_w2 = tf.matmul(&a1, true, &d_z2)?;
         // Relu: ReluGrad(grad, output), grad · (A1 > 0).
-        let d_z1 = d_a1.zip(&a1, |g, a| g * if a > 0.0 { 1.0 } else { 0.0 });
+        let d_z1 = d_a1.zip(&a1, |g, a| eigen::mul(g, if a > 0.0 { 1.0 } else { 0.0 }));
         // AddV2 with b1 broadcast, then MatMul: dW1 = Xᵀ · dZ1.
         let d_b1 = Tensor::new(1, hidden_dim, eigen::sum_rows(&d_z1.data, 4, hidden_dim));
         let d_w1 = tf.exact_matmul(&x, true, &d_z1, false);

@@ -5,6 +5,10 @@
 //! `pmadd` is a rounded multiply, then a rounded add.
 //!
 //! Quirks, each measured:
+//! - **Denormals are zero**: TensorFlow runs its ops with the CPU's flush-to-zero and
+//!   denormals-are-zero modes on (`port::ScopedFlushDenormal`), so every operation here reads a
+//!   subnormal input as zero and writes a subnormal result as zero, sign kept ([`flush`] and
+//!   the arithmetic beside it; the logistic of x below about −87.3 is 0, not a subnormal).
 //! - **Logistic** (`tf.nn.sigmoid`, `scalar_logistic_op<float>`, `functors/UnaryFunctors.h`):
 //!   two different functions. Eigen's tensor executor (`TensorExecutor.h`, `EvalRange`) runs
 //!   the packet function on the first ⌊n/8⌋·8 elements and the scalar one on the rest (the
@@ -41,13 +45,50 @@ use super::tensorflow::OneDnnIsa;
 /// Floats per Eigen packet in TensorFlow's AVX build.
 pub const PACKET: usize = 8;
 
+/// A subnormal as TensorFlow's threads see it (flush-to-zero, denormals-are-zero): zero of its
+/// sign.
+pub fn flush(x: f32) -> f32 {
+    if x.is_subnormal() {
+        0.0f32.copysign(x)
+    } else {
+        x
+    }
+}
+
+/// `a + b` in TensorFlow's floating-point mode.
+pub fn add(a: f32, b: f32) -> f32 {
+    flush(flush(a) + flush(b))
+}
+
+/// `a - b` in TensorFlow's floating-point mode.
+pub fn sub(a: f32, b: f32) -> f32 {
+    flush(flush(a) - flush(b))
+}
+
+/// `a * b` in TensorFlow's floating-point mode.
+pub fn mul(a: f32, b: f32) -> f32 {
+    flush(flush(a) * flush(b))
+}
+
+/// `a / b` in TensorFlow's floating-point mode.
+pub fn div(a: f32, b: f32) -> f32 {
+    flush(flush(a) / flush(b))
+}
+
+/// `a * b + c` with one rounding, in TensorFlow's floating-point mode.
+pub fn fused(a: f32, b: f32, c: f32) -> f32 {
+    flush(flush(a).mul_add(flush(b), flush(c)))
+}
+
 /// `scalar_logistic_op<float>::operator()`: the scalar path.
 #[allow(clippy::excessive_precision)]
 pub fn logistic_scalar(x: f32) -> f32 {
     // Eigen truncates where the interpolant first rounds to one; `numext::mini` is `std::min`.
+    let x = flush(x);
     let hi = 16.635_532_4_f32;
-    let e = (if hi < x { hi } else { x }).exp();
-    e / (1.0 + e)
+    // The C library's `expf`, whose subnormal results the CPU flushes on the way out.
+    let e = flush((if hi < x { hi } else { x }).exp());
+    div(e, add(1.0, e))
 }
 
 /// `scalar_logistic_op<float>::packetOp` on one lane (lanes are independent). The constants
@@ -55,16 +96,17 @@ pub fn logistic_scalar(x: f32) -> f32 {
 #[allow(clippy::excessive_precision)]
 pub fn logistic_packet_lane(x_in: f32) -> f32 {
     // `pmadd` without FMA: a rounded product, then a rounded sum.
-    let madd = |a: f32, b: f32, c: f32| a * b + c;
+    let madd = |a: f32, b: f32, c: f32| add(mul(a, b), c);
+    let x_in = flush(x_in);
     let zero_mask = x_in < -104.0;
     // `_mm256_min_ps(hi, x)` as Eigen calls it: x unless hi is smaller (NaN gives x).
     let hi = 16.635_532_4_f32;
     let mut x = if hi < x_in { hi } else { x_in };
-    x *= 0.5;
+    x = mul(x, 0.5);
     let m = madd(x, 1.442_695_040_888_963_41_f32, 0.5).floor();
     let mut r = madd(m, -0.693_359_375_f32, x);
     r = madd(m, 2.121_944_40e-4_f32, r);
-    let r2 = r * r;
+    let r2 = mul(r, r);
     let p_even = madd(
         r2,
         4.189_866_781_234_741_210_937_5e-2_f32,
@@ -75,17 +117,17 @@ pub fn logistic_packet_lane(x_in: f32) -> f32 {
         8.334_713_056_683_540_344_238_281_25e-3_f32,
         0.166_668_772_697_448_730_468_75_f32,
     );
-    let p_low = r + 1.0;
+    let p_low = add(r, 1.0);
     let mut p = madd(r, p_odd, p_even);
     p = madd(r2, p, p_low);
     // `pldexp_fast_impl`: 2^m built from the clamped biased exponent (m + 127 in [0, 255]).
-    let biased = (m + 127.0).max(0.0).min(255.0) as u32;
-    let mut e = p * f32::from_bits(biased << 23);
-    e *= e;
+    let biased = add(m, 127.0).clamp(0.0, 255.0) as u32;
+    let mut e = mul(p, f32::from_bits(biased << 23));
+    e = mul(e, e);
     if zero_mask {
         0.0
     } else {
-        e / (1.0 + e)
+        div(e, add(1.0, e))
     }
 }
 
@@ -118,9 +160,9 @@ pub fn sigmoid_grad(y: &[f32], dy: &[f32]) -> Vec<f32> {
         .enumerate()
         .map(|(i, (&y, &dy))| {
             if i < split {
-                dy * (y * (1.0 - y))
+                mul(dy, mul(y, sub(1.0, y)))
             } else {
-                (dy * y) * (1.0 - y)
+                mul(mul(dy, y), sub(1.0, y))
             }
         })
         .collect()
@@ -137,9 +179,9 @@ pub fn sum(x: &[f32]) -> f32 {
         "sum: {n} elements, longer than reproduced"
     );
     let mut acc = [[0.0f32; PACKET]; 4];
-    let add = |acc: &mut [f32; PACKET], at: usize| {
+    let accumulate = |acc: &mut [f32; PACKET], at: usize| {
         for (l, a) in acc.iter_mut().enumerate() {
-            *a += x[at + l];
+            *a = add(*a, x[at + l]);
         }
     };
     let mut start = 0;
@@ -147,48 +189,53 @@ pub fn sum(x: &[f32]) -> f32 {
         let end = n / (4 * PACKET) * (4 * PACKET);
         while start < end {
             for (q, a) in acc.iter_mut().enumerate() {
-                add(a, start + q * PACKET);
+                accumulate(a, start + q * PACKET);
             }
             start += 4 * PACKET;
         }
         let [mut a0, a1, a2, a3] = acc;
         for other in [a1, a2, a3] {
             for l in 0..PACKET {
-                a0[l] += other[l];
+                a0[l] = add(a0[l], other[l]);
             }
         }
         acc[0] = a0;
     }
     while start + PACKET <= n {
-        add(&mut acc[0], start);
+        accumulate(&mut acc[0], start);
         start += PACKET;
     }
     let mut scalar = 0.0f32;
     for &v in &x[start..] {
-        scalar += v;
+        scalar = add(scalar, v);
     }
-    scalar + predux(&acc[0])
+    add(scalar, predux(&acc[0]))
 }
 
 /// `reduce_mean` of all of `x`: the sum divided by the count as a float.
 pub fn mean(x: &[f32]) -> f32 {
-    sum(x) / x.len() as f32
+    div(sum(x), x.len() as f32)
 }
 
 /// `reduce_sum(x, axis=0)` of a row-major `rows`×`cols` tensor: each column summed from 0 down
-/// the rows (Eigen's `InnerMostDimPreserver`, the same order in packets and scalars).
+/// the rows (Eigen's `InnerMostDimPreserver`, the same order in packets and scalars). One row
+/// is copied as it is: TensorFlow drops reduced axes of size 1 (`ReductionHelper`), so a −0
+/// stays −0.
 pub fn sum_rows(x: &[f32], rows: usize, cols: usize) -> Vec<f32> {
     assert_eq!(x.len(), rows * cols, "sum_rows: shape");
+    if rows == 1 {
+        return x.to_vec();
+    }
     (0..cols)
-        .map(|j| (0..rows).fold(0.0f32, |s, i| s + x[i * cols + j]))
+        .map(|j| (0..rows).fold(0.0f32, |s, i| add(s, x[i * cols + j])))
         .collect()
 }
 
 /// Eigen's `predux` of an eight-float packet (AVX `PacketMath.h`): the two halves added, then
 /// SSE's `(a0+a2)+(a1+a3)`.
 fn predux(l: &[f32; PACKET]) -> f32 {
-    let h = [l[0] + l[4], l[1] + l[5], l[2] + l[6], l[3] + l[7]];
-    (h[0] + h[2]) + (h[1] + h[3])
+    let h = [add(l[0], l[4]), add(l[1], l[5]), add(l[2], l[6]), add(l[3], l[7])];
+    add(add(h[0], h[2]), add(h[1], h[3]))
 }
 
 /// A product's operands as TensorFlow's MatMul gets them: `a` stored row-major
@@ -251,8 +298,8 @@ impl Operands<'_> {
 /// where `sgemm` is the ISA oneDNN's `sgemm` runs at for the contractions and `threads` the
 /// size of TensorFlow's intra-op pool (it decides the row blocks of a large product).
 /// `None` for a product whose order is not reproduced here: a contraction other than those
-/// [`contraction`] knows, or a matrix product that needs a column-major `gemv` or a
-/// vector-times-matrix one.
+/// [`contraction`] knows, or a matrix product with more than one result column (a
+/// vector-times-matrix `gemv`, or a coefficient-wise product partly in packets).
 pub fn matmul(ops: Operands, sgemm: OneDnnIsa, threads: usize) -> Option<Vec<f32>> {
     ops.check();
     if !ops.is_matrix_product() {
@@ -310,12 +357,18 @@ fn matrix_product_block(
     let (_, k, _) = ops.shape();
     const COEFF_BASED_THRESHOLD: usize = 20;
     if k + rows + cols < COEFF_BASED_THRESHOLD && k > 0 {
+        // With more than one result column and a row-major right factor Eigen evaluates some
+        // columns in packets from 0 and others from the first product, depending on the
+        // result's alignment: their zeros' signs differ. Not reproduced.
+        if cols != 1 {
+            return None;
+        }
         // The lazy product: each coefficient a `redux` of the products, from the first.
         for i in row..row + rows {
             for j in col..col + cols {
-                let mut s = ops.left(i, 0) * ops.right(0, j);
+                let mut s = mul(ops.left(i, 0), ops.right(0, j));
                 for kk in 1..k {
-                    s += ops.left(i, kk) * ops.right(kk, j);
+                    s = add(s, mul(ops.left(i, kk), ops.right(kk, j)));
                 }
                 out[i * out_cols + j] = s;
             }
@@ -328,14 +381,14 @@ fn matrix_product_block(
     // Row-major gemv into a zeroed result: rows in groups of 8, 4, 2, then single rows; a group
     // adds full packets then the remaining products one by one, a single row also a half
     // packet (four floats) first.
-    let x = |i: usize, kk: usize| ops.left(i, kk) * ops.right(kk, col);
+    let x = |i: usize, kk: usize| mul(ops.left(i, kk), ops.right(kk, col));
     let full_end = k / PACKET * PACKET;
     let half_end = k / 4 * 4;
     let packets = |i: usize| {
         let mut lanes = [0.0f32; PACKET];
         for j in (0..full_end).step_by(PACKET) {
             for (l, lane) in lanes.iter_mut().enumerate() {
-                *lane += x(i, j + l);
+                *lane = add(*lane, x(i, j + l));
             }
         }
         predux(&lanes)
@@ -367,19 +420,19 @@ fn matrix_product_block(
             let mut half = [0.0f32; 4];
             for j in (full_end..half_end).step_by(4) {
                 for (l, lane) in half.iter_mut().enumerate() {
-                    *lane += x(i, j + l);
+                    *lane = add(*lane, x(i, j + l));
                 }
             }
-            s += (half[0] + half[2]) + (half[1] + half[3]);
+            s = add(s, add(add(half[0], half[2]), add(half[1], half[3])));
             for j in half_end..k {
-                s += x(i, j);
+                s = add(s, x(i, j));
             }
         } else {
             for j in full_end..k {
-                s += x(i, j);
+                s = add(s, x(i, j));
             }
         }
-        out[i * out_cols] = 0.0 + 1.0 * s;
+        out[i * out_cols] = add(0.0, mul(1.0, s));
     }
     Some(())
 }
@@ -391,7 +444,7 @@ fn matrix_product_block(
 pub fn contraction(ops: Operands, isa: OneDnnIsa) -> Option<Vec<f32>> {
     ops.check();
     let (m, k, n) = ops.shape();
-    let fused = matches!(isa, OneDnnIsa::Avx2 | OneDnnIsa::Avx512Core);
+    let fused_ops = matches!(isa, OneDnnIsa::Avx2 | OneDnnIsa::Avx512Core);
     let measured = k <= 2 || (isa == OneDnnIsa::Avx512Core && k <= 40);
     if !measured {
         return None;
@@ -402,10 +455,10 @@ pub fn contraction(ops: Operands, isa: OneDnnIsa) -> Option<Vec<f32>> {
             let mut acc = 0.0f32;
             for kk in 0..k {
                 let (a, b) = (ops.left(i, kk), ops.right(kk, j));
-                acc = if fused {
-                    a.mul_add(b, acc)
+                acc = if fused_ops {
+                    fused(a, b, acc)
                 } else {
-                    acc + a * b
+                    add(acc, mul(a, b))
                 };
             }
             out.push(acc);
