@@ -5,4 +5,4 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh
-exec cargo test --release -p xor-repro-torch --test tf_experiment -- --ignored --nocapture backends_sweep
+exec cargo test --release -p xor-repro --test tf_experiment -- --ignored --nocapture backends_sweep

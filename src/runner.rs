@@ -50,6 +50,13 @@ pub fn rust_versions(exp: &Experiment) -> BTreeMap<String, String> {
     if let (true, Some(libtorch)) = (exp.needs_libtorch(), crate::engine::libtorch()) {
         versions.extend((libtorch.versions)(exp));
     }
+    if exp.framework == crate::experiments::Framework::TensorFlow {
+        // The back-end reproduced, beside the Python side's `tensorflow-backend`.
+        versions.insert(
+            "tensorflow-backend".to_string(),
+            crate::experiments::tf_relu10_mse::backend_name().to_string(),
+        );
+    }
     versions
 }
 

@@ -15,8 +15,8 @@ import numpy as np
 #!/pip install tensorflow
 import tensorflow as tf
 
-import os
-onednn = os.environ.get("TF_ENABLE_ONEDNN_OPTS", "1").lower() not in ("0", "false")
+from tensorflow.python.util import _pywrap_util_port
+onednn = _pywrap_util_port.IsMklEnabled()  # TensorFlow's own answer, also when the switch is unset
 run = record.Run("tf-relu10-mse", "002_537c36a4ddaa79e8.txt", args,
                  {"tensorflow": tf.__version__, "numpy": np.__version__,
                   "tensorflow-backend": "oneDNN" if onednn else "Eigen"})

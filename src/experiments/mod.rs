@@ -2,9 +2,9 @@
 //! `run` reads like its notebook, top to bottom, and returns a [`RunRecord`]; everything around
 //! it (seeding checks, timing, writing) is shared.
 //!
-//! The NumPy notebooks' modules are here. The PyTorch and TensorFlow notebooks' are in
-//! `torch/src/experiments/` (the `xor-repro-torch` binary), which finds them by name through
-//! [`crate::engine`].
+//! The NumPy notebooks' modules and 002's TensorFlow part are here (plain Rust). The PyTorch
+//! notebooks' are in `torch/src/experiments/` (the `xor-repro-torch` binary), which finds them
+//! by name through [`crate::engine`].
 
 use crate::progress::Progress;
 use crate::record::{InitialParams, RunRecord};
@@ -12,6 +12,7 @@ use anyhow::{bail, Result};
 
 pub mod numpy_relu10_mse;
 pub mod numpy_sigmoid2_mse;
+pub mod tf_relu10_mse;
 
 /// An experiment's training: the notebook's code, in Rust.
 pub type RunFn = fn(&Config) -> Result<RunRecord>;
@@ -81,7 +82,7 @@ pub struct Experiment {
 }
 
 impl Experiment {
-    /// Whether the training needs libtorch (the PyTorch and TensorFlow notebooks).
+    /// Whether the training needs libtorch (the PyTorch notebooks).
     pub fn needs_libtorch(&self) -> bool {
         self.run.is_none()
     }
@@ -143,7 +144,7 @@ const EXPERIMENTS: [Experiment; 6] = [
         lr: 1.5,
         default_seed: 1,
         reference_script: "tf_relu10_mse.py",
-        run: None,
+        run: Some(tf_relu10_mse::run),
     },
     Experiment {
         name: "torch-sigmoid4-bce-online",

@@ -6,6 +6,7 @@
 //! - [`cpu`]: the CPU features the libraries read.
 //! - [`numpy_exp`]: NumPy's float64 `exp` (SVML, NumPy's AVX512F kernel, libm).
 //! - [`openblas`]: OpenBLAS's products for each core (SkylakeX, Haswell, Sandybridge, older).
+//! - [`eigen`]: TensorFlow's Eigen kernels (logistic, its gradient, products, reductions).
 //! - [`onednn`]: oneDNN's f32 products at each instruction-set level.
 //! - [`tensorflow`]: which CPU back-end TensorFlow runs (Eigen or oneDNN, and oneDNN's ISA).
 //! - [`aten`]: which of libtorch's kernel sets (`ATEN_CPU_CAPABILITY`) PyTorch runs.
@@ -16,6 +17,7 @@
 
 pub mod aten;
 pub mod cpu;
+pub mod eigen;
 pub mod numpy_exp;
 pub mod onednn;
 pub mod openblas;

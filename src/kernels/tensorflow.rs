@@ -1,9 +1,18 @@
 //! Which CPU back-end TensorFlow 2.19.0 runs: Eigen, or oneDNN at one instruction set.
 //!
-//! `TF_ENABLE_ONEDNN_OPTS` decides when set (`0`/`false` off, `1`/`true` on). Unset, TensorFlow
-//! turns oneDNN on only on CPUs with neural-network features (AVX512_VNNI, AVX512_BF16,
-//! AVX_VNNI, AMX); `tensorflow.python.util._pywrap_util_port.IsMklEnabled()` answers the same
-//! question. oneDNN then runs the widest ISA the CPU has, capped by `ONEDNN_MAX_CPU_ISA`.
+//! `TF_ENABLE_ONEDNN_OPTS` decides when it reads `0`/`false` (off) or `1`/`true` (on), in any
+//! case; unset or any other value, TensorFlow's default policy decides
+//! (`tensorflow/core/util/port.cc`, `IsMklEnabled`: `ReadBoolFromEnvVar` with the default
+//! `DefaultOneDnnPolicy()`): on Linux x86-64, oneDNN is on exactly when the CPU reports
+//! AVX512_VNNI, AVX512_BF16, AVX_VNNI, AMX_TILE, AMX_INT8 or AMX_BF16 (TSL's
+//! `TestCPUFeature`; it counts AVX-512 features only where the OS saves their registers, the
+//! AMX and AVX_VNNI bits as cpuid reports them).
+//! `tensorflow.python.util._pywrap_util_port.IsMklEnabled()` answers the same question. oneDNN
+//! then runs the widest ISA the CPU has, capped by `ONEDNN_MAX_CPU_ISA`.
+//!
+//! oneDNN's ISA matters on the Eigen back-end too: TensorFlow's tensor contractions (products
+//! with no dimension of 1) call oneDNN's `sgemm` whichever back-end runs (`ONEDNN_VERBOSE`
+//! shows them with `TF_ENABLE_ONEDNN_OPTS=0`), so [`Backend::Eigen`] carries that ISA.
 
 use super::cpu::CpuFeatures;
 use super::{Pick, Switches};
@@ -73,14 +82,16 @@ impl OneDnnIsa {
 /// TensorFlow's CPU back-end for the notebook's ops.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
-    Eigen,
+    /// Eigen's kernels, with tensor contractions in oneDNN's `sgemm` at `sgemm`.
+    Eigen { sgemm: OneDnnIsa },
+    /// oneDNN's matmul for every product; Eigen for every other op.
     OneDnn(OneDnnIsa),
 }
 
 impl Backend {
     pub fn name(self) -> String {
         match self {
-            Backend::Eigen => "Eigen".to_string(),
+            Backend::Eigen { .. } => "Eigen".to_string(),
             Backend::OneDnn(isa) => format!("oneDNN {}", isa.name()),
         }
     }
@@ -112,45 +123,56 @@ impl Backend {
             }
             _ if Backend::onednn_by_default(cpu) => (
                 true,
-                "TF_ENABLE_ONEDNN_OPTS unset and the CPU has AVX512_VNNI, AVX512_BF16, AVX_VNNI or AMX"
+                "TF_ENABLE_ONEDNN_OPTS unset (or not 0, 1, false, true) and the CPU has AVX512_VNNI, AVX512_BF16, AVX_VNNI or AMX"
                     .to_string(),
             ),
             _ => (
                 false,
-                "TF_ENABLE_ONEDNN_OPTS unset and the CPU has none of AVX512_VNNI, AVX512_BF16, AVX_VNNI, AMX"
+                "TF_ENABLE_ONEDNN_OPTS unset (or not 0, 1, false, true) and the CPU has none of AVX512_VNNI, AVX512_BF16, AVX_VNNI, AMX"
                     .to_string(),
             ),
         };
-        if !onednn {
-            return Pick {
-                path: Some(Backend::Eigen),
-                name: Backend::Eigen.name(),
-                why,
-            };
-        }
         let Some(widest) = OneDnnIsa::widest(cpu) else {
             return Pick {
                 path: None,
-                name: "oneDNN below SSE4.1".to_string(),
+                name: "TensorFlow below SSE4.1".to_string(),
                 why: "the CPU has no SSE4.1".to_string(),
             };
         };
         let mut isa = widest;
+        let mut isa_why = String::new();
         if let Some(cap) = switches.onednn_max_cpu_isa.as_deref() {
             match OneDnnIsa::parse_cap(cap) {
                 Some(Some(level)) if level < widest => {
                     isa = level;
-                    why.push_str(&format!("; ONEDNN_MAX_CPU_ISA={cap}"));
+                    isa_why = format!("; ONEDNN_MAX_CPU_ISA={cap}");
                 }
-                Some(_) => why.push_str(&format!(
-                    "; ONEDNN_MAX_CPU_ISA={cap} above the CPU's {}",
-                    widest.name()
-                )),
-                None => why.push_str(&format!(
-                    "; ONEDNN_MAX_CPU_ISA={cap} not understood, ignored as oneDNN ignores it"
-                )),
+                Some(_) => {
+                    isa_why = format!(
+                        "; ONEDNN_MAX_CPU_ISA={cap} above the CPU's {}",
+                        widest.name()
+                    )
+                }
+                None => {
+                    isa_why = format!(
+                        "; ONEDNN_MAX_CPU_ISA={cap} not understood, ignored as oneDNN ignores it"
+                    )
+                }
             }
         }
+        if !onednn {
+            let backend = Backend::Eigen { sgemm: isa };
+            why.push_str(&format!(
+                "; contractions through oneDNN's sgemm at {}{isa_why}",
+                isa.name()
+            ));
+            return Pick {
+                path: Some(backend),
+                name: backend.name(),
+                why,
+            };
+        }
+        why.push_str(&isa_why);
         let backend = Backend::OneDnn(isa);
         why.push_str(&format!("; widest ISA of the CPU {}", widest.name()));
         Pick {

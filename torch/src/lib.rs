@@ -1,5 +1,5 @@
-//! The libtorch side of xor-repro: the PyTorch notebooks (000, 001, 003) and 002's
-//! TensorFlow part, trained on libtorch through `tch`, bit for bit. Everything else (the
+//! The libtorch side of xor-repro: the PyTorch notebooks (000, 001, 003), trained on libtorch
+//! through `tch`, bit for bit. Everything else (the
 //! command line, records, diffs, the NumPy notebooks) is the `xor-repro` crate, which this
 //! binary runs with these experiments registered (see `xor_repro::engine`).
 //!
@@ -16,7 +16,7 @@ pub mod tensors;
 pub mod torch_init;
 
 use xor_repro::engine::Libtorch;
-use xor_repro::experiments::{Experiment, Framework};
+use xor_repro::experiments::Experiment;
 
 /// What this crate adds to the shared command line.
 pub static LIBTORCH: Libtorch = Libtorch {
@@ -26,14 +26,9 @@ pub static LIBTORCH: Libtorch = Libtorch {
     single_thread: || tch::set_num_threads(1),
 };
 
-fn versions(exp: &Experiment) -> Vec<(String, String)> {
-    let mut versions = vec![
+fn versions(_exp: &Experiment) -> Vec<(String, String)> {
+    vec![
         ("tch".to_string(), "0.26.0".to_string()),
         ("libtorch".to_string(), "2.13.0".to_string()),
-    ];
-    if exp.framework == Framework::TensorFlow {
-        let backend = experiments::tf_relu10_mse::backend_name();
-        versions.push(("tensorflow-backend".to_string(), backend.to_string()));
-    }
-    versions
+    ]
 }

@@ -6,8 +6,10 @@
 //!
 //! The seed sweep against TensorFlow's two CPU back-ends (SPEC §3) is `#[ignore]`d (several
 //! minutes): `scripts/tf-backends.sh`.
+//!
+//! The experiment reads TensorFlow's switches once per process (`kernels::this_machine`), so a
+//! test that wants another back-end runs the `xor-repro` binary with the switch set.
 
-#[path = "../../tests/common/mod.rs"]
 mod common;
 use std::path::Path;
 use xor_repro::experiments::{self, Config};
@@ -18,7 +20,7 @@ const NAME: &str = "tf-relu10-mse";
 fn run_rust(seed: u64, steps: usize) -> RunRecord {
     let exp = experiments::find(NAME).unwrap();
     let cfg = Config::quiet(seed, steps, exp.lr);
-    xor_repro_torch::experiments::tf_relu10_mse::run(&cfg).unwrap()
+    xor_repro::experiments::tf_relu10_mse::run(&cfg).unwrap()
 }
 
 fn column(path: &Path, name: &str) -> Vec<f64> {
@@ -161,7 +163,8 @@ fn both_sides(seed: u64, onednn: &str, out: &Path) -> (std::path::PathBuf, std::
 #[test]
 fn training_is_bit_identical_to_tensorflow_on_both_cpu_backends() {
     // Every loss, parameter and prediction, and the whole transcript, at seeds including 53,
-    // where libtorch's own sigmoid and matmul ended 1.2e-3 away from TensorFlow.
+    // where libtorch's own sigmoid and matmul ended 1.2e-3 away from TensorFlow, and every
+    // surface point.
     let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
     for onednn in ["1", "0"] {
         let out = common::out_dir();
@@ -172,6 +175,7 @@ fn training_is_bit_identical_to_tensorflow_on_both_cpu_backends() {
                 ("loss.csv", "loss"),
                 ("params.csv", "value"),
                 ("predictions.csv", "prediction"),
+                ("surface.csv", "prediction"),
             ] {
                 let ours = column(&rust.join(file), col);
                 let theirs = column(&python.join(file), col);
@@ -330,15 +334,29 @@ fn summary(diffs: &[(u64, f64)]) -> (f64, f64, f64, u64) {
 }
 
 /// Our run of one seed on the back-end `TF_ENABLE_ONEDNN_OPTS=onednn` selects, as sweep JSON.
-fn ours(seed: u64, onednn: &str) -> serde_json::Value {
-    // This test runs alone (it is the only ignored one), so setting the variable the
-    // experiment reads is not racing other tests.
-    std::env::set_var("TF_ENABLE_ONEDNN_OPTS", onednn);
-    let rec = run_rust(seed, 500);
-    std::env::remove_var("TF_ENABLE_ONEDNN_OPTS");
+fn ours(seed: u64, onednn: &str, out: &Path) -> serde_json::Value {
+    let seed_s = seed.to_string();
+    let output = common::bin()
+        .args([
+            "run",
+            NAME,
+            "--seed",
+            &seed_s,
+            "--out",
+            out.to_str().unwrap(),
+        ])
+        .env("TF_ENABLE_ONEDNN_OPTS", onednn)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let dir = common::side(out, NAME, seed, "rust");
     serde_json::json!({
-        "losses": rec.losses,
-        "predictions": rec.predictions.iter().map(|p| p.prediction).collect::<Vec<_>>(),
+        "losses": column(&dir.join("loss.csv"), "loss"),
+        "predictions": column(&dir.join("predictions.csv"), "prediction"),
     })
 }
 
@@ -352,13 +370,16 @@ fn backends_sweep_ours_is_no_wider_than_tensorflows_own() {
         ("ours vs TF, oneDNN (TensorFlow's default)", vec![]),
         ("ours vs TF, Eigen (TF_ENABLE_ONEDNN_OPTS=0)", vec![]),
         ("TF oneDNN vs TF Eigen", vec![]),
-        ("libtorch's own sigmoid and matmul vs TF oneDNN", vec![]),
     ];
+    let out = common::out_dir();
     for (seed, (a, b)) in seeds.zip(tf_onednn.iter().zip(&tf_eigen)) {
-        rows[0].1.push((seed, max_diff(&ours(seed, "1"), a)));
-        rows[1].1.push((seed, max_diff(&ours(seed, "0"), b)));
+        rows[0]
+            .1
+            .push((seed, max_diff(&ours(seed, "1", out.path()), a)));
+        rows[1]
+            .1
+            .push((seed, max_diff(&ours(seed, "0", out.path()), b)));
         rows[2].1.push((seed, max_diff(a, b)));
-        rows[3].1.push((seed, max_diff(&plain_libtorch(seed), a)));
     }
     println!("| max abs difference (losses, predictions), seeds 0..99 | bit-identical seeds | median | p95 | worst | worst seed |");
     println!("|---|---|---|---|---|---|");
@@ -389,44 +410,4 @@ fn backends_sweep_ours_is_no_wider_than_tensorflows_own() {
         ours.0 <= theirs.0 && ours.1 <= theirs.1 && ours.2 <= theirs.2,
         "ours vs TensorFlow is wider than TensorFlow's two back-ends"
     );
-}
-
-/// The notebook's network with libtorch's own kernels (`matmul`, `sigmoid`, autograd), for the
-/// sweep's last row: what the SPEC measured before TensorFlow's kernels were reproduced.
-fn plain_libtorch(seed: u64) -> serde_json::Value {
-    use tch::{Device, Kind, Tensor};
-    let mut tf = xor_repro::rng::tensorflow::TfRandom::new(seed);
-    let w1 = Tensor::from_slice(&tf.normal(&[2, 10])).reshape([2, 10]);
-    let w2 = Tensor::from_slice(&tf.normal(&[10, 1])).reshape([10, 1]);
-    let b1 = Tensor::zeros([1, 10], (Kind::Float, Device::Cpu));
-    let b2 = Tensor::zeros([1, 1], (Kind::Float, Device::Cpu));
-    let params: Vec<Tensor> = [w1, b1, w2, b2]
-        .into_iter()
-        .map(|p| p.set_requires_grad(true))
-        .collect();
-    let (x, y) = xor_repro_torch::tensors::xor(Kind::Float);
-    let forward = |x: &Tensor| {
-        let a1 = (x.matmul(&params[0]) + &params[1]).relu();
-        (a1.matmul(&params[2]) + &params[3]).sigmoid()
-    };
-    let mut losses = Vec::new();
-    for _ in 0..500 {
-        let loss = (&y - forward(&x)).square().mean(Kind::Float);
-        losses.push(loss.double_value(&[]));
-        for p in &params {
-            p.shallow_clone().zero_grad();
-        }
-        loss.backward();
-        tch::no_grad(|| {
-            for p in &params {
-                let step = p.grad() * Tensor::from(1.5f32);
-                let _ = p.shallow_clone().f_sub_(&step).unwrap();
-            }
-        });
-    }
-    let preds = tch::no_grad(|| forward(&x));
-    serde_json::json!({
-        "losses": losses,
-        "predictions": xor_repro_torch::tensors::values(&preds),
-    })
 }
