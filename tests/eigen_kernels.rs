@@ -126,7 +126,10 @@ fn eigen_kernels_are_tensorflows_bit_for_bit() {
     for n in [1usize, 4, 8, 9, 17, 2500, 10_001] {
         cases.push(case(
             &format!("SigmoidGrad n={n}"),
-            &[(&format!("unit({n})"), &[n]), (&format!("normal({n})"), &[n])],
+            &[
+                (&format!("unit({n})"), &[n]),
+                (&format!("normal({n})"), &[n]),
+            ],
             "tf.raw_ops.SigmoidGrad(y=a, dy=b)",
         ));
     }
@@ -181,11 +184,11 @@ fn eigen_kernels_are_tensorflows_bit_for_bit() {
                 b[0],
                 b[1]
             ),
-            &[
-                (&draw_a, a),
-                (&format!("normal({}, {})", b[0], b[1]), b),
-            ],
-            &format!("tf.matmul(a, b, transpose_a={})", if ta { "True" } else { "False" }),
+            &[(&draw_a, a), (&format!("normal({}, {})", b[0], b[1]), b)],
+            &format!(
+                "tf.matmul(a, b, transpose_a={})",
+                if ta { "True" } else { "False" }
+            ),
         ));
     }
 
@@ -258,7 +261,11 @@ fn eigen_kernels_are_tensorflows_bit_for_bit() {
             let (a, b) = (&c.ins[0].1, c.ins.get(1).map(|s| &s.1));
             match (c.label.starts_with("matmul"), b) {
                 (true, Some(b)) => {
-                    let rows = if c.op.contains("transpose_a=True") { a[1] } else { a[0] };
+                    let rows = if c.op.contains("transpose_a=True") {
+                        a[1]
+                    } else {
+                        a[0]
+                    };
                     (rows, b[1])
                 }
                 _ => (0, 0),

@@ -184,7 +184,11 @@ impl Kernels {
         };
         let data = (0..rows)
             .flat_map(|i| (0..cols).map(move |j| (i, j)))
-            .map(|(i, j)| (0..inner).fold(0.0f32, |s, k| eigen::add(s, eigen::mul(left(i, k), right(k, j)))))
+            .map(|(i, j)| {
+                (0..inner).fold(0.0f32, |s, k| {
+                    eigen::add(s, eigen::mul(left(i, k), right(k, j)))
+                })
+            })
             .collect();
         Tensor::new(rows, cols, data)
     }

@@ -234,7 +234,12 @@ pub fn sum_rows(x: &[f32], rows: usize, cols: usize) -> Vec<f32> {
 /// Eigen's `predux` of an eight-float packet (AVX `PacketMath.h`): the two halves added, then
 /// SSE's `(a0+a2)+(a1+a3)`.
 fn predux(l: &[f32; PACKET]) -> f32 {
-    let h = [add(l[0], l[4]), add(l[1], l[5]), add(l[2], l[6]), add(l[3], l[7])];
+    let h = [
+        add(l[0], l[4]),
+        add(l[1], l[5]),
+        add(l[2], l[6]),
+        add(l[3], l[7]),
+    ];
     add(add(h[0], h[2]), add(h[1], h[3]))
 }
 
