@@ -411,3 +411,34 @@ fn backends_sweep_ours_is_no_wider_than_tensorflows_own() {
         "ours vs TensorFlow is wider than TensorFlow's two back-ends"
     );
 }
+
+/// Every back-end and oneDNN ISA this CPU can run (`TF_ENABLE_ONEDNN_OPTS` unset, `0`, `1`,
+/// and `1` with `ONEDNN_MAX_CPU_ISA` = AVX2, AVX, SSE41), both sides under the same switches:
+/// every loss, parameter, prediction and surface point bit-identical where the path is
+/// emulated. An ISA this CPU lacks is named and skipped.
+#[test]
+fn bit_identical_to_tensorflow_under_every_path_this_cpu_runs() {
+    use xor_repro::experiments::Framework;
+    let (cases, skipped) = common::switch_cases(Framework::TensorFlow);
+    for note in &skipped {
+        eprintln!("note: skipped {note}");
+    }
+    let mut failures = Vec::new();
+    for case in &cases {
+        for seed in [4u64, 29] {
+            let out = common::out_dir();
+            let (report, code) = common::rust_vs_python_under(case, out.path(), NAME, seed, &[]);
+            let summary = report.lines().last().unwrap_or("").to_string();
+            eprintln!("{NAME} seed {seed} under {}: {summary}", case.label);
+            match case.not_emulated(Framework::TensorFlow) {
+                None if code != 0 => failures.push(format!(
+                    "seed {seed} under {}: not bit-identical:\n{report}",
+                    case.label
+                )),
+                None => {}
+                Some(note) => eprintln!("note: {} {note}; not held to bit identity", case.label),
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

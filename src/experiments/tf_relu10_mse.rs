@@ -141,12 +141,11 @@ impl Kernels {
         let (rows, inner, cols) = ops.shape();
         let out = match self.backend {
             Backend::Eigen { sgemm } => eigen::matmul(ops, sgemm, self.threads),
-            // oneDNN's kernels panic on a product whose order they do not reproduce (a
-            // programming error there); here that is a path not reproduced, reported as such.
-            Backend::OneDnn(isa) => std::panic::catch_unwind(|| {
+            Backend::OneDnn(isa) => {
                 onednn::matmul(isa, &a.data, a.rows, a.cols, transpose_a, &b.data, b.cols)
-            })
-            .ok(),
+                    .map_err(|why| anyhow!("{why}"))
+                    .map(Some)?
+            }
         };
         match out {
             Some(out) => Ok(Tensor::new(rows, cols, out)),

@@ -26,7 +26,7 @@
 //! there the order depends on a row's position; accumulators start at +0.0 (a product of
 //! exactly −0 gives +0). α = 1 and β = 0 throughout (TensorFlow's `MatMul`), so scaling is exact.
 //! Where a path's order would depend on the machine's thread count or on a code path not
-//! measured here, [`matmul`] panics rather than guess.
+//! measured here, [`matmul`] says so rather than guess.
 
 use super::tensorflow::OneDnnIsa;
 
@@ -38,8 +38,8 @@ use super::tensorflow::OneDnnIsa;
 /// this with `b` the same memory read as `1×b_cols`: one rounded product per value on every
 /// path (measured).
 ///
-/// Panics for a shape whose path or order has not been reproduced at `isa` (see the module
-/// doc); the notebooks' shapes are all reproduced.
+/// An error naming the shape and the reason for a product whose path or order has not been
+/// reproduced at `isa` (see the module doc); the notebooks' shapes are all reproduced.
 pub fn matmul(
     isa: OneDnnIsa,
     a: &[f32],
@@ -48,7 +48,7 @@ pub fn matmul(
     transpose_a: bool,
     b: &[f32],
     b_cols: usize,
-) -> Vec<f32> {
+) -> Result<Vec<f32>, String> {
     let (rows, inner) = if transpose_a {
         (a_cols, a_rows)
     } else {
@@ -64,46 +64,51 @@ pub fn matmul(
         b_cols,
         rows,
     };
-    let unreproduced = |why: &str| -> ! {
-        panic!(
+    let unreproduced = |why: &str| -> String {
+        format!(
             "oneDNN {} order not reproduced for ({rows}×{inner}{}) @ ({inner}×{b_cols}): {why}",
             isa.name(),
             if transpose_a { ", transposed" } else { "" }
         )
     };
     if rows == 0 || b_cols == 0 {
-        return Vec::new();
+        return Ok(Vec::new());
     }
     let fma = isa >= OneDnnIsa::Avx2;
     // gemv_driver.cpp, jump_to_gemv: oneDNN's n == 1 first, then m == 1.
     if rows == 1 || (b_cols == 1 && transpose_a) {
         // The y-buffer split over the inner dimension starts at 2 threads × 128.
         if inner >= 256 {
-            unreproduced("GEMV split over the inner dimension by thread count");
+            return Err(unreproduced(
+                "GEMV split over the inner dimension by thread count",
+            ));
         }
-        return product
-            .each(|i, j| gemv_n(inner, fma, |k| (product.a_at(i, k), product.b_at(k, j))));
+        return Ok(
+            product.each(|i, j| gemv_n(inner, fma, |k| (product.a_at(i, k), product.b_at(k, j))))
+        );
     }
     if b_cols == 1 {
-        return product.each(|i, _| {
+        return Ok(product.each(|i, _| {
             let terms = |k: usize| (product.b_at(k, 0), product.a_at(i, k));
             if isa >= OneDnnIsa::Avx {
                 gemv_t_avx(inner, fma, terms)
             } else {
                 gemv_t_sse41(inner, terms)
             }
-        });
+        }));
     }
     let (m, n) = (b_cols, rows);
     let copy_overhead = 1.0 / m as f64 + 1.0 / n as f64;
-    match isa {
+    Ok(match isa {
         OneDnnIsa::Avx512Core => {
             // nocopy_checker_avx512. One accumulator per value, fused, the terms in order.
             if copy_overhead < 0.00196 || b_cols.is_multiple_of(1024) {
-                unreproduced("not certain to take jit_avx512_common_gemm_f32");
+                return Err(unreproduced(
+                    "not certain to take jit_avx512_common_gemm_f32",
+                ));
             }
             if inner > MEASURED_GEMM_INNER {
-                unreproduced("k beyond the measured range");
+                return Err(unreproduced("k beyond the measured range"));
             }
             product.each(|i, j| {
                 (0..inner).fold(0.0f32, |acc, k| {
@@ -114,10 +119,10 @@ pub fn matmul(
         OneDnnIsa::Avx2 | OneDnnIsa::Avx => {
             // nocopy_checker_avx2 (AVX2 and AVX both).
             if copy_overhead < 0.0038 {
-                unreproduced("not certain to take jit_avx_gemm_f32");
+                return Err(unreproduced("not certain to take jit_avx_gemm_f32"));
             }
             if inner > MEASURED_GEMM_INNER {
-                unreproduced("k beyond the measured range");
+                return Err(unreproduced("k beyond the measured range"));
             }
             if isa == OneDnnIsa::Avx2 {
                 // adjust_thread_count (threadpool runtime, AVX2 only): one thread while the
@@ -125,7 +130,9 @@ pub fn matmul(
                 // would move the row blocks.
                 let footprint = (m * n + m * inner + n * inner) * 4;
                 if (n > 50 && m <= 3) || footprint > 256 * 1024 || m > 4032 {
-                    unreproduced("jit_avx_gemm_f32's blocks depend on the thread count");
+                    return Err(unreproduced(
+                        "jit_avx_gemm_f32's blocks depend on the thread count",
+                    ));
                 }
                 let blocks = AvxGemmBlocks::new(m, n);
                 product.each(|i, j| {
@@ -147,7 +154,7 @@ pub fn matmul(
             // Copy-based jit_sse41_kernel_b0_sgemm_kern (nocopy_checker needs AVX): one
             // accumulator per value, the terms in order, unfused (measured).
             if inner > MEASURED_GEMM_INNER {
-                unreproduced("k beyond the measured range");
+                return Err(unreproduced("k beyond the measured range"));
             }
             product.each(|i, j| {
                 (0..inner).fold(0.0f32, |acc, k| {
@@ -155,7 +162,7 @@ pub fn matmul(
                 })
             })
         }
-    }
+    })
 }
 
 /// The GEMM paths' inner dimension is measured up to 47; every k-blocking (96 and up) and

@@ -121,11 +121,26 @@ impl Backend {
             Some(v) if v == "1" || v.eq_ignore_ascii_case("true") => {
                 (true, format!("TF_ENABLE_ONEDNN_OPTS={v}"))
             }
-            _ if Backend::onednn_by_default(cpu) => (
-                true,
-                "TF_ENABLE_ONEDNN_OPTS unset (or not 0, 1, false, true) and the CPU has AVX512_VNNI, AVX512_BF16, AVX_VNNI or AMX"
-                    .to_string(),
-            ),
+            _ if Backend::onednn_by_default(cpu) => {
+                let present: Vec<&str> = [
+                    (cpu.avx512_vnni, "AVX512_VNNI"),
+                    (cpu.avx512_bf16, "AVX512_BF16"),
+                    (cpu.avx_vnni, "AVX_VNNI"),
+                    (cpu.amx_tile, "AMX_TILE"),
+                    (cpu.amx_int8, "AMX_INT8"),
+                    (cpu.amx_bf16, "AMX_BF16"),
+                ]
+                .into_iter()
+                .filter_map(|(on, name)| on.then_some(name))
+                .collect();
+                (
+                    true,
+                    format!(
+                        "TF_ENABLE_ONEDNN_OPTS unset (or not 0, 1, false, true) and the CPU has {}",
+                        present.join(", ")
+                    ),
+                )
+            }
             _ => (
                 false,
                 "TF_ENABLE_ONEDNN_OPTS unset (or not 0, 1, false, true) and the CPU has none of AVX512_VNNI, AVX512_BF16, AVX_VNNI, AMX"

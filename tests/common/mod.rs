@@ -239,6 +239,15 @@ pub fn switch_cases(
         Framework::TensorFlow => {
             let isa = xor_repro::kernels::tensorflow::OneDnnIsa::widest(&cpu);
             offer(true, &[("TF_ENABLE_ONEDNN_OPTS", "0")], "");
+            // An AVX2 EPYC's default: Eigen, whose contractions go to oneDNN's sgemm at AVX2.
+            offer(
+                cpu.avx2,
+                &[
+                    ("TF_ENABLE_ONEDNN_OPTS", "0"),
+                    ("ONEDNN_MAX_CPU_ISA", "AVX2"),
+                ],
+                "AVX2 (an AVX2 EPYC's default)",
+            );
             offer(
                 isa.is_some(),
                 &[("TF_ENABLE_ONEDNN_OPTS", "1")],
