@@ -150,7 +150,9 @@ pub fn unpinned_note(versions: &BTreeMap<String, String>) -> Option<String> {
         .iter()
         .filter_map(|(name, pin)| {
             let v = versions.get(*name)?;
-            (v != pin).then(|| format!("{name} {v} (ported from {pin})"))
+            // A local label (`2.13.0+cu130`: the CUDA wheel) is the same CPU build.
+            let release = v.split('+').next().unwrap_or(v);
+            (release != *pin).then(|| format!("{name} {v} (ported from {pin})"))
         })
         .collect();
     (!other.is_empty()).then(|| {
