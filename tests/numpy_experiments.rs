@@ -1,9 +1,9 @@
 //! The NumPy notebooks in Rust (`numpy-relu10-mse`, 002's NumPy part; `numpy-sigmoid2-mse`,
 //! 004): their printed output reproduced character for character at the default seeds, and
 //! every value of a run bit-identical to the Python reference at several seeds over the full
-//! length (where NumPy runs the kernels `numpy_kernels` reproduces; elsewhere initial weights
-//! bit-identical and losses and predictions within SPEC §3's 1e-12 relative), and NumPy's
-//! array printing.
+//! length where this machine's NumPy kernel paths are emulated (`xor_repro::kernels`; elsewhere
+//! initial weights bit-identical and losses and predictions within SPEC §3's 1e-12 relative),
+//! under every path the switches can force here, and NumPy's array printing.
 //!
 //! `cargo test --release -- --ignored numpy_seed_sweep` runs both over seeds 0..99 and prints
 //! the median and worst relative error and the number of bit-identical seeds.
@@ -126,7 +126,7 @@ fn initial_rows(from: &Path, to: &Path) -> usize {
 }
 
 /// Runs both sides at `seed`, full length, and checks: every value bit-identical where NumPy
-/// runs the kernels `numpy_kernels` reproduces; elsewhere initial parameters bit-identical,
+/// takes kernel paths `xor_repro::kernels` emulates; elsewhere initial parameters bit-identical,
 /// losses and predictions within `rel_tol` relative. Returns diff's report.
 fn check_against_numpy(experiment: &str, seed: u64, params: usize, rel_tol: f64) -> String {
     let out = common::out_dir();
@@ -333,7 +333,7 @@ fn max_rel(rust: &Path, python: &Path) -> (f64, String) {
 
 /// Seeds 0..99 of both NumPy experiments, Rust against the Python reference: the median and
 /// worst relative error over losses and predictions per experiment, and the worst seed.
-/// Every seed bit-identical where NumPy runs the kernels `numpy_kernels` reproduces; SPEC §3's
+/// Every seed bit-identical where NumPy takes kernel paths `xor_repro::kernels` emulates; SPEC §3's
 /// worst within 1e-11 elsewhere. Run with
 /// `cargo test --release --test numpy_experiments -- --ignored numpy_seed_sweep --nocapture`
 /// (or `scripts/numpy-sweep.sh`).

@@ -1,14 +1,14 @@
-//! `numpy_kernels` against the real NumPy: every matrix product shape the NumPy notebooks take
-//! (and the OpenBLAS kernel paths around them), and `np.exp`, on random inputs NumPy draws
-//! here and now. Each value must be bit-identical; a failure names the first one that is not.
+//! `kernels::openblas` against the real NumPy: every matrix product shape the NumPy notebooks
+//! take (and the OpenBLAS kernel paths around them), and `np.exp` on this machine's path, on
+//! random inputs NumPy draws here and now. Each value must be bit-identical; a failure names the first one that is not.
 //!
 //! The products run once per OpenBLAS core this CPU can execute, NumPy forced to it with
 //! `OPENBLAS_CORETYPE` (threadpoolctl must report it) and `openblas::mm` called with it; a
 //! core this CPU cannot execute is skipped with a note. `Core::select` is held against the
 //! core the library reports for every `OPENBLAS_CORETYPE` value.
 //!
-//! The `exp` and column-sum tests reproduce SVML's AVX-512 `exp`; where the NumPy under test
-//! runs other kernels (see `common::numpy_kernels`), they only report the counts.
+//! The `exp` and column-sum tests run on this machine's default paths; where one is not
+//! emulated (see `common::numpy_kernels`), they only report the counts.
 
 mod common;
 use std::path::Path;
