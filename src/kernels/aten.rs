@@ -97,11 +97,7 @@ impl Capability {
 
     pub fn select(cpu: &CpuFeatures, switches: &Switches) -> Pick<Capability> {
         if !cpu.is_x86_64() {
-            return Pick {
-                path: None,
-                name: format!("libtorch's {} kernels", cpu.arch),
-                why: format!("not x86-64 ({})", cpu.arch),
-            };
+            return Pick::not_x86_64(cpu, "libtorch");
         }
         let widest = Capability::widest(cpu);
         let detected = |why: String| Pick {

@@ -54,11 +54,17 @@ pub const SWITCH_VARIABLES: [&str; 6] = [
 
 impl Switches {
     pub fn from_env() -> Switches {
-        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+        Switches::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// The switches as `lookup` gives each variable's value (an environment of one's own,
+    /// for a process to be started with it).
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Switches {
+        let var = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
         let [_, _, c, d, e, f] = SWITCH_VARIABLES.map(var);
         // NumPy counts a variable as set unless it is empty: `NPY_ENABLE_CPU_FEATURES=" "`
         // turns every dispatched feature off (measured), so only "" is unset for these two.
-        let numpy_var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+        let numpy_var = |name: &str| lookup(name).filter(|v| !v.is_empty());
         let [a, b] = [SWITCH_VARIABLES[0], SWITCH_VARIABLES[1]].map(numpy_var);
         Switches {
             npy_disable_cpu_features: a,
@@ -102,6 +108,15 @@ pub struct Pick<P> {
 impl<P> Pick<P> {
     pub fn emulated(&self) -> bool {
         self.path.is_some()
+    }
+
+    /// `library` on a CPU that is not x86-64: none of its x86 kernels is reproduced.
+    pub fn not_x86_64(cpu: &CpuFeatures, library: &str) -> Pick<P> {
+        Pick {
+            path: None,
+            name: format!("{library}'s {} build", cpu.arch),
+            why: format!("not x86-64 ({})", cpu.arch),
+        }
     }
 }
 

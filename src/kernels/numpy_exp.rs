@@ -47,11 +47,7 @@ impl ExpPath {
     /// match), the path is `None` and `why` quotes the reason.
     pub fn select(cpu: &CpuFeatures, switches: &Switches) -> Pick<ExpPath> {
         if !cpu.is_x86_64() {
-            return Pick {
-                path: None,
-                name: format!("NumPy's {} build", cpu.arch),
-                why: format!("not x86-64 ({})", cpu.arch),
-            };
+            return Pick::not_x86_64(cpu, "NumPy");
         }
         match dispatch(cpu, switches) {
             Ok(d) => Pick {

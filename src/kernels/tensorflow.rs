@@ -108,11 +108,7 @@ impl Backend {
 
     pub fn select(cpu: &CpuFeatures, switches: &Switches) -> Pick<Backend> {
         if !cpu.is_x86_64() {
-            return Pick {
-                path: None,
-                name: format!("TensorFlow's {} build", cpu.arch),
-                why: format!("not x86-64 ({})", cpu.arch),
-            };
+            return Pick::not_x86_64(cpu, "TensorFlow");
         }
         let (onednn, mut why) = match switches.tf_enable_onednn_opts.as_deref() {
             Some(v) if v == "0" || v.eq_ignore_ascii_case("false") => {

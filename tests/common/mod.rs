@@ -151,19 +151,12 @@ impl SwitchCase {
     /// The paths this machine takes under these switches (this process's own switches are
     /// ignored: every case states all of its own).
     pub fn paths(&self) -> xor_repro::kernels::Paths {
-        let mut switches = xor_repro::kernels::Switches::default();
-        for (name, value) in &self.env {
-            let v = Some(value.clone());
-            match *name {
-                "NPY_DISABLE_CPU_FEATURES" => switches.npy_disable_cpu_features = v,
-                "NPY_ENABLE_CPU_FEATURES" => switches.npy_enable_cpu_features = v,
-                "OPENBLAS_CORETYPE" => switches.openblas_coretype = v,
-                "TF_ENABLE_ONEDNN_OPTS" => switches.tf_enable_onednn_opts = v,
-                "ONEDNN_MAX_CPU_ISA" => switches.onednn_max_cpu_isa = v,
-                "ATEN_CPU_CAPABILITY" => switches.aten_cpu_capability = v,
-                other => panic!("not a library switch: {other}"),
-            }
-        }
+        let switches = xor_repro::kernels::Switches::from_lookup(|name| {
+            self.env
+                .iter()
+                .find(|(k, _)| *k == name)
+                .map(|(_, v)| v.clone())
+        });
         xor_repro::kernels::Paths::select(xor_repro::kernels::cpu::CpuFeatures::detect(), switches)
     }
 
@@ -205,10 +198,23 @@ pub fn switch_cases(
     };
     match framework {
         Framework::NumPy => {
+            // NumPy's AVX512_SKX target checks AVX512CD among others, so switching that off
+            // reaches NumPy's own AVX512F kernel; AVX512F off reaches libm through the AVX2
+            // target, AVX2 off too through the baseline.
+            offer(
+                cpu.avx512_skx(),
+                &[("NPY_DISABLE_CPU_FEATURES", "AVX512CD")],
+                "AVX512_SKX (nothing to disable)",
+            );
             offer(
                 cpu.avx512f,
                 &[("NPY_DISABLE_CPU_FEATURES", "AVX512F")],
                 "AVX512F (nothing to disable)",
+            );
+            offer(
+                cpu.avx512f && cpu.avx2,
+                &[("NPY_DISABLE_CPU_FEATURES", "AVX512F AVX2")],
+                "AVX512F and AVX2 (nothing to disable)",
             );
             offer(
                 cpu.avx512f,
@@ -234,6 +240,15 @@ pub fn switch_cases(
                 cpu.sse3,
                 &[("OPENBLAS_CORETYPE", "Prescott")],
                 "SSE3 (Prescott kernels)",
+            );
+            // What an AVX2 EPYC takes by default: libm's exp and the Haswell kernels.
+            offer(
+                cpu.avx2 && cpu.fma,
+                &[
+                    ("NPY_DISABLE_CPU_FEATURES", "AVX512F"),
+                    ("OPENBLAS_CORETYPE", "Haswell"),
+                ],
+                "AVX2 and FMA (an AVX2 EPYC's default)",
             );
         }
         Framework::TensorFlow => {
