@@ -82,8 +82,9 @@ pub fn render(out: &Path, entries: &[Entry]) -> String {
     let _ = writeln!(
         s,
         "Written by `xor-repro reproduce` (`./scripts/reproduce.sh`): every experiment at its \
-         notebook's default seed, run in Rust (libtorch through `tch` for PyTorch and TensorFlow, \
-         plain Rust for NumPy) and by the notebook's own code in Python, compared value by \
+         notebook's default seed, run in Rust (libtorch through `tch` for PyTorch, plain Rust \
+         on ports of the libraries' kernels for NumPy and TensorFlow) and by the notebook's \
+         own code in Python, compared value by \
          value against its fidelity target (SPEC §3). \
          **{met} of {} experiments meet their target.**\n",
         entries.len()
@@ -407,8 +408,9 @@ fn quirks(out: &Path, group: &[&Entry]) -> String {
         "001" => format!(
             "100 000 epochs of `optim.SGD` on a 2→2→1 sigmoid net; `zero_grad` comes before \
              the forward pass, and the loss is printed every 1000 epochs (the capture shows no \
-             output). Bit identity over all 100 000 epochs needs the fused `add_(grad, \
-             alpha=-lr)` update that libtorch's C++ SGD also uses.{sweep}"
+             output). Bit identity over all 100 000 epochs needs `add_(grad, alpha=-lr)` \
+             rounded as libtorch's kernel set rounds it: one fused multiply-add in `avx2` and \
+             `avx512`, a product then a sum in `default`.{sweep}"
         ),
         "002" => quirks_002(out, find("numpy-relu10-mse"), find("tf-relu10-mse")),
         "003" => {
@@ -498,9 +500,11 @@ fn quirks_002(out: &Path, numpy: Option<&Entry>, tf: Option<&Entry>) -> String {
     }
     s.push_str(
         " The TensorFlow part's interpretation does agree with its printout (0.0072 at epoch \
-         100 against NumPy's 0.0078; 0.0008 against 0.0009 at 480). It runs in float32 with \
-         TensorFlow's own kernels, so bit identity is out of reach (SPEC §3); its initial \
-         weights, drawn by TensorFlow's Philox generator, are reproduced bit for bit. Both \
+         100 against NumPy's 0.0078; 0.0008 against 0.0009 at 480). It runs in float32 on \
+         TensorFlow's own kernels, which the Rust side ports for the back-end and ISA \
+         TensorFlow takes on this machine (Eigen's packet logistic and `gemv`, oneDNN's \
+         products); its initial weights, drawn by TensorFlow's Philox generator, are \
+         reproduced bit for bit. Both \
          parts also evaluate the trained net on a 50×50 grid (`surface.csv`, drawn as \
          `surface.svg`).",
     );
