@@ -103,7 +103,8 @@ pub fn logistic_packet_lane(x_in: f32) -> f32 {
     let hi = 16.635_532_4_f32;
     let mut x = if hi < x_in { hi } else { x_in };
     x = mul(x, 0.5);
-    let m = madd(x, 1.442_695_040_888_963_41_f32, 0.5).floor();
+    // Eigen's cst_cephes_LOG2EF, which rounds to LOG2_E in float32.
+    let m = madd(x, std::f32::consts::LOG2_E, 0.5).floor();
     let mut r = madd(m, -0.693_359_375_f32, x);
     r = madd(m, 2.121_944_40e-4_f32, r);
     let r2 = mul(r, r);
