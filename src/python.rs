@@ -57,17 +57,38 @@ fn run_script(python: &Path, script: &Path, args: &[String], quiet: bool) -> Res
         .wait_with_output()?;
     if !output.status.success() {
         let stderr = String::from_utf8_lossy(&output.stderr);
-        let last = stderr
-            .lines()
-            .rev()
-            .find(|l| !l.trim().is_empty())
-            .unwrap_or("no message");
-        let last = last.trim();
+        let message = last_error(&stderr);
         bail!(
             "{} failed: {}",
             script.display(),
-            last.strip_prefix("error: ").unwrap_or(last)
+            message.strip_prefix("error: ").unwrap_or(&message)
         );
     }
     Ok(())
+}
+
+/// The message a failed Python process ended on, as one line: its last exception (whose text
+/// may run over several lines, as NumPy's refusal of a CPU-feature switch does) or, failing
+/// that, its last non-blank line.
+fn last_error(stderr: &str) -> String {
+    let lines: Vec<&str> = stderr.lines().collect();
+    let is_exception = |l: &str| {
+        let head = l.split(':').next().unwrap_or("");
+        !l.starts_with(' ')
+            && l.contains(": ")
+            && (head.ends_with("Error") || head.ends_with("Exception") || head == "error")
+    };
+    match lines.iter().rposition(|l| is_exception(l)) {
+        Some(i) => lines[i..]
+            .iter()
+            .map(|l| l.trim())
+            .filter(|l| !l.is_empty())
+            .collect::<Vec<_>>()
+            .join(" "),
+        None => lines
+            .iter()
+            .rev()
+            .find(|l| !l.trim().is_empty())
+            .map_or("no message".to_string(), |l| l.trim().to_string()),
+    }
 }

@@ -52,7 +52,7 @@ fn machine(s: &mut String, entries: &[Entry]) {
     for (key, label) in crate::kernels::LIBRARIES {
         let users: Vec<&str> = entries
             .iter()
-            .filter(|e| crate::kernels::libraries_of(e.exp.framework).contains(&key))
+            .filter(|e| e.exp.framework.kernel_libraries().contains(&key))
             .map(|e| e.exp.name)
             .collect();
         if users.is_empty() {

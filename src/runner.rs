@@ -106,7 +106,7 @@ pub fn run_rust_with(
         progress: progress.clone(),
     };
     let run = crate::engine::run_fn(exp)?;
-    let kernels = crate::kernels::this_machine().for_framework(exp.framework);
+    let kernels = crate::kernels::this_machine().for_libraries(exp.framework.kernel_libraries());
     if let Some(note) = crate::kernels::not_emulated_note(&kernels) {
         eprintln!("{}: {note}", exp.name);
     }

@@ -84,7 +84,7 @@ fn path_matrix() {
     for framework in [Framework::NumPy, Framework::TensorFlow, Framework::PyTorch] {
         let (cases, skipped) = common::switch_cases(framework);
         for case in &cases {
-            let paths = case.paths().for_framework(framework);
+            let paths = case.paths().for_libraries(framework.kernel_libraries());
             let path = paths
                 .iter()
                 .map(|(k, p)| format!("{} {}", xor_repro::kernels::label(k), p.path))

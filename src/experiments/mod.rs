@@ -34,6 +34,16 @@ impl Framework {
         }
     }
 
+    /// The libraries whose kernel paths decide the framework's bits, keyed as in
+    /// [`crate::kernels::LIBRARIES`].
+    pub fn kernel_libraries(self) -> &'static [&'static str] {
+        match self {
+            Framework::NumPy => &["numpy-exp", "openblas"],
+            Framework::TensorFlow => &["tensorflow"],
+            Framework::PyTorch => &["aten"],
+        }
+    }
+
     /// Rejects seeds the framework's own seeding call would reject (SPEC §2).
     pub fn check_seed(self, seed: u64) -> Result<()> {
         match self {

@@ -24,7 +24,6 @@ pub mod openblas;
 pub mod probe;
 pub mod tensorflow;
 
-use crate::experiments::Framework;
 use cpu::CpuFeatures;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -186,15 +185,6 @@ pub const LIBRARIES: [(&str, &str); 4] = [
     ("aten", "PyTorch"),
 ];
 
-/// The libraries whose kernel paths decide a framework's bits.
-pub fn libraries_of(framework: Framework) -> &'static [&'static str] {
-    match framework {
-        Framework::NumPy => &["numpy-exp", "openblas"],
-        Framework::TensorFlow => &["tensorflow"],
-        Framework::PyTorch => &["aten"],
-    }
-}
-
 /// One library's path as `run.json` records it: on the Rust side the path picked, why and
 /// whether it is emulated; on the Python side what the library itself reports, and from where.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -235,13 +225,10 @@ impl Paths {
         .collect()
     }
 
-    /// The picks that decide `framework`'s bits, for `run.json`.
-    pub fn for_framework(&self, framework: Framework) -> BTreeMap<String, KernelPath> {
+    /// The picks of the libraries `keys` names (a framework's, for `run.json`).
+    pub fn for_libraries(&self, keys: &[&str]) -> BTreeMap<String, KernelPath> {
         let mut all = self.records();
-        libraries_of(framework)
-            .iter()
-            .filter_map(|k| all.remove_entry(*k))
-            .collect()
+        keys.iter().filter_map(|k| all.remove_entry(*k)).collect()
     }
 }
 

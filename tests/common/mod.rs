@@ -101,7 +101,8 @@ pub fn numpy_kernels() -> &'static NumpyKernels {
     static KERNELS: std::sync::OnceLock<NumpyKernels> = std::sync::OnceLock::new();
     KERNELS.get_or_init(|| {
         let paths = xor_repro::kernels::this_machine();
-        let picked = paths.for_framework(xor_repro::experiments::Framework::NumPy);
+        let picked =
+            paths.for_libraries(xor_repro::experiments::Framework::NumPy.kernel_libraries());
         let said = xor_repro::kernels::probe::ask_libraries(&[]).expect("the libraries answer");
         let disagreements = xor_repro::kernels::probe::disagreements(paths, &said);
         let note = xor_repro::kernels::not_emulated_note(&picked);
@@ -163,7 +164,9 @@ impl SwitchCase {
     /// `None` when every path deciding `framework`'s bits is emulated under these switches
     /// (bit identity is then required), else the one-line note saying which is not.
     pub fn not_emulated(&self, framework: xor_repro::experiments::Framework) -> Option<String> {
-        xor_repro::kernels::not_emulated_note(&self.paths().for_framework(framework))
+        xor_repro::kernels::not_emulated_note(
+            &self.paths().for_libraries(framework.kernel_libraries()),
+        )
     }
 
     /// A command with these switches set and every other library switch removed.
