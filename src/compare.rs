@@ -512,19 +512,19 @@ fn plot_subtitle(v: &Verdict) -> String {
 /// One line when the Python side's libraries report another back-end than the Rust side
 /// emulated (run with other switches, or on another machine): compare names it.
 fn kernel_disagreement(rust: &record::RunInfo, python: &record::RunInfo) -> Option<String> {
+    let paths = crate::kernels::this_machine();
+    let this_process = paths.records();
     let differing: Vec<String> = rust
         .kernels
         .iter()
         .filter_map(|(key, ours)| {
             let theirs = python.kernels.get(key)?;
-            let paths = crate::kernels::this_machine();
-            // Judged by the same rule as `xor-repro kernels`, when this process picked the
-            // path the Rust run recorded; otherwise by name.
-            let agree = if paths.records().get(key).map(|p| &p.path) == Some(&ours.path) {
-                crate::kernels::probe::agrees(paths, key, theirs) != Some(false)
-            } else {
-                theirs.error.is_some() || ours.path.eq_ignore_ascii_case(&theirs.path)
-            };
+            // Judged by the rule of `xor-repro kernels`, which needs the pick itself: when the
+            // Rust run was made under other switches than this process's (`compare --no-run`),
+            // our names and the library's cannot be held against each other, and nothing is
+            // said.
+            let agree = this_process.get(key).map(|p| &p.path) != Some(&ours.path)
+                || crate::kernels::probe::agrees(paths, key, theirs) != Some(false);
             (!agree).then(|| {
                 format!(
                     "{}: Rust emulated {}, Python's library reports {}",

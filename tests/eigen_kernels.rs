@@ -78,27 +78,7 @@ fn python_program(cases: &[Case]) -> String {
 
 /// Counts bit-identical values; returns the failure line if any differ.
 fn compare(what: &str, ours: &[f32], theirs: &[f32]) -> Result<String, String> {
-    assert_eq!(ours.len(), theirs.len(), "{what}: lengths");
-    let same = ours
-        .iter()
-        .zip(theirs)
-        .filter(|(a, b)| a.to_bits() == b.to_bits())
-        .count();
-    let line = format!("{what}: {same} of {} values bit-identical", ours.len());
-    match ours
-        .iter()
-        .zip(theirs)
-        .position(|(a, b)| a.to_bits() != b.to_bits())
-    {
-        None => Ok(line),
-        Some(i) => Err(format!(
-            "{line}; first difference at value {i}: ours {:e} ({:#010x}), TensorFlow {:e} ({:#010x})",
-            ours[i],
-            ours[i].to_bits(),
-            theirs[i],
-            theirs[i].to_bits()
-        )),
-    }
+    common::bit_identity(what, ours, theirs, "TensorFlow").map_err(|(message, _)| message)
 }
 
 fn sgemm_isa() -> xor_repro::kernels::tensorflow::OneDnnIsa {

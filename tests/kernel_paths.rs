@@ -28,17 +28,7 @@ fn kernels_picks_what_every_library_reports_under_every_switch() {
                 env.extend(case.env.iter().cloned());
             }
         }
-        let case = common::SwitchCase {
-            label: if env.is_empty() {
-                "default".to_string()
-            } else {
-                env.iter()
-                    .map(|(k, v)| format!("{k}={v}"))
-                    .collect::<Vec<_>>()
-                    .join(" ")
-            },
-            env,
-        };
+        let case = common::SwitchCase::of(env);
         let mut cmd = common::bin();
         cmd.arg("kernels");
         case.apply(&mut cmd);

@@ -81,31 +81,15 @@ fn read_f64s(path: &Path) -> Vec<f64> {
         .collect()
 }
 
-/// Counts bit-identical values and panics at the first that is not.
+/// Counts bit-identical values and panics at the first that is not, naming its argument.
 fn require_identical(what: &str, args: &[f64], ours: &[f64], numpy: &[f64]) {
-    assert_eq!(ours.len(), numpy.len(), "{what}: lengths");
-    let same = ours
-        .iter()
-        .zip(numpy)
-        .filter(|(a, b)| a.to_bits() == b.to_bits())
-        .count();
-    eprintln!("{what}: {same} of {} values bit-identical", ours.len());
-    if let Some(i) = ours
-        .iter()
-        .zip(numpy)
-        .position(|(a, b)| a.to_bits() != b.to_bits())
-    {
-        panic!(
-            "{what}: {same} of {} bit-identical; first difference at value {i}: exp({:e} = \
-             {:#018x}) ours {:e} ({:#018x}), NumPy {:e} ({:#018x})",
-            ours.len(),
+    match common::bit_identity(what, ours, numpy, "NumPy") {
+        Ok(line) => eprintln!("{line}"),
+        Err((message, i)) => panic!(
+            "{message}; the argument: exp({:e} = {:#018x})",
             args[i],
-            args[i].to_bits(),
-            ours[i],
-            ours[i].to_bits(),
-            numpy[i],
-            numpy[i].to_bits()
-        );
+            args[i].to_bits()
+        ),
     }
 }
 

@@ -60,30 +60,10 @@ fn numpy(code: &str, seed: u64, out: &Path) -> Vec<f64> {
 
 /// Counts bit-identical values and asserts all are (where NumPy runs the reproduced kernels).
 fn check(what: &str, ours: &[f64], numpy: &[f64]) {
-    assert_eq!(ours.len(), numpy.len(), "{what}: lengths");
-    let same = ours
-        .iter()
-        .zip(numpy)
-        .filter(|(a, b)| a.to_bits() == b.to_bits())
-        .count();
-    let first = ours
-        .iter()
-        .zip(numpy)
-        .position(|(a, b)| a.to_bits() != b.to_bits());
-    eprintln!("{what}: {same} of {} values bit-identical", ours.len());
-    if !common::numpy_kernels().reproduced {
-        return;
-    }
-    if let Some(i) = first {
-        panic!(
-            "{what}: {same} of {} bit-identical; first difference at value {i}: ours {:e} \
-             ({:#018x}), NumPy {:e} ({:#018x})",
-            ours.len(),
-            ours[i],
-            ours[i].to_bits(),
-            numpy[i],
-            numpy[i].to_bits()
-        );
+    match common::bit_identity(what, ours, numpy, "NumPy") {
+        Ok(line) => eprintln!("{line}"),
+        Err((message, _)) if common::numpy_kernels().reproduced => panic!("{message}"),
+        Err((message, _)) => eprintln!("{message}"),
     }
 }
 
@@ -256,29 +236,9 @@ fn products_on_every_core(products: &[Product], seed: u64) {
 
 /// Counts bit-identical values, printing the count; the first difference as an error.
 fn count_identical(what: &str, ours: &[f64], theirs: &[f64]) -> Result<(), String> {
-    assert_eq!(ours.len(), theirs.len(), "{what}: lengths");
-    let same = ours
-        .iter()
-        .zip(theirs)
-        .filter(|(a, b)| a.to_bits() == b.to_bits())
-        .count();
-    eprintln!("{what}: {same} of {} values bit-identical", ours.len());
-    match ours
-        .iter()
-        .zip(theirs)
-        .position(|(a, b)| a.to_bits() != b.to_bits())
-    {
-        None => Ok(()),
-        Some(i) => Err(format!(
-            "{what}: {same} of {} bit-identical; first difference at value {i}: ours {:e} \
-             ({:#018x}), NumPy {:e} ({:#018x})",
-            ours.len(),
-            ours[i],
-            ours[i].to_bits(),
-            theirs[i],
-            theirs[i].to_bits()
-        )),
-    }
+    let line = common::bit_identity(what, ours, theirs, "NumPy").map_err(|(message, _)| message)?;
+    eprintln!("{line}");
+    Ok(())
 }
 
 /// Runs `code` (after [`DRAW`]) with `out` as `sys.argv[1]`, the seed as `sys.argv[2]` and

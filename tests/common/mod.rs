@@ -136,8 +136,11 @@ pub struct SwitchCase {
 
 impl SwitchCase {
     fn new(env: &[(&'static str, &str)]) -> SwitchCase {
-        let env: Vec<(&'static str, String)> =
-            env.iter().map(|(k, v)| (*k, v.to_string())).collect();
+        SwitchCase::of(env.iter().map(|(k, v)| (*k, v.to_string())).collect())
+    }
+
+    /// The case that sets `env`, labelled by it.
+    pub fn of(env: Vec<(&'static str, String)>) -> SwitchCase {
         let label = if env.is_empty() {
             "default".to_string()
         } else {
@@ -325,4 +328,63 @@ pub fn rust_vs_python_under(
         String::from_utf8_lossy(&diff.stdout).into_owned(),
         diff.status.code().unwrap_or(-1),
     )
+}
+
+/// A float both sides computed, compared by its bits.
+pub trait Bits: Copy + std::fmt::LowerExp {
+    fn bits(self) -> u64;
+    /// Hex digits of the bits, with `0x`.
+    const HEX_WIDTH: usize;
+}
+
+impl Bits for f32 {
+    fn bits(self) -> u64 {
+        self.to_bits() as u64
+    }
+    const HEX_WIDTH: usize = 10;
+}
+
+impl Bits for f64 {
+    fn bits(self) -> u64 {
+        self.to_bits()
+    }
+    const HEX_WIDTH: usize = 18;
+}
+
+/// Counts the values of `ours` bit-identical to `theirs`: `Ok("WHAT: N of M values
+/// bit-identical")`, or an error with that count, the first differing value (its index) and
+/// both values in decimal and hex, `theirs` named `library`.
+pub fn bit_identity<T: Bits>(
+    what: &str,
+    ours: &[T],
+    theirs: &[T],
+    library: &str,
+) -> Result<String, (String, usize)> {
+    assert_eq!(ours.len(), theirs.len(), "{what}: lengths");
+    let same = ours
+        .iter()
+        .zip(theirs)
+        .filter(|(a, b)| a.bits() == b.bits())
+        .count();
+    let line = format!("{what}: {same} of {} values bit-identical", ours.len());
+    match ours
+        .iter()
+        .zip(theirs)
+        .position(|(a, b)| a.bits() != b.bits())
+    {
+        None => Ok(line),
+        Some(i) => {
+            let w = T::HEX_WIDTH;
+            Err((
+                format!(
+                    "{line}; first difference at value {i}: ours {:e} ({:#0w$x}), {library} {:e} ({:#0w$x})",
+                    ours[i],
+                    ours[i].bits(),
+                    theirs[i],
+                    theirs[i].bits()
+                ),
+                i,
+            ))
+        }
+    }
 }
