@@ -2,7 +2,7 @@
 //! Exit codes: 0 success, 1 a difference or missed target, 2 bad input or failure.
 
 use crate::diff::{self, Tolerance};
-use crate::experiments::{self, Experiment};
+use crate::experiments::{self, Engine, Experiment};
 use crate::progress::Progress;
 use crate::runner::{self, Settings};
 use anyhow::{bail, Context, Result};
@@ -145,6 +145,16 @@ struct RunArgs {
     /// Start from the initial parameters in this params.csv-schema file.
     #[arg(long, value_name = "PARAMS.csv")]
     init_from: Option<PathBuf>,
+    /// Which Rust code trains: the exact engine (into rust/) or the plain tch port (into
+    /// tch/). The Python reference ignores it.
+    #[arg(long, value_enum, default_value = "exact")]
+    engine: Engine,
+    /// Write trace.csv: every named value of each traced step, in program order.
+    #[arg(long)]
+    trace: bool,
+    /// The steps to trace, A..B (both included) or one step; implies --trace (default: all).
+    #[arg(long, value_name = "A..B", value_parser = crate::trace::parse_steps)]
+    trace_steps: Option<crate::trace::StepRange>,
 }
 
 impl RunArgs {
@@ -172,6 +182,12 @@ impl RunArgs {
             lr: self.lr,
             init_from: self.init_from.clone(),
             out: self.out.clone(),
+            engine: self.engine,
+            trace: match (&self.trace_steps, self.trace) {
+                (Some(steps), _) => Some(steps.clone()),
+                (None, true) => Some(0..=usize::MAX),
+                (None, false) => None,
+            },
         }
     }
 }
@@ -264,7 +280,7 @@ impl Command {
     fn needs_libtorch(&self) -> bool {
         let any = |args: &RunArgs| {
             args.experiments()
-                .is_ok_and(|exps| exps.iter().any(|e| e.needs_libtorch()))
+                .is_ok_and(|exps| exps.iter().any(|e| e.needs_libtorch_on(args.engine)))
         };
         let named = |name: &str| experiments::find(name).is_ok_and(|e| e.needs_libtorch());
         match self {
@@ -443,6 +459,9 @@ fn run(args: &RunArgs) -> Result<ExitCode> {
 }
 
 fn reference(args: &RunArgs) -> Result<ExitCode> {
+    if args.engine != Engine::Exact {
+        bail!("reference runs the Python notebook; --engine chooses the Rust side of run and compare");
+    }
     let exps = args.experiments()?;
     let settings = args.settings();
     for exp in &exps {

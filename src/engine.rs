@@ -4,7 +4,7 @@
 //! binary (`torch/`) loads it: it registers its experiments here when it starts, and
 //! `xor-repro` hands any command that would train one of them over to it, whole.
 
-use crate::experiments::{Experiment, RunFn};
+use crate::experiments::{Engine, Experiment, RunFn};
 use crate::sweep::{Plan, SeedResult};
 use anyhow::{bail, Context, Result};
 use std::os::unix::process::CommandExt;
@@ -14,8 +14,10 @@ use std::sync::OnceLock;
 
 /// What `xor-repro-torch` adds to the shared command line.
 pub struct Libtorch {
-    /// The training of a libtorch experiment, by name.
+    /// The exact engine's training of a libtorch experiment, by name.
     pub run: fn(&str) -> Option<RunFn>,
+    /// The plain tch port of an experiment (every notebook has one), by name.
+    pub port: fn(&str) -> Option<RunFn>,
     /// `sweep --batched`: every seed of the plan trained as one batched computation.
     pub batched_sweep: fn(&Plan) -> Result<Vec<SeedResult>>,
     /// What `run.json` records about the libraries a run of this experiment used.
@@ -37,16 +39,28 @@ pub fn libtorch() -> Option<&'static Libtorch> {
     LIBTORCH.get().copied()
 }
 
-/// The training of `exp` in this process.
+/// The training of `exp` on the exact engine, in this process.
 pub fn run_fn(exp: &Experiment) -> Result<RunFn> {
-    exp.run
-        .or_else(|| libtorch().and_then(|l| (l.run)(exp.name)))
-        .with_context(|| {
-            format!(
-                "{} needs libtorch, which only xor-repro-torch loads",
-                exp.name
-            )
-        })
+    run_fn_on(exp, Engine::Exact)
+}
+
+/// The training of `exp` on `engine`, in this process.
+pub fn run_fn_on(exp: &Experiment, engine: Engine) -> Result<RunFn> {
+    let found = match engine {
+        Engine::Exact => exp
+            .run
+            .or_else(|| libtorch().and_then(|l| (l.run)(exp.name))),
+        Engine::Tch => libtorch().and_then(|l| (l.port)(exp.name)),
+    };
+    match found {
+        Some(run) => Ok(run),
+        None if exp.needs_libtorch_on(engine) && libtorch().is_none() => bail!(
+            "{} on the {} engine needs libtorch, which only xor-repro-torch loads",
+            exp.name,
+            engine.name()
+        ),
+        None => bail!("{} has no {} engine", exp.name, engine.name()),
+    }
 }
 
 /// The `xor-repro-torch` binary, next to this one (cargo builds both into one folder).

@@ -8,7 +8,8 @@
 //! - `xor`: the XOR data.
 //! - `numpy_ops`: a small NumPy-like float64 array for the NumPy notebooks' hand-written
 //!   backprop; `kernels`: each Python library's kernel paths, picked as the library picks them, bit for bit.
-//! - `record`: what a run produced and how it is written (SPEC §5); `diff`: comparing two.
+//! - `record`: what a run produced and how it is written (SPEC §5); `trace`: op-level traces
+//!   (`trace.csv`); `diff`: comparing two.
 //! - `runner`: running one experiment on either side into its run folder.
 //! - `compare`: judging a Rust run against its Python reference (SPEC §3); `plot`: the SVGs;
 //!   `sweep`: many seeds, how training ends; `reproduce` and `report`: the main job and
@@ -35,4 +36,5 @@ pub mod reproduce;
 pub mod rng;
 pub mod runner;
 pub mod sweep;
+pub mod trace;
 pub mod xor;

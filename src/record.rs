@@ -63,6 +63,8 @@ pub struct RunRecord {
     /// The first step whose forward pass put all four XOR outputs on the right side of 0.5,
     /// for experiments that track it (`sweep` reports it; no file holds it).
     pub first_solved: Option<usize>,
+    /// The values of the traced steps (`--trace`): `trace.csv`.
+    pub trace: crate::trace::Trace,
 }
 
 impl RunRecord {
@@ -216,6 +218,9 @@ pub fn write_run_with(
         }
         if !record.surface.is_empty() {
             write("surface.csv", surface_csv(&record.surface))?;
+        }
+        if !record.trace.is_empty() {
+            write("trace.csv", record.trace.csv())?;
         }
         write("transcript.txt", record.transcript.clone())?;
         write("run.json", serde_json::to_string_pretty(info)? + "\n")?;

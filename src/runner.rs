@@ -1,7 +1,8 @@
-//! Running one experiment on either side, Rust or Python, into its run folder
-//! `DIR/NAME/seed-S/{rust,python}/`, with the settings a user gave or the notebook's own.
+//! Running one experiment on any side (the exact engine, the plain tch port, or Python) into
+//! its run folder `DIR/NAME/seed-S/{rust,tch,python}/`, with the settings a user gave or the
+//! notebook's own.
 
-use crate::experiments::{Config, Experiment};
+use crate::experiments::{Config, Engine, Experiment};
 use crate::progress::Progress;
 use crate::record::{self, InitialParams, RunInfo, RunRecord};
 use anyhow::{Context, Result};
@@ -17,6 +18,10 @@ pub struct Settings {
     pub lr: Option<f64>,
     pub init_from: Option<PathBuf>,
     pub out: PathBuf,
+    /// Which Rust code trains (the Python side ignores it).
+    pub engine: Engine,
+    /// The steps to trace into `trace.csv`, if any.
+    pub trace: Option<crate::trace::StepRange>,
 }
 
 impl Settings {
@@ -42,15 +47,15 @@ impl Settings {
 }
 
 /// Versions recorded in the Rust side's `run.json`: ours, and the libraries `exp` trained on.
-pub fn rust_versions(exp: &Experiment) -> BTreeMap<String, String> {
+pub fn rust_versions(exp: &Experiment, engine: Engine) -> BTreeMap<String, String> {
     let mut versions = BTreeMap::from([(
         "xor-repro".to_string(),
         env!("CARGO_PKG_VERSION").to_string(),
     )]);
-    if let (true, Some(libtorch)) = (exp.needs_libtorch(), crate::engine::libtorch()) {
+    if let (true, Some(libtorch)) = (exp.needs_libtorch_on(engine), crate::engine::libtorch()) {
         versions.extend((libtorch.versions)(exp));
     }
-    if exp.framework == crate::experiments::Framework::TensorFlow {
+    if engine == Engine::Exact && exp.framework == crate::experiments::Framework::TensorFlow {
         // The back-end reproduced, beside the Python side's `tensorflow-backend`.
         versions.insert(
             "tensorflow-backend".to_string(),
@@ -103,10 +108,12 @@ pub fn run_rust_with(
         lr: settings.lr(exp),
         init,
         echo,
+        trace: settings.trace.clone(),
         progress: progress.clone(),
     };
-    let run = crate::engine::run_fn(exp)?;
-    let kernels = crate::kernels::this_machine().for_libraries(exp.framework.kernel_libraries());
+    let engine = settings.engine;
+    let run = crate::engine::run_fn_on(exp, engine)?;
+    let kernels = kernel_paths(exp, engine);
     if let Some(note) = crate::kernels::not_emulated_note(&kernels) {
         eprintln!("{}: {note}", exp.name);
     }
@@ -121,21 +128,44 @@ pub fn run_rust_with(
         steps,
         lr: cfg.lr,
         init_from: settings.init_from.as_ref().map(|p| p.display().to_string()),
-        implementation: "rust".to_string(),
-        versions: rust_versions(exp),
+        implementation: engine.side().to_string(),
+        versions: rust_versions(exp, engine),
         kernels,
         wall_seconds,
     };
-    let dir = record::run_dir(&settings.out, exp.name, seed, "rust");
+    let dir = record::run_dir(&settings.out, exp.name, seed, engine.side());
     // The surface plot goes in before the rename, so a run folder is complete or absent.
     record::write_run_with(&dir, &record, &info, |tmp| {
         if record.surface.is_empty() {
             return Ok(());
         }
-        let title = format!("{} seed {seed} (Rust)", exp.name);
+        let who = match engine {
+            Engine::Exact => "Rust",
+            Engine::Tch => "plain tch",
+        };
+        let title = format!("{} seed {seed} ({who})", exp.name);
         crate::plot::surface(&record.surface, &title, &tmp.join("surface.svg"))
     })?;
     Ok((record, dir))
+}
+
+/// The kernel paths `run.json` records for a run of `exp` on `engine`. The exact engine
+/// emulates the paths of the notebook's libraries; a plain tch port runs libtorch's own
+/// kernels, on the path ATen picks here.
+pub fn kernel_paths(exp: &Experiment, engine: Engine) -> BTreeMap<String, crate::kernels::KernelPath> {
+    let paths = crate::kernels::this_machine();
+    match engine {
+        Engine::Exact => paths.for_libraries(exp.framework.kernel_libraries()),
+        Engine::Tch => paths
+            .for_libraries(&["aten"])
+            .into_iter()
+            .map(|(key, mut path)| {
+                path.emulated = None;
+                path.source = Some("libtorch itself (the plain tch port)".to_string());
+                (key, path)
+            })
+            .collect(),
+    }
 }
 
 /// Runs the Python reference of `exp` (it prints the notebook's transcript itself) and
@@ -162,6 +192,10 @@ pub fn run_python_with(exp: &Experiment, settings: &Settings, quiet: bool) -> Re
     if let Some(path) = &settings.init_from {
         args.push("--init-from".to_string());
         args.push(path.display().to_string());
+    }
+    if let Some(steps) = &settings.trace {
+        args.push("--trace-steps".to_string());
+        args.push(format!("{}..{}", steps.start(), steps.end()));
     }
     crate::python::run_reference_with(exp.reference_script, &args, quiet)?;
     Ok(record::run_dir(&settings.out, exp.name, seed, "python"))

@@ -28,7 +28,26 @@ def parse_args(default_seed, default_steps, default_lr):
     parser.add_argument("--lr", type=float, default=default_lr)
     parser.add_argument("--out", default="results")
     parser.add_argument("--init-from", default=None)
-    return parser.parse_args()
+    parser.add_argument("--trace", action="store_true", help="write trace.csv for every step")
+    parser.add_argument("--trace-steps", default=None, metavar="A..B",
+                        help="write trace.csv for steps A..B (both included), or one step A")
+    args = parser.parse_args()
+    args.trace_range = _trace_range(parser, args)
+    return args
+
+
+def _trace_range(parser, args):
+    """The steps to trace, (first, last) both included, or None."""
+    if args.trace_steps is None:
+        return (0, float("inf")) if args.trace else None
+    try:
+        a, _, b = args.trace_steps.partition("..")
+        first, last = int(a), int(b or a)
+    except ValueError:
+        parser.error(f"--trace-steps: expected A..B or A, got {args.trace_steps!r}")
+    if first < 0 or first > last:
+        parser.error(f"--trace-steps: {args.trace_steps!r} is not a range of steps")
+    return (first, last)
 
 
 def number(x):
@@ -37,7 +56,9 @@ def number(x):
 
 
 def flat(values):
-    """Row-major Python floats from a tensor, an array or a list."""
+    """Row-major Python floats from a tensor, an array, a list or one number."""
+    if isinstance(values, (int, float)):
+        return [float(values)]
     if hasattr(values, "detach"):
         values = values.detach().cpu().double().reshape(-1).tolist()
     elif hasattr(values, "numpy"):
@@ -79,6 +100,8 @@ class Run:
         self.predictions = []
         self.last_epoch_predictions = []
         self.surface = []
+        self._trace_range = getattr(args, "trace_range", None)
+        self._trace = []  # (step, seq, name, values)
         self.init = read_initial(args.init_from) if args.init_from else None
         self._tee = _Tee(sys.stdout)
         sys.stdout = self._tee
@@ -86,6 +109,22 @@ class Run:
 
     def param(self, stage, name, values):
         self.params.append((stage, name, flat(values)))
+
+    def tracing(self, step):
+        """Whether step `step` is traced (--trace, --trace-steps)."""
+        r = self._trace_range
+        return r is not None and r[0] <= step <= r[1]
+
+    def trace(self, step, name, values):
+        """Records the named value `name` of step `step` for trace.csv, when that step is
+        traced. Within a step, values keep the order they are traced in (seq): the step's
+        parameters, then forward values, loss, gradients, updated parameters (NAME.updated),
+        with the same names as the Rust side."""
+        if not self.tracing(step):
+            return
+        last = self._trace[-1] if self._trace else None
+        seq = last[1] + 1 if last is not None and last[0] == step else 0
+        self._trace.append((step, seq, name, flat(values)))
 
     def initial_params(self, params):
         """The notebook's initial parameters (name -> NumPy array, torch tensor or
@@ -153,6 +192,11 @@ class Run:
             with open(os.path.join(tmp, "surface.csv"), "w") as f:
                 f.write("x1,x2,prediction\n")
                 f.writelines(f"{number(a)},{number(b)},{number(p)}\n" for a, b, p in self.surface)
+        if self._trace:
+            with open(os.path.join(tmp, "trace.csv"), "w") as f:
+                f.write("step,seq,name,index,value\n")
+                for step, seq, name, values in self._trace:
+                    f.writelines(f"{step},{seq},{name},{i},{number(v)}\n" for i, v in enumerate(values))
         with open(os.path.join(tmp, "transcript.txt"), "w") as f:
             f.write(self._tee.buffer.getvalue())
         info = {

@@ -58,6 +58,33 @@ impl Framework {
     }
 }
 
+/// Which Rust code trains a notebook.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum Engine {
+    /// The notebook reproduced bit for bit, on ports of the kernels its library runs.
+    #[default]
+    Exact,
+    /// The plain tch port: what a person would write in tch, on libtorch's own kernels.
+    Tch,
+}
+
+impl Engine {
+    /// The run folder's side: `rust` for the exact engine, `tch` for the plain port.
+    pub fn side(self) -> &'static str {
+        match self {
+            Engine::Exact => "rust",
+            Engine::Tch => "tch",
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Engine::Exact => "exact",
+            Engine::Tch => "tch",
+        }
+    }
+}
+
 /// How one run is set up.
 #[derive(Clone)]
 pub struct Config {
@@ -69,6 +96,8 @@ pub struct Config {
     pub init: Option<InitialParams>,
     /// Print the transcript while running.
     pub echo: bool,
+    /// The steps to trace (`--trace`), if any.
+    pub trace: Option<crate::trace::StepRange>,
     pub progress: Progress,
 }
 
@@ -92,9 +121,14 @@ pub struct Experiment {
 }
 
 impl Experiment {
-    /// Whether the training needs libtorch (the PyTorch notebooks).
+    /// Whether the exact engine's training needs libtorch (the PyTorch notebooks).
     pub fn needs_libtorch(&self) -> bool {
         self.run.is_none()
+    }
+
+    /// Whether training on `engine` needs libtorch: every plain tch port does.
+    pub fn needs_libtorch_on(&self, engine: Engine) -> bool {
+        engine == Engine::Tch || self.needs_libtorch()
     }
 }
 
@@ -203,7 +237,16 @@ impl Config {
             lr,
             init: None,
             echo: false,
+            trace: None,
             progress: Progress::hidden(),
+        }
+    }
+
+    /// An empty record of this run, tracing the steps asked for.
+    pub fn record(&self) -> RunRecord {
+        RunRecord {
+            trace: crate::trace::Trace::new(self.trace.clone()),
+            ..RunRecord::default()
         }
     }
 

@@ -50,7 +50,7 @@ fn predict(x: &Array, [w1, b1, w2, b2]: [&Array; 4]) -> Array {
 }
 
 pub fn run(cfg: &Config) -> Result<RunRecord> {
-    let mut record = RunRecord::default();
+    let mut record = cfg.record();
 
     // In [5]: XOR input and output (integer arrays).
     let (x, y) = xor_int();

@@ -30,7 +30,7 @@ fn sigmoid_derivative(sigmoid_output: &Array) -> Array {
 }
 
 pub fn run(cfg: &Config) -> Result<RunRecord> {
-    let mut record = RunRecord::default();
+    let mut record = cfg.record();
 
     // Step 1: Dataset (XOR), integer arrays.
     let (x, y) = xor_int();

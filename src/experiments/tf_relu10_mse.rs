@@ -219,7 +219,7 @@ fn variable(cfg: &Config, name: &str, drawn: Tensor, record: &mut RunRecord) -> 
 pub fn run(cfg: &Config) -> Result<RunRecord> {
     cfg.check_init_names(&PARAMS)?;
     let tf = Kernels::this_machine()?;
-    let mut record = RunRecord::default();
+    let mut record = cfg.record();
 
     record.say(
         cfg.echo,

@@ -4,6 +4,7 @@
 //! binary runs with these experiments registered (see `xor_repro::engine`).
 //!
 //! - `experiments/`: one module per notebook, each reading like its notebook.
+//! - `ports/`: the plain tch port of every notebook (`--engine tch`).
 //! - `torch_init`: PyTorch's `nn.Linear` and `torch.rand` draws, and `optim.SGD`.
 //! - `backprop`: the kernels autograd would call, without autograd.
 //! - `batched`: `sweep --batched`, many seeds as one computation.
@@ -12,6 +13,7 @@
 pub mod backprop;
 pub mod batched;
 pub mod experiments;
+pub mod ports;
 pub mod tensors;
 pub mod torch_init;
 
@@ -21,6 +23,7 @@ use xor_repro::experiments::Experiment;
 /// What this crate adds to the shared command line.
 pub static LIBTORCH: Libtorch = Libtorch {
     run: experiments::run_fn,
+    port: ports::run_fn,
     batched_sweep: batched::sweep,
     versions,
     single_thread: || tch::set_num_threads(1),

@@ -24,7 +24,7 @@ use xor_repro::{pyfmt, xor};
 const PARAMS: [&str; 4] = ["fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias"];
 
 pub fn run(cfg: &Config) -> Result<RunRecord> {
-    let mut record = RunRecord::default();
+    let mut record = cfg.record();
     tch::manual_seed(cfg.seed as i64);
 
     // Step 1: Create XOR Dataset

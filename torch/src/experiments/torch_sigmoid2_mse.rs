@@ -23,7 +23,7 @@ const PARAMS: [&str; 4] = [
 ];
 
 pub fn run(cfg: &Config) -> Result<RunRecord> {
-    let mut record = RunRecord::default();
+    let mut record = cfg.record();
     tch::manual_seed(cfg.seed as i64);
 
     // #0: X = torch.tensor([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=torch.float32)

@@ -191,7 +191,7 @@ fn show_params(params: &[Tensor]) -> [String; 2] {
 }
 
 pub fn run(cfg: &Config) -> Result<RunRecord> {
-    let mut record = RunRecord::default();
+    let mut record = cfg.record();
     tch::manual_seed(cfg.seed as i64);
 
     // In [3], [4]: W1 = torch.rand(2, 4, requires_grad=True) … b2 = torch.rand(1, …)
