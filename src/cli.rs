@@ -31,6 +31,10 @@ enum Command {
     Reference(RunArgs),
     /// Compare two run folders or two CSV files number by number.
     Diff(DiffArgs),
+    /// Where two runs part and why: the first traced value that differs. Give two traced run
+    /// folders, or an experiment name to run both sides, trace them around the first
+    /// difference and explain it; writes explain.md and explain.svg into the pair's folder.
+    Explain(ExplainArgs),
     /// Run both sides of experiments and judge them against their fidelity target, writing
     /// compare.csv, compare.svg and verdict.json into DIR/NAME/seed-S/.
     Compare(CompareArgs),
@@ -193,6 +197,35 @@ impl RunArgs {
 }
 
 #[derive(Args)]
+struct ExplainArgs {
+    /// Two run folders with trace.csv, or one experiment name.
+    #[arg(required = true, num_args = 1..=2, value_name = "NAME | A B")]
+    operands: Vec<String>,
+    /// Seed (default: the notebook's own).
+    #[arg(long, value_parser = parse_seed, allow_hyphen_values = true)]
+    seed: Option<u64>,
+    /// Epochs, or samples for online training (default: the notebook's).
+    #[arg(long, value_parser = parse_steps, allow_hyphen_values = true)]
+    epochs: Option<usize>,
+    /// Which Rust code to hold against the notebook: the exact engine or the plain tch port.
+    #[arg(long, value_enum, default_value = "exact")]
+    engine: Engine,
+    /// Output folder.
+    #[arg(long, default_value = "results")]
+    out: PathBuf,
+}
+
+impl ExplainArgs {
+    /// The experiment, when one name is given.
+    fn experiment(&self) -> Option<Result<&'static Experiment>> {
+        match self.operands.as_slice() {
+            [name] => Some(experiments::find(name)),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Args)]
 struct DiffArgs {
     /// A run folder or CSV file.
     a: PathBuf,
@@ -265,6 +298,7 @@ pub fn main() -> Result<ExitCode> {
         Command::Run(args) => run(&args),
         Command::Reference(args) => reference(&args),
         Command::Diff(args) => diff(&args),
+        Command::Explain(args) => explain(&args),
         Command::Compare(args) => compare(&args),
         Command::Reproduce(args) => reproduce(&args),
         Command::Sweep(args) => sweep(&args),
@@ -288,6 +322,9 @@ impl Command {
             Command::Compare(args) => !args.no_run && any(&args.run),
             Command::Reproduce(_) => experiments::all().iter().any(|e| e.needs_libtorch()),
             Command::Sweep(args) => args.batched,
+            Command::Explain(args) => args
+                .experiment()
+                .is_some_and(|e| e.is_ok_and(|e| e.needs_libtorch_on(args.engine))),
             Command::SweepWorker(args) => named(&args.name),
             Command::List
             | Command::Reference(_)
@@ -313,22 +350,29 @@ fn compare(args: &CompareArgs) -> Result<ExitCode> {
         let seed = settings.seed(exp);
         if !args.no_run {
             let steps = settings.steps(exp) as u64;
-            let label = format!("{} (Rust)", exp.name);
+            let label = match settings.engine {
+                Engine::Exact => format!("{} (Rust)", exp.name),
+                Engine::Tch => format!("{} (plain tch port)", exp.name),
+            };
             runner::run_rust_with(exp, &settings, false, Progress::new(steps, &label))?;
             let spinner = Progress::spinner(&format!("{} (Python reference)", exp.name));
             let python = runner::run_python_with(exp, &settings, true);
             spinner.finish();
             python?;
         }
-        let verdict = crate::compare::judge(exp, &settings.out, seed)?;
+        let verdict = crate::compare::judge_on(exp, &settings.out, seed, settings.engine)?;
         println!("{}", verdict.line);
         if let Some(note) = &verdict.kernel_note {
             println!("  {note}");
         }
         let dir = crate::compare::pair_dir(&settings.out, exp, seed);
+        let name = |stem, ext| crate::compare::output_name(settings.engine, stem, ext);
         eprintln!(
-            "wrote {}/{{compare.csv,compare.svg,verdict.json}}",
-            dir.display()
+            "wrote {}/{{{},{},{}}}",
+            dir.display(),
+            name("compare", "csv"),
+            name("compare", "svg"),
+            name("verdict", "json")
         );
         all_pass &= verdict.passed();
     }
@@ -498,6 +542,46 @@ fn diff(args: &DiffArgs) -> Result<ExitCode> {
         println!("outside tolerance: {identical} of {compared} values bit-identical");
         Ok(ExitCode::from(1))
     }
+}
+
+fn explain(args: &ExplainArgs) -> Result<ExitCode> {
+    let outcome = match args.experiment() {
+        Some(exp) => {
+            let exp = exp?;
+            if args.operands.len() == 1 && std::path::Path::new(&args.operands[0]).is_dir() {
+                bail!("{} is a folder: give two run folders, or an experiment name", args.operands[0]);
+            }
+            let settings = Settings {
+                seed: args.seed,
+                steps: args.epochs,
+                out: args.out.clone(),
+                engine: args.engine,
+                ..Default::default()
+            };
+            settings.check(exp)?;
+            crate::python::interpreter()?;
+            runner::ensure_writable(&settings.out)?;
+            crate::explain::run::experiment(exp, &settings)?
+        }
+        None => {
+            let (a, b) = (PathBuf::from(&args.operands[0]), PathBuf::from(&args.operands[1]));
+            crate::explain::run::check_folders(&a, &b)?;
+            crate::explain::run::folders(&a, &b, "steps")?
+        }
+    };
+    println!("{}", outcome.headline);
+    println!("  {}: {}", outcome.a.label, crate::explain::render::kernels_of(&outcome.a));
+    println!("  {}: {}", outcome.b.label, crate::explain::render::kernels_of(&outcome.b));
+    eprintln!(
+        "wrote {} and {}",
+        outcome.markdown.display(),
+        outcome.svg.display()
+    );
+    Ok(if outcome.identical() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }
 
 fn bench(args: &BenchArgs) -> Result<ExitCode> {

@@ -11,7 +11,7 @@
 //! values of that kind are all float32, else in float64.
 
 use crate::diff::{self, Difference, FileDiff, Table, Tolerance};
-use crate::experiments::{Experiment, Framework};
+use crate::experiments::{Engine, Experiment, Framework};
 use crate::record::{self, number};
 use anyhow::{bail, Context, Result};
 use serde::Serialize;
@@ -253,7 +253,11 @@ fn side(pair: &Path, name: &str, exp: &Experiment) -> Result<Side> {
         bail!(
             "{} does not exist: run `xor-repro {} {}` first (or compare without --no-run)",
             dir.display(),
-            if name == "rust" { "run" } else { "reference" },
+            match name {
+                "python" => "reference",
+                "tch" => "run --engine tch",
+                _ => "run",
+            },
             exp.name
         );
     }
@@ -272,8 +276,23 @@ fn side(pair: &Path, name: &str, exp: &Experiment) -> Result<Side> {
 /// Judges the runs in `DIR/NAME/seed-S/{rust,python}` against the experiment's target and
 /// writes `compare.csv`, `compare.svg` and `verdict.json` beside them.
 pub fn judge(exp: &Experiment, out: &Path, seed: u64) -> Result<Verdict> {
+    judge_on(exp, out, seed, Engine::Exact)
+}
+
+/// The files a comparison of `engine`'s run writes: `compare.csv`, … for the exact engine,
+/// `compare-tch.csv`, … for the plain tch port.
+pub fn output_name(engine: Engine, stem: &str, ext: &str) -> String {
+    match engine {
+        Engine::Exact => format!("{stem}.{ext}"),
+        Engine::Tch => format!("{stem}-tch.{ext}"),
+    }
+}
+
+/// `judge` for the run of `engine` (`rust/` or `tch/`). A plain tch port runs libtorch's own
+/// kernels, so outside PyTorch it is held to the tolerances, never to bit identity.
+pub fn judge_on(exp: &Experiment, out: &Path, seed: u64, engine: Engine) -> Result<Verdict> {
     let pair = pair_dir(out, exp, seed);
-    let rust = side(&pair, "rust", exp)?;
+    let rust = side(&pair, engine.side(), exp)?;
     let python = side(&pair, "python", exp)?;
     if rust.info.steps != python.info.steps || rust.info.seed != python.info.seed {
         bail!(
@@ -286,8 +305,15 @@ pub fn judge(exp: &Experiment, out: &Path, seed: u64) -> Result<Verdict> {
             python.info.seed
         );
     }
-    let note = crate::kernels::not_emulated_note(&rust.info.kernels)
-        .or_else(|| crate::kernels::unpinned_note(&python.info.versions));
+    let note = match engine {
+        Engine::Exact => crate::kernels::not_emulated_note(&rust.info.kernels),
+        Engine::Tch if exp.framework != Framework::PyTorch => Some(format!(
+            "the plain tch port runs libtorch's own kernels, not {}'s: judged by tolerances",
+            exp.framework.name()
+        )),
+        Engine::Tch => None,
+    }
+    .or_else(|| crate::kernels::unpinned_note(&python.info.versions));
     let target = target(exp.framework, seed, exp.default_seed, note.is_none());
     let mut csv = String::from("kind,key,rust,python,abs_diff,rel_diff,ulps\n");
     let mut kinds = Vec::new();
@@ -356,9 +382,10 @@ pub fn judge(exp: &Experiment, out: &Path, seed: u64) -> Result<Verdict> {
         kinds,
         target,
         kernels: rust.info.kernels.clone(),
-        kernel_note: note
-            .clone()
-            .or_else(|| kernel_disagreement(&rust.info, &python.info)),
+        kernel_note: note.clone().or_else(|| match engine {
+            Engine::Exact => kernel_disagreement(&rust.info, &python.info),
+            Engine::Tch => None,
+        }),
         transcripts_identical,
         rust_seconds: rust.info.wall_seconds,
         python_seconds: python.info.wall_seconds,
@@ -377,7 +404,7 @@ pub fn judge(exp: &Experiment, out: &Path, seed: u64) -> Result<Verdict> {
     verdict.line = verdict_line(&verdict);
     let subtitle = plot_subtitle(&verdict);
 
-    record::write_atomic(&pair.join("compare.csv"), csv)?;
+    record::write_atomic(&pair.join(output_name(engine, "compare", "csv")), csv)?;
     let first_difference = losses
         .0
         .iter()
@@ -386,8 +413,13 @@ pub fn judge(exp: &Experiment, out: &Path, seed: u64) -> Result<Verdict> {
     crate::plot::compare(
         &crate::plot::ComparePlot {
             title: &format!(
-                "{} (notebook {}), seed {seed}: Rust vs Python",
-                exp.name, exp.notebook
+                "{} (notebook {}), seed {seed}: {} vs Python",
+                exp.name,
+                exp.notebook,
+                match engine {
+                    Engine::Exact => "Rust",
+                    Engine::Tch => "plain tch port",
+                }
             ),
             subtitle: &subtitle,
             step_unit: exp.step_unit,
@@ -395,7 +427,7 @@ pub fn judge(exp: &Experiment, out: &Path, seed: u64) -> Result<Verdict> {
             python: &losses.1,
             first_difference,
         },
-        &pair.join("compare.svg"),
+        &pair.join(output_name(engine, "compare", "svg")),
     )?;
     let surface = python.dir.join("surface.csv");
     if surface.exists() {
@@ -406,7 +438,7 @@ pub fn judge(exp: &Experiment, out: &Path, seed: u64) -> Result<Verdict> {
         crate::plot::surface(&points, &title, &pair.join("surface-python.svg"))?;
     }
     record::write_atomic(
-        &pair.join("verdict.json"),
+        &pair.join(output_name(engine, "verdict", "json")),
         serde_json::to_string_pretty(&verdict)? + "\n",
     )?;
     Ok(verdict)

@@ -1,0 +1,157 @@
+//! How `explain` says what it found: one headline for the terminal, and `explain.md`.
+
+use super::{Explanation, Side};
+
+use crate::diff::Precision;
+use crate::kernels::KernelPath;
+use crate::record;
+use std::fmt::Write as _;
+
+/// A value in decimal (the shortest that reads back in its precision) and hex (its bits).
+pub fn decimal_and_hex(x: f64, precision: Precision) -> String {
+    match precision {
+        Precision::Float32 => format!("{} (0x{:08x})", x as f32, (x as f32).to_bits()),
+        Precision::Float64 => format!("{} (0x{:016x})", record::number(x), x.to_bits()),
+    }
+}
+
+fn precision_name(p: Precision) -> &'static str {
+    match p {
+        Precision::Float32 => "float32",
+        Precision::Float64 => "float64",
+    }
+}
+
+/// The kernels a side's `run.json` records, one phrase.
+pub fn kernels_of(side: &Side) -> String {
+    let Some(info) = &side.info else {
+        return "unknown (no run.json)".to_string();
+    };
+    if info.kernels.is_empty() {
+        return "not recorded".to_string();
+    }
+    info.kernels
+        .iter()
+        .map(|(key, p)| format!("{} {}", crate::kernels::label(key), kernel_phrase(p)))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+fn kernel_phrase(p: &KernelPath) -> String {
+    let how = match (p.emulated, &p.source) {
+        (Some(true), _) => "emulated".to_string(),
+        (Some(false), _) => "NOT emulated".to_string(),
+        (None, Some(source)) => source.clone(),
+        (None, None) => String::new(),
+    };
+    if how.is_empty() {
+        p.path.clone()
+    } else {
+        format!("{} ({how})", p.path)
+    }
+}
+
+/// One sentence naming the first divergence, or saying there is none.
+pub fn headline(e: &Explanation, a: &str, b: &str) -> String {
+    match (&e.first, e.first_loss_difference) {
+        (None, None) => format!(
+            "identical: {} traced values over {} step(s) bit-identical, and every loss",
+            e.values_compared,
+            e.steps.len()
+        ),
+        (None, Some(step)) => format!(
+            "the losses part at step {step}, but the traced steps ({}) are bit-identical: trace step {} to see why",
+            steps_phrase(&e.steps),
+            step.saturating_sub(1)
+        ),
+        (Some(f), _) => match &f.mismatch {
+            Some(why) => format!("the traces differ at step {}, value {} ({}): {why}", f.step, f.seq, f.name),
+            None => format!(
+                "first divergence: step {}, {} (value {} of the step): {} of {} elements differ; [{}] {a} {} vs {b} {}, {} ulp{} apart ({}); the {} values traced before it are bit-identical",
+                f.step,
+                f.name,
+                f.seq,
+                f.differing,
+                f.elements,
+                f.index,
+                decimal_and_hex(f.a, f.precision),
+                decimal_and_hex(f.b, f.precision),
+                f.ulps,
+                if f.ulps == 1 { "" } else { "s" },
+                precision_name(f.precision),
+                f.identical_before
+            ),
+        },
+    }
+}
+
+fn steps_phrase(steps: &[usize]) -> String {
+    match (steps.first(), steps.last()) {
+        (Some(a), Some(b)) if a == b => format!("{a}"),
+        (Some(a), Some(b)) => format!("{a}..{b}"),
+        _ => "none".to_string(),
+    }
+}
+
+/// `explain.md`: the finding, the kernels, and the growth afterwards.
+pub fn markdown(e: &Explanation, a: &Side, b: &Side, title: &str, svg: Option<&str>) -> String {
+    let mut s = String::new();
+    let _ = writeln!(s, "# {title}\n");
+    let _ = writeln!(s, "- A: `{}` ({})", a.dir.display(), a.label);
+    let _ = writeln!(s, "- B: `{}` ({})", b.dir.display(), b.label);
+    let _ = writeln!(s, "- Steps traced on both sides: {}\n", steps_phrase(&e.steps));
+    let _ = writeln!(s, "**{}**\n", headline(e, &a.label, &b.label));
+    if let Some(f) = e.first.as_ref().filter(|f| f.mismatch.is_none()) {
+        let _ = writeln!(s, "| | value |");
+        let _ = writeln!(s, "|---|---|");
+        let _ = writeln!(s, "| step | {} |", f.step);
+        let _ = writeln!(s, "| value | `{}` (number {} in the step's program order) |", f.name, f.seq);
+        let _ = writeln!(s, "| elements differing | {} of {} (first: index {}) |", f.differing, f.elements, f.index);
+        let _ = writeln!(s, "| {} | {} |", a.label, decimal_and_hex(f.a, f.precision));
+        let _ = writeln!(s, "| {} | {} |", b.label, decimal_and_hex(f.b, f.precision));
+        let _ = writeln!(s, "| ulps ({}) | {} |", precision_name(f.precision), f.ulps);
+        let _ = writeln!(s, "| values traced before it | {} , all bit-identical |\n", f.identical_before);
+    }
+    let _ = writeln!(s, "## Kernels\n");
+    let _ = writeln!(s, "- {}: {}", a.label, kernels_of(a));
+    let _ = writeln!(s, "- {}: {}\n", b.label, kernels_of(b));
+    let _ = writeln!(s, "## How the difference grows\n");
+    if let Some(step) = e.first_loss_difference {
+        let _ = writeln!(s, "The losses first differ at step {step}.\n");
+    } else if !e.loss_growth.is_empty() {
+        let _ = writeln!(s, "Every loss is bit-identical.\n");
+    }
+    let _ = writeln!(s, "| step | max abs difference, traced values | abs loss difference |");
+    let _ = writeln!(s, "|---:|---:|---:|");
+    for &(step, max) in &e.step_growth {
+        let loss = e.loss_growth.get(step).map(|d| format!("{d:.3e}")).unwrap_or_default();
+        let _ = writeln!(s, "| {step} | {max:.3e} | {loss} |");
+    }
+    for (label, step) in loss_milestones(&e.loss_growth, e.step_growth.last().map(|g| g.0)) {
+        let _ = writeln!(s, "| {step} ({label}) | | {:.3e} |", e.loss_growth[step]);
+    }
+    if let Some(svg) = svg {
+        let _ = writeln!(s, "\n![growth]({svg})");
+    }
+    s
+}
+
+/// A few later steps at which to show the loss difference: powers of ten and the last.
+fn loss_milestones(growth: &[f64], after: Option<usize>) -> Vec<(&'static str, usize)> {
+    let Some(after) = after else {
+        return Vec::new();
+    };
+    let mut steps = Vec::new();
+    let mut s = 10;
+    while s < growth.len() {
+        if s > after {
+            steps.push(("loss", s));
+        }
+        s *= 10;
+    }
+    if growth.len() > after + 1 {
+        steps.push(("last", growth.len() - 1));
+    }
+    steps
+}
+
