@@ -90,6 +90,7 @@ pub fn render(out: &Path, entries: &[Entry]) -> String {
         entries.len()
     );
     table(&mut s, entries);
+    port_table(&mut s, entries);
     machine(&mut s, entries);
     let _ = writeln!(s, "\n## Targets\n");
     let _ = writeln!(
@@ -135,6 +136,53 @@ pub fn render(out: &Path, entries: &[Entry]) -> String {
         let _ = writeln!(s, "{}\n", quirks(out, &group));
     }
     s
+}
+
+/// The second table: each notebook's plain tch port (what a person would write in tch, on
+/// libtorch's own kernels) against the notebook, and where and why it parts.
+fn port_table(s: &mut String, entries: &[Entry]) {
+    let _ = writeln!(s, "\n## The plain tch ports against the notebooks\n");
+    let _ = writeln!(
+        s,
+        "Each notebook also has the port a person would write in tch (`--engine tch`: autograd, \
+         `nn::Sgd`, libtorch's own kernels). `xor-repro explain NAME --engine tch` finds the \
+         first traced value where it parts from the notebook; every value traced before it is \
+         bit-identical.\n"
+    );
+    let _ = writeln!(
+        s,
+        "| experiment | notebook | values compared | bit-identical | max rel | first divergence (step, operation, cause) |"
+    );
+    let _ = writeln!(s, "|---|---|---:|---:|---:|---|");
+    for e in entries {
+        let notebook = e.exp.notebook.split('_').next().unwrap_or(e.exp.notebook);
+        match &e.port {
+            Ok(p) => {
+                let v = &p.verdict;
+                let finding = match &p.explained {
+                    None => "none: every value bit-identical".to_string(),
+                    Some(o) => crate::explain::render::in_words(o, e.exp.step_unit),
+                };
+                let _ = writeln!(
+                    s,
+                    "| {} | {notebook} | {} | {} | {} | {} |",
+                    e.exp.name,
+                    v.values_compared,
+                    v.values_identical,
+                    short(v.max_rel),
+                    finding.replace('|', "\\|")
+                );
+            }
+            Err(err) => {
+                let _ = writeln!(
+                    s,
+                    "| {} | {notebook} | – | – | – | **ERROR**: {} |",
+                    e.exp.name,
+                    err.replace('|', "\\|")
+                );
+            }
+        }
+    }
 }
 
 fn table(s: &mut String, entries: &[Entry]) {

@@ -16,6 +16,15 @@ pub struct Entry {
     pub seed: u64,
     /// The comparison, or why it could not be made.
     pub outcome: std::result::Result<Checked, String>,
+    /// The plain tch port against the notebook, or why it could not be made.
+    pub port: std::result::Result<PortCheck, String>,
+}
+
+/// The plain tch port held against the notebook: its verdict, and where it parts.
+pub struct PortCheck {
+    pub verdict: Verdict,
+    /// `None` when the port is bit-identical with the notebook.
+    pub explained: Option<crate::explain::run::Outcome>,
 }
 
 /// A finished comparison, with the printout checks of both sides when the notebook seeds
@@ -77,6 +86,21 @@ fn reproduce_one(exp: &'static Experiment, out: &Path) -> Result<Checked> {
     Ok(Checked { verdict, printout })
 }
 
+/// Runs the plain tch port of `exp` at its default seed beside the Python run already in
+/// `out`, judges it and, when it parts from the notebook, explains where.
+fn port_one(exp: &'static Experiment, out: &Path) -> Result<PortCheck> {
+    let settings = Settings {
+        out: out.to_path_buf(),
+        engine: crate::experiments::Engine::Tch,
+        ..Default::default()
+    };
+    let label = format!("{} (plain tch port)", exp.name);
+    runner::run_rust_with(exp, &settings, false, Progress::new(settings.steps(exp) as u64, &label))?;
+    let verdict = compare::judge_on(exp, out, settings.seed(exp), settings.engine)?;
+    let explained = crate::explain::run::after_runs(exp, &settings)?;
+    Ok(PortCheck { verdict, explained })
+}
+
 /// The `reproduce` command: returns whether every experiment met its target.
 pub fn reproduce(out: &Path) -> Result<bool> {
     crate::python::interpreter()?;
@@ -107,7 +131,29 @@ pub fn reproduce(out: &Path) -> Result<bool> {
             }
             Err(e) => println!("{} seed {seed}: ERROR {e}", exp.name),
         }
-        entries.push(Entry { exp, seed, outcome });
+        let port = if outcome.is_ok() {
+            port_one(exp, out).map_err(|e| format!("{e:#}"))
+        } else {
+            Err("the notebook's own run failed".to_string())
+        };
+        match &port {
+            Ok(p) => println!(
+                "plain tch port: {} of {} values bit-identical{}",
+                p.verdict.values_identical,
+                p.verdict.values_compared,
+                p.explained
+                    .as_ref()
+                    .map(|o| format!("; {}", o.headline))
+                    .unwrap_or_default()
+            ),
+            Err(e) => println!("plain tch port: ERROR {e}"),
+        }
+        entries.push(Entry {
+            exp,
+            seed,
+            outcome,
+            port,
+        });
     }
     let report = crate::report::render(out, &entries);
     let path = out.join("REPORT.md");

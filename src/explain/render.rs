@@ -155,3 +155,33 @@ fn loss_milestones(growth: &[f64], after: Option<usize>) -> Vec<(&'static str, u
     steps
 }
 
+
+/// The finding in a table cell's words: step, value, how much, and the kernels on each side.
+pub fn in_words(o: &super::run::Outcome, step_unit: &str) -> String {
+    let e = &o.explanation;
+    let unit = step_unit.trim_end_matches('s');
+    match &e.first {
+        None => match e.first_loss_difference {
+            None => "none: every traced value and loss bit-identical".to_string(),
+            Some(step) => format!("losses part at {unit} {step}; the traced steps are identical"),
+        },
+        Some(f) if f.mismatch.is_some() => format!(
+            "{unit} {}: the traces differ at `{}` ({})",
+            f.step,
+            f.name,
+            f.mismatch.as_deref().unwrap_or("")
+        ),
+        Some(f) => format!(
+            "{unit} {}: `{}`, {} of {} elements, {} ulp{} ({}); {} against {}",
+            f.step,
+            f.name,
+            f.differing,
+            f.elements,
+            f.ulps,
+            if f.ulps == 1 { "" } else { "s" },
+            precision_name(f.precision),
+            kernels_of(&o.a),
+            kernels_of(&o.b)
+        ),
+    }
+}

@@ -124,6 +124,21 @@ fn numbers(path: &Path) -> Result<Vec<u64>> {
 /// Runs both sides of `exp` (the Rust side on `settings.engine`), finds where they part,
 /// traces both around that step and explains it.
 pub fn experiment(exp: &'static Experiment, settings: &Settings) -> Result<Outcome> {
+    Ok(explain_runs(exp, settings, true, true)?.expect("traced when identical"))
+}
+
+/// `experiment` after both sides have run untraced into `settings.out` (as `reproduce`
+/// does): `None` when they are bit-identical, without running anything again.
+pub fn after_runs(exp: &'static Experiment, settings: &Settings) -> Result<Option<Outcome>> {
+    explain_runs(exp, settings, false, false)
+}
+
+fn explain_runs(
+    exp: &'static Experiment,
+    settings: &Settings,
+    run_first: bool,
+    trace_when_identical: bool,
+) -> Result<Option<Outcome>> {
     let seed = settings.seed(exp);
     let steps = settings.steps(exp);
     let side = settings.engine.side();
@@ -144,11 +159,16 @@ pub fn experiment(exp: &'static Experiment, settings: &Settings) -> Result<Outco
         spinner.finish();
         python.map(|_| ())
     };
-    run_both(None)?;
+    if run_first {
+        run_both(None)?;
+    }
     let Some(step) = first_differing_step(&rust_dir, &python_dir, steps)? else {
+        if !trace_when_identical {
+            return Ok(None);
+        }
         // Nothing differs: trace the first steps anyway, so the finding has values behind it.
         run_both(Some(0..=2.min(steps - 1)))?;
-        return folders(&rust_dir, &python_dir, exp.step_unit);
+        return folders(&rust_dir, &python_dir, exp.step_unit).map(Some);
     };
     // A loss that differs at `step` may come from the update of the step before; and a
     // parameter can differ before any loss shows it, so look further back until the traces
@@ -172,7 +192,7 @@ pub fn experiment(exp: &'static Experiment, settings: &Settings) -> Result<Outco
                 exp.name,
                 who(settings.engine)
             );
-            return write(e, a, b, &title, exp.step_unit);
+            return write(e, a, b, &title, exp.step_unit).map(Some);
         }
         back *= 8;
     }
