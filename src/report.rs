@@ -4,16 +4,11 @@
 //! runs themselves rather than typed in.
 
 use crate::compare::Status;
-use crate::diff::{short, Table};
+use crate::diff::short;
 use crate::reproduce::Entry;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-/// A column of one CSV of a run, if the run wrote it.
-fn column(out: &Path, e: &Entry, side: &str, file: &str) -> Option<Vec<f64>> {
-    let path = crate::record::run_dir(out, e.exp.name, e.seed, side).join(file);
-    Table::read(&path).ok().map(|t| t.values)
-}
 
 fn link(out: &Path, target: PathBuf, text: &str) -> Option<String> {
     out.join(&target)
@@ -342,21 +337,7 @@ fn details(s: &mut String, out: &Path, e: &Entry) {
     let _ = writeln!(s);
 }
 
-/// The step whose value is closest to `x`.
-fn closest(values: &[f64], x: f64) -> Option<(usize, f64)> {
-    values
-        .iter()
-        .copied()
-        .enumerate()
-        .min_by(|a, b| (a.1 - x).abs().total_cmp(&(b.1 - x).abs()))
-}
 
-fn at(values: &[f64], step: usize) -> String {
-    values
-        .get(step)
-        .map(|v| format!("{v:.4}"))
-        .unwrap_or_else(|| "–".into())
-}
 
 /// What an earlier `sweep` of the experiment (in `DIR/sweeps/`) says: outcomes over its
 /// seeds and which seeds end where the notebook's printed run ended (`printed`: the four
@@ -418,149 +399,20 @@ fn sweep_note(out: &Path, e: &Entry, printed: Option<[f64; 4]>) -> String {
     s
 }
 
-/// The paragraph on one notebook; the figures come from the runs in `out`.
+/// The paragraph on one notebook, from the notes of each of its experiments (their figures
+/// come from the runs in `out`), and what a sweep of the first says.
 fn quirks(out: &Path, group: &[&Entry]) -> String {
-    let first = group[0];
-    let find = |name: &str| group.iter().find(|e| e.exp.name == name).copied();
-    let sweep = sweep_note(out, first, None);
-    match first.exp.notebook.get(..3).unwrap_or("") {
-        "000" => {
-            let mut s = String::from(
-                "The notebook sets no seed, so its printed run — loss stuck at 0.1667 with three \
-                 outputs 0.3336 — is one draw we cannot name; seed 0 stands in. Its \"Final \
-                 Predctions\" cell (typo kept) computes `final_predictions` but prints \
-                 `predictions`, the forward pass of the last training epoch taken *before* the \
-                 last update. `last_epoch_predictions.csv` holds what it prints, \
-                 `predictions.csv` the trained network's output.",
-            );
-            let last = column(out, first, "rust", "last_epoch_predictions.csv");
-            let trained = column(out, first, "rust", "predictions.csv");
-            if let (Some(a), Some(b)) = (last, trained) {
-                let d = a
-                    .iter()
-                    .zip(&b)
-                    .map(|(x, y)| (x - y).abs())
-                    .fold(0.0, f64::max);
-                let outputs: Option<[f64; 4]> = b.as_slice().try_into().ok();
-                let outcome = outputs.map(|o| crate::sweep::classify(&o)).unwrap_or("?");
-                let _ = write!(
-                    s,
-                    " At seed {} the two differ by up to {}, and the run ends `{outcome}`.",
-                    first.seed,
-                    short(d)
-                );
-            }
-            // The outputs its "Final Predctions" cell printed.
-            s + &sweep_note(out, first, Some([0.3336, 0.9862, 0.3336, 0.3336]))
-        }
-        "001" => format!(
-            "100 000 epochs of `optim.SGD` on a 2→2→1 sigmoid net; `zero_grad` comes before \
-             the forward pass, and the loss is printed every 1000 epochs (the capture shows no \
-             output). Bit identity over all 100 000 epochs needs `add_(grad, alpha=-lr)` \
-             rounded as libtorch's kernel set rounds it: one fused multiply-add in `avx2` and \
-             `avx512`, a product then a sum in `default`.{sweep}"
-        ),
-        "002" => quirks_002(out, find("numpy-relu10-mse"), find("tf-relu10-mse")),
-        "003" => {
-            let mut s = String::from(
-                "Online training on 10 000 samples drawn with CPython's `random.choice`, the \
-                 notebook's own `sigmoid` (`1 / (1 + exp(-x))`, not `torch.sigmoid`), and \
-                 `W.data -= 0.05 * W.grad.data` (two roundings). It prints `running_loss/1000` \
-                 when `i % 1000 == 999`, before adding sample i's loss: the first figure \
-                 averages samples 0..998 — 999 of them — over 1000, every later one samples \
-                 i−1000..i−1.",
-            );
-            if let Some(l) = column(out, first, "rust", "loss.csv").filter(|l| l.len() >= 1000) {
-                let printed: f64 = l[..999].iter().sum::<f64>() / 1000.0;
-                let mean: f64 = l[..1000].iter().sum::<f64>() / 1000.0;
-                let _ = write!(
-                    s,
-                    " In this run the first printed figure is {printed:.3} (sum of samples \
-                     0..998 / 1000 = {printed:.5}); the mean of samples 0..999 is {mean:.5}."
-                );
-            }
-            s + &sweep
-        }
-        "004" => {
-            let mut s = String::from(
-                "The gradient is `2 * (y_pred - y)` without the 1/N of the mean the loss uses \
-                 (the comment claims `np.mean` makes the factor implicit; it does not), so each \
-                 step is 4× the MSE gradient and lr 0.1 acts as 0.4. \"Final Predictions \
-                 (rounded)\" prints `y_pred`, the last epoch's forward pass before its update \
-                 (`last_epoch_predictions.csv`). At seed 42 the notebook ends on a plateau: \
-                 outputs [0.03, 0.498, 0.971, 0.501], loss 0.1264 heading for 0.125, predicted \
-                 classes [0, 0, 1, 1] — half right.",
-            );
-            let trained = column(out, first, "rust", "predictions.csv");
-            let losses = column(out, first, "rust", "loss.csv");
-            if let (Some(p), Some(l)) = (trained, losses) {
-                if let Ok(o) = <[f64; 4]>::try_from(p.as_slice()) {
-                    let _ = write!(
-                        s,
-                        " This run ends `{}` with final loss {} and trained outputs [{}].",
-                        crate::sweep::classify(&o),
-                        l.last().map(|v| format!("{v:.4}")).unwrap_or_default(),
-                        o.iter()
-                            .map(|v| format!("{v:.3}"))
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    );
-                }
-            }
-            // The outputs its "Final Predictions (rounded)" cell printed.
-            s + &sweep_note(out, first, Some([0.03, 0.498, 0.971, 0.501]))
-        }
-        _ => format!("No notes on this notebook yet.{sweep}"),
+    let mut texts = Vec::new();
+    let mut printed = None;
+    for e in group {
+        let files = crate::experiments::run_files::RunFiles {
+            out,
+            experiment: e.exp.name,
+            seed: e.seed,
+        };
+        let notes = (e.exp.notes)(&files);
+        printed = printed.or(notes.printed_outputs);
+        texts.push(notes.text);
     }
-}
-
-/// Notebook 002: its interpretation paragraphs against its own printout and our runs.
-fn quirks_002(out: &Path, numpy: Option<&Entry>, tf: Option<&Entry>) -> String {
-    let mut s = String::from(
-        "The interpretation under the NumPy part disagrees with the output printed just above \
-         it: it says the loss \"starts around 0.314\" at epoch 1, is \"already at 0.037\" at \
-         epoch 80 and \"0.013\" by epoch 100, and \"converges to 0\" after epoch 400; the cell \
-         printed 0.3051 at epoch 0, 0.0110 at 80, 0.0078 at 100, 0.0012 at 400 and still 0.0009 \
-         at 480. The raw outputs it quotes, [0.048, 0.98, 0.979, 0.016], truncate the printed \
-         0.01685806 (rounded: 0.017). Its numbers look like those of an earlier run.",
-    );
-    if let Some(l) = numpy.and_then(|e| column(out, e, "rust", "loss.csv")) {
-        let _ = write!(
-            s,
-            " This run (seed {}) has loss {} at step 0, {} at step 1, {} at 80, {} at 100 and {} \
-             at 400.",
-            numpy.map(|e| e.seed).unwrap_or(1),
-            at(&l, 0),
-            at(&l, 1),
-            at(&l, 80),
-            at(&l, 100),
-            at(&l, 400)
-        );
-        let near: Vec<String> = [0.314, 0.037, 0.013]
-            .iter()
-            .filter_map(|&x| closest(&l, x).map(|(i, v)| format!("{x} ≈ step {i} ({v:.4})")))
-            .collect();
-        let _ = write!(
-            s,
-            " Closest steps to the quoted figures: {}.",
-            near.join(", ")
-        );
-    }
-    s.push_str(
-        " The TensorFlow part's interpretation does agree with its printout (0.0072 at epoch \
-         100 against NumPy's 0.0078; 0.0008 against 0.0009 at 480). It runs in float32 on \
-         TensorFlow's own kernels, which the Rust side ports for the back-end and ISA \
-         TensorFlow takes on this machine (Eigen's packet logistic and `gemv`, oneDNN's \
-         products); its initial weights, drawn by TensorFlow's Philox generator, are \
-         reproduced bit for bit. Both \
-         parts also evaluate the trained net on a 50×50 grid (`surface.csv`, drawn as \
-         `surface.svg`).",
-    );
-    if tf.is_none() {
-        s.push_str(" (`tf-relu10-mse` is not registered yet.)");
-    }
-    if numpy.is_none() {
-        s.push_str(" (`numpy-relu10-mse` is not registered yet.)");
-    }
-    s
+    texts.join(" ") + &sweep_note(out, group[0], printed)
 }

@@ -55,12 +55,8 @@ pub fn rust_versions(exp: &Experiment, engine: Engine) -> BTreeMap<String, Strin
     if let (true, Some(libtorch)) = (exp.needs_libtorch_on(engine), crate::engine::libtorch()) {
         versions.extend((libtorch.versions)(exp));
     }
-    if engine == Engine::Exact && exp.framework == crate::experiments::Framework::TensorFlow {
-        // The back-end reproduced, beside the Python side's `tensorflow-backend`.
-        versions.insert(
-            "tensorflow-backend".to_string(),
-            crate::experiments::tf_relu10_mse::backend_name().to_string(),
-        );
+    if let (Engine::Exact, Some(settings)) = (engine, exp.recorded_settings) {
+        versions.extend(settings().into_iter().map(|(k, v)| (k.to_string(), v)));
     }
     versions
 }

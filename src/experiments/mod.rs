@@ -12,7 +12,11 @@ use anyhow::{bail, Result};
 
 pub mod numpy_relu10_mse;
 pub mod numpy_sigmoid2_mse;
+pub mod run_files;
 pub mod tf_relu10_mse;
+pub mod torch_relu4_mse;
+pub mod torch_sigmoid2_mse;
+pub mod torch_sigmoid4_bce_online;
 
 /// An experiment's training: the notebook's code, in Rust.
 pub type RunFn = fn(&Config) -> Result<RunRecord>;
@@ -118,6 +122,11 @@ pub struct Experiment {
     /// The training, when it runs without libtorch; `None` for the libtorch experiments,
     /// which run in `xor-repro-torch` (see [`crate::engine`]).
     pub run: Option<RunFn>,
+    /// The notebook's paragraph in `REPORT.md`, with figures read from its runs.
+    pub notes: fn(&run_files::RunFiles) -> run_files::Notes,
+    /// What the exact engine's `run.json` records beside the library versions, when there
+    /// is more (the back-end a TensorFlow run reproduced).
+    pub recorded_settings: Option<fn() -> Vec<(&'static str, String)>>,
 }
 
 impl Experiment {
@@ -138,85 +147,12 @@ pub fn all() -> &'static [Experiment] {
 }
 
 const EXPERIMENTS: [Experiment; 6] = [
-    Experiment {
-        name: "torch-relu4-mse",
-        notebook: "000_ef3ae0d5554cfd9b.txt",
-        framework: Framework::PyTorch,
-        net: "2→4 ReLU→1 sigmoid",
-        objective: "MSELoss(mean), optim.SGD lr 0.1",
-        steps: 10_000,
-        step_unit: "epochs",
-        lr: 0.1,
-        default_seed: 0,
-        reference_script: "torch_relu4_mse.py",
-        run: None,
-    },
-    Experiment {
-        name: "torch-sigmoid2-mse",
-        notebook: "001_8c51896e8b2845dd.txt",
-        framework: Framework::PyTorch,
-        net: "2→2 sigmoid→1 sigmoid",
-        objective: "MSELoss(mean), optim.SGD lr 0.1",
-        steps: 100_000,
-        step_unit: "epochs",
-        lr: 0.1,
-        default_seed: 0,
-        reference_script: "torch_sigmoid2_mse.py",
-        run: None,
-    },
-    Experiment {
-        name: "numpy-relu10-mse",
-        notebook: "002_537c36a4ddaa79e8.txt",
-        framework: Framework::NumPy,
-        net: "2→10 ReLU→1 sigmoid",
-        objective: "mean squared error, gradient descent lr 1.5 (hand-written backprop, float64)",
-        steps: 500,
-        step_unit: "epochs",
-        lr: 1.5,
-        default_seed: 1,
-        reference_script: "numpy_relu10_mse.py",
-        run: Some(numpy_relu10_mse::run),
-    },
-    Experiment {
-        name: "tf-relu10-mse",
-        notebook: "002_537c36a4ddaa79e8.txt",
-        framework: Framework::TensorFlow,
-        net: "2→10 ReLU→1 sigmoid",
-        objective: "reduce_mean(square), assign_sub lr 1.5",
-        steps: 500,
-        step_unit: "epochs",
-        lr: 1.5,
-        default_seed: 1,
-        reference_script: "tf_relu10_mse.py",
-        run: Some(tf_relu10_mse::run),
-    },
-    Experiment {
-        name: "torch-sigmoid4-bce-online",
-        notebook: "003_91141446f149ca94.txt",
-        framework: Framework::PyTorch,
-        net: "2→4 sigmoid→1 sigmoid",
-        objective: "per-sample BCE, manual SGD lr 0.05",
-        steps: 10_000,
-        step_unit: "samples",
-        lr: 0.05,
-        default_seed: 0,
-        reference_script: "torch_sigmoid4_bce_online.py",
-        run: None,
-    },
-    Experiment {
-        name: "numpy-sigmoid2-mse",
-        notebook: "004_64eea6854d56fd8e.txt",
-        framework: Framework::NumPy,
-        net: "2→2 sigmoid→1 sigmoid",
-        objective:
-            "MSE, gradient 2(ŷ−y) without 1/N, gradient descent lr 0.1 (hand-written backprop, float64)",
-        steps: 10_000,
-        step_unit: "epochs",
-        lr: 0.1,
-        default_seed: 42,
-        reference_script: "numpy_sigmoid2_mse.py",
-        run: Some(numpy_sigmoid2_mse::run),
-    },
+    torch_relu4_mse::EXPERIMENT,
+    torch_sigmoid2_mse::EXPERIMENT,
+    numpy_relu10_mse::EXPERIMENT,
+    tf_relu10_mse::EXPERIMENT,
+    torch_sigmoid4_bce_online::EXPERIMENT,
+    numpy_sigmoid2_mse::EXPERIMENT,
 ];
 
 /// The experiment called `name`, or an error listing the valid names.

@@ -124,3 +124,56 @@ pub fn run(cfg: &Config) -> Result<RunRecord> {
     record.predictions = xor::predictions(trained.values());
     Ok(record)
 }
+
+// The registry entry and the report's notes.
+use super::run_files::{Notes, RunFiles};
+use super::{Experiment, Framework};
+use std::fmt::Write as _;
+
+/// The registry entry (`list` shows it).
+pub const EXPERIMENT: Experiment = Experiment {
+    name: "numpy-sigmoid2-mse",
+    notebook: "004_64eea6854d56fd8e.txt",
+    framework: Framework::NumPy,
+    net: "2→2 sigmoid→1 sigmoid",
+    objective:
+        "MSE, gradient 2(ŷ−y) without 1/N, gradient descent lr 0.1 (hand-written backprop, float64)",
+    steps: 10_000,
+    step_unit: "epochs",
+    lr: 0.1,
+    default_seed: 42,
+    reference_script: "numpy_sigmoid2_mse.py",
+    run: Some(run),
+    notes,
+    recorded_settings: None,
+};
+
+/// The notes in `REPORT.md`.
+fn notes(run: &RunFiles) -> Notes {
+    let mut s = String::from(
+        "The gradient is `2 * (y_pred - y)` without the 1/N of the mean the loss uses \
+         (the comment claims `np.mean` makes the factor implicit; it does not), so each \
+         step is 4× the MSE gradient and lr 0.1 acts as 0.4. \"Final Predictions \
+         (rounded)\" prints `y_pred`, the last epoch's forward pass before its update \
+         (`last_epoch_predictions.csv`). At seed 42 the notebook ends on a plateau: \
+         outputs [0.03, 0.498, 0.971, 0.501], loss 0.1264 heading for 0.125, predicted \
+         classes [0, 0, 1, 1] — half right.",
+    );
+    if let (Some(o), Some(l)) = (run.trained_outputs(), run.column("loss.csv")) {
+        let _ = write!(
+            s,
+            " This run ends `{}` with final loss {} and trained outputs [{}].",
+            crate::sweep::classify(&o),
+            l.last().map(|v| format!("{v:.4}")).unwrap_or_default(),
+            o.iter()
+                .map(|v| format!("{v:.3}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
+    Notes {
+        text: s,
+        // The outputs its "Final Predictions (rounded)" cell printed.
+        printed_outputs: Some([0.03, 0.498, 0.971, 0.501]),
+    }
+}

@@ -1,0 +1,38 @@
+//! The registry is one list (`xor_repro::experiments`), and the training of its libtorch
+//! entries lives in this crate, found by name. This checks, for every entry and every engine,
+//! that the binary which trains it finds its training: an entry the compiler cannot check
+//! fails here instead of at a user's command line.
+
+use xor_repro::experiments::{self, Engine};
+
+#[test]
+fn every_entry_trains_on_every_engine() {
+    xor_repro::engine::register(&xor_repro_torch::LIBTORCH);
+    let mut missing = Vec::new();
+    for exp in experiments::all() {
+        for engine in [Engine::Exact, Engine::Tch] {
+            match xor_repro::engine::run_fn_on(exp, engine) {
+                Ok(_) => println!("{} on {}: found", exp.name, engine.name()),
+                Err(err) => missing.push(format!("{} on {}: {err:#}", exp.name, engine.name())),
+            }
+        }
+        // An entry that says it trains without libtorch must not also be trained here, or
+        // the two binaries would run different code for it.
+        if exp.run.is_some() {
+            assert!(
+                (xor_repro_torch::experiments::run_fn)(exp.name).is_none(),
+                "{} trains in both crates",
+                exp.name
+            );
+        }
+    }
+    assert!(missing.is_empty(), "entries without training:\n{}", missing.join("\n"));
+}
+
+#[test]
+fn the_libtorch_crate_trains_nothing_the_registry_lacks() {
+    let names: Vec<&str> = experiments::all().iter().map(|e| e.name).collect();
+    for (name, _) in xor_repro_torch::experiments::TRAINING {
+        assert!(names.contains(name), "{name} is trained in xor-repro-torch but not registered");
+    }
+}
