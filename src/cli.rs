@@ -109,8 +109,8 @@ struct SweepArgs {
     /// Output folder.
     #[arg(long, default_value = "results")]
     out: PathBuf,
-    /// Train all seeds as one batched computation (torch-relu4-mse, torch-sigmoid2-mse):
-    /// much faster, close to but not bit-identical with single runs.
+    /// Train all seeds as one batched computation (the two-layer PyTorch nets trained with
+    /// MSE and SGD): much faster, close to but not bit-identical with single runs.
     #[arg(long)]
     batched: bool,
 }

@@ -209,6 +209,7 @@ fn sweep_rejects_bad_input_in_one_line() {
 
 #[test]
 fn printout_check_names_the_differing_line() {
+    let tf = xor_repro::experiments::find("tf-relu10-mse").unwrap();
     let expected: Vec<String> = [
         "Epoch 0, Loss: 0.3051",
         "Epoch 20, Loss: 0.0828",
@@ -221,17 +222,19 @@ fn printout_check_names_the_differing_line() {
         &expected,
         "Epoch 0, Loss: 0.3051\n\nEpoch 20, Loss: 0.0828\n  Accuracy: 1.0\n",
         Printout::Every,
+        tf.prints_loss,
     );
     assert!(same.reproduced && same.differing.is_empty());
     let changed = check_printout(
         &expected,
         "Epoch 0, Loss: 0.3051\nEpoch 20, Loss: 0.0829\nAccuracy: 1.0\n",
         Printout::Every,
+        tf.prints_loss,
     );
     assert!(!changed.reproduced);
     assert_eq!(changed.differing.len(), 1);
     assert_eq!(changed.differing[0].notebook.as_ref().unwrap().0, 2);
-    let extra = check_printout(&expected, "TensorFlow version: 2.19.0\nEpoch 0, Loss: 0.3051\nEpoch 20, Loss: 0.0828\nAccuracy: 1.0\n", Printout::Losses);
+    let extra = check_printout(&expected, "TensorFlow version: 2.19.0\nEpoch 0, Loss: 0.3051\nEpoch 20, Loss: 0.0828\nAccuracy: 1.0\n", Printout::Losses, tf.prints_loss);
     assert!(
         extra.reproduced,
         "a non-loss line does not count for Printout::Losses"

@@ -124,6 +124,9 @@ pub struct Experiment {
     pub run: Option<RunFn>,
     /// The notebook's paragraph in `REPORT.md`, with figures read from its runs.
     pub notes: fn(&run_files::RunFiles) -> run_files::Notes,
+    /// Whether a line the notebook printed prints a loss (the lines a printout target of
+    /// losses only requires).
+    pub prints_loss: fn(&str) -> bool,
     /// What the exact engine's `run.json` records beside the library versions, when there
     /// is more (the back-end a TensorFlow run reproduced).
     pub recorded_settings: Option<fn() -> Vec<(&'static str, String)>>,

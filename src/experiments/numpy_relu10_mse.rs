@@ -199,6 +199,7 @@ pub const EXPERIMENT: Experiment = Experiment {
     reference_script: "numpy_relu10_mse.py",
     run: Some(run),
     notes,
+    prints_loss: |line| line.contains("Loss:"),
     recorded_settings: None,
 };
 

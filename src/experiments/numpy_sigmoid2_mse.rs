@@ -145,6 +145,7 @@ pub const EXPERIMENT: Experiment = Experiment {
     reference_script: "numpy_sigmoid2_mse.py",
     run: Some(run),
     notes,
+    prints_loss: |line| line.contains("Loss:"),
     recorded_settings: None,
 };
 

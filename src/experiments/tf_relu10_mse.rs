@@ -396,6 +396,7 @@ pub const EXPERIMENT: Experiment = Experiment {
     reference_script: "tf_relu10_mse.py",
     run: Some(run),
     notes,
+    prints_loss: |line| line.contains("Loss:"),
     recorded_settings: Some(|| vec![("tensorflow-backend", backend_name().to_string())]),
 };
 

@@ -20,6 +20,7 @@ pub const EXPERIMENT: Experiment = Experiment {
     reference_script: "torch_relu4_mse.py",
     run: None,
     notes,
+    prints_loss: |line| line.contains("Loss:"),
     recorded_settings: None,
 };
 

@@ -19,6 +19,7 @@ pub const EXPERIMENT: Experiment = Experiment {
     reference_script: "torch_sigmoid2_mse.py",
     run: None,
     notes,
+    prints_loss: |line| line.contains("Loss:"),
     recorded_settings: None,
 };
 

@@ -21,6 +21,8 @@ pub const EXPERIMENT: Experiment = Experiment {
     reference_script: "torch_sigmoid4_bce_online.py",
     run: None,
     notes,
+    // It prints the running loss as a bare number.
+    prints_loss: |line| line.trim().parse::<f64>().is_ok(),
     recorded_settings: None,
 };
 

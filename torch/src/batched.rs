@@ -11,6 +11,7 @@
 //! stays the reference.
 
 use crate::backprop::{floats, floats_mut, sgd_update, Hidden};
+use crate::experiments::BatchedNet;
 use crate::{tensors, torch_init};
 use anyhow::{bail, Result};
 use tch::{Kind, Tensor};
@@ -32,13 +33,9 @@ pub struct BatchedRun {
     pub losses: Option<Vec<Vec<f64>>>,
 }
 
-/// The hidden activation of the experiments that can be batched.
-pub fn hidden_activation(exp: &Experiment) -> Option<Hidden> {
-    match exp.name {
-        "torch-relu4-mse" => Some(Hidden::Relu),
-        "torch-sigmoid2-mse" => Some(Hidden::Sigmoid),
-        _ => None,
-    }
+/// The net of `exp` that can be batched, if it can.
+pub fn batched_net(exp: &Experiment) -> Option<BatchedNet> {
+    crate::experiments::find(exp.name).and_then(|t| t.batched)
 }
 
 /// Trains `seeds` of `exp` together for `steps` epochs at learning rate `lr`.
@@ -50,13 +47,19 @@ pub fn train(
     keep_losses: bool,
     progress: &Progress,
 ) -> Result<BatchedRun> {
-    let Some(activation) = hidden_activation(exp) else {
-        bail!(
-            "--batched supports torch-relu4-mse and torch-sigmoid2-mse, not {}",
-            exp.name
-        )
+    let Some(BatchedNet {
+        hidden: activation,
+        width: hidden,
+    }) = batched_net(exp)
+    else {
+        let can: Vec<&str> = crate::experiments::TRAINING
+            .iter()
+            .filter(|t| t.batched.is_some())
+            .map(|t| t.name)
+            .collect();
+        bail!("--batched supports {}, not {}", can.join(" and "), exp.name)
     };
-    let hidden = if activation == Hidden::Relu { 4 } else { 2 };
+    let hidden = hidden as i64;
     let s = seeds.len() as i64;
     let stack = |tensors: Vec<Tensor>| Tensor::stack(&tensors, 0).contiguous();
     let (mut w1s, mut b1s, mut w2s, mut b2s) = (vec![], vec![], vec![], vec![]);

@@ -32,7 +32,7 @@ fn every_entry_trains_on_every_engine() {
 #[test]
 fn the_libtorch_crate_trains_nothing_the_registry_lacks() {
     let names: Vec<&str> = experiments::all().iter().map(|e| e.name).collect();
-    for (name, _) in xor_repro_torch::experiments::TRAINING {
-        assert!(names.contains(name), "{name} is trained in xor-repro-torch but not registered");
+    for t in xor_repro_torch::experiments::TRAINING {
+        assert!(names.contains(&t.name), "{} is trained in xor-repro-torch but not registered", t.name);
     }
 }

@@ -2,20 +2,40 @@
 //! `list` shows, the report's notes) are in `xor_repro::experiments`; this is their exact
 //! engine's training, by name (`tests/registry.rs` checks the two lists against each other).
 
+use crate::backprop::Hidden;
 use xor_repro::experiments::RunFn;
 
 pub mod torch_relu4_mse;
 pub mod torch_sigmoid2_mse;
 pub mod torch_sigmoid4_bce_online;
 
-/// Every experiment trained here, with its training.
-pub const TRAINING: &[(&str, RunFn)] = &[
-    ("torch-relu4-mse", torch_relu4_mse::run),
-    ("torch-sigmoid2-mse", torch_sigmoid2_mse::run),
-    ("torch-sigmoid4-bce-online", torch_sigmoid4_bce_online::run),
+/// One experiment trained here.
+pub struct Training {
+    pub name: &'static str,
+    pub run: RunFn,
+    /// The two-layer net `sweep --batched` trains many seeds of at once, if it can.
+    pub batched: Option<BatchedNet>,
+}
+
+/// A 2→`width`→1 net with hidden activation `hidden` and a sigmoid output, MSE and SGD.
+#[derive(Debug, Clone, Copy)]
+pub struct BatchedNet {
+    pub hidden: Hidden,
+    pub width: usize,
+}
+
+/// Every experiment trained here.
+pub const TRAINING: &[Training] = &[
+    torch_relu4_mse::TRAINING,
+    torch_sigmoid2_mse::TRAINING,
+    torch_sigmoid4_bce_online::TRAINING,
 ];
 
 /// The training of the libtorch experiment called `name`.
 pub fn run_fn(name: &str) -> Option<RunFn> {
-    TRAINING.iter().find(|(n, _)| *n == name).map(|(_, run)| *run)
+    find(name).map(|t| t.run)
+}
+
+pub fn find(name: &str) -> Option<&'static Training> {
+    TRAINING.iter().find(|t| t.name == name)
 }

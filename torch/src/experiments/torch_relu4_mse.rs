@@ -105,3 +105,12 @@ pub fn run(cfg: &Config) -> Result<RunRecord> {
     record.predictions = xor::predictions(&final_predictions);
     Ok(record)
 }
+
+// The libtorch registry's entry (`super::TRAINING`).
+use super::{BatchedNet, Training};
+
+pub const TRAINING: Training = Training {
+    name: "torch-relu4-mse",
+    run,
+    batched: Some(BatchedNet { hidden: Hidden::Relu, width: 4 }),
+};

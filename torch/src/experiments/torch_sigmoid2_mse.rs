@@ -74,3 +74,12 @@ pub fn run(cfg: &Config) -> Result<RunRecord> {
     record.predictions = xor::predictions(&model.outputs());
     Ok(record)
 }
+
+// The libtorch registry's entry (`super::TRAINING`).
+use super::{BatchedNet, Training};
+
+pub const TRAINING: Training = Training {
+    name: "torch-sigmoid2-mse",
+    run,
+    batched: Some(BatchedNet { hidden: Hidden::Sigmoid, width: 2 }),
+};

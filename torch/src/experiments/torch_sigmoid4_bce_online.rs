@@ -263,3 +263,12 @@ pub fn run(cfg: &Config) -> Result<RunRecord> {
     record.predictions = xor::predictions(&outputs);
     Ok(record)
 }
+
+// The libtorch registry's entry (`super::TRAINING`).
+use super::Training;
+
+pub const TRAINING: Training = Training {
+    name: "torch-sigmoid4-bce-online",
+    run,
+    batched: None,
+};
