@@ -361,6 +361,7 @@ fn compare(args: &CompareArgs) -> Result<ExitCode> {
             python?;
         }
         let verdict = crate::compare::judge_on(exp, &settings.out, seed, settings.engine)?;
+        crate::compare::draw(exp, &settings.out, seed, settings.engine, &verdict)?;
         println!("{}", verdict.line);
         if let Some(note) = &verdict.kernel_note {
             println!("  {note}");

@@ -4,7 +4,7 @@
 //! (`notebooks/printed/<experiment>.txt`). The result is `DIR/REPORT.md` (see `report`).
 
 use crate::compare::{self, PrintoutCheck, Verdict};
-use crate::experiments::{self, Experiment};
+use crate::experiments::{self, Engine, Experiment};
 use crate::progress::Progress;
 use crate::runner::{self, Settings};
 use anyhow::Result;
@@ -69,6 +69,7 @@ fn reproduce_one(exp: &'static Experiment, out: &Path) -> Result<Checked> {
     spinner.finish();
     python?;
     let verdict = compare::judge(exp, out, seed)?;
+    compare::draw(exp, out, seed, Engine::Exact, &verdict)?;
     let printout = match compare::printed_lines(exp)? {
         None => None,
         Some(lines) => {
@@ -91,12 +92,13 @@ fn reproduce_one(exp: &'static Experiment, out: &Path) -> Result<Checked> {
 fn port_one(exp: &'static Experiment, out: &Path) -> Result<PortCheck> {
     let settings = Settings {
         out: out.to_path_buf(),
-        engine: crate::experiments::Engine::Tch,
+        engine: Engine::Tch,
         ..Default::default()
     };
     let label = format!("{} (plain tch port)", exp.name);
     runner::run_rust_with(exp, &settings, false, Progress::new(settings.steps(exp) as u64, &label))?;
     let verdict = compare::judge_on(exp, out, settings.seed(exp), settings.engine)?;
+    compare::draw(exp, out, settings.seed(exp), settings.engine, &verdict)?;
     let explained = crate::explain::run::after_runs(exp, &settings)?;
     Ok(PortCheck { verdict, explained })
 }

@@ -1,7 +1,5 @@
-//! Judging a Rust run against its Python reference (SPEC §3, §4 `compare`): the fidelity
-//! target of each framework, `compare.csv` (every value side by side), `compare.svg`, and a
-//! one-line verdict stored in `verdict.json`, all in `DIR/NAME/seed-S/` beside `rust/` and
-//! `python/`.
+//! Judging a run against its Python reference: `compare.csv` (every value side by side) and
+//! a one-line verdict stored in `verdict.json`, in `DIR/NAME/seed-S/` beside the two runs.
 //!
 //! `compare.csv` has the columns `kind,key,rust,python,abs_diff,rel_diff,ulps`. `kind` is
 //! `loss`, `initial-param`, `final-param`, `prediction`, `last-epoch-prediction` or
@@ -10,134 +8,15 @@
 //! decimal that reads back to the same float64; `ulps` counts in float32 when both sides'
 //! values of that kind are all float32, else in float64.
 
-use crate::diff::{self, Difference, FileDiff, Table, Tolerance};
+use super::target::{target, Check, Target};
+use super::{output_name, pair_dir};
+use crate::diff::{self, Difference, FileDiff, Table};
 use crate::experiments::{Engine, Experiment, Framework};
 use crate::record::{self, number};
-use anyhow::{bail, Context, Result};
+use anyhow::{bail, Result};
 use serde::Serialize;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
-
-/// How the values of one kind must agree.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Check {
-    /// Every value bit-identical.
-    Bits,
-    /// Within this relative difference.
-    Relative(f64),
-    /// Within this absolute difference.
-    Absolute(f64),
-    /// Not judged, only reported.
-    Report,
-}
-
-impl Check {
-    fn tolerance(self) -> Tolerance {
-        match self {
-            Check::Bits => Tolerance::default(),
-            Check::Relative(rel) => Tolerance {
-                rel,
-                ..Default::default()
-            },
-            Check::Absolute(abs) => Tolerance {
-                abs,
-                ..Default::default()
-            },
-            Check::Report => Tolerance {
-                abs: f64::INFINITY,
-                ..Default::default()
-            },
-        }
-    }
-
-    /// `bit-identical`, `within 1e-12 relative`, …
-    pub fn describe(self) -> String {
-        match self {
-            Check::Bits => "bit-identical".into(),
-            Check::Relative(r) => format!("within {r:e} relative"),
-            Check::Absolute(a) => format!("within {a:e} absolute"),
-            Check::Report => "reported".into(),
-        }
-    }
-}
-
-/// Which transcript lines must match the lines the notebook printed (SPEC §3).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Printout {
-    /// Every line, character for character.
-    Every,
-    /// The lines that print a loss.
-    Losses,
-}
-
-/// The fidelity target of one experiment at one seed (SPEC §3): a check per kind of value.
-#[derive(Debug, Clone, Serialize)]
-pub struct Target {
-    pub description: String,
-    pub initial_params: Check,
-    pub final_params: Check,
-    /// Losses and every kind of prediction (trained, last epoch, surface).
-    pub losses_and_predictions: Check,
-    pub printout: Printout,
-}
-
-/// SPEC §3, in one place: every value bit-identical where the run took kernel paths that are
-/// emulated (`emulated`), else the tolerances. The distribution of TensorFlow's differences
-/// over many seeds is judged by another command; at a single non-default seed it is only
-/// reported.
-pub fn target(framework: Framework, seed: u64, default_seed: u64, emulated: bool) -> Target {
-    let default = seed == default_seed;
-    match framework {
-        _ if emulated => Target {
-            description: "every value bit-identical".into(),
-            initial_params: Check::Bits,
-            final_params: Check::Bits,
-            losses_and_predictions: Check::Bits,
-            printout: match framework {
-                Framework::TensorFlow => Printout::Losses,
-                _ => Printout::Every,
-            },
-        },
-        Framework::PyTorch => Target {
-            description: "every value bit-identical".into(),
-            initial_params: Check::Bits,
-            final_params: Check::Bits,
-            losses_and_predictions: Check::Bits,
-            printout: Printout::Every,
-        },
-        Framework::NumPy => {
-            let rel = if default { 1e-12 } else { 1e-11 };
-            Target {
-                description: format!(
-                    "initial parameters bit-identical, losses and predictions within {rel:e} relative"
-                ),
-                initial_params: Check::Bits,
-                final_params: Check::Report,
-                losses_and_predictions: Check::Relative(rel),
-                printout: Printout::Every,
-            }
-        }
-        Framework::TensorFlow if default => Target {
-            description: "initial parameters bit-identical, losses and predictions within 1e-6 absolute"
-                .into(),
-            initial_params: Check::Bits,
-            final_params: Check::Report,
-            losses_and_predictions: Check::Absolute(1e-6),
-            printout: Printout::Losses,
-        },
-        Framework::TensorFlow => Target {
-            description:
-                "initial parameters bit-identical; other differences reported (judged over seeds elsewhere)"
-                    .into(),
-            initial_params: Check::Bits,
-            final_params: Check::Report,
-            losses_and_predictions: Check::Report,
-            printout: Printout::Losses,
-        },
-    }
-}
 
 /// The comparison of one kind of value.
 #[derive(Debug, Clone, Serialize)]
@@ -160,7 +39,7 @@ pub struct KindResult {
 }
 
 impl KindResult {
-    fn passes(&self) -> bool {
+    pub fn passes(&self) -> bool {
         self.check == Check::Report
             || (self.rows_rust == self.rows_python && self.first_outside.is_none())
     }
@@ -206,14 +85,6 @@ impl Verdict {
     pub fn passed(&self) -> bool {
         self.status != Status::Fail
     }
-}
-
-/// `DIR/NAME/seed-S`: the folder holding `rust/`, `python/` and the comparison.
-pub fn pair_dir(out: &Path, exp: &Experiment, seed: u64) -> PathBuf {
-    record::run_dir(out, exp.name, seed, "rust")
-        .parent()
-        .expect("a run folder has a parent")
-        .to_path_buf()
 }
 
 /// Splits a `params.csv` table into its initial and final rows.
@@ -274,18 +145,9 @@ fn side(pair: &Path, name: &str, exp: &Experiment) -> Result<Side> {
 }
 
 /// Judges the runs in `DIR/NAME/seed-S/{rust,python}` against the experiment's target and
-/// writes `compare.csv`, `compare.svg` and `verdict.json` beside them.
+/// writes `compare.csv` and `verdict.json` beside them (`draw` adds the plots).
 pub fn judge(exp: &Experiment, out: &Path, seed: u64) -> Result<Verdict> {
     judge_on(exp, out, seed, Engine::Exact)
-}
-
-/// The files a comparison of `engine`'s run writes: `compare.csv`, … for the exact engine,
-/// `compare-tch.csv`, … for the plain tch port.
-pub fn output_name(engine: Engine, stem: &str, ext: &str) -> String {
-    match engine {
-        Engine::Exact => format!("{stem}.{ext}"),
-        Engine::Tch => format!("{stem}-tch.{ext}"),
-    }
 }
 
 /// `judge` for the run of `engine` (`rust/` or `tch/`). A plain tch port runs libtorch's own
@@ -317,7 +179,6 @@ pub fn judge_on(exp: &Experiment, out: &Path, seed: u64, engine: Engine) -> Resu
     let target = target(exp.framework, seed, exp.default_seed, note.is_none());
     let mut csv = String::from("kind,key,rust,python,abs_diff,rel_diff,ulps\n");
     let mut kinds = Vec::new();
-    let mut losses = (Vec::new(), Vec::new());
     for file in diff::RUN_FILES {
         let (a, b) = (rust.dir.join(file), python.dir.join(file));
         match (a.exists(), b.exists()) {
@@ -336,10 +197,7 @@ pub fn judge_on(exp: &Experiment, out: &Path, seed: u64, engine: Engine) -> Resu
         }
         let (ta, tb) = (Table::read(&a)?, Table::read(&b)?);
         let parts: Vec<(&'static str, Check, Table, Table)> = match file {
-            "loss.csv" => {
-                losses = (ta.values.clone(), tb.values.clone());
-                vec![("loss", target.losses_and_predictions, ta, tb)]
-            }
+            "loss.csv" => vec![("loss", target.losses_and_predictions, ta, tb)],
             "params.csv" => {
                 let [ia, fa] = split_params(&ta);
                 let [ib, fb] = split_params(&tb);
@@ -403,63 +261,12 @@ pub fn judge_on(exp: &Experiment, out: &Path, seed: u64, engine: Engine) -> Resu
         Status::Reported
     };
     verdict.line = verdict_line(&verdict);
-    let subtitle = plot_subtitle(&verdict);
-
     record::write_atomic(&pair.join(output_name(engine, "compare", "csv")), csv)?;
-    let first_difference = losses
-        .0
-        .iter()
-        .zip(&losses.1)
-        .position(|(a, b)| a.to_bits() != b.to_bits());
-    crate::plot::compare(
-        &crate::plot::ComparePlot {
-            title: &format!(
-                "{} (notebook {}), seed {seed}: {} vs Python",
-                exp.name,
-                exp.notebook,
-                match engine {
-                    Engine::Exact => "Rust",
-                    Engine::Tch => "plain tch port",
-                }
-            ),
-            subtitle: &subtitle,
-            step_unit: exp.step_unit,
-            rust: &losses.0,
-            python: &losses.1,
-            first_difference,
-        },
-        &pair.join(output_name(engine, "compare", "svg")),
-    )?;
-    let surface = python.dir.join("surface.csv");
-    if surface.exists() {
-        // The Python side writes no plot of its own; draw its surface here for comparison.
-        let t = Table::read(&surface)?;
-        let points = surface_points(&surface, &t)?;
-        let title = format!("{} seed {seed} (Python)", exp.name);
-        crate::plot::surface(&points, &title, &pair.join("surface-python.svg"))?;
-    }
     record::write_atomic(
         &pair.join(output_name(engine, "verdict", "json")),
         serde_json::to_string_pretty(&verdict)? + "\n",
     )?;
     Ok(verdict)
-}
-
-/// The `(x1, x2, prediction)` rows of a `surface.csv` the table read.
-fn surface_points(path: &Path, t: &Table) -> Result<Vec<[f64; 3]>> {
-    t.keys
-        .iter()
-        .zip(&t.values)
-        .map(|(key, &p)| {
-            let coord = |name: &str| -> Result<f64> {
-                key.split(", ")
-                    .find_map(|kv| kv.strip_prefix(name))
-                    .and_then(|v| v.trim().parse().ok())
-                    .with_context(|| format!("{}: bad row {key:?}", path.display()))
-            };
-            Ok([coord("x1 ")?, coord("x2 ")?, p])
-        })
-        .collect()
 }
 
 fn kind_result(
@@ -513,33 +320,6 @@ fn kind_result(
         first_outside_key: d.first_outside.as_ref().map(|o| o.key.clone()),
         first_difference,
     }
-}
-
-/// The verdict in a plot's width: status, target, and where it failed first.
-fn plot_subtitle(v: &Verdict) -> String {
-    let status = match v.status {
-        Status::Pass => "PASS",
-        Status::Fail => "FAIL",
-        Status::Reported => "REPORTED",
-    };
-    let mut s = format!("{status}, target: {}", v.target.description);
-    if v.status == Status::Fail {
-        for k in v.kinds.iter().filter(|k| !k.passes()) {
-            if k.rows_rust != k.rows_python {
-                let _ = write!(s, "; {} lengths differ", k.kind);
-            } else if let Some(key) = &k.first_outside_key {
-                let _ = write!(s, "; {} first outside at {key}", k.kind);
-            }
-        }
-    }
-    let _ = write!(
-        s,
-        " — {} of {} values bit-identical, max abs {}",
-        v.values_identical,
-        v.values_compared,
-        diff::short(v.max_abs)
-    );
-    s
 }
 
 /// One line when the Python side's libraries report another back-end than the Rust side
@@ -602,117 +382,5 @@ fn verdict_line(v: &Verdict) -> String {
                 reasons.join("; ")
             )
         }
-    }
-}
-
-/// The lines a notebook printed, held in `notebooks/printed/<experiment>.txt` for the
-/// notebooks that seed themselves; `None` for the others.
-pub fn printed_lines(exp: &Experiment) -> Result<Option<Vec<String>>> {
-    let path = crate::python::project_root()
-        .join("notebooks/printed")
-        .join(format!("{}.txt", exp.name));
-    if !path.exists() {
-        return Ok(None);
-    }
-    let text = std::fs::read_to_string(&path)
-        .with_context(|| format!("cannot read {}", path.display()))?;
-    // Lines starting with `#` cite the source; no notebook printed such a line.
-    Ok(Some(
-        significant_lines(&text)
-            .filter(|l| !l.starts_with('#'))
-            .collect(),
-    ))
-}
-
-/// Non-blank lines, trimmed: the notebook captures lost leading spaces and blank lines in
-/// their conversion to text, so those cannot be held against a transcript.
-fn significant_lines(text: &str) -> impl Iterator<Item = String> + '_ {
-    text.lines()
-        .map(|l| l.trim().to_string())
-        .filter(|l| !l.is_empty())
-}
-
-/// A transcript held against the lines the notebook printed.
-#[derive(Debug, Clone, Serialize)]
-pub struct PrintoutCheck {
-    pub expected: usize,
-    pub actual: usize,
-    /// Each difference: the notebook's line (number among its printed lines, text) that the
-    /// transcript lacks, and/or the transcript's line (number, text) that the notebook lacks;
-    /// a changed line has both.
-    pub differing: Vec<LineDifference>,
-    /// Whether every line the target requires matched.
-    pub reproduced: bool,
-}
-
-/// One difference between the notebook's printout and a transcript.
-#[derive(Debug, Clone, Serialize)]
-pub struct LineDifference {
-    pub notebook: Option<(usize, String)>,
-    pub transcript: Option<(usize, String)>,
-}
-
-/// Compares `transcript` with the lines the notebook printed (both without blank lines),
-/// aligned by their longest common subsequence so one missing line is one difference.
-pub fn check_printout(
-    expected: &[String],
-    transcript: &str,
-    rule: Printout,
-    prints_loss: fn(&str) -> bool,
-) -> PrintoutCheck {
-    let actual: Vec<String> = significant_lines(transcript).collect();
-    let (n, m) = (expected.len(), actual.len());
-    // lcs[i][j]: common subsequence length of expected[i..] and actual[j..].
-    let mut lcs = vec![vec![0usize; m + 1]; n + 1];
-    for i in (0..n).rev() {
-        for j in (0..m).rev() {
-            lcs[i][j] = if expected[i] == actual[j] {
-                lcs[i + 1][j + 1] + 1
-            } else {
-                lcs[i + 1][j].max(lcs[i][j + 1])
-            };
-        }
-    }
-    let (mut i, mut j) = (0, 0);
-    let mut missing = Vec::new();
-    let mut extra = Vec::new();
-    let mut differing = Vec::new();
-    let mut flush = |missing: &mut Vec<(usize, String)>, extra: &mut Vec<(usize, String)>| {
-        let k = missing.len().max(extra.len());
-        let (mut a, mut b) = (missing.drain(..), extra.drain(..));
-        for _ in 0..k {
-            differing.push(LineDifference {
-                notebook: a.next(),
-                transcript: b.next(),
-            });
-        }
-    };
-    while i < n || j < m {
-        if i < n && j < m && expected[i] == actual[j] {
-            flush(&mut missing, &mut extra);
-            i += 1;
-            j += 1;
-        } else if j == m || (i < n && lcs[i + 1][j] >= lcs[i][j + 1]) {
-            missing.push((i + 1, expected[i].clone()));
-            i += 1;
-        } else {
-            extra.push((j + 1, actual[j].clone()));
-            j += 1;
-        }
-    }
-    flush(&mut missing, &mut extra);
-    let required = |line: &Option<(usize, String)>| match (rule, line) {
-        (_, None) => false,
-        (Printout::Every, Some(_)) => true,
-        (Printout::Losses, Some((_, text))) => prints_loss(text),
-    };
-    let reproduced = differing
-        .iter()
-        .all(|d| !required(&d.notebook) && !required(&d.transcript));
-    PrintoutCheck {
-        expected: n,
-        actual: m,
-        differing,
-        reproduced,
     }
 }
