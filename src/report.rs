@@ -88,16 +88,10 @@ pub fn render(out: &Path, entries: &[Entry]) -> String {
     port_table(&mut s, entries);
     machine(&mut s, entries);
     let _ = writeln!(s, "\n## Targets\n");
+    targets(&mut s);
     let _ = writeln!(
         s,
-        "- Every experiment whose libraries take kernel paths xor-repro emulates on this machine: \
-         every loss, parameter (initial and final), prediction and surface point bit-identical.\n\
-         - Where a path is not emulated (the table above says which), the tolerances: NumPy \
-         initial parameters bit-identical, losses and predictions within 1e-12 relative (1e-11 \
-         at other seeds); TensorFlow initial parameters bit-identical, losses and predictions \
-         within 1e-6 absolute. PyTorch has no tolerance.\n\
-         - The printout: NumPy's whole, TensorFlow's printed losses.\n\
-         - Printout: transcripts are compared with the lines the notebook printed \
+        "- Printout: transcripts are compared with the lines the notebook printed \
          (`notebooks/printed/`), ignoring blank lines and leading/trailing spaces, which the \
          notebook captures did not keep. Notebooks that set no seed are `not seeded`.\n\
          - Times are each side's own `wall_seconds` (run.json): training and recording, \
@@ -131,6 +125,32 @@ pub fn render(out: &Path, entries: &[Entry]) -> String {
         let _ = writeln!(s, "{}\n", quirks(out, &group));
     }
     s
+}
+
+/// The Targets section, from the targets themselves: per framework, at the notebook's seed,
+/// where the run's kernel paths are emulated and where they are not.
+fn targets(s: &mut String) {
+    use crate::compare::{target, Printout};
+    use crate::experiments::Framework;
+    for framework in [Framework::PyTorch, Framework::NumPy, Framework::TensorFlow] {
+        let emulated = target(framework, 0, 0, true);
+        let not = target(framework, 0, 0, false);
+        let other_seed = target(framework, 1, 0, false);
+        let printout = match emulated.printout {
+            Printout::Every => "every printed line",
+            Printout::Losses => "the printed losses",
+        };
+        let mut line = format!(
+            "- {}: on emulated kernel paths, {}; on paths that are not, {}",
+            framework.name(),
+            emulated.description,
+            not.description
+        );
+        if other_seed.description != not.description {
+            let _ = write!(line, " (at other seeds: {})", other_seed.description);
+        }
+        let _ = writeln!(s, "{line}. Printout: {printout}.");
+    }
 }
 
 /// The second table: each notebook's plain tch port (what a person would write in tch, on
