@@ -8,10 +8,10 @@
 //! - `xor`: the XOR data.
 //! - `numpy_ops`: a small NumPy-like float64 array for the NumPy notebooks' hand-written
 //!   backprop; `kernels`: each Python library's kernel paths, picked as the library picks them, bit for bit.
-//! - `record`: what a run produced and how it is written (SPEC §5); `trace`: op-level traces
+//! - `record`: what a run produced and how it is written (docs/CONTRACT.md#run-files); `trace`: op-level traces
 //!   (`trace.csv`); `diff`: comparing two.
 //! - `runner`: running one experiment on either side into its run folder.
-//! - `compare`: judging a Rust run against its Python reference (SPEC §3); `plot`: the SVGs;
+//! - `compare`: judging a Rust run against its Python reference (docs/CONTRACT.md#fidelity); `plot`: the SVGs;
 //!   `sweep`: many seeds, how training ends; `reproduce` and `report`: the main job and
 //!   `REPORT.md`.
 //! - `python`: running the Python reference scripts in `scripts/reference/`.

@@ -80,7 +80,7 @@ pub fn render(out: &Path, entries: &[Entry]) -> String {
          notebook's default seed, run in Rust (libtorch through `tch` for PyTorch, plain Rust \
          on ports of the libraries' kernels for NumPy and TensorFlow) and by the notebook's \
          own code in Python, compared value by \
-         value against its fidelity target (SPEC §3). \
+         value against its fidelity target (the project's `docs/CONTRACT.md`, Fidelity). \
          **{met} of {} experiments meet their target.**\n",
         entries.len()
     );

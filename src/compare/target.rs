@@ -49,7 +49,7 @@ impl Check {
     }
 }
 
-/// Which transcript lines must match the lines the notebook printed (SPEC §3).
+/// Which transcript lines must match the lines the notebook printed (docs/CONTRACT.md#fidelity).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Printout {
@@ -59,7 +59,7 @@ pub enum Printout {
     Losses,
 }
 
-/// The fidelity target of one experiment at one seed (SPEC §3): a check per kind of value.
+/// The fidelity target of one experiment at one seed (docs/CONTRACT.md#fidelity): a check per kind of value.
 #[derive(Debug, Clone, Serialize)]
 pub struct Target {
     pub description: String,
@@ -70,7 +70,7 @@ pub struct Target {
     pub printout: Printout,
 }
 
-/// SPEC §3, in one place: every value bit-identical where the run took kernel paths that are
+/// docs/CONTRACT.md#fidelity, in one place: every value bit-identical where the run took kernel paths that are
 /// emulated (`emulated`), else the tolerances. The distribution of TensorFlow's differences
 /// over many seeds is judged by another command; at a single non-default seed it is only
 /// reported.

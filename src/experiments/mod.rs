@@ -21,7 +21,7 @@ pub mod torch_sigmoid4_bce_online;
 /// An experiment's training: the notebook's code, in Rust.
 pub type RunFn = fn(&Config) -> Result<RunRecord>;
 
-/// The library a notebook was written for, which fixes what "exactly" means (SPEC §3).
+/// The library a notebook was written for, which fixes what "exactly" means (docs/CONTRACT.md#fidelity).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Framework {
     PyTorch,
@@ -48,7 +48,7 @@ impl Framework {
         }
     }
 
-    /// Rejects seeds the framework's own seeding call would reject (SPEC §2).
+    /// Rejects seeds the framework's own seeding call would reject (docs/CONTRACT.md#seeds).
     pub fn check_seed(self, seed: u64) -> Result<()> {
         match self {
             Framework::NumPy if seed > u32::MAX as u64 => {

@@ -233,7 +233,7 @@ impl Paths {
 }
 
 /// One line naming the paths in `paths` that are not emulated, if any: such a run is judged
-/// by SPEC's tolerances and claims no bit identity.
+/// by the tolerances (docs/CONTRACT.md#tolerances) and claims no bit identity.
 pub fn not_emulated_note(paths: &BTreeMap<String, KernelPath>) -> Option<String> {
     let missing: Vec<String> = paths
         .iter()
