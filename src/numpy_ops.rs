@@ -31,12 +31,14 @@ pub fn initial_arrays(
     let mut arrays = Vec::with_capacity(drawn.len());
     for (name, array) in drawn {
         let (rows, cols) = array.shape();
-        let array = match cfg.init_values(name, &[rows, cols])? {
-            Some(values) => Array::new(rows, cols, values),
-            None => array,
-        };
-        record.push_param(crate::record::Stage::Initial, name, array.to_vec());
-        arrays.push(array);
+        let values = cfg.initial_param(
+            record,
+            name,
+            &[rows, cols],
+            array.to_vec(),
+            crate::diff::Precision::Float64,
+        )?;
+        arrays.push(Array::new(rows, cols, values));
     }
     Ok(arrays.try_into().expect("four parameters"))
 }

@@ -189,6 +189,29 @@ impl Config {
         }
     }
 
+    /// The initial values of parameter `name` of `shape` (row-major): the notebook's draw
+    /// `drawn`, or the values `--init-from` gives, rounded once to the parameter's
+    /// `precision`; recorded as stage `initial`. Every experiment and engine sets its
+    /// parameters up through this, after [`Config::check_init_names`].
+    pub fn initial_param(
+        &self,
+        record: &mut RunRecord,
+        name: &str,
+        shape: &[usize],
+        drawn: Vec<f64>,
+        precision: crate::diff::Precision,
+    ) -> Result<Vec<f64>> {
+        let values = match self.init_values(name, shape)? {
+            Some(given) => match precision {
+                crate::diff::Precision::Float32 => given.iter().map(|&v| v as f32 as f64).collect(),
+                crate::diff::Precision::Float64 => given,
+            },
+            None => drawn,
+        };
+        record.push_param(crate::record::Stage::Initial, name, values.clone());
+        Ok(values)
+    }
+
     /// The values `--init-from` gives for parameter `name` of `shape`, or `None` to keep the
     /// notebook's own draw. The notebook's draws still happen first, so any random stream
     /// after them is where the notebook has it.

@@ -204,16 +204,15 @@ fn sigmoid(z: &Tensor) -> Tensor {
 
 /// `tf.Variable(tf.random.normal(shape))`, or `--init-from`'s values rounded to float32.
 fn variable(cfg: &Config, name: &str, drawn: Tensor, record: &mut RunRecord) -> Result<Tensor> {
-    let tensor = match cfg.init_values(name, &[drawn.rows, drawn.cols])? {
-        Some(values) => Tensor::new(
-            drawn.rows,
-            drawn.cols,
-            values.iter().map(|&v| v as f32).collect(),
-        ),
-        None => drawn,
-    };
-    record.push_param(Stage::Initial, name, tensor.values());
-    Ok(tensor)
+    let (rows, cols) = (drawn.rows, drawn.cols);
+    let values = cfg.initial_param(
+        record,
+        name,
+        &[rows, cols],
+        drawn.values(),
+        crate::diff::Precision::Float32,
+    )?;
+    Ok(Tensor::new(rows, cols, values.iter().map(|&v| v as f32).collect()))
 }
 
 pub fn run(cfg: &Config) -> Result<RunRecord> {

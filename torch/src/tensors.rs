@@ -4,7 +4,8 @@
 use anyhow::Result;
 use tch::{Kind, Tensor};
 use xor_repro::experiments::Config;
-use xor_repro::record::{RunRecord, Stage};
+use xor_repro::diff::Precision;
+use xor_repro::record::RunRecord;
 use xor_repro::xor::{INPUTS, TARGETS};
 
 /// `X` (4×2) and `y` (4×1) as tensors of `kind` (float32 for PyTorch and TensorFlow).
@@ -28,11 +29,6 @@ pub fn shape(t: &Tensor) -> Vec<usize> {
 
 /// A run's initial parameters as tensors: the notebook's own draws, or `--init-from`'s values.
 pub trait InitialTensors {
-    /// The notebook's draw of parameter `name`, or the values `--init-from` gives for it
-    /// (rounded once to the drawn tensor's dtype). The notebook's draws still happen first,
-    /// so any random stream after them is where the notebook has it.
-    fn initial(&self, name: &str, drawn: Tensor) -> Result<Tensor>;
-
     /// Every initial parameter, named as in the notebook, checked and recorded as stage
     /// `initial`.
     fn initial_params(
@@ -43,15 +39,6 @@ pub trait InitialTensors {
 }
 
 impl InitialTensors for Config {
-    fn initial(&self, name: &str, drawn: Tensor) -> Result<Tensor> {
-        let Some(values) = self.init_values(name, &shape(&drawn))? else {
-            return Ok(drawn);
-        };
-        Ok(Tensor::from_slice(&values)
-            .reshape(drawn.size())
-            .to_kind(drawn.kind()))
-    }
-
     fn initial_params(
         &self,
         record: &mut RunRecord,
@@ -61,9 +48,17 @@ impl InitialTensors for Config {
         self.check_init_names(&names)?;
         let mut params = Vec::with_capacity(drawn.len());
         for (name, tensor) in drawn {
-            let tensor = self.initial(name, tensor)?;
-            record.push_param(Stage::Initial, name, values(&tensor));
-            params.push(tensor);
+            let precision = match tensor.kind() {
+                Kind::Float => Precision::Float32,
+                _ => Precision::Float64,
+            };
+            let values = self.initial_param(record, name, &shape(&tensor), values(&tensor), precision)?;
+            params.push(
+                Tensor::from_slice(&values)
+                    .reshape(tensor.size())
+                    .to_kind(tensor.kind())
+                    .set_requires_grad(tensor.requires_grad()),
+            );
         }
         Ok(params)
     }
