@@ -5,10 +5,66 @@
 
 use crate::compare::Status;
 use crate::diff::short;
-use crate::reproduce::Entry;
+use crate::compare::{PrintoutCheck, Verdict};
+use crate::experiments::Experiment;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
+
+/// What reproducing one experiment found.
+pub struct Entry {
+    pub exp: &'static Experiment,
+    pub seed: u64,
+    /// The comparison, or why it could not be made.
+    pub outcome: std::result::Result<Checked, String>,
+    /// The plain tch port against the notebook, or why it could not be made.
+    pub port: std::result::Result<PortCheck, String>,
+}
+
+/// The plain tch port held against the notebook: its verdict, and where it parts.
+pub struct PortCheck {
+    pub verdict: Verdict,
+    /// `None` when the port is bit-identical with the notebook.
+    pub explained: Option<crate::explain::run::Outcome>,
+}
+
+/// A finished comparison, with the printout checks of both sides when the notebook seeds
+/// itself.
+pub struct Checked {
+    pub verdict: Verdict,
+    pub printout: Option<Printouts>,
+}
+
+/// The Rust and the Python transcript held against the notebook's printed lines.
+pub struct Printouts {
+    pub rust: PrintoutCheck,
+    pub python: PrintoutCheck,
+}
+
+impl Entry {
+    /// The values meet their target and, where the notebook seeds itself, the Rust
+    /// transcript reproduces what the target requires of its printout.
+    pub fn meets_target(&self) -> bool {
+        match &self.outcome {
+            Ok(c) => c.verdict.passed() && c.printout.as_ref().is_none_or(|p| p.rust.reproduced),
+            Err(_) => false,
+        }
+    }
+}
+
+/// `reproduced` or `N lines differ`.
+pub fn printout_word(p: &PrintoutCheck) -> String {
+    if p.differing.is_empty() {
+        "reproduced".into()
+    } else if p.reproduced {
+        format!(
+            "reproduced where required ({} other lines differ)",
+            p.differing.len()
+        )
+    } else {
+        format!("not reproduced ({} lines differ)", p.differing.len())
+    }
+}
 
 fn link(out: &Path, target: PathBuf, text: &str) -> Option<String> {
     out.join(&target)
@@ -176,7 +232,7 @@ fn port_table(s: &mut String, entries: &[Entry]) {
                 let v = &p.verdict;
                 let finding = match &p.explained {
                     None => "none: every value bit-identical".to_string(),
-                    Some(o) => crate::explain::render::in_words(o, e.exp.step_unit),
+                    Some(o) => crate::explain::render::in_words(&o.explanation, &o.a, &o.b, e.exp.step_unit),
                 };
                 let _ = writeln!(
                     s,
@@ -337,8 +393,8 @@ fn details(s: &mut String, out: &Path, e: &Entry) {
             s,
             "\nPrintout against the notebook ({} printed lines): Rust {}, Python {}.",
             p.rust.expected,
-            crate::reproduce::printout_word(&p.rust),
-            crate::reproduce::printout_word(&p.python)
+            printout_word(&p.rust),
+            printout_word(&p.python)
         );
         for d in p.rust.differing.iter().take(12) {
             let nb = d

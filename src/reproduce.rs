@@ -3,53 +3,13 @@
 //! that seed themselves — its transcript held against the lines the notebook printed
 //! (`notebooks/printed/<experiment>.txt`). The result is `DIR/REPORT.md` (see `report`).
 
-use crate::compare::{self, PrintoutCheck, Verdict};
+use crate::compare;
+use crate::report::{printout_word, Checked, Entry, PortCheck, Printouts};
 use crate::experiments::{self, Engine, Experiment};
 use crate::progress::Progress;
 use crate::runner::{self, Settings};
 use anyhow::Result;
 use std::path::Path;
-
-/// What reproducing one experiment found.
-pub struct Entry {
-    pub exp: &'static Experiment,
-    pub seed: u64,
-    /// The comparison, or why it could not be made.
-    pub outcome: std::result::Result<Checked, String>,
-    /// The plain tch port against the notebook, or why it could not be made.
-    pub port: std::result::Result<PortCheck, String>,
-}
-
-/// The plain tch port held against the notebook: its verdict, and where it parts.
-pub struct PortCheck {
-    pub verdict: Verdict,
-    /// `None` when the port is bit-identical with the notebook.
-    pub explained: Option<crate::explain::run::Outcome>,
-}
-
-/// A finished comparison, with the printout checks of both sides when the notebook seeds
-/// itself.
-pub struct Checked {
-    pub verdict: Verdict,
-    pub printout: Option<Printouts>,
-}
-
-/// The Rust and the Python transcript held against the notebook's printed lines.
-pub struct Printouts {
-    pub rust: PrintoutCheck,
-    pub python: PrintoutCheck,
-}
-
-impl Entry {
-    /// The values meet their target and, where the notebook seeds itself, the Rust
-    /// transcript reproduces what the target requires of its printout.
-    pub fn meets_target(&self) -> bool {
-        match &self.outcome {
-            Ok(c) => c.verdict.passed() && c.printout.as_ref().is_none_or(|p| p.rust.reproduced),
-            Err(_) => false,
-        }
-    }
-}
 
 /// Runs, compares and checks one experiment at its default seed.
 fn reproduce_one(exp: &'static Experiment, out: &Path) -> Result<Checked> {
@@ -167,18 +127,4 @@ pub fn reproduce(out: &Path) -> Result<bool> {
         path.display()
     );
     Ok(met == entries.len())
-}
-
-/// `reproduced` or `N lines differ`.
-pub fn printout_word(p: &PrintoutCheck) -> String {
-    if p.differing.is_empty() {
-        "reproduced".into()
-    } else if p.reproduced {
-        format!(
-            "reproduced where required ({} other lines differ)",
-            p.differing.len()
-        )
-    } else {
-        format!("not reproduced ({} lines differ)", p.differing.len())
-    }
 }

@@ -157,8 +157,7 @@ fn loss_milestones(growth: &[f64], after: Option<usize>) -> Vec<(&'static str, u
 
 
 /// The finding in a table cell's words: step, value, how much, and the kernels on each side.
-pub fn in_words(o: &super::run::Outcome, step_unit: &str) -> String {
-    let e = &o.explanation;
+pub fn in_words(e: &Explanation, a: &Side, b: &Side, step_unit: &str) -> String {
     let unit = step_unit.trim_end_matches('s');
     match &e.first {
         None => match e.first_loss_difference {
@@ -180,8 +179,8 @@ pub fn in_words(o: &super::run::Outcome, step_unit: &str) -> String {
             f.ulps,
             if f.ulps == 1 { "" } else { "s" },
             precision_name(f.precision),
-            kernels_of(&o.a),
-            kernels_of(&o.b)
+            kernels_of(a),
+            kernels_of(b)
         ),
     }
 }
