@@ -9,6 +9,7 @@
 //!
 //! Plain Rust, no libtorch: a NumPy run is a few milliseconds, less than libtorch takes to load.
 
+pub use crate::kernels::openblas::View;
 use crate::xor;
 use std::ops::{Add, Div, Mul, Neg, Sub, SubAssign};
 
@@ -43,16 +44,6 @@ pub fn initial_arrays(
     Ok(arrays.try_into().expect("four parameters"))
 }
 
-/// A read-only 2-D view of an [`Array`]'s memory: the array itself, or its transpose (`.T`,
-/// which NumPy and libtorch both take without copying).
-#[derive(Debug, Clone, Copy)]
-pub struct View<'a> {
-    /// The viewed array's elements, row-major in the array's own shape.
-    data: &'a [f64],
-    rows: usize,
-    cols: usize,
-    transposed: bool,
-}
 
 impl Array {
     /// A `rows`×`cols` array of `data`, row-major.
@@ -96,12 +87,7 @@ impl Array {
 
     /// `a.T`, as a view.
     pub fn t(&self) -> View<'_> {
-        View {
-            data: &self.data,
-            rows: self.cols,
-            cols: self.rows,
-            transposed: true,
-        }
+        View::new(&self.data, self.cols, self.rows, true)
     }
 
     /// `f` applied to every element.
@@ -214,71 +200,39 @@ fn broadcast_dim(a: usize, b: usize, lhs: &Array, rhs: &Array) -> usize {
     }
 }
 
-impl<'a> View<'a> {
-    pub fn rows(&self) -> usize {
-        self.rows
-    }
-
-    pub fn cols(&self) -> usize {
-        self.cols
-    }
-
-    /// The viewed array's elements as they lie in memory (row-major in the array's own shape).
-    pub fn memory(&self) -> &'a [f64] {
-        self.data
-    }
-
-    /// Whether this is `.T` of an array (its memory is column-major in the view's shape).
-    pub fn is_transposed(&self) -> bool {
-        self.transposed
-    }
-
-    /// Element (i, j) of the viewed (possibly transposed) array.
-    pub fn at(&self, i: usize, j: usize) -> f64 {
-        if self.transposed {
-            self.data[j * self.rows + i]
-        } else {
-            self.data[i * self.cols + j]
-        }
-    }
-
-    /// Whether every entry is 0 or 1, with at most two 1s in each column (`per_column`, as a
-    /// right operand's sums run) or in each row (as a left operand's).
-    fn ones_at_most_two_per_sum(&self, per_column: bool) -> bool {
-        let (sums, terms) = if per_column {
-            (self.cols, self.rows)
-        } else {
-            (self.rows, self.cols)
-        };
-        (0..sums).all(|s| {
-            let mut ones = 0;
-            for t in 0..terms {
-                let v = if per_column {
-                    self.at(t, s)
-                } else {
-                    self.at(s, t)
-                };
-                if v == 1.0 {
-                    ones += 1;
-                } else if v != 0.0 {
-                    return false;
-                }
-            }
-            ones <= 2
-        })
-    }
-}
 
 impl<'a> From<&'a Array> for View<'a> {
     fn from(a: &'a Array) -> View<'a> {
-        View {
-            data: &a.data,
-            rows: a.rows,
-            cols: a.cols,
-            transposed: false,
-        }
+        View::new(&a.data, a.rows, a.cols, false)
     }
 }
+
+/// Whether every entry is 0 or 1, with at most two 1s in each column (`per_column`, as a
+/// right operand's sums run) or in each row (as a left operand's).
+fn ones_at_most_two_per_sum(view: &View, per_column: bool) -> bool {
+    let (sums, terms) = if per_column {
+        (view.cols(), view.rows())
+    } else {
+        (view.rows(), view.cols())
+    };
+    (0..sums).all(|s| {
+        let mut ones = 0;
+        for t in 0..terms {
+            let v = if per_column {
+                view.at(t, s)
+            } else {
+                view.at(s, t)
+            };
+            if v == 1.0 {
+                ones += 1;
+            } else if v != 0.0 {
+                return false;
+            }
+        }
+        ones <= 2
+    })
+}
+
 
 /// Element-wise `+ - * /` between arrays (broadcasting) and with a scalar on either side, each
 /// one IEEE operation in the written order.
@@ -386,16 +340,20 @@ pub fn xor_int() -> (Array, Array) {
 pub fn dot<'a, 'b>(a: impl Into<View<'a>>, b: impl Into<View<'b>>) -> Array {
     let (a, b) = (a.into(), b.into());
     assert_eq!(
-        a.cols, b.rows,
+        a.cols(),
+        b.rows(),
         "shapes ({}, {}) and ({}, {}) not aligned",
-        a.rows, a.cols, b.rows, b.cols
+        a.rows(),
+        a.cols(),
+        b.rows(),
+        b.cols()
     );
     exact_product(&a, &b).unwrap_or_else(|| {
         let core = crate::kernels::this_machine()
             .openblas
             .path
             .unwrap_or(NOT_REPRODUCED_CORE);
-        crate::kernels::openblas::mm(core, &a, &b)
+        Array::new(a.rows(), b.cols(), crate::kernels::openblas::mm(core, &a, &b))
     })
 }
 
@@ -405,16 +363,16 @@ pub fn dot<'a, 'b>(a: impl Into<View<'a>>, b: impl Into<View<'b>>) -> Array {
 /// spares measuring the kernels of `X @ W1`, `X.T @ dZ1` and `x.reshape(1, -1) @ W1`. An
 /// all-zero sum is +0, as BLAS stores `0 + sum`. `None` for any other product.
 fn exact_product(a: &View, b: &View) -> Option<Array> {
-    if !(a.ones_at_most_two_per_sum(false) || b.ones_at_most_two_per_sum(true)) {
+    if !(ones_at_most_two_per_sum(a, false) || ones_at_most_two_per_sum(b, true)) {
         return None;
     }
-    let mut data = Vec::with_capacity(a.rows * b.cols);
-    for i in 0..a.rows {
-        for j in 0..b.cols {
-            data.push((0..a.cols).fold(0.0, |acc, k| acc + a.at(i, k) * b.at(k, j)));
+    let mut data = Vec::with_capacity(a.rows() * b.cols());
+    for i in 0..a.rows() {
+        for j in 0..b.cols() {
+            data.push((0..a.cols()).fold(0.0, |acc, k| acc + a.at(i, k) * b.at(k, j)));
         }
     }
-    Some(Array::new(a.rows, b.cols, data))
+    Some(Array::new(a.rows(), b.cols(), data))
 }
 
 /// The kernels stood in where this machine's OpenBLAS core or NumPy `exp` is not reproduced

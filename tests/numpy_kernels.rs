@@ -199,7 +199,7 @@ fn products_on(core: Core, products: &[Product], seed: u64) -> Result<usize, Str
             let a_array = Array::new(ar, ac, a_values.to_vec());
             let b_array = Array::new(br, bc, b_values.to_vec());
             let c = openblas::mm(core, &p.a.view(&a_array), &p.b.view(&b_array));
-            ours.extend_from_slice(c.values());
+            ours.extend_from_slice(&c);
             matmul.extend_from_slice(c_matmul);
             dot.extend_from_slice(c_dot);
         }

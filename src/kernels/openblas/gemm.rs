@@ -12,7 +12,7 @@
 //!   `gemm_kernel_2x8_nehalem.S`, `gemm_kernel_4x4_sse3.S`): each product rounded, then added.
 
 use super::Core;
-use crate::numpy_ops::View;
+use super::View;
 
 /// `a @ b` for row-major `a` and `b`, row-major result.
 pub fn gemm_nn(core: Core, a: &View, b: &View) -> Vec<f64> {

@@ -31,9 +31,11 @@ mod dot;
 mod gemm;
 mod gemv;
 mod select;
+mod view;
 
 use super::cpu::CpuFeatures;
-use crate::numpy_ops::{Array, View};
+pub use view::View;
+
 
 /// An OpenBLAS kernel set (`gotoblas_*` table) of NumPy's wheel.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -115,7 +117,7 @@ impl Core {
 /// Panics for a product the notebooks never take and whose kernel is not reproduced (a
 /// matrix product with a transposed operand, SkylakeX's large-matrix `dgemm`): its order has
 /// not been measured, and a guess would be silently a bit off.
-pub fn mm(core: Core, a: &View, b: &View) -> Array {
+pub fn mm(core: Core, a: &View, b: &View) -> Vec<f64> {
     let (rows, inner, cols) = (a.rows(), a.cols(), b.cols());
     assert_eq!(inner, b.rows(), "inner dimensions");
     let out = if inner == 1 {
@@ -165,5 +167,5 @@ pub fn mm(core: Core, a: &View, b: &View) -> Array {
             },
         );
     };
-    Array::new(rows, cols, out)
+    out
 }
