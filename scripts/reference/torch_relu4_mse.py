@@ -86,9 +86,11 @@ def trace_gradients():
     for name in ["predictions", "fc2(relu)", "fc2.weight", "fc2.bias", "relu", "fc1(x)", "fc1.weight", "fc1.bias"]:
         run.trace(epoch, name + ".grad", retained[name].grad if name in retained else grads[name])
 
+# (Removed after training: the model's later calls are not training steps.)
+hooks = []
 if args.trace_range is not None:
-    model.fc1.register_forward_hook(trace_fc1)
-    model.fc2.register_forward_hook(trace_fc2)
+    hooks = [model.fc1.register_forward_hook(trace_fc1),
+             model.fc2.register_forward_hook(trace_fc2)]
 
 # Step 5: Train the model using backpropagation
 
@@ -137,6 +139,9 @@ for epoch in range(epochs):
         if epoch % 1000 == 0:
 
                     print(f'Epoch {epoch+1}/{epochs}, Loss: {loss.item()}')
+
+for hook in hooks:
+    hook.remove()
 
 # Inspect learned weights and bias for each layer
 

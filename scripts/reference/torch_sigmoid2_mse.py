@@ -78,9 +78,11 @@ def trace_gradients():
                  "hidden_output", "hidden_layer(x)", "hidden_layer.weight", "hidden_layer.bias"]:
         run.trace(epoch, name + ".grad", retained[name].grad if name in retained else grads[name])
 
+# (Removed after training: the model's later calls are not training steps.)
+hooks = []
 if args.trace_range is not None:
-    model.hidden_layer.register_forward_hook(trace_hidden_layer)
-    model.output_layer.register_forward_hook(trace_output_layer)
+    hooks = [model.hidden_layer.register_forward_hook(trace_hidden_layer),
+             model.output_layer.register_forward_hook(trace_output_layer)]
 
 # Training loop
 epochs = args.steps
@@ -107,6 +109,8 @@ for epoch in range(epochs):
     run.losses.append(loss.item())
     if epoch % 1000 == 0:
         print(f"Epoch {epoch}, Loss: {loss.item()}")
+for hook in hooks:
+    hook.remove()
 
 for name, p in model.named_parameters():
     run.param("final", name, p)
