@@ -61,35 +61,59 @@ fn assert_same_trace(what: &str, ours: &Path, python: &Path, steps: &[usize]) ->
         s.dedup();
         s
     };
-    assert_eq!(traced_steps(&theirs), steps, "{what}: Python traced other steps");
+    assert_eq!(
+        traced_steps(&theirs),
+        steps,
+        "{what}: Python traced other steps"
+    );
     let (total, same) = theirs
         .iter()
         .flat_map(|v| &v.values)
         .zip(ours.iter().flat_map(|v| &v.values))
-        .fold((0, 0), |(n, s), (a, b)| (n + 1, s + (a.to_bits() == b.to_bits()) as usize));
+        .fold((0, 0), |(n, s), (a, b)| {
+            (n + 1, s + (a.to_bits() == b.to_bits()) as usize)
+        });
     let count = format!("{same} of {total} values bit-identical");
     for (i, (a, b)) in ours.iter().zip(&theirs).enumerate() {
         assert!(
             (a.step, a.seq, &a.name, a.values.len()) == (b.step, b.seq, &b.name, b.values.len()),
             "{what}: traced value {i} is step {} #{} {} ({} values) here, step {} #{} {} \
              ({} values) in Python",
-            a.step, a.seq, a.name, a.values.len(), b.step, b.seq, b.name, b.values.len()
+            a.step,
+            a.seq,
+            a.name,
+            a.values.len(),
+            b.step,
+            b.seq,
+            b.name,
+            b.values.len()
         );
-        if let Some(k) = (0..a.values.len()).find(|&k| a.values[k].to_bits() != b.values[k].to_bits()) {
+        if let Some(k) =
+            (0..a.values.len()).find(|&k| a.values[k].to_bits() != b.values[k].to_bits())
+        {
             panic!(
                 "{what}: {count}; first difference at step {} {}[{k}]: ours {:e}, Python {:e}",
                 a.step, a.name, a.values[k], b.values[k]
             );
         }
     }
-    assert_eq!(ours.len(), theirs.len(), "{what}: {} traced values here, {} in Python", ours.len(), theirs.len());
+    assert_eq!(
+        ours.len(),
+        theirs.len(),
+        "{what}: {} traced values here, {} in Python",
+        ours.len(),
+        theirs.len()
+    );
     format!("{what}: {count}")
 }
 
 /// The files a traced run shares with an untraced one, byte for byte the same.
 fn assert_untouched_by_tracing(what: &str, traced: &Path, untraced: &Path) {
     assert!(traced.join("trace.csv").is_file(), "{what}: no trace.csv");
-    assert!(!untraced.join("trace.csv").exists(), "{what}: trace.csv without --trace");
+    assert!(
+        !untraced.join("trace.csv").exists(),
+        "{what}: trace.csv without --trace"
+    );
     for file in [
         "loss.csv",
         "params.csv",
@@ -107,7 +131,11 @@ fn assert_untouched_by_tracing(what: &str, traced: &Path, untraced: &Path) {
 
 fn check(nb: &Notebook) {
     let length: Vec<&str> = nb.epochs.map(|e| vec!["--epochs", e]).unwrap_or_default();
-    let traced: Vec<&str> = length.iter().copied().chain(["--trace-steps", "0..2"]).collect();
+    let traced: Vec<&str> = length
+        .iter()
+        .copied()
+        .chain(["--trace-steps", "0..2"])
+        .collect();
     let plain = out_dir();
     let with_trace = out_dir();
     for who in ["rust", "tch", "python"] {
@@ -117,12 +145,25 @@ fn check(nb: &Notebook) {
     let at = |out: &Path, seed, who| side(out, nb.name, seed, who);
 
     // The port against Python.
-    let (report, code) = diff(&at(plain.path(), SEED, "tch"), &at(plain.path(), SEED, "python"));
-    assert_eq!(code, 0, "{} port, seed {SEED}: differs from Python:\n{report}", nb.name);
+    let (report, code) = diff(
+        &at(plain.path(), SEED, "tch"),
+        &at(plain.path(), SEED, "python"),
+    );
+    assert_eq!(
+        code, 0,
+        "{} port, seed {SEED}: differs from Python:\n{report}",
+        nb.name
+    );
     let summary = report.lines().last().unwrap_or_default().to_string();
     assert!(summary.starts_with("within tolerance"), "{report}");
-    let transcript = |who| std::fs::read_to_string(at(plain.path(), SEED, who).join("transcript.txt")).unwrap();
-    assert_eq!(transcript("tch"), transcript("python"), "{} port: transcripts differ", nb.name);
+    let transcript =
+        |who| std::fs::read_to_string(at(plain.path(), SEED, who).join("transcript.txt")).unwrap();
+    assert_eq!(
+        transcript("tch"),
+        transcript("python"),
+        "{} port: transcripts differ",
+        nb.name
+    );
     println!("{} port, seed {SEED}, against Python: {summary}", nb.name);
 
     // Tracing changes nothing.
@@ -138,12 +179,26 @@ fn check(nb: &Notebook) {
     let python = at(with_trace.path(), SEED, "python");
     for who in ["rust", "tch"] {
         let what = format!("{} {who} trace, seed {SEED}, steps 0..2", nb.name);
-        println!("{}", assert_same_trace(&what, &at(with_trace.path(), SEED, who), &python, &[0, 1, 2]));
+        println!(
+            "{}",
+            assert_same_trace(
+                &what,
+                &at(with_trace.path(), SEED, who),
+                &python,
+                &[0, 1, 2]
+            )
+        );
     }
     let (epochs, steps) = nb.late;
     let late = out_dir();
     for who in ["rust", "tch", "python"] {
-        run_side(late.path(), nb, LATE_SEED, who, &["--epochs", epochs, "--trace-steps", steps]);
+        run_side(
+            late.path(),
+            nb,
+            LATE_SEED,
+            who,
+            &["--epochs", epochs, "--trace-steps", steps],
+        );
     }
     let late_steps: Vec<usize> = {
         let r = trace::parse_steps(steps).unwrap();
@@ -152,7 +207,15 @@ fn check(nb: &Notebook) {
     let python = at(late.path(), LATE_SEED, "python");
     for who in ["rust", "tch"] {
         let what = format!("{} {who} trace, seed {LATE_SEED}, steps {steps}", nb.name);
-        println!("{}", assert_same_trace(&what, &at(late.path(), LATE_SEED, who), &python, &late_steps));
+        println!(
+            "{}",
+            assert_same_trace(
+                &what,
+                &at(late.path(), LATE_SEED, who),
+                &python,
+                &late_steps
+            )
+        );
     }
 }
 

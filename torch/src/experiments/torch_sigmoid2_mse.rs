@@ -25,7 +25,12 @@ const PARAMS: [&str; 4] = [
 /// The names in `trace.csv`, as the Python reference traces them.
 const TRACE_NAMES: TraceNames = TraceNames {
     params: PARAMS,
-    forward: ["hidden_layer(x)", "hidden_output", "output_layer(hidden_output)", "predictions"],
+    forward: [
+        "hidden_layer(x)",
+        "hidden_output",
+        "output_layer(hidden_output)",
+        "predictions",
+    ],
 };
 
 pub fn run(cfg: &Config) -> Result<RunRecord> {

@@ -304,7 +304,9 @@ pub fn run(cfg: &Config) -> Result<RunRecord> {
         update(&params, &grads.params, cfg.lr);
         if record.trace.on(i) {
             for (name, p) in PARAMS.iter().zip(&params) {
-                record.trace.value(i, &format!("{name}.updated"), || tensors::values(p));
+                record
+                    .trace
+                    .value(i, &format!("{name}.updated"), || tensors::values(p));
             }
         }
         cfg.tick(i);

@@ -136,21 +136,36 @@ pub fn run(cfg: &Config) -> Result<RunRecord> {
         record.track_solved(epoch, || values(&f.predictions));
         if epoch % 1000 == 0 {
             let loss = pyfmt::float_repr(loss);
-            record.say(cfg.echo, format!("Epoch {}/{epochs}, Loss: {loss}", epoch + 1));
+            record.say(
+                cfg.echo,
+                format!("Epoch {}/{epochs}, Loss: {loss}", epoch + 1),
+            );
         }
         predictions = Some(f.predictions);
         cfg.tick(epoch);
     }
-    let predictions =
-        predictions.context("the notebook prints the last epoch's predictions: train at least one epoch")?;
+    let predictions = predictions
+        .context("the notebook prints the last epoch's predictions: train at least one epoch")?;
 
     // Inspect learned weights and bias for each layer
     let show = |t: &Tensor| pyfmt::tensor(&values(t), &super::shape(t), &[]);
     let [(_, w1), (_, b1), (_, w2), (_, b2)] = model.named_parameters();
-    record.say(cfg.echo, format!("Learned Weights (Input → Hidden Layer):\n{}", show(w1)));
-    record.say(cfg.echo, format!("Learned Bias (Hidden Layer):\n{}", show(b1)));
-    record.say(cfg.echo, format!("Learned Weights (Hidden → Output Layer):\n{}", show(w2)));
-    record.say(cfg.echo, format!("Learned Bias (Output Layer):\n{}", show(b2)));
+    record.say(
+        cfg.echo,
+        format!("Learned Weights (Input → Hidden Layer):\n{}", show(w1)),
+    );
+    record.say(
+        cfg.echo,
+        format!("Learned Bias (Hidden Layer):\n{}", show(b1)),
+    );
+    record.say(
+        cfg.echo,
+        format!("Learned Weights (Hidden → Output Layer):\n{}", show(w2)),
+    );
+    record.say(
+        cfg.echo,
+        format!("Learned Bias (Output Layer):\n{}", show(b2)),
+    );
     for (name, p) in model.named_parameters() {
         record.push_param(Stage::Final, name, values(p));
     }
@@ -159,7 +174,10 @@ pub fn run(cfg: &Config) -> Result<RunRecord> {
     let final_predictions = tch::no_grad(|| model.forward(&x).predictions);
     record.say(cfg.echo, "Final Predctions \n");
     let grad_fn = ["grad_fn=<SigmoidBackward0>"];
-    record.say(cfg.echo, pyfmt::tensor(&values(&predictions), &[4, 1], &grad_fn));
+    record.say(
+        cfg.echo,
+        pyfmt::tensor(&values(&predictions), &[4, 1], &grad_fn),
+    );
     record.last_epoch_predictions = xor::predictions(&values(&predictions));
     record.predictions = xor::predictions(&values(&final_predictions));
     Ok(record)

@@ -32,7 +32,8 @@ struct Forward {
 
 impl XorNeuralNetwork {
     fn new(vs: &nn::Path, input_dim: i64, hidden_dim: i64, output_dim: i64) -> XorNeuralNetwork {
-        let mut hidden_layer = nn::linear(vs / "hidden_layer", input_dim, hidden_dim, super::UNDRAWN);
+        let mut hidden_layer =
+            nn::linear(vs / "hidden_layer", input_dim, hidden_dim, super::UNDRAWN);
         let mut output_layer =
             nn::linear(vs / "output_layer", hidden_dim, output_dim, super::UNDRAWN);
         reset_linear(&mut hidden_layer, input_dim);
@@ -107,7 +108,12 @@ pub fn run(cfg: &Config) -> Result<RunRecord> {
         let loss = f.output.mse_loss(&y, Reduction::Mean); // loss = criterion(predictions, y)
         trace_tensor(trace, epoch, "loss", &loss);
         let grads = if traced {
-            let of = [&f.output, &f.output_layer_hidden, &f.hidden_output, &f.hidden_layer_x];
+            let of = [
+                &f.output,
+                &f.output_layer_hidden,
+                &f.hidden_output,
+                &f.hidden_layer_x,
+            ];
             intermediate_grads(&loss, &of)
         } else {
             Vec::new()
@@ -139,7 +145,10 @@ pub fn run(cfg: &Config) -> Result<RunRecord> {
         record.losses.push(loss);
         record.track_solved(epoch, || values(&f.output));
         if epoch % 1000 == 0 {
-            record.say(cfg.echo, format!("Epoch {epoch}, Loss: {}", pyfmt::float_repr(loss)));
+            record.say(
+                cfg.echo,
+                format!("Epoch {epoch}, Loss: {}", pyfmt::float_repr(loss)),
+            );
         }
         predictions = Some(f.output);
         cfg.tick(epoch);
