@@ -48,22 +48,69 @@ run.initial_params(dict(model.named_parameters()))
 criterion = nn.MSELoss()
 optimizer = optim.SGD(model.parameters(), lr=args.lr)
 
+# --trace: forward hooks trace the values inside model.forward and keep their gradients
+# (retain_grad); they are registered only when tracing, so an untraced run is the notebook's
+# code alone, and tracing reads values without changing any.
+retained = {}
+
+def keep(name, tensor):
+    run.trace(epoch, name, tensor)
+    tensor.retain_grad()
+    retained[name] = tensor
+
+def trace_hidden_layer(module, inputs, output):
+    if run.tracing(epoch):
+        keep("hidden_layer(x)", output)
+
+def trace_output_layer(module, inputs, output):
+    if run.tracing(epoch):
+        keep("hidden_output", inputs[0])
+        keep("output_layer(hidden_output)", output)
+
+def trace_parameters(suffix):
+    for name, p in model.named_parameters():
+        run.trace(epoch, name + suffix, p)
+
+def trace_gradients():
+    """Every gradient, in the order autograd computes them."""
+    grads = dict((name, p.grad) for name, p in model.named_parameters())
+    for name in ["predictions", "output_layer(hidden_output)", "output_layer.weight", "output_layer.bias",
+                 "hidden_output", "hidden_layer(x)", "hidden_layer.weight", "hidden_layer.bias"]:
+        run.trace(epoch, name + ".grad", retained[name].grad if name in retained else grads[name])
+
+# (Removed after training: the model's later calls are not training steps.)
+hooks = []
+if args.trace_range is not None:
+    hooks = [model.hidden_layer.register_forward_hook(trace_hidden_layer),
+             model.output_layer.register_forward_hook(trace_output_layer)]
+
 # Training loop
 epochs = args.steps
 
 for epoch in range(epochs):
+    if run.tracing(epoch):
+        trace_parameters("")
     optimizer.zero_grad() # reset the gradients of the params
     # Forward pass
     predictions = model(X)
+    if run.tracing(epoch):
+        keep("predictions", predictions)
     # Calculate the loss
     loss = criterion(predictions, y)
+    run.trace(epoch, "loss", loss)
     # Backpropagation
     loss.backward()
+    if run.tracing(epoch):
+        trace_gradients()
     # Update weights
     optimizer.step()
+    if run.tracing(epoch):
+        trace_parameters(".updated")
     run.losses.append(loss.item())
     if epoch % 1000 == 0:
         print(f"Epoch {epoch}, Loss: {loss.item()}")
+for hook in hooks:
+    hook.remove()
 
 for name, p in model.named_parameters():
     run.param("final", name, p)

@@ -44,14 +44,45 @@ def dataset(n):
 import random
 random.seed(args.seed)
 
+# --trace: what sample i computed, read without changing anything. The sums inside the
+# sigmoids have no name in the notebook: they are computed again (the same kernels on the
+# same values, the same bits) without a graph. h1 and out keep their gradients (retain_grad)
+# only when traced.
+def trace_parameters(i, suffix):
+    for name, p in params.items():
+        run.trace(i, name + suffix, p)
+
+def trace_forward(i, x, y, h1, out):
+    run.trace(i, "x", x)
+    run.trace(i, "y", y)
+    with torch.no_grad():
+        run.trace(i, "x @ W1 + b1", x @ W1 + b1)
+    run.trace(i, "h1", h1)
+    with torch.no_grad():
+        run.trace(i, "h1 @ W2 + b2", h1 @ W2 + b2)
+    run.trace(i, "out", out)
+    h1.retain_grad()
+    out.retain_grad()
+
+def trace_gradients(i, h1, out):
+    """Every gradient, in the order autograd computes them."""
+    for name, g in [("out", out.grad), ("W2", W2.grad), ("b2", b2.grad),
+                    ("h1", h1.grad), ("W1", W1.grad), ("b1", b1.grad)]:
+        run.trace(i, name + ".grad", g)
+
 # In [7]
 running_loss = 0
 for i, (x, y) in enumerate(dataset(args.steps)):
+    if run.tracing(i):
+        trace_parameters(i, "")
     h1 = sigmoid(x @ W1 + b1)
     out = sigmoid(h1 @ W2 + b2)
+    if run.tracing(i):
+        trace_forward(i, x, y, h1, out)
 
 
     loss = -(y * torch.log(out) + (1 - y) * torch.log((1 - out)))
+    run.trace(i, "loss", loss)
 
     if i%1000 == 999:
         print('{:.3f}'.format(running_loss/1000))
@@ -60,6 +91,8 @@ for i, (x, y) in enumerate(dataset(args.steps)):
     run.losses.append(loss.item())
 
     loss.backward()
+    if run.tracing(i):
+        trace_gradients(i, h1, out)
 
     W1.data -=  lr * W1.grad.data
     b1.data -=  lr * b1.grad.data
@@ -72,6 +105,8 @@ for i, (x, y) in enumerate(dataset(args.steps)):
 
     W2.grad.data.zero_()
     b2.grad.data.zero_()
+    if run.tracing(i):
+        trace_parameters(i, ".updated")
 
 # In [8]
 x = torch.FloatTensor([1, 1])

@@ -21,6 +21,7 @@
 
 use tch::{Device, Kind, Reduction, Tensor};
 use xor_repro::kernels::aten::{self, Capability};
+use xor_repro::trace::Trace;
 
 /// The hidden layer's activation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -39,8 +40,14 @@ pub struct TwoLayerNet {
     pub params: [Tensor; 4],
     /// `weight.t()` views: `at::linear` on a 2-D input is `addmm(bias, x, weight.t())`.
     weight_t: [Tensor; 2],
+    /// `fc1(x)`, before the activation (kept apart from `hidden` for traces).
+    hidden_z: Tensor,
     hidden: Tensor,
+    /// `fc2(hidden)`, before the output sigmoid.
+    output_z: Tensor,
     predictions: Tensor,
+    /// The gradient of the loss with respect to `predictions` (MseLossBackward0's).
+    grad_predictions: Tensor,
     grad_output_z: Tensor,
     /// `grad_output_z.t()`, a view, as `mm_mat2_backward` uses it.
     grad_output_z_t: Tensor,
@@ -67,8 +74,11 @@ impl TwoLayerNet {
             hidden_activation,
             capability: xor_repro::kernels::this_machine().aten.path,
             weight_t: [params[0].tr(), params[2].tr()],
+            hidden_z: zeros(&[batch, hidden_size]),
             hidden: zeros(&[batch, hidden_size]),
+            output_z: zeros(&[batch, 1]),
             predictions: zeros(&[batch, 1]),
+            grad_predictions: zeros(&[batch, 1]),
             grad_output_z_t: grad_output_z.tr(),
             grad_output_z,
             grad_hidden: zeros(&[batch, hidden_size]),
@@ -84,18 +94,22 @@ impl TwoLayerNet {
         }
     }
 
-    /// `model(x)`: fills `hidden` and `predictions`.
+    /// `model(x)`: fills `hidden_z`, `hidden`, `output_z` and `predictions`.
     pub fn forward(&mut self, x: &Tensor) {
         let [_, b1, _, b2] = &self.params;
-        let _ = b1.addmm_out(&self.hidden, x, &self.weight_t[0]);
+        let _ = b1.addmm_out(&self.hidden_z, x, &self.weight_t[0]);
         match self.hidden_activation {
-            Hidden::Relu => relu(floats_mut(&self.hidden)),
+            Hidden::Relu => {
+                let hidden = floats_mut(&self.hidden);
+                hidden.copy_from_slice(floats(&self.hidden_z));
+                relu(hidden);
+            }
             Hidden::Sigmoid => {
-                let _ = self.hidden.sigmoid_out(&self.hidden);
+                let _ = self.hidden_z.sigmoid_out(&self.hidden);
             }
         }
-        let _ = b2.addmm_out(&self.predictions, &self.hidden, &self.weight_t[1]);
-        let _ = self.predictions.sigmoid_out(&self.predictions);
+        let _ = b2.addmm_out(&self.output_z, &self.hidden, &self.weight_t[1]);
+        let _ = self.output_z.sigmoid_out(&self.predictions);
     }
 
     /// `nn.MSELoss()(predictions, y).item()`.
@@ -109,8 +123,10 @@ impl TwoLayerNet {
         let [_, _, w2, _] = &self.params;
         let [gw1, gb1, gw2, gb2] = &self.grads;
         // MseLossBackward0 seeded with ones_like(loss), then SigmoidBackward0.
+        let grad_predictions = floats_mut(&self.grad_predictions);
+        mse_loss_backward(floats(&self.predictions), floats(y), grad_predictions);
         let grad_z = floats_mut(&self.grad_output_z);
-        mse_loss_backward(floats(&self.predictions), floats(y), grad_z);
+        grad_z.copy_from_slice(grad_predictions);
         sigmoid_backward_(grad_z, floats(&self.predictions));
         // AddmmBackward0 of fc2. weight.t() is column-major, so mm_mat2_backward computes
         // grad.t().mm(hidden) (TBackward0 undoes its last transpose); the bias gets the
@@ -142,11 +158,104 @@ impl TwoLayerNet {
 
     /// The current predictions, widened to f64.
     pub fn outputs(&self) -> Vec<f64> {
-        floats(&self.predictions)
-            .iter()
-            .map(|&p| p as f64)
-            .collect()
+        widen(floats(&self.predictions))
     }
+
+    /// The last step's values as autograd holds them, for traces: the forward values, then
+    /// the gradients in the order `backward` computes them.
+    pub fn step_values(&self) -> StepValues<'_> {
+        StepValues {
+            hidden_z: floats(&self.hidden_z),
+            hidden: floats(&self.hidden),
+            output_z: floats(&self.output_z),
+            predictions: floats(&self.predictions),
+            grad_predictions: floats(&self.grad_predictions),
+            grad_output_z: floats(&self.grad_output_z),
+            grad_hidden: floats(&self.grad_hidden),
+            grad_hidden_z: floats(&self.grad_hidden_z),
+            grads: std::array::from_fn(|i| floats(&self.grads[i])),
+        }
+    }
+}
+
+/// What one step of a [`TwoLayerNet`] computed (see [`TwoLayerNet::step_values`]).
+pub struct StepValues<'a> {
+    /// `fc1(x)`, `activation(fc1(x))`, `fc2(...)`, `sigmoid(fc2(...))`.
+    pub hidden_z: &'a [f32],
+    pub hidden: &'a [f32],
+    pub output_z: &'a [f32],
+    pub predictions: &'a [f32],
+    /// The gradients of the loss with respect to the values above.
+    pub grad_predictions: &'a [f32],
+    pub grad_output_z: &'a [f32],
+    pub grad_hidden: &'a [f32],
+    pub grad_hidden_z: &'a [f32],
+    /// The parameters' gradients, in `params` order.
+    pub grads: [&'a [f32]; 4],
+}
+
+/// A notebook's names for a [`TwoLayerNet`]'s values in `trace.csv`.
+pub struct TraceNames {
+    /// The parameters, as in `params.csv`.
+    pub params: [&'static str; 4],
+    /// `fc1(x)`, the hidden activation, `fc2(...)`, the predictions, after the notebook's
+    /// expressions and variables.
+    pub forward: [&'static str; 4],
+}
+
+impl TwoLayerNet {
+    /// Traces step `step` up to its gradients (call after `backward`, before `sgd_step`,
+    /// which is when every buffer holds this step's values): the parameters as they enter
+    /// the step, the forward values, the loss, and the gradients in the order autograd
+    /// computes them.
+    pub fn trace_step(&self, trace: &mut Trace, step: usize, names: &TraceNames, loss: f64) {
+        if !trace.on(step) {
+            return;
+        }
+        for (name, p) in names.params.iter().zip(&self.params) {
+            trace.value(step, name, || widen(floats(p)));
+        }
+        let v = self.step_values();
+        let [hidden_z, hidden, output_z, predictions] = names.forward;
+        for (name, values) in [
+            (hidden_z, v.hidden_z),
+            (hidden, v.hidden),
+            (output_z, v.output_z),
+            (predictions, v.predictions),
+        ] {
+            trace.value(step, name, || widen(values));
+        }
+        trace.value(step, "loss", || vec![loss]);
+        let [w1, b1, w2, b2] = names.params;
+        let [gw1, gb1, gw2, gb2] = v.grads;
+        for (name, values) in [
+            (predictions, v.grad_predictions),
+            (output_z, v.grad_output_z),
+            (w2, gw2),
+            (b2, gb2),
+            (hidden, v.grad_hidden),
+            (hidden_z, v.grad_hidden_z),
+            (w1, gw1),
+            (b1, gb1),
+        ] {
+            trace.value(step, &format!("{name}.grad"), || widen(values));
+        }
+    }
+
+    /// Traces the parameters step `step` leaves (call after `sgd_step`) as `NAME.updated`.
+    pub fn trace_updated(&self, trace: &mut Trace, step: usize, names: &TraceNames) {
+        if !trace.on(step) {
+            return;
+        }
+        for (name, p) in names.params.iter().zip(&self.params) {
+            trace.value(step, &format!("{name}.updated"), || widen(floats(p)));
+        }
+    }
+}
+
+/// float32 values widened exactly to f64.
+pub fn widen(values: &[f32]) -> Vec<f64> {
+    values.iter().map(|&v| v as f64).collect()
 }
 
 /// The elements of a contiguous float32 CPU tensor.

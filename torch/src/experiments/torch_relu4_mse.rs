@@ -12,7 +12,7 @@
 //! kernels autograd runs for them, and SGD's fused `p.add_(grad, alpha=-lr)`; `backprop.rs`
 //! calls exactly those, without autograd's bookkeeping.
 
-use crate::backprop::{Hidden, TwoLayerNet};
+use crate::backprop::{Hidden, TraceNames, TwoLayerNet};
 use crate::tensors::{self, InitialTensors};
 use crate::torch_init;
 use anyhow::Result;
@@ -22,6 +22,12 @@ use xor_repro::record::{RunRecord, Stage};
 use xor_repro::{pyfmt, xor};
 
 const PARAMS: [&str; 4] = ["fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias"];
+
+/// The names in `trace.csv`, as the Python reference traces them.
+const TRACE_NAMES: TraceNames = TraceNames {
+    params: PARAMS,
+    forward: ["fc1(x)", "relu", "fc2(relu)", "predictions"],
+};
 
 pub fn run(cfg: &Config) -> Result<RunRecord> {
     let mut record = cfg.record();
@@ -55,7 +61,9 @@ pub fn run(cfg: &Config) -> Result<RunRecord> {
         record.track_solved(epoch, || model.outputs());
         let loss = model.mse_loss(&y); // loss = loss_fn(predictions, y)
         model.backward(&x, &y); // optimizer.zero_grad(); loss.backward()
+        model.trace_step(&mut record.trace, epoch, &TRACE_NAMES, loss);
         model.sgd_step(cfg.lr); // optimizer.step()
+        model.trace_updated(&mut record.trace, epoch, &TRACE_NAMES);
         record.losses.push(loss);
         if epoch % 1000 == 0 {
             let loss = pyfmt::float_repr(loss);

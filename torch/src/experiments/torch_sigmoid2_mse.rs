@@ -6,7 +6,7 @@
 //! `zero_grad`, forward, loss, `backward`, `step`, printing `Epoch {epoch}, Loss:
 //! {loss.item()}` every 1000 epochs. Its X and y are integer lists made float32.
 
-use crate::backprop::{Hidden, TwoLayerNet};
+use crate::backprop::{Hidden, TraceNames, TwoLayerNet};
 use crate::tensors::{self, InitialTensors};
 use crate::torch_init;
 use anyhow::Result;
@@ -21,6 +21,17 @@ const PARAMS: [&str; 4] = [
     "output_layer.weight",
     "output_layer.bias",
 ];
+
+/// The names in `trace.csv`, as the Python reference traces them.
+const TRACE_NAMES: TraceNames = TraceNames {
+    params: PARAMS,
+    forward: [
+        "hidden_layer(x)",
+        "hidden_output",
+        "output_layer(hidden_output)",
+        "predictions",
+    ],
+};
 
 pub fn run(cfg: &Config) -> Result<RunRecord> {
     let mut record = cfg.record();
@@ -55,7 +66,9 @@ pub fn run(cfg: &Config) -> Result<RunRecord> {
         record.track_solved(epoch, || model.outputs());
         let loss = model.mse_loss(&y); // loss = criterion(predictions, y)
         model.backward(&x, &y); // loss.backward()
+        model.trace_step(&mut record.trace, epoch, &TRACE_NAMES, loss);
         model.sgd_step(cfg.lr); // optimizer.step()
+        model.trace_updated(&mut record.trace, epoch, &TRACE_NAMES);
         record.losses.push(loss);
         if epoch % 1000 == 0 {
             record.say(

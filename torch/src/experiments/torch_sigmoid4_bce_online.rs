@@ -27,7 +27,7 @@
 //! a one-term sum) that Rust computes to the same bits. The tests hold every loss and
 //! parameter bit-identical to Python.
 
-use crate::backprop::{floats, floats_mut};
+use crate::backprop::{floats, floats_mut, widen};
 use crate::tensors::{self, InitialTensors};
 use crate::torch_init;
 use anyhow::Result;
@@ -35,6 +35,7 @@ use tch::{Device, Kind, Tensor};
 use xor_repro::experiments::Config;
 use xor_repro::record::{RunRecord, Stage};
 use xor_repro::rng::cpython::CpythonRandom;
+use xor_repro::trace::Trace;
 use xor_repro::{pyfmt, xor};
 
 /// libtorch's kernels for the steps whose bits depend on the kernel, on buffers of the
@@ -92,8 +93,11 @@ impl Kernels {
     }
 }
 
-/// What the notebook's forward pass keeps for its backward.
+/// What the notebook's forward pass keeps for its backward (and for traces).
 struct Forward {
+    /// `x @ W1 + b1` and `h1 @ W2 + b2`.
+    z1: [f32; 4],
+    z2: f32,
     e1: [f32; 4],
     r1: [f32; 4],
     e2: f32,
@@ -122,7 +126,14 @@ fn forward(k: &Kernels, params: &[Tensor], x: [f32; 2]) -> Forward {
     let z2 = k.dot(r1, &params[2]) + b2[0];
     let e2 = k.exp1(-z2);
     let r2 = 1.0 / (e2 + 1.0);
-    Forward { e1, r1, e2, r2 }
+    Forward {
+        z1,
+        z2,
+        e1,
+        r1,
+        e2,
+        r2,
+    }
 }
 
 /// `loss = -(y * torch.log(out) + (1 - y) * torch.log((1 - out)))`, with the logs it took.
@@ -132,15 +143,18 @@ fn bce(k: &Kernels, out: f32, y: f32) -> (f32, f32) {
     (loss, one_minus_out)
 }
 
+/// The gradients `loss.backward()` computes.
+struct Gradients {
+    /// `out.grad` and `h1.grad` (what `retain_grad` would keep).
+    out: f32,
+    h1: [f32; 4],
+    /// W1, b1, W2, b2 (row-major).
+    params: [Vec<f32>; 4],
+}
+
 /// `loss.backward()`: autograd's formulas, node by node from the loss back, for a loss seeded
-/// with 1. Returns the gradients of W1, b1, W2, b2 (row-major).
-fn backward(
-    f: &Forward,
-    params: &[Tensor],
-    x: [f32; 2],
-    y: f32,
-    one_minus_out: f32,
-) -> [Vec<f32>; 4] {
+/// with 1.
+fn backward(f: &Forward, params: &[Tensor], x: [f32; 2], y: f32, one_minus_out: f32) -> Gradients {
     let w2 = floats(&params[2]);
     let out = f.out();
     // NegBackward0, AddBackward0, then each MulBackward0 (grad * y, grad * (1 - y)) and
@@ -159,13 +173,17 @@ fn backward(
     let grad_z1: [f32; 4] =
         std::array::from_fn(|j| -((-grad_h1[j] * (f.r1[j] * f.r1[j])) * f.e1[j]));
     let grad_w1: Vec<f32> = x.iter().flat_map(|xi| grad_z1.map(|g| xi * g)).collect();
-    [grad_w1, grad_z1.to_vec(), grad_w2, vec![grad_z2]]
+    Gradients {
+        out: grad_out,
+        h1: grad_h1,
+        params: [grad_w1, grad_z1.to_vec(), grad_w2, vec![grad_z2]],
+    }
 }
 
 /// `W.data -= lr * W.grad.data`: multiply, then subtract. The gradients were zeroed in place
 /// after the previous sample, so autograd added this one to zero first (which changes only
 /// the sign of a zero gradient, and a zero step leaves W as it is either way).
-fn update(params: &[Tensor], grads: &[Vec<f32>; 4], lr: f64) {
+fn update(params: &[Tensor], grads: &[Vec<f32>], lr: f64) {
     let lr = lr as f32;
     for (p, g) in params.iter().zip(grads) {
         for (w, g) in floats_mut(p).iter_mut().zip(g) {
@@ -188,6 +206,52 @@ fn show_params(params: &[Tensor]) -> [String; 2] {
         pyfmt::display_tuple(&[s(0), s(1)]),
         pyfmt::display_tuple(&[s(2), s(3)]),
     ]
+}
+
+const PARAMS: [&str; 4] = ["W1", "b1", "W2", "b2"];
+
+/// Traces sample `step` up to its gradients, under the Python reference's names: the
+/// parameters as they enter, the sample, the forward values, the loss, and the gradients in
+/// the order autograd computes them. A parameter's `.grad` is traced as Python holds it: from
+/// the second sample on, autograd adds the new gradient to the zeroed one (`0 + g`, which
+/// turns a `-0` into `+0`).
+fn trace_step(
+    trace: &mut Trace,
+    step: usize,
+    params: &[Tensor],
+    [x1, x2, y]: [f32; 3],
+    f: &Forward,
+    loss: f32,
+    grads: &Gradients,
+) {
+    if !trace.on(step) {
+        return;
+    }
+    for (name, p) in PARAMS.iter().zip(params) {
+        trace.value(step, name, || tensors::values(p));
+    }
+    trace.value(step, "x", || widen(&[x1, x2]));
+    trace.value(step, "y", || widen(&[y]));
+    trace.value(step, "x @ W1 + b1", || widen(&f.z1));
+    trace.value(step, "h1", || widen(&f.h1()));
+    trace.value(step, "h1 @ W2 + b2", || widen(&[f.z2]));
+    trace.value(step, "out", || widen(&[f.out()]));
+    trace.value(step, "loss", || widen(&[loss]));
+    let as_held = |g: &[f32]| -> Vec<f64> {
+        g.iter()
+            .map(|&g| {
+                let held = if step == 0 { g } else { 0.0 + g };
+                held as f64
+            })
+            .collect()
+    };
+    let [w1, b1, w2, b2] = &grads.params;
+    trace.value(step, "out.grad", || widen(&[grads.out]));
+    trace.value(step, "W2.grad", || as_held(w2));
+    trace.value(step, "b2.grad", || as_held(b2));
+    trace.value(step, "h1.grad", || widen(&grads.h1));
+    trace.value(step, "W1.grad", || as_held(w1));
+    trace.value(step, "b1.grad", || as_held(b1));
 }
 
 pub fn run(cfg: &Config) -> Result<RunRecord> {
@@ -236,7 +300,15 @@ pub fn run(cfg: &Config) -> Result<RunRecord> {
         record.losses.push(loss as f64);
 
         let grads = backward(&f, &params, [x1, x2], y, one_minus_out);
-        update(&params, &grads, cfg.lr);
+        trace_step(&mut record.trace, i, &params, [x1, x2, y], &f, loss, &grads);
+        update(&params, &grads.params, cfg.lr);
+        if record.trace.on(i) {
+            for (name, p) in PARAMS.iter().zip(&params) {
+                record
+                    .trace
+                    .value(i, &format!("{name}.updated"), || tensors::values(p));
+            }
+        }
         cfg.tick(i);
     }
 
@@ -253,7 +325,7 @@ pub fn run(cfg: &Config) -> Result<RunRecord> {
         record.say(cfg.echo, line);
     }
 
-    for (name, p) in ["W1", "b1", "W2", "b2"].iter().zip(&params) {
+    for (name, p) in PARAMS.iter().zip(&params) {
         record.push_param(Stage::Final, name, tensors::values(p));
     }
     let outputs: Vec<f64> = xor::INPUTS

@@ -2,12 +2,96 @@
 //! tch-rs examples, on libtorch's own kernels (autograd, `nn::Linear`-style layers, `nn::Sgd`).
 //! A port never borrows the exact engine's kernels: it shows what plain libtorch gives, and
 //! `explain` shows where and why it parts from the notebook.
+//!
+//! This module holds what the PyTorch ports share: `nn.Linear`'s draw, `--init-from`, and
+//! reading tensors into the record and the trace.
 
-use xor_repro::experiments::RunFn;
+use anyhow::Result;
+use tch::nn;
+use tch::Tensor;
+use xor_repro::experiments::{Config, RunFn};
+use xor_repro::record::RunRecord;
+use xor_repro::trace::Trace;
+
+pub mod torch_relu4_mse;
+pub mod torch_sigmoid2_mse;
+pub mod torch_sigmoid4_bce_online;
 
 /// The plain tch port of the experiment called `name`.
 pub fn run_fn(name: &str) -> Option<RunFn> {
-    match name {
-        _ => None,
+    Some(match name {
+        "torch-relu4-mse" => torch_relu4_mse::run,
+        "torch-sigmoid2-mse" => torch_sigmoid2_mse::run,
+        "torch-sigmoid4-bce-online" => torch_sigmoid4_bce_online::run,
+        _ => return None,
+    })
+}
+
+/// An `nn::linear` whose creation draws nothing: tch's own default init draws the bias
+/// before the weight, from other distributions, which would move the global generator away
+/// from where `nn.Linear` leaves it. [`reset_linear`] then draws as `nn.Linear` does.
+const UNDRAWN: nn::LinearConfig = nn::LinearConfig {
+    ws_init: nn::Init::Const(0.0),
+    bs_init: Some(nn::Init::Const(0.0)),
+    bias: true,
+};
+
+/// `nn.Linear.reset_parameters()`: `kaiming_uniform_(weight, a=math.sqrt(5))`, then the bias
+/// U(−1/√in, 1/√in), both with `uniform_` on the global generator. The weight's bound is
+/// computed in `torch/nn/init.py`'s double operations (gain · √3 / √in, which may differ from
+/// 1/√in in the last bit, and `uniform_` sees that bit).
+fn reset_linear(layer: &mut nn::Linear, inputs: i64) {
+    let a = 5f64.sqrt();
+    let gain = (2.0 / (1.0 + a.powi(2))).sqrt();
+    let weight_bound = 3f64.sqrt() * (gain / (inputs as f64).sqrt());
+    let bias_bound = 1.0 / (inputs as f64).sqrt();
+    tch::no_grad(|| {
+        let _ = layer.ws.uniform_(-weight_bound, weight_bound);
+        if let Some(bias) = layer.bs.as_mut() {
+            let _ = bias.uniform_(-bias_bound, bias_bound);
+        }
+    });
+}
+
+/// A layer's bias (every layer here has one).
+fn bias(layer: &nn::Linear) -> &Tensor {
+    layer.bs.as_ref().expect("nn::linear with a bias")
+}
+
+/// Records `params` as the run's initial parameters; with `--init-from`, first copies its
+/// values into them (rounded once to float32), after the notebook's draws as Python does.
+fn initial_params(cfg: &Config, record: &mut RunRecord, params: &[(&str, &Tensor)]) -> Result<()> {
+    use crate::tensors::InitialTensors;
+    let drawn = params.iter().map(|(name, p)| (*name, p.detach())).collect();
+    let given = cfg.initial_params(record, drawn)?;
+    if cfg.init.is_some() {
+        tch::no_grad(|| {
+            for ((_, p), values) in params.iter().zip(&given) {
+                p.shallow_clone().copy_(values);
+            }
+        });
     }
+    Ok(())
+}
+
+/// A tensor's values, widened exactly to f64, row-major.
+fn values(t: &Tensor) -> Vec<f64> {
+    crate::tensors::values(t)
+}
+
+fn shape(t: &Tensor) -> Vec<usize> {
+    crate::tensors::shape(t)
+}
+
+/// Traces `t` as `name` when `step` is traced; reads nothing otherwise.
+fn trace_tensor(trace: &mut Trace, step: usize, name: &str, t: &Tensor) {
+    trace.value(step, name, || values(t));
+}
+
+/// The gradients of `loss` with respect to the intermediate values `of`, as Python's
+/// `retain_grad()` keeps them: the same backward pass, run with the graph kept for the
+/// `loss.backward()` that follows (this pass accumulates into no `.grad`). Only for traced
+/// steps.
+fn intermediate_grads(loss: &Tensor, of: &[&Tensor]) -> Vec<Tensor> {
+    Tensor::run_backward(&[loss], of, true, false)
 }
