@@ -157,7 +157,7 @@ pub fn kernel_paths(exp: &Experiment, engine: Engine) -> BTreeMap<String, crate:
             .into_iter()
             .map(|(key, mut path)| {
                 path.emulated = None;
-                path.source = Some("libtorch itself (the plain tch port)".to_string());
+                path.source = Some("libtorch's own kernels".to_string());
                 (key, path)
             })
             .collect(),
