@@ -1,7 +1,8 @@
 //! The command line (SPEC §4): argument parsing, input checks, and each command's output.
 //! Exit codes: 0 success, 1 a difference or missed target, 2 bad input or failure.
 
-use crate::diff::{self, Tolerance};
+use crate::data_diff::KeyChoice;
+use crate::diff::Tolerance;
 use crate::experiments::{self, Engine, Experiment};
 use crate::progress::Progress;
 use crate::runner::{self, Settings};
@@ -29,7 +30,7 @@ enum Command {
     Run(RunArgs),
     /// Run the Python reference of experiments into DIR/NAME/seed-S/python/.
     Reference(RunArgs),
-    /// Compare two run folders or two CSV files number by number.
+    /// Compare two run folders or two data files (CSV, .npy, .npz) number by number.
     Diff(DiffArgs),
     /// Run both sides of experiments and judge them against their fidelity target, writing
     /// compare.csv, compare.svg and verdict.json into DIR/NAME/seed-S/.
@@ -194,10 +195,14 @@ impl RunArgs {
 
 #[derive(Args)]
 struct DiffArgs {
-    /// A run folder or CSV file.
+    /// A run folder or data file (CSV with a header, .npy, .npz).
     a: PathBuf,
-    /// Another run folder or CSV file of the same kind.
+    /// Another run folder or data file.
     b: PathBuf,
+    /// Match rows by these columns (comma-separated), or by position with `none` (default:
+    /// the project's own keys, pandas' index, else the first integer-valued column).
+    #[arg(long, value_name = "COLUMN")]
+    key: Option<String>,
     /// Accept rows whose absolute difference is at most this.
     #[arg(long, value_parser = parse_tolerance, default_value = "0")]
     abs_tol: f64,
@@ -460,7 +465,9 @@ fn run(args: &RunArgs) -> Result<ExitCode> {
 
 fn reference(args: &RunArgs) -> Result<ExitCode> {
     if args.engine != Engine::Exact {
-        bail!("reference runs the Python notebook; --engine chooses the Rust side of run and compare");
+        bail!(
+            "reference runs the Python notebook; --engine chooses the Rust side of run and compare"
+        );
     }
     let exps = args.experiments()?;
     let settings = args.settings();
@@ -485,13 +492,24 @@ fn diff(args: &DiffArgs) -> Result<ExitCode> {
         rel: args.rel_tol,
         ulps: args.ulps,
     };
-    let diffs = diff::diff_paths(&args.a, &args.b, &tol)?;
-    for d in &diffs {
+    let key = args
+        .key
+        .as_deref()
+        .map_or(KeyChoice::Default, KeyChoice::parse);
+    let report = crate::data_diff::diff_paths(&args.a, &args.b, &key, &tol)?;
+    for d in &report.tables {
         println!("{d}");
     }
-    let compared: usize = diffs.iter().map(|d| d.compared).sum();
-    let identical: usize = diffs.iter().map(|d| d.identical).sum();
-    if diffs.iter().all(|d| d.within_tolerance()) {
+    for (side, members) in [
+        ("first", &report.members_only_a),
+        ("second", &report.members_only_b),
+    ] {
+        if !members.is_empty() {
+            println!("arrays only in the {side} archive: {}", members.join(", "));
+        }
+    }
+    let (compared, identical) = (report.compared(), report.identical());
+    if report.within_tolerance() {
         println!("within tolerance: {identical} of {compared} values bit-identical");
         Ok(ExitCode::SUCCESS)
     } else {

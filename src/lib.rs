@@ -21,6 +21,8 @@
 pub mod bench;
 pub mod cli;
 pub mod compare;
+pub mod data;
+pub mod data_diff;
 pub mod diff;
 pub mod engine;
 pub mod experiments;
