@@ -251,14 +251,14 @@ pub fn main() -> Result<ExitCode> {
         Ok(cli) => cli,
         Err(err) if !err.use_stderr() => {
             // --help, --version
-            err.print()?;
+            crate::out!("{}", err.render());
             return Ok(ExitCode::SUCCESS);
         }
         Err(err) => {
             // clap's first line says what is wrong; the usage block after it is noise here.
             let text = err.render().to_string();
             let first = text.lines().next().unwrap_or("invalid command line");
-            eprintln!("{first} (try --help)");
+            crate::errln!("{first} (try --help)");
             return Ok(ExitCode::from(2));
         }
     };
@@ -326,12 +326,12 @@ fn compare(args: &CompareArgs) -> Result<ExitCode> {
             python?;
         }
         let verdict = crate::compare::judge(exp, &settings.out, seed)?;
-        println!("{}", verdict.line);
+        crate::outln!("{}", verdict.line);
         if let Some(note) = &verdict.kernel_note {
-            println!("  {note}");
+            crate::outln!("  {note}");
         }
         let dir = crate::compare::pair_dir(&settings.out, exp, seed);
-        eprintln!(
+        crate::errln!(
             "wrote {}/{{compare.csv,compare.svg,verdict.json}}",
             dir.display()
         );
@@ -378,8 +378,8 @@ fn sweep(args: &SweepArgs) -> Result<ExitCode> {
         crate::sweep::run(&plan)?
     };
     let (dir, summary) = crate::sweep::write(&plan, &results)?;
-    print!("{summary}");
-    eprintln!("wrote {}/{{sweep.csv,summary.md,sweep.svg}}", dir.display());
+    crate::out!("{summary}");
+    crate::errln!("wrote {}/{{sweep.csv,summary.md,sweep.svg}}", dir.display());
     Ok(ExitCode::SUCCESS)
 }
 
@@ -390,12 +390,17 @@ fn sweep_worker(args: &SweepWorkerArgs) -> Result<ExitCode> {
 }
 
 fn list() -> Result<ExitCode> {
-    println!(
+    crate::outln!(
         "{:<26} {:<26} {:<10} {:<22} {:>14} {:>5}",
-        "name", "notebook", "framework", "net", "length", "seed"
+        "name",
+        "notebook",
+        "framework",
+        "net",
+        "length",
+        "seed"
     );
     for e in experiments::all() {
-        println!(
+        crate::outln!(
             "{:<26} {:<26} {:<10} {:<22} {:>14} {:>5}",
             e.name,
             e.notebook,
@@ -410,16 +415,16 @@ fn list() -> Result<ExitCode> {
 
 fn kernels(args: &KernelsArgs) -> Result<ExitCode> {
     let paths = crate::kernels::this_machine();
-    print!("{}", paths.table());
+    crate::out!("{}", paths.table());
     if args.no_python {
         return Ok(ExitCode::SUCCESS);
     }
     if let Err(err) = crate::python::interpreter() {
-        println!("\nthe libraries were not asked: {err:#}");
+        crate::outln!("\nthe libraries were not asked: {err:#}");
         return Ok(ExitCode::SUCCESS);
     }
     let said = crate::kernels::probe::ask_libraries(&[])?;
-    println!("\nwhat the Python libraries report (scripts/reference/kernels.py):");
+    crate::outln!("\nwhat the Python libraries report (scripts/reference/kernels.py):");
     for (key, label) in crate::kernels::LIBRARIES {
         let Some(answer) = said.get(key) else {
             continue;
@@ -429,7 +434,7 @@ fn kernels(args: &KernelsArgs) -> Result<ExitCode> {
             Some(false) => "DISAGREES".to_string(),
             None => format!("not asked: {}", answer.error.as_deref().unwrap_or("")),
         };
-        println!(
+        crate::outln!(
             "{label:<12} {:<50} {verdict} ({})",
             answer.path,
             answer.source.as_deref().unwrap_or("")
@@ -437,7 +442,7 @@ fn kernels(args: &KernelsArgs) -> Result<ExitCode> {
     }
     let disagreements = crate::kernels::probe::disagreements(paths, &said);
     for line in &disagreements {
-        println!("{line}");
+        crate::outln!("{line}");
     }
     Ok(if disagreements.is_empty() {
         ExitCode::SUCCESS
@@ -455,10 +460,10 @@ fn run(args: &RunArgs) -> Result<ExitCode> {
     runner::ensure_writable(&settings.out)?;
     for exp in exps {
         if args.all || args.names.len() > 1 {
-            println!("== {} (seed {})", exp.name, settings.seed(exp));
+            crate::outln!("== {} (seed {})", exp.name, settings.seed(exp));
         }
         let (_, dir) = runner::run_rust(exp, &settings, true)?;
-        eprintln!("wrote {}", dir.display());
+        crate::errln!("wrote {}", dir.display());
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -478,10 +483,10 @@ fn reference(args: &RunArgs) -> Result<ExitCode> {
     runner::ensure_writable(&settings.out)?;
     for exp in exps {
         if args.all || args.names.len() > 1 {
-            println!("== {} (seed {})", exp.name, settings.seed(exp));
+            crate::outln!("== {} (seed {})", exp.name, settings.seed(exp));
         }
         let dir = runner::run_python(exp, &settings)?;
-        eprintln!("wrote {}", dir.display());
+        crate::errln!("wrote {}", dir.display());
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -498,22 +503,22 @@ fn diff(args: &DiffArgs) -> Result<ExitCode> {
         .map_or(KeyChoice::Default, KeyChoice::parse);
     let report = crate::data_diff::diff_paths(&args.a, &args.b, &key, &tol)?;
     for d in &report.tables {
-        println!("{d}");
+        crate::outln!("{d}");
     }
     for (side, members) in [
         ("first", &report.members_only_a),
         ("second", &report.members_only_b),
     ] {
         if !members.is_empty() {
-            println!("arrays only in the {side} archive: {}", members.join(", "));
+            crate::outln!("arrays only in the {side} archive: {}", members.join(", "));
         }
     }
     let (compared, identical) = (report.compared(), report.identical());
     if report.within_tolerance() {
-        println!("within tolerance: {identical} of {compared} values bit-identical");
+        crate::outln!("within tolerance: {identical} of {compared} values bit-identical");
         Ok(ExitCode::SUCCESS)
     } else {
-        println!("outside tolerance: {identical} of {compared} values bit-identical");
+        crate::outln!("outside tolerance: {identical} of {compared} values bit-identical");
         Ok(ExitCode::from(1))
     }
 }
@@ -535,9 +540,9 @@ fn bench(args: &BenchArgs) -> Result<ExitCode> {
     timings.push(crate::bench::measure_suite(&exps, args.runs, &progress)?);
     progress.finish();
     let table = crate::bench::table(&timings, args.runs);
-    print!("{table}");
+    crate::out!("{table}");
     let path = args.out.join("bench.md");
     crate::record::write_atomic(&path, &table)?;
-    eprintln!("wrote {}", path.display());
+    crate::errln!("wrote {}", path.display());
     Ok(ExitCode::SUCCESS)
 }

@@ -28,6 +28,7 @@ pub mod engine;
 pub mod experiments;
 pub mod kernels;
 pub mod numpy_ops;
+pub mod output;
 pub mod plot;
 pub mod progress;
 pub mod pyfmt;

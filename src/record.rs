@@ -90,7 +90,7 @@ impl RunRecord {
     pub fn say(&mut self, echo: bool, line: impl AsRef<str>) {
         let line = line.as_ref();
         if echo {
-            println!("{line}");
+            crate::outln!("{line}");
         }
         self.transcript.push_str(line);
         self.transcript.push('\n');

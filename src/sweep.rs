@@ -156,7 +156,11 @@ pub fn worker(exp: &Experiment, seeds: &[u64], steps: usize, lr: f64) -> Result<
         (libtorch.single_thread)();
     }
     for &seed in seeds {
-        println!("{}", csv_row(&measure(exp, seed, steps, lr)?));
+        crate::outln!("{}", csv_row(&measure(exp, seed, steps, lr)?));
+        // The sweep that reads these rows has gone: the remaining seeds would go nowhere.
+        if crate::output::stdout_closed() {
+            break;
+        }
     }
     Ok(())
 }
