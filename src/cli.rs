@@ -92,8 +92,18 @@ struct SweepArgs {
     /// Experiment name (see `list`).
     name: String,
     /// Seeds A..B, both included (0..99 is 100 seeds).
-    #[arg(long, value_parser = parse_seed_range)]
-    seeds: (u64, u64),
+    #[arg(long, value_parser = parse_seed_range, required_unless_present = "merge")]
+    seeds: Option<(u64, u64)>,
+    /// Run only the K-th of N disjoint parts of the seeds (K from 1), into
+    /// DIR/sweeps/NAME/shards/K-of-N.csv; join them with --merge.
+    #[arg(long, value_name = "K/N", value_parser = crate::shard::parse_shard)]
+    shard: Option<(u64, u64)>,
+    /// Join the shards in DIR/sweeps/NAME/shards/ into the sweep of all their seeds.
+    #[arg(long, conflicts_with_all = ["seeds", "shard", "epochs", "lr", "batched", "engine"])]
+    merge: bool,
+    /// Which Rust code trains each seed: the exact engine or the plain tch port.
+    #[arg(long, value_enum)]
+    engine: Option<Engine>,
     /// Worker processes (default: the machine's cores).
     #[arg(long, value_parser = parse_steps)]
     jobs: Option<usize>,
@@ -122,6 +132,8 @@ struct SweepWorkerArgs {
     epochs: usize,
     #[arg(long, value_parser = parse_lr)]
     lr: f64,
+    #[arg(long, value_enum, default_value = "exact")]
+    engine: Engine,
 }
 
 #[derive(Args, Clone)]
@@ -287,13 +299,14 @@ impl Command {
             args.experiments()
                 .is_ok_and(|exps| exps.iter().any(|e| e.needs_libtorch_on(args.engine)))
         };
-        let named = |name: &str| experiments::find(name).is_ok_and(|e| e.needs_libtorch());
         match self {
             Command::Run(args) => any(args),
             Command::Compare(args) => !args.no_run && any(&args.run),
             Command::Reproduce(_) => experiments::all().iter().any(|e| e.needs_libtorch()),
             Command::Sweep(args) => args.batched,
-            Command::SweepWorker(args) => named(&args.name),
+            Command::SweepWorker(args) => {
+                experiments::find(&args.name).is_ok_and(|e| e.needs_libtorch_on(args.engine))
+            }
             Command::List
             | Command::Reference(_)
             | Command::Diff(_)
@@ -353,19 +366,44 @@ fn reproduce(args: &ReproduceArgs) -> Result<ExitCode> {
 }
 
 fn sweep(args: &SweepArgs) -> Result<ExitCode> {
-    let exp = experiments::find(&args.name)?;
-    let (first, last) = args.seeds;
-    for seed in [first, last] {
-        exp.framework.check_seed(seed)?;
-    }
-    runner::ensure_writable(&args.out)?;
     let jobs = args
         .jobs
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    if args.merge {
+        let (plan, results) = crate::shard::merge(&args.out, &args.name, jobs)?;
+        return finish_sweep(&plan, &results);
+    }
+    let exp = experiments::find(&args.name)?;
+    let (first, last) = args.seeds.context("--seeds A..B is required")?;
+    for seed in [first, last] {
+        exp.framework.check_seed(seed)?;
+    }
+    let engine = args.engine.unwrap_or(Engine::Exact);
+    if args.batched && engine != Engine::Exact {
+        bail!("--batched is the exact engine's batched training; drop --engine tch or --batched");
+    }
+    if args.batched && args.shard.is_some() {
+        bail!("--batched trains all seeds as one computation; shard without it");
+    }
+    runner::ensure_writable(&args.out)?;
+    let seeds = match args.shard {
+        Some((k, n)) => {
+            let seeds = crate::shard::seeds_of(first, last, k, n);
+            if seeds.is_empty() {
+                bail!(
+                    "shard {k}/{n} of seeds {first}..{last} has no seeds (more shards than seeds)"
+                );
+            }
+            seeds
+        }
+        None => (first..=last).collect(),
+    };
     let plan = crate::sweep::Plan {
         exp,
         first,
         last,
+        seeds,
+        engine,
         jobs,
         steps: args.epochs.unwrap_or(exp.steps),
         lr: args.lr.unwrap_or(exp.lr),
@@ -377,7 +415,27 @@ fn sweep(args: &SweepArgs) -> Result<ExitCode> {
     } else {
         crate::sweep::run(&plan)?
     };
-    let (dir, summary) = crate::sweep::write(&plan, &results)?;
+    if let Some((k, n)) = args.shard {
+        let path = crate::shard::write(&plan, k, n, &results)?;
+        crate::errln!(
+            "wrote {} (seeds {}..{}); join the shards with `sweep {} --merge --out {}`",
+            path.display(),
+            plan.seeds[0],
+            plan.seeds[plan.seeds.len() - 1],
+            exp.name,
+            args.out.display()
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    finish_sweep(&plan, &results)
+}
+
+/// Writes a whole sweep's files and prints its summary.
+fn finish_sweep(
+    plan: &crate::sweep::Plan,
+    results: &[crate::sweep::SeedResult],
+) -> Result<ExitCode> {
+    let (dir, summary) = crate::sweep::write(plan, results)?;
     crate::out!("{summary}");
     crate::errln!("wrote {}/{{sweep.csv,summary.md,sweep.svg}}", dir.display());
     Ok(ExitCode::SUCCESS)
@@ -385,7 +443,7 @@ fn sweep(args: &SweepArgs) -> Result<ExitCode> {
 
 fn sweep_worker(args: &SweepWorkerArgs) -> Result<ExitCode> {
     let exp = experiments::find(&args.name)?;
-    crate::sweep::worker(exp, &args.seeds, args.epochs, args.lr)?;
+    crate::sweep::worker(exp, args.engine, &args.seeds, args.epochs, args.lr)?;
     Ok(ExitCode::SUCCESS)
 }
 
