@@ -271,11 +271,14 @@ class Run:
         with open(os.path.join(tmp, "loss.csv"), "w") as f:
             f.write("step,loss\n")
             f.writelines(f"{i},{number(v)}\n" for i, v in enumerate(self.losses))
-        with open(os.path.join(tmp, "params.csv"), "w") as f:
-            f.write("stage,name,index,value\n")
-            for stage, name, values in self.params:
-                f.writelines(f"{stage},{name},{i},{number(v)}\n" for i, v in enumerate(values))
-        self._predictions(os.path.join(tmp, "predictions.csv"), self.predictions)
+        # A script of one's own may record only its losses: no empty params or predictions.
+        if self.params:
+            with open(os.path.join(tmp, "params.csv"), "w") as f:
+                f.write("stage,name,index,value\n")
+                for stage, name, values in self.params:
+                    f.writelines(f"{stage},{name},{i},{number(v)}\n" for i, v in enumerate(values))
+        if self.predictions:
+            self._predictions(os.path.join(tmp, "predictions.csv"), self.predictions)
         if self.last_epoch_predictions:
             self._predictions(os.path.join(tmp, "last_epoch_predictions.csv"), self.last_epoch_predictions)
         if self.surface:

@@ -571,6 +571,9 @@ fn diff(args: &DiffArgs) -> Result<ExitCode> {
             crate::outln!("arrays only in the {side} archive: {}", members.join(", "));
         }
     }
+    if !report.files_only.is_empty() {
+        crate::outln!("not compared: {}", report.files_only.join(", "));
+    }
     let (compared, identical) = (report.compared(), report.identical());
     if report.within_tolerance() {
         crate::outln!("within tolerance: {identical} of {compared} values bit-identical");

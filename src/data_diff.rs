@@ -12,6 +12,10 @@
 //! not. Arrays are matched by position: two `.npy` files against each other, an `.npy`
 //! against the CSV column of its file name (or the CSV's only value column), `.npz` members
 //! against the members (or CSV columns) of the same name.
+//!
+//! Two run folders (of the same experiment) are diffed file by file; both must hold
+//! `loss.csv`, and a file only one holds (a script recording with `xor_repro_record` may keep
+//! only its losses) is listed as not compared.
 
 use crate::data::{self, DataFile, Origin, Table};
 use crate::diff::{short, Difference, Precision, Tolerance};
@@ -129,6 +133,8 @@ pub struct Report {
     /// `.npz` members present in one archive only: a difference.
     pub members_only_a: Vec<String>,
     pub members_only_b: Vec<String>,
+    /// Files of one run folder that the other lacks (not compared, not a difference).
+    pub files_only: Vec<String>,
 }
 
 impl Report {
@@ -194,11 +200,19 @@ pub fn diff_runs(a: &Path, b: &Path, tol: &Tolerance) -> Result<Report> {
             (true, true) => report
                 .tables
                 .extend(diff_files(&fa, &fb, &KeyChoice::Default, tol)?.tables),
-            // A trace is optional: only two traced runs have one to compare.
-            _ if file == "trace.csv" => {}
             (false, false) => {}
-            (true, false) => bail!("{} has no {file} ({} has)", b.display(), a.display()),
-            (false, true) => bail!("{} has no {file} ({} has)", a.display(), b.display()),
+            // Every run has its losses; a run recorded by a script of one's own may hold no
+            // more (xor_repro_record), and only traced runs have a trace.
+            _ if file == "loss.csv" => {
+                let missing = if fa.exists() { b } else { a };
+                bail!("{} has no loss.csv", missing.display())
+            }
+            (true, false) => report
+                .files_only
+                .push(format!("{file} (only in {})", a.display())),
+            (false, true) => report
+                .files_only
+                .push(format!("{file} (only in {})", b.display())),
         }
     }
     Ok(report)

@@ -251,6 +251,33 @@ fn a_script_outside_the_project_records_a_run_that_diffs_against_rust() {
 }
 
 #[test]
+fn a_run_of_losses_only_diffs_on_its_losses() {
+    let dir = out_dir();
+    let out = dir.path().join("results");
+    let o = out.to_str().unwrap();
+    // The same losses as the Rust run, through the recorder's other spelling (a `with`
+    // block and `losses.append`), keeping nothing else.
+    xor_repro_ok(&["run", "numpy-sigmoid2-mse", "--epochs", "50", "--out", o]);
+    let rust = side(&out, "numpy-sigmoid2-mse", 42, "rust");
+    let losses = std::fs::read_to_string(rust.join("loss.csv")).unwrap();
+    let values: Vec<&str> = losses
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').nth(1).unwrap())
+        .collect();
+    python(&format!(
+        "import xor_repro_record as xrr\n\
+         with xrr.Run('numpy-sigmoid2-mse', out={o:?}, seed=42, echo=False) as rec:\n\
+         \x20   rec.losses.extend(float(v) for v in {values:?})\n"
+    ));
+    let python_side = side(&out, "numpy-sigmoid2-mse", 42, "python");
+    let (code, text) = diff(&rust, &python_side);
+    assert_eq!(code, Some(0), "{text}");
+    assert!(text.contains("50 rows compared"), "{text}");
+    assert!(text.contains("not compared: params.csv"), "{text}");
+}
+
+#[test]
 fn sharded_sweep_merges_into_the_unsharded_sweep() {
     let whole = out_dir();
     let sharded = out_dir();
