@@ -321,20 +321,31 @@ fn a_run_piped_into_head_finishes_without_a_panic() {
     let dir = out_dir();
     let d = dir.path().join("D");
     let exe = env!("CARGO_BIN_EXE_xor-repro");
-    let shell = format!(
-        "{exe:?} run torch-relu4-mse --out {:?} | head -1; echo status=${{PIPESTATUS[0]}} >&2",
-        d.to_str().unwrap()
-    );
-    let out = Command::new("bash").arg("-c").arg(&shell).output().unwrap();
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(!err.contains("panicked"), "{err}");
-    assert!(!err.contains("Broken pipe"), "{err}");
-    assert!(
-        err.contains("status=141") || err.contains("status=0"),
-        "{err}"
-    );
-    assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 1);
-    let loss =
-        std::fs::read_to_string(side(&d, "torch-relu4-mse", 0, "rust").join("loss.csv")).unwrap();
-    assert_eq!(loss.lines().count(), 10_001);
+    // The Rust run, and the Python reference whose prints go through the recorder's tee.
+    for (command, which) in [("run", "rust"), ("reference", "python")] {
+        let shell = format!(
+            "{exe:?} {command} torch-relu4-mse --out {:?} | head -1; echo status=${{PIPESTATUS[0]}} >&2",
+            d.to_str().unwrap()
+        );
+        let out = Command::new("bash").arg("-c").arg(&shell).output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        for bad in ["panicked", "Broken pipe", "BrokenPipeError", "Traceback"] {
+            assert!(!err.contains(bad), "{command}: {err}");
+        }
+        assert!(
+            err.contains("status=141") || err.contains("status=0"),
+            "{command}: {err}"
+        );
+        assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 1);
+        let run = side(&d, "torch-relu4-mse", 0, which);
+        let loss = std::fs::read_to_string(run.join("loss.csv")).unwrap();
+        assert_eq!(loss.lines().count(), 10_001, "{command}");
+    }
+    // The Rust transcript is kept apart from the stream; the Python one is the tee's copy, and
+    // must not have stopped where the pipe closed.
+    let transcript = |which| {
+        std::fs::read_to_string(side(&d, "torch-relu4-mse", 0, which).join("transcript.txt"))
+            .unwrap()
+    };
+    assert_eq!(transcript("python"), transcript("rust"));
 }
