@@ -703,7 +703,7 @@ impl fmt::Display for TableDiff {
             if let Some(first) = only.first() {
                 write!(
                     f,
-                    "\n  {} keys only in the {side} file, the first: {first}",
+                    "\n  {} rows only in the {side} file, the first: {first}",
                     only.len()
                 )?;
             }

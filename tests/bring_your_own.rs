@@ -145,7 +145,7 @@ fn diff_reports_keys_in_one_file_and_rejects_bad_data() {
     let (code, text) = diff(&a, &fewer);
     assert_eq!(code, Some(1), "{text}");
     assert!(
-        text.contains("1 keys only in the first file, the first: epoch 2"),
+        text.contains("1 rows only in the first file, the first: epoch 2"),
         "{text}"
     );
     let bad = |p: &Path, needle: &str| {
@@ -293,7 +293,7 @@ fn sharded_sweep_merges_into_the_unsharded_sweep() {
     xor_repro_ok(&with(&["--shard", "1/2", "--out", s]));
     xor_repro_ok(&["sweep", "torch-relu4-mse", "--merge", "--out", s]);
     let dir = |root: &Path| root.join("sweeps/torch-relu4-mse");
-    for file in ["sweep.csv", "summary.md"] {
+    for file in ["sweep.csv", "summary.md", "sweep.svg"] {
         let a = std::fs::read_to_string(dir(whole.path()).join(file)).unwrap();
         let b = std::fs::read_to_string(dir(sharded.path()).join(file)).unwrap();
         assert_eq!(a, b, "{file} of the merged shards differs");
