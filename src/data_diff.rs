@@ -325,18 +325,19 @@ fn array_pair(a: &Table, b: &Table, one_each: bool, tol: &Tolerance) -> Option<T
             // Two .npy files are a pair whatever their names.
             (same_name || one_each).then(|| diff_arrays(a, b, tol))
         }
-        (Origin::Array, Origin::Csv) => csv_column_for(a, b, false, tol),
-        (Origin::Csv, Origin::Array) => csv_column_for(b, a, true, tol),
+        (Origin::Array, Origin::Csv) => csv_column_for(a, b, false, one_each, tol),
+        (Origin::Csv, Origin::Array) => csv_column_for(b, a, true, one_each, tol),
         (Origin::Csv, Origin::Csv) => None,
     }
 }
 
-/// The CSV column an array is compared with: the column of its name, else the CSV's only
-/// numeric column outside its key.
+/// The CSV column an array is compared with: the column of its name, else, for a lone array
+/// (an `.npy`), the CSV's only numeric column outside its key.
 fn csv_column_for(
     array: &Table,
     csv: &Table,
     csv_first: bool,
+    lone: bool,
     tol: &Tolerance,
 ) -> Option<TableDiff> {
     let name = &array.columns[0].name;
@@ -350,7 +351,7 @@ fn csv_column_for(
                 .filter(|c| c.numbers().is_some() && !key.contains(&c.name))
                 .collect();
             match values.as_slice() {
-                [only] if array.label.ends_with(".npy") => Some(*only),
+                [only] if lone => Some(*only),
                 _ => None,
             }
         }
