@@ -152,10 +152,7 @@ pub fn run_rust_with(
 /// The kernel paths `run.json` records for a run of `exp` on `engine`. The exact engine
 /// emulates the paths of the notebook's libraries; a plain tch port runs libtorch's own
 /// kernels, on the path ATen picks here.
-pub fn kernel_paths(
-    exp: &Experiment,
-    engine: Engine,
-) -> BTreeMap<String, crate::kernels::KernelPath> {
+pub fn kernel_paths(exp: &Experiment, engine: Engine) -> BTreeMap<String, crate::kernels::KernelPath> {
     let paths = crate::kernels::this_machine();
     match engine {
         Engine::Exact => paths.for_libraries(exp.framework.kernel_libraries()),
