@@ -43,6 +43,12 @@ ln -sfn "$venv" "$root/.venv"
 torch_dir=$("$venv/bin/python" -c 'import os, torch; print(os.path.dirname(torch.__file__))')
 ln -sfn "$torch_dir" "$root/.libtorch"
 
+# The recorder any Python script or notebook can import (python/xor_repro_record.py): a .pth
+# file in the environment's site-packages, rewritten on every run, points at this clone (the
+# environment is shared between clones; xor-repro itself also sets PYTHONPATH to its own).
+site=$("$venv/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
+printf '%s\n' "$root/python" > "$site/xor_repro_record.pth"
+
 if [ "${1:-}" = "--python-only" ]; then
     exit 0
 fi

@@ -70,7 +70,8 @@ fn python_command(exp: &Experiment, out: &Path) -> Result<Command> {
     )
     .arg("--out")
     .arg(out)
-    .env("TF_CPP_MIN_LOG_LEVEL", "3");
+    .env("TF_CPP_MIN_LOG_LEVEL", "3")
+    .env("PYTHONPATH", python::python_path());
     Ok(c)
 }
 

@@ -1,7 +1,8 @@
 //! The command line (SPEC §4): argument parsing, input checks, and each command's output.
 //! Exit codes: 0 success, 1 a difference or missed target, 2 bad input or failure.
 
-use crate::diff::{self, Tolerance};
+use crate::data_diff::KeyChoice;
+use crate::diff::Tolerance;
 use crate::experiments::{self, Engine, Experiment};
 use crate::progress::Progress;
 use crate::runner::{self, Settings};
@@ -29,7 +30,7 @@ enum Command {
     Run(RunArgs),
     /// Run the Python reference of experiments into DIR/NAME/seed-S/python/.
     Reference(RunArgs),
-    /// Compare two run folders or two CSV files number by number.
+    /// Compare two run folders or two data files (CSV, .npy, .npz) number by number.
     Diff(DiffArgs),
     /// Where two runs part and why: the first traced value that differs. Give two traced run
     /// folders, or an experiment name to run both sides, trace them around the first
@@ -95,8 +96,18 @@ struct SweepArgs {
     /// Experiment name (see `list`).
     name: String,
     /// Seeds A..B, both included (0..99 is 100 seeds).
-    #[arg(long, value_parser = parse_seed_range)]
-    seeds: (u64, u64),
+    #[arg(long, value_parser = parse_seed_range, required_unless_present = "merge")]
+    seeds: Option<(u64, u64)>,
+    /// Run only the K-th of N disjoint parts of the seeds (K from 1), into
+    /// DIR/sweeps/NAME/shards/K-of-N.csv; join them with --merge.
+    #[arg(long, value_name = "K/N", value_parser = crate::shard::parse_shard)]
+    shard: Option<(u64, u64)>,
+    /// Join the shards in DIR/sweeps/NAME/shards/ into the sweep of all their seeds.
+    #[arg(long, conflicts_with_all = ["seeds", "shard", "epochs", "lr", "batched", "engine"])]
+    merge: bool,
+    /// Which Rust code trains each seed: the exact engine or the plain tch port.
+    #[arg(long, value_enum)]
+    engine: Option<Engine>,
     /// Worker processes (default: the machine's cores).
     #[arg(long, value_parser = parse_steps)]
     jobs: Option<usize>,
@@ -125,6 +136,8 @@ struct SweepWorkerArgs {
     epochs: usize,
     #[arg(long, value_parser = parse_lr)]
     lr: f64,
+    #[arg(long, value_enum, default_value = "exact")]
+    engine: Engine,
 }
 
 #[derive(Args, Clone)]
@@ -227,10 +240,14 @@ impl ExplainArgs {
 
 #[derive(Args)]
 struct DiffArgs {
-    /// A run folder or CSV file.
+    /// A run folder or data file (CSV with a header, .npy, .npz).
     a: PathBuf,
-    /// Another run folder or CSV file of the same kind.
+    /// Another run folder or data file.
     b: PathBuf,
+    /// Match rows by these columns (comma-separated), or by position with `none` (default:
+    /// the project's own keys, pandas' index, else the first integer-valued column).
+    #[arg(long, value_name = "COLUMN")]
+    key: Option<String>,
     /// Accept rows whose absolute difference is at most this.
     #[arg(long, value_parser = parse_tolerance, default_value = "0")]
     abs_tol: f64,
@@ -279,14 +296,14 @@ pub fn main() -> Result<ExitCode> {
         Ok(cli) => cli,
         Err(err) if !err.use_stderr() => {
             // --help, --version
-            err.print()?;
+            crate::out!("{}", err.render());
             return Ok(ExitCode::SUCCESS);
         }
         Err(err) => {
             // clap's first line says what is wrong; the usage block after it is noise here.
             let text = err.render().to_string();
             let first = text.lines().next().unwrap_or("invalid command line");
-            eprintln!("{first} (try --help)");
+            crate::errln!("{first} (try --help)");
             return Ok(ExitCode::from(2));
         }
     };
@@ -316,7 +333,6 @@ impl Command {
             args.experiments()
                 .is_ok_and(|exps| exps.iter().any(|e| e.needs_libtorch_on(args.engine)))
         };
-        let named = |name: &str| experiments::find(name).is_ok_and(|e| e.needs_libtorch());
         match self {
             Command::Run(args) => any(args),
             Command::Compare(args) => !args.no_run && any(&args.run),
@@ -325,7 +341,9 @@ impl Command {
             Command::Explain(args) => args
                 .experiment()
                 .is_some_and(|e| e.is_ok_and(|e| e.needs_libtorch_on(args.engine))),
-            Command::SweepWorker(args) => named(&args.name),
+            Command::SweepWorker(args) => {
+                experiments::find(&args.name).is_ok_and(|e| e.needs_libtorch_on(args.engine))
+            }
             Command::List
             | Command::Reference(_)
             | Command::Diff(_)
@@ -362,13 +380,13 @@ fn compare(args: &CompareArgs) -> Result<ExitCode> {
         }
         let verdict = crate::compare::judge_on(exp, &settings.out, seed, settings.engine)?;
         crate::compare::draw(exp, &settings.out, seed, settings.engine, &verdict)?;
-        println!("{}", verdict.line);
+        crate::outln!("{}", verdict.line);
         if let Some(note) = &verdict.kernel_note {
-            println!("  {note}");
+            crate::outln!("  {note}");
         }
         let dir = crate::compare::pair_dir(&settings.out, exp, seed);
         let name = |stem, ext| crate::compare::output_name(settings.engine, stem, ext);
-        eprintln!(
+        crate::errln!(
             "wrote {}/{{{},{},{}}}",
             dir.display(),
             name("compare", "csv"),
@@ -393,19 +411,44 @@ fn reproduce(args: &ReproduceArgs) -> Result<ExitCode> {
 }
 
 fn sweep(args: &SweepArgs) -> Result<ExitCode> {
-    let exp = experiments::find(&args.name)?;
-    let (first, last) = args.seeds;
-    for seed in [first, last] {
-        exp.framework.check_seed(seed)?;
-    }
-    runner::ensure_writable(&args.out)?;
     let jobs = args
         .jobs
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    if args.merge {
+        let (plan, results) = crate::shard::merge(&args.out, &args.name, jobs)?;
+        return finish_sweep(&plan, &results);
+    }
+    let exp = experiments::find(&args.name)?;
+    let (first, last) = args.seeds.context("--seeds A..B is required")?;
+    for seed in [first, last] {
+        exp.framework.check_seed(seed)?;
+    }
+    let engine = args.engine.unwrap_or(Engine::Exact);
+    if args.batched && engine != Engine::Exact {
+        bail!("--batched is the exact engine's batched training; drop --engine tch or --batched");
+    }
+    if args.batched && args.shard.is_some() {
+        bail!("--batched trains all seeds as one computation; shard without it");
+    }
+    runner::ensure_writable(&args.out)?;
+    let seeds = match args.shard {
+        Some((k, n)) => {
+            let seeds = crate::shard::seeds_of(first, last, k, n);
+            if seeds.is_empty() {
+                bail!(
+                    "shard {k}/{n} of seeds {first}..{last} has no seeds (more shards than seeds)"
+                );
+            }
+            seeds
+        }
+        None => (first..=last).collect(),
+    };
     let plan = crate::sweep::Plan {
         exp,
         first,
         last,
+        seeds,
+        engine,
         jobs,
         steps: args.epochs.unwrap_or(exp.steps),
         lr: args.lr.unwrap_or(exp.lr),
@@ -417,25 +460,50 @@ fn sweep(args: &SweepArgs) -> Result<ExitCode> {
     } else {
         crate::sweep::run(&plan)?
     };
-    let (dir, summary) = crate::sweep::write(&plan, &results)?;
-    print!("{summary}");
-    eprintln!("wrote {}/{{sweep.csv,summary.md,sweep.svg}}", dir.display());
+    if let Some((k, n)) = args.shard {
+        let path = crate::shard::write(&plan, k, n, &results)?;
+        crate::errln!(
+            "wrote {} (seeds {}..{}); join the shards with `sweep {} --merge --out {}`",
+            path.display(),
+            plan.seeds[0],
+            plan.seeds[plan.seeds.len() - 1],
+            exp.name,
+            args.out.display()
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    finish_sweep(&plan, &results)
+}
+
+/// Writes a whole sweep's files and prints its summary.
+fn finish_sweep(
+    plan: &crate::sweep::Plan,
+    results: &[crate::sweep::SeedResult],
+) -> Result<ExitCode> {
+    let (dir, summary) = crate::sweep::write(plan, results)?;
+    crate::out!("{summary}");
+    crate::errln!("wrote {}/{{sweep.csv,summary.md,sweep.svg}}", dir.display());
     Ok(ExitCode::SUCCESS)
 }
 
 fn sweep_worker(args: &SweepWorkerArgs) -> Result<ExitCode> {
     let exp = experiments::find(&args.name)?;
-    crate::sweep::worker(exp, &args.seeds, args.epochs, args.lr)?;
+    crate::sweep::worker(exp, args.engine, &args.seeds, args.epochs, args.lr)?;
     Ok(ExitCode::SUCCESS)
 }
 
 fn list() -> Result<ExitCode> {
-    println!(
+    crate::outln!(
         "{:<26} {:<26} {:<10} {:<22} {:>14} {:>5}",
-        "name", "notebook", "framework", "net", "length", "seed"
+        "name",
+        "notebook",
+        "framework",
+        "net",
+        "length",
+        "seed"
     );
     for e in experiments::all() {
-        println!(
+        crate::outln!(
             "{:<26} {:<26} {:<10} {:<22} {:>14} {:>5}",
             e.name,
             e.notebook,
@@ -450,16 +518,16 @@ fn list() -> Result<ExitCode> {
 
 fn kernels(args: &KernelsArgs) -> Result<ExitCode> {
     let paths = crate::kernels::this_machine();
-    print!("{}", paths.table());
+    crate::out!("{}", paths.table());
     if args.no_python {
         return Ok(ExitCode::SUCCESS);
     }
     if let Err(err) = crate::python::interpreter() {
-        println!("\nthe libraries were not asked: {err:#}");
+        crate::outln!("\nthe libraries were not asked: {err:#}");
         return Ok(ExitCode::SUCCESS);
     }
     let said = crate::kernels::probe::ask_libraries(&[])?;
-    println!("\nwhat the Python libraries report (scripts/reference/kernels.py):");
+    crate::outln!("\nwhat the Python libraries report (scripts/reference/kernels.py):");
     for (key, label) in crate::kernels::LIBRARIES {
         let Some(answer) = said.get(key) else {
             continue;
@@ -469,7 +537,7 @@ fn kernels(args: &KernelsArgs) -> Result<ExitCode> {
             Some(false) => "DISAGREES".to_string(),
             None => format!("not asked: {}", answer.error.as_deref().unwrap_or("")),
         };
-        println!(
+        crate::outln!(
             "{label:<12} {:<50} {verdict} ({})",
             answer.path,
             answer.source.as_deref().unwrap_or("")
@@ -477,7 +545,7 @@ fn kernels(args: &KernelsArgs) -> Result<ExitCode> {
     }
     let disagreements = crate::kernels::probe::disagreements(paths, &said);
     for line in &disagreements {
-        println!("{line}");
+        crate::outln!("{line}");
     }
     Ok(if disagreements.is_empty() {
         ExitCode::SUCCESS
@@ -495,17 +563,19 @@ fn run(args: &RunArgs) -> Result<ExitCode> {
     runner::ensure_writable(&settings.out)?;
     for exp in exps {
         if args.all || args.names.len() > 1 {
-            println!("== {} (seed {})", exp.name, settings.seed(exp));
+            crate::outln!("== {} (seed {})", exp.name, settings.seed(exp));
         }
         let (_, dir) = runner::run_rust(exp, &settings, true)?;
-        eprintln!("wrote {}", dir.display());
+        crate::errln!("wrote {}", dir.display());
     }
     Ok(ExitCode::SUCCESS)
 }
 
 fn reference(args: &RunArgs) -> Result<ExitCode> {
     if args.engine != Engine::Exact {
-        bail!("reference runs the Python notebook; --engine chooses the Rust side of run and compare");
+        bail!(
+            "reference runs the Python notebook; --engine chooses the Rust side of run and compare"
+        );
     }
     let exps = args.experiments()?;
     let settings = args.settings();
@@ -516,10 +586,10 @@ fn reference(args: &RunArgs) -> Result<ExitCode> {
     runner::ensure_writable(&settings.out)?;
     for exp in exps {
         if args.all || args.names.len() > 1 {
-            println!("== {} (seed {})", exp.name, settings.seed(exp));
+            crate::outln!("== {} (seed {})", exp.name, settings.seed(exp));
         }
         let dir = runner::run_python(exp, &settings)?;
-        eprintln!("wrote {}", dir.display());
+        crate::errln!("wrote {}", dir.display());
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -530,17 +600,31 @@ fn diff(args: &DiffArgs) -> Result<ExitCode> {
         rel: args.rel_tol,
         ulps: args.ulps,
     };
-    let diffs = diff::diff_paths(&args.a, &args.b, &tol)?;
-    for d in &diffs {
-        println!("{d}");
+    let key = args
+        .key
+        .as_deref()
+        .map_or(KeyChoice::Default, KeyChoice::parse);
+    let report = crate::data_diff::diff_paths(&args.a, &args.b, &key, &tol)?;
+    for d in &report.tables {
+        crate::outln!("{d}");
     }
-    let compared: usize = diffs.iter().map(|d| d.compared).sum();
-    let identical: usize = diffs.iter().map(|d| d.identical).sum();
-    if diffs.iter().all(|d| d.within_tolerance()) {
-        println!("within tolerance: {identical} of {compared} values bit-identical");
+    for (side, members) in [
+        ("first", &report.members_only_a),
+        ("second", &report.members_only_b),
+    ] {
+        if !members.is_empty() {
+            crate::outln!("arrays only in the {side} archive: {}", members.join(", "));
+        }
+    }
+    if !report.files_only.is_empty() {
+        crate::outln!("not compared: {}", report.files_only.join(", "));
+    }
+    let (compared, identical) = (report.compared(), report.identical());
+    if report.within_tolerance() {
+        crate::outln!("within tolerance: {identical} of {compared} values bit-identical");
         Ok(ExitCode::SUCCESS)
     } else {
-        println!("outside tolerance: {identical} of {compared} values bit-identical");
+        crate::outln!("outside tolerance: {identical} of {compared} values bit-identical");
         Ok(ExitCode::from(1))
     }
 }
@@ -570,10 +654,10 @@ fn explain(args: &ExplainArgs) -> Result<ExitCode> {
             crate::explain::run::folders(&a, &b, "steps")?
         }
     };
-    println!("{}", outcome.headline);
-    println!("  {}: {}", outcome.a.label, crate::explain::render::kernels_of(&outcome.a));
-    println!("  {}: {}", outcome.b.label, crate::explain::render::kernels_of(&outcome.b));
-    eprintln!(
+    crate::outln!("{}", outcome.headline);
+    crate::outln!("  {}: {}", outcome.a.label, crate::explain::render::kernels_of(&outcome.a));
+    crate::outln!("  {}: {}", outcome.b.label, crate::explain::render::kernels_of(&outcome.b));
+    crate::errln!(
         "wrote {} and {}",
         outcome.markdown.display(),
         outcome.svg.display()
@@ -602,9 +686,9 @@ fn bench(args: &BenchArgs) -> Result<ExitCode> {
     timings.push(crate::bench::measure_suite(&exps, args.runs, &progress)?);
     progress.finish();
     let table = crate::bench::table(&timings, args.runs);
-    print!("{table}");
+    crate::out!("{table}");
     let path = args.out.join("bench.md");
     crate::record::write_atomic(&path, &table)?;
-    eprintln!("wrote {}", path.display());
+    crate::errln!("wrote {}", path.display());
     Ok(ExitCode::SUCCESS)
 }

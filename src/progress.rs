@@ -50,7 +50,7 @@ impl Progress {
 
     /// Prints a line on standard output without tearing the bar.
     pub fn println(&self, line: impl AsRef<str>) {
-        self.bar.suspend(|| println!("{}", line.as_ref()));
+        self.bar.suspend(|| crate::outln!("{}", line.as_ref()));
     }
 
     /// A progress that never draws (tests, batch jobs).

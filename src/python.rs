@@ -26,6 +26,16 @@ pub fn interpreter() -> Result<PathBuf> {
     Ok(python)
 }
 
+/// `PYTHONPATH` with this clone's `python/` first, so a reference script imports this clone's
+/// `xor_repro_record` even when the shared environment's `.pth` points at another clone.
+pub fn python_path() -> std::ffi::OsString {
+    let mut paths = vec![project_root().join("python")];
+    if let Some(existing) = std::env::var_os("PYTHONPATH") {
+        paths.extend(std::env::split_paths(&existing));
+    }
+    std::env::join_paths(paths).unwrap_or_default()
+}
+
 /// Runs `scripts/reference/<script>` with `args`, streaming its output; fails with the
 /// script's last error line if it fails.
 pub fn run_reference(script: &str, args: &[String]) -> Result<()> {
@@ -51,6 +61,7 @@ fn run_script(python: &Path, script: &Path, args: &[String], quiet: bool) -> Res
         .stdout(stdout)
         .env("PYTHONDONTWRITEBYTECODE", "1")
         .env("TF_CPP_MIN_LOG_LEVEL", "3")
+        .env("PYTHONPATH", python_path())
         .stderr(std::process::Stdio::piped())
         .spawn()
         .with_context(|| format!("cannot start {}", python.display()))?

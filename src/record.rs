@@ -90,7 +90,7 @@ impl RunRecord {
     pub fn say(&mut self, echo: bool, line: impl AsRef<str>) {
         let line = line.as_ref();
         if echo {
-            println!("{line}");
+            crate::outln!("{line}");
         }
         self.transcript.push_str(line);
         self.transcript.push('\n');
@@ -104,6 +104,8 @@ pub struct RunInfo {
     pub notebook: String,
     pub seed: u64,
     pub steps: usize,
+    /// Absent from a run recorded by a script that did not say (`xor_repro_record`).
+    #[serde(default = "unknown_lr")]
     pub lr: f64,
     #[serde(default)]
     pub init_from: Option<String>,
@@ -115,6 +117,10 @@ pub struct RunInfo {
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub kernels: BTreeMap<String, crate::kernels::KernelPath>,
     pub wall_seconds: f64,
+}
+
+fn unknown_lr() -> f64 {
+    f64::NAN
 }
 
 /// The folder of one side of one run: `DIR/NAME/seed-S/SIDE`.

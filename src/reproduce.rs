@@ -70,7 +70,7 @@ pub fn reproduce(out: &Path) -> Result<bool> {
     let mut entries = Vec::new();
     for exp in experiments::all() {
         let seed = exp.default_seed;
-        println!(
+        crate::outln!(
             "== {} (notebook {}, {}, seed {seed})",
             exp.name,
             exp.notebook,
@@ -79,19 +79,19 @@ pub fn reproduce(out: &Path) -> Result<bool> {
         let outcome = reproduce_one(exp, out).map_err(|e| format!("{e:#}"));
         match &outcome {
             Ok(c) => {
-                println!("{}", c.verdict.line);
+                crate::outln!("{}", c.verdict.line);
                 if let Some(note) = &c.verdict.kernel_note {
-                    println!("  {note}");
+                    crate::outln!("  {note}");
                 }
                 if let Some(p) = &c.printout {
-                    println!(
+                    crate::outln!(
                         "printout: Rust {}, Python {}",
                         printout_word(&p.rust),
                         printout_word(&p.python)
                     );
                 }
             }
-            Err(e) => println!("{} seed {seed}: ERROR {e}", exp.name),
+            Err(e) => crate::outln!("{} seed {seed}: ERROR {e}", exp.name),
         }
         let port = if outcome.is_ok() {
             port_one(exp, out).map_err(|e| format!("{e:#}"))
@@ -99,7 +99,7 @@ pub fn reproduce(out: &Path) -> Result<bool> {
             Err("the notebook's own run failed".to_string())
         };
         match &port {
-            Ok(p) => println!(
+            Ok(p) => crate::outln!(
                 "plain tch port: {} of {} values bit-identical{}",
                 p.verdict.values_identical,
                 p.verdict.values_compared,
@@ -108,7 +108,7 @@ pub fn reproduce(out: &Path) -> Result<bool> {
                     .map(|o| format!("; {}", o.headline))
                     .unwrap_or_default()
             ),
-            Err(e) => println!("plain tch port: ERROR {e}"),
+            Err(e) => crate::outln!("plain tch port: ERROR {e}"),
         }
         entries.push(Entry {
             exp,
@@ -121,7 +121,7 @@ pub fn reproduce(out: &Path) -> Result<bool> {
     let path = out.join("REPORT.md");
     crate::record::write_atomic(&path, report)?;
     let met = entries.iter().filter(|e| e.meets_target()).count();
-    println!(
+    crate::outln!(
         "{met} of {} experiments meet their target; wrote {}",
         entries.len(),
         path.display()

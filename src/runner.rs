@@ -111,7 +111,7 @@ pub fn run_rust_with(
     let run = crate::engine::run_fn_on(exp, engine)?;
     let kernels = kernel_paths(exp, engine);
     if let Some(note) = crate::kernels::not_emulated_note(&kernels) {
-        eprintln!("{}: {note}", exp.name);
+        crate::errln!("{}: {note}", exp.name);
     }
     let start = Instant::now();
     let record = run(&cfg).with_context(|| format!("{} failed", exp.name))?;

@@ -19,7 +19,7 @@
 //!   printed 0.1667 with three outputs 0.3336, notebook 004's 0.125 with two near 0.5), or
 //!   `unsolved` (anything else).
 
-use crate::experiments::{Config, Experiment};
+use crate::experiments::{Config, Engine, Experiment};
 use crate::progress::Progress;
 use crate::record::number;
 use crate::xor;
@@ -109,9 +109,15 @@ pub fn classify(outputs: &[f64; 4]) -> &'static str {
 }
 
 /// Runs one seed in this process (the worker's job).
-pub fn measure(exp: &Experiment, seed: u64, steps: usize, lr: f64) -> Result<SeedResult> {
+pub fn measure(
+    exp: &Experiment,
+    engine: Engine,
+    seed: u64,
+    steps: usize,
+    lr: f64,
+) -> Result<SeedResult> {
     let cfg = Config::quiet(seed, steps, lr);
-    let run = crate::engine::run_fn(exp)?;
+    let run = crate::engine::run_fn_on(exp, engine)?;
     let record = run(&cfg).with_context(|| format!("{} seed {seed} failed", exp.name))?;
     let outputs: Vec<f64> = record.predictions.iter().map(|p| p.prediction).collect();
     let predictions: [f64; 4] = outputs
@@ -151,12 +157,22 @@ impl SeedResult {
 }
 
 /// The hidden `sweep-worker` command: one libtorch thread, one `sweep.csv` row per seed.
-pub fn worker(exp: &Experiment, seeds: &[u64], steps: usize, lr: f64) -> Result<()> {
+pub fn worker(
+    exp: &Experiment,
+    engine: Engine,
+    seeds: &[u64],
+    steps: usize,
+    lr: f64,
+) -> Result<()> {
     if let Some(libtorch) = crate::engine::libtorch() {
         (libtorch.single_thread)();
     }
     for &seed in seeds {
-        println!("{}", csv_row(&measure(exp, seed, steps, lr)?));
+        crate::outln!("{}", csv_row(&measure(exp, engine, seed, steps, lr)?));
+        // The sweep that reads these rows has gone: the remaining seeds would go nowhere.
+        if crate::output::stdout_closed() {
+            break;
+        }
     }
     Ok(())
 }
@@ -164,8 +180,12 @@ pub fn worker(exp: &Experiment, seeds: &[u64], steps: usize, lr: f64) -> Result<
 /// What to sweep.
 pub struct Plan<'a> {
     pub exp: &'a Experiment,
+    /// The whole sweep's seeds, both included (a shard runs part of them, see `seeds`).
     pub first: u64,
     pub last: u64,
+    /// The seeds this process runs: all of `first..=last`, or one shard's.
+    pub seeds: Vec<u64>,
+    pub engine: Engine,
     pub jobs: usize,
     pub steps: usize,
     pub lr: f64,
@@ -174,9 +194,9 @@ pub struct Plan<'a> {
 
 /// Runs every seed over `jobs` worker subprocesses; results in seed order.
 pub fn run(plan: &Plan) -> Result<Vec<SeedResult>> {
-    let seeds: Vec<u64> = (plan.first..=plan.last).collect();
+    let seeds = plan.seeds.clone();
     let jobs = plan.jobs.clamp(1, seeds.len());
-    let exe = if plan.exp.needs_libtorch() {
+    let exe = if plan.exp.needs_libtorch_on(plan.engine) {
         crate::engine::torch_binary()?
     } else {
         std::env::current_exe().context("cannot find the xor-repro executable")?
@@ -198,6 +218,8 @@ pub fn run(plan: &Plan) -> Result<Vec<SeedResult>> {
                 &plan.steps.to_string(),
                 "--lr",
                 &number(plan.lr),
+                "--engine",
+                plan.engine.name(),
             ])
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
@@ -268,12 +290,12 @@ pub fn run(plan: &Plan) -> Result<Vec<SeedResult>> {
     Ok(results)
 }
 
-const CSV_HEADER: &str = "seed,final_loss,accuracy,converged,first_solved,outcome,\
+pub const CSV_HEADER: &str = "seed,final_loss,accuracy,converged,first_solved,outcome,\
                           prediction_00,prediction_01,prediction_10,prediction_11";
 
 /// One `sweep.csv` row; also how a worker reports a seed (JSON would round floats on the
 /// way back: serde_json's default float parsing is not exact).
-fn csv_row(r: &SeedResult) -> String {
+pub fn csv_row(r: &SeedResult) -> String {
     let mut s = format!(
         "{},{},{},{},{},{}",
         r.seed,
@@ -290,7 +312,7 @@ fn csv_row(r: &SeedResult) -> String {
 }
 
 /// Reads back what `csv_row` wrote.
-fn parse_row(line: &str) -> Result<SeedResult> {
+pub fn parse_row(line: &str) -> Result<SeedResult> {
     let bad = || anyhow::anyhow!("a sweep worker printed {line:?}, not a sweep row");
     let f: Vec<&str> = line.trim().split(',').collect();
     if f.len() != 10 {
@@ -478,6 +500,12 @@ pub fn write(plan: &Plan, results: &[SeedResult]) -> Result<(PathBuf, String)> {
         std::fs::remove_dir_all(&tmp)?;
     }
     std::fs::create_dir(&tmp).with_context(|| format!("cannot write to {}", parent.display()))?;
+    // Shards (`--shard K/N`) outlive the sweep written from them.
+    let shards = dir.join(crate::shard::SHARDS);
+    if shards.is_dir() {
+        std::fs::rename(&shards, tmp.join(crate::shard::SHARDS))
+            .with_context(|| format!("cannot keep {}", shards.display()))?;
+    }
     let text = summary(plan, results);
     let written = (|| -> Result<()> {
         let write = |name: &str, body: &str| {
@@ -500,6 +528,7 @@ pub fn write(plan: &Plan, results: &[SeedResult]) -> Result<(PathBuf, String)> {
         crate::plot::sweep_histogram(&points, &title, &tmp.join("sweep.svg"))
     })();
     if let Err(err) = written {
+        let _ = std::fs::rename(tmp.join(crate::shard::SHARDS), &shards);
         let _ = std::fs::remove_dir_all(&tmp);
         return Err(err);
     }

@@ -151,7 +151,7 @@ fn diff_rejects_bad_input() {
     );
     assert_bad_input(
         &["diff", loss, params.to_str().unwrap()],
-        "hold different kinds of data",
+        "no shared numeric column",
     );
     assert_bad_input(&["diff", run.to_str().unwrap(), loss], "not one of each");
     // Run folders of different experiments.

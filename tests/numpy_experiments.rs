@@ -354,6 +354,7 @@ fn numpy_seed_sweep() {
             };
             let (_, rust) = runner::run_rust(exp, &settings, false).unwrap();
             let status = std::process::Command::new(&python)
+                .env("PYTHONPATH", xor_repro::python::python_path())
                 .arg(scripts.join(exp.reference_script))
                 .args([
                     "--seed",

@@ -4,7 +4,7 @@ are left out (only their plotting lines; every computation and print is kept). T
 notebook plots is recorded as surface.csv (x1, x2, prediction in the notebook's `pts` order).
 The loop's indentation, lost in the capture, is the one its output implies."""
 
-import record
+import xor_repro_record as record
 
 args = record.parse_args(default_seed=1, default_steps=500, default_lr=1.5)
 

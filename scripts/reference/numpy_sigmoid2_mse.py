@@ -4,7 +4,7 @@ last training epoch's forward pass (`y_pred`, before that epoch's update): recor
 last_epoch_predictions; the trained network's output, which the notebook never computes, as
 predictions."""
 
-import record
+import xor_repro_record as record
 
 args = record.parse_args(default_seed=42, default_steps=10000, default_lr=0.1)
 

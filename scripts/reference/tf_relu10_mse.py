@@ -5,7 +5,7 @@ surface's values are recorded instead. `loss_history` is the per-epoch loss.
 
 The notebook also imports numpy as np in an earlier cell; it is imported here."""
 
-import record
+import xor_repro_record as record
 
 args = record.parse_args(default_seed=1, default_steps=500, default_lr=1.5)
 

@@ -3,7 +3,7 @@ plus a seed (the notebook sets none; torch.manual_seed before the model is built
 run record. Its "Final Predctions" cell prints `predictions`, the last training epoch's
 forward pass: recorded as last_epoch_predictions, the trained output as predictions."""
 
-import record
+import xor_repro_record as record
 
 args = record.parse_args(default_seed=0, default_steps=10000, default_lr=0.1)
 

@@ -3,7 +3,7 @@
 `data:` and `2 usages`, dropped here), plus a seed (the notebook sets none;
 torch.manual_seed before the model is built) and the run record."""
 
-import record
+import xor_repro_record as record
 
 args = record.parse_args(default_seed=0, default_steps=100000, default_lr=0.1)
 

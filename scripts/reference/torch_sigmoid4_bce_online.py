@@ -3,7 +3,7 @@ notebook's code, plus a seed (the notebook seeds nothing: torch.manual_seed befo
 torch.rand and random.seed before the first sample) and the run record. Cell results the
 notebook displayed (`W1, b1` ...) are shown with record.display, as Jupyter shows them."""
 
-import record
+import xor_repro_record as record
 
 args = record.parse_args(default_seed=0, default_steps=10000, default_lr=0.05)
 

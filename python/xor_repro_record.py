@@ -1,11 +1,23 @@
-"""Run records for the Python references (SPEC §5), the same schema xor-repro's Rust side
-writes: loss.csv, params.csv, predictions.csv, last_epoch_predictions.csv, surface.csv,
-transcript.txt and run.json in DIR/NAME/seed-S/python/.
+"""xor_repro_record: write a run of any Python script or notebook as an xor-repro run folder
+(SPEC §5), so that `xor-repro diff` can hold it against a Rust run number by number.
 
-Each reference script is the notebook's own code; this module adds only the command line
-(--seed, --steps, --lr, --out, --init-from) and the record writing. The folder is written
-whole into a temporary sibling and renamed into place, so an interrupted run never leaves
-a folder that looks complete.
+    import xor_repro_record as xrr
+    rec = xrr.Run("numpy-sigmoid2-mse", out="results", seed=42, lr=0.1)
+    for step in range(steps):
+        ...
+        rec.loss(step, loss)                 # or rec.losses.append(loss)
+    rec.param("final", "W1", W1)             # NumPy arrays, torch / tf tensors, lists, floats
+    rec.predictions = xrr.xor_rows(output)   # (x1, x2, target, prediction) rows
+    rec.write()                              # results/numpy-sigmoid2-mse/seed-42/python/
+
+It writes loss.csv, params.csv, predictions.csv (and last_epoch_predictions.csv, surface.csv,
+trace.csv when given), transcript.txt (what was printed between Run() and write()) and
+run.json. The folder is written whole into a temporary sibling and renamed into place, so an
+interrupted run never leaves a folder that looks complete. Numbers are written as the shortest
+decimal that reads back to the same float64, as the Rust side writes them.
+
+The project's reference scripts (scripts/reference/) use the same module through its command
+line helper: `args = parse_args(...)`, `Run(experiment, notebook, args, versions)`.
 """
 
 import argparse
@@ -18,7 +30,21 @@ import shutil
 import sys
 import time
 
-import kernels
+# The project's kernels.py, beside the reference scripts, asks the libraries for their kernel
+# paths; it is also run as a script by `xor-repro kernels`, so it stays where it is.
+_REFERENCE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "scripts", "reference")
+
+
+def _kernels_for(framework):
+    """The libraries' own word on their kernel paths, or {} when kernels.py is not at hand."""
+    try:
+        sys.path.insert(0, _REFERENCE)
+        import kernels
+    except ImportError:
+        return {}
+    finally:
+        sys.path.remove(_REFERENCE)
+    return kernels.for_framework(framework)
 
 
 def parse_args(default_seed, default_steps, default_lr):
@@ -69,32 +95,73 @@ def flat(values):
 
 
 class _Tee(io.TextIOBase):
-    """Echoes what the notebook prints and keeps a copy for transcript.txt."""
+    """Echoes what is printed and keeps a copy for transcript.txt. A closed stream (the
+    reader of a pipe gone: `| head`) stops the echo, never the run."""
 
-    def __init__(self, stream):
+    def __init__(self, stream, echo=True):
         self.stream = stream
+        self.echo = echo
         self.buffer = io.StringIO()
 
     def write(self, text):
-        self.stream.write(text)
         self.buffer.write(text)
+        if self.echo:
+            try:
+                self.stream.write(text)
+            except (BrokenPipeError, ValueError, OSError):
+                self._closed()
         return len(text)
 
     def flush(self):
-        self.stream.flush()
+        if self.echo:
+            try:
+                self.stream.flush()
+            except (BrokenPipeError, ValueError, OSError):
+                self._closed()
+
+    def _closed(self):
+        self.echo = False
+        # Python flushes standard output once more at exit; point it at /dev/null so that
+        # flush does not fail too (the recipe of Python's signal documentation).
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, self.stream.fileno())
+        except (OSError, ValueError, io.UnsupportedOperation):
+            pass
 
 
 class Run:
-    """One run of one experiment: collects what the notebook produced and writes it."""
+    """One run: collects what the script produced and writes it as a run folder.
 
-    def __init__(self, experiment, notebook, args, versions):
+    Run(experiment, out="results", seed=0, steps=None, lr=None, notebook="", side="python",
+        versions=None, init_from=None, trace=False, trace_steps=None, echo=True)
+
+    - experiment: the name `xor-repro diff` checks both runs share (see `xor-repro list`).
+    - out, seed, side: the folder is OUT/EXPERIMENT/seed-SEED/SIDE.
+    - steps, lr: recorded in run.json (steps defaults to the number of losses).
+    - versions: {library: version}; NumPy, torch and TensorFlow are added when imported.
+    - trace / trace_steps=(first, last): which steps `trace()` records.
+    - echo: print as usual while keeping the transcript (False: keep it only).
+
+    Use it as a context manager to write on leaving the block without an exception.
+    The reference scripts' form Run(experiment, notebook, args, versions) takes the rest
+    from parse_args()'s result."""
+
+    def __init__(self, experiment, notebook="", args=None, versions=None, *, out="results",
+                 seed=0, steps=None, lr=None, side="python", init_from=None, trace=False,
+                 trace_steps=None, echo=True):
+        if args is None:
+            args = argparse.Namespace(seed=seed, steps=steps, lr=lr, out=out, init_from=init_from,
+                                      trace_range=(0, float("inf")) if trace else trace_steps)
         self.experiment = experiment
         self.notebook = notebook
         self.args = args
-        self.versions = {"python": platform.python_version(), **versions}
+        self.side = side
+        auto = _library_versions() if versions is None else {}
+        self.versions = {"python": platform.python_version(), **auto, **(versions or {})}
         # The libraries' own word on the kernel path they take (scripts/reference/kernels.py).
-        framework = "TensorFlow" if "tensorflow" in versions else "PyTorch" if "torch" in versions else "NumPy"
-        self.kernels = kernels.for_framework(framework)
+        framework = "TensorFlow" if "tensorflow" in self.versions else "PyTorch" if "torch" in self.versions else "NumPy"
+        self.kernels = _kernels_for(framework)
         self.losses = []
         self.params = []
         self.predictions = []
@@ -102,10 +169,31 @@ class Run:
         self.surface = []
         self._trace_range = getattr(args, "trace_range", None)
         self._trace = []  # (step, seq, name, values)
-        self.init = read_initial(args.init_from) if args.init_from else None
-        self._tee = _Tee(sys.stdout)
+        self.init = read_initial(args.init_from) if getattr(args, "init_from", None) else None
+        self._tee = _Tee(sys.stdout, echo)
         sys.stdout = self._tee
         self._start = time.perf_counter()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, value, traceback):
+        if kind is None:
+            self.write()
+        else:
+            sys.stdout = self._tee.stream
+        return False
+
+    def loss(self, step, value):
+        """The loss of step `step` (0-based, before that step's update); steps come in order."""
+        if step != len(self.losses):
+            raise ValueError(f"loss of step {step} given after {len(self.losses)} losses; "
+                             "steps count from 0 and come in order")
+        self.losses.append(float(flat(value)[0]))
+
+    def prediction(self, x1, x2, target, prediction):
+        """One row of predictions.csv."""
+        self.predictions.append((float(x1), float(x2), float(target), float(flat(prediction)[0])))
 
     def param(self, stage, name, values):
         self.params.append((stage, name, flat(values)))
@@ -170,22 +258,27 @@ class Run:
                 fail(f"{self.args.init_from}: unknown parameter {name} for this experiment (expected: {', '.join(names)})")
 
     def write(self):
+        """Writes the run folder; returns its path."""
         wall = time.perf_counter() - self._start
-        sys.stdout = self._tee.stream
-        folder = os.path.join(self.args.out, self.experiment, f"seed-{self.args.seed}", "python")
+        if sys.stdout is self._tee:
+            sys.stdout = self._tee.stream
+        folder = os.path.join(self.args.out, self.experiment, f"seed-{self.args.seed}", self.side)
         parent = os.path.dirname(folder)
         os.makedirs(parent, exist_ok=True)
-        tmp = os.path.join(parent, f".tmp-python-{os.getpid()}")
+        tmp = os.path.join(parent, f".tmp-{self.side}-{os.getpid()}")
         shutil.rmtree(tmp, ignore_errors=True)
         os.makedirs(tmp)
         with open(os.path.join(tmp, "loss.csv"), "w") as f:
             f.write("step,loss\n")
             f.writelines(f"{i},{number(v)}\n" for i, v in enumerate(self.losses))
-        with open(os.path.join(tmp, "params.csv"), "w") as f:
-            f.write("stage,name,index,value\n")
-            for stage, name, values in self.params:
-                f.writelines(f"{stage},{name},{i},{number(v)}\n" for i, v in enumerate(values))
-        self._predictions(os.path.join(tmp, "predictions.csv"), self.predictions)
+        # A script of one's own may record only its losses: no empty params or predictions.
+        if self.params:
+            with open(os.path.join(tmp, "params.csv"), "w") as f:
+                f.write("stage,name,index,value\n")
+                for stage, name, values in self.params:
+                    f.writelines(f"{stage},{name},{i},{number(v)}\n" for i, v in enumerate(values))
+        if self.predictions:
+            self._predictions(os.path.join(tmp, "predictions.csv"), self.predictions)
         if self.last_epoch_predictions:
             self._predictions(os.path.join(tmp, "last_epoch_predictions.csv"), self.last_epoch_predictions)
         if self.surface:
@@ -203,25 +296,36 @@ class Run:
             "experiment": self.experiment,
             "notebook": self.notebook,
             "seed": self.args.seed,
-            "steps": self.args.steps,
-            "lr": self.args.lr,
-            "init_from": self.args.init_from,
+            "steps": self.args.steps if self.args.steps is not None else len(self.losses),
+            "init_from": getattr(self.args, "init_from", None),
             "implementation": "python",
             "versions": self.versions,
             "kernels": self.kernels,
             "wall_seconds": wall,
         }
+        if self.args.lr is not None:
+            info["lr"] = self.args.lr
         with open(os.path.join(tmp, "run.json"), "w") as f:
             json.dump(info, f, indent=2)
             f.write("\n")
         shutil.rmtree(folder, ignore_errors=True)
         os.rename(tmp, folder)
+        return folder
 
     @staticmethod
     def _predictions(path, rows):
         with open(path, "w") as f:
             f.write("x1,x2,target,prediction\n")
             f.writelines(",".join(number(v) for v in row) + "\n" for row in rows)
+
+
+def _library_versions():
+    """Versions of the array libraries this process has imported."""
+    found = {}
+    for module, name in (("numpy", "numpy"), ("torch", "torch"), ("tensorflow", "tensorflow")):
+        if module in sys.modules:
+            found[name] = getattr(sys.modules[module], "__version__", "unknown")
+    return found
 
 
 XOR_INPUTS = [(0.0, 0.0), (0.0, 1.0), (1.0, 0.0), (1.0, 1.0)]

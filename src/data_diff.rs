@@ -1,0 +1,745 @@
+//! `diff` on any numeric data (SPEC §4): two run folders, or two data files ([`crate::data`]:
+//! CSV, `.npy`, `.npz`), compared column by column with rows matched by key.
+//!
+//! Rows are matched by, in this order (`--key` overrides; `--key none` matches by position):
+//! 1. the key columns of the project's own files (`step`; `stage,name,index`; …);
+//! 2. pandas' unnamed index (an empty first header cell);
+//! 3. the first integer-valued column, with any text columns before it (so a long table
+//!    `stage,name,index,value` is keyed as `params.csv` is);
+//! 4. otherwise position.
+//!
+//! Every numeric column outside the key present in both files is compared; text columns are
+//! not. Arrays are matched by position: two `.npy` files against each other, an `.npy`
+//! against the CSV column of its file name (or the CSV's only value column), `.npz` members
+//! against the members (or CSV columns) of the same name.
+//!
+//! Two run folders (of the same experiment) are diffed file by file; both must hold
+//! `loss.csv`, and a file only one holds (a script recording with `xor_repro_record` may keep
+//! only its losses) is listed as not compared.
+
+use crate::data::{self, DataFile, Origin, Table};
+use crate::diff::{short, Difference, Precision, Tolerance};
+use crate::record::number;
+use anyhow::{bail, Result};
+use std::collections::HashMap;
+use std::collections::HashSet;
+use std::fmt;
+use std::path::Path;
+
+/// The key columns of the project's own files, by their whole header.
+const OWN_FILES: [(&[&str], &[&str]); 5] = [
+    (&["step", "loss"], &["step"]),
+    (
+        &["stage", "name", "index", "value"],
+        &["stage", "name", "index"],
+    ),
+    (
+        &["x1", "x2", "target", "prediction"],
+        &["x1", "x2", "target"],
+    ),
+    (&["x1", "x2", "prediction"], &["x1", "x2"]),
+    (
+        &["step", "seq", "name", "index", "value"],
+        &["step", "seq", "name", "index"],
+    ),
+];
+
+/// The files of a run folder that `diff` compares (`trace.csv` when both runs have one).
+const RUN_FILES: [&str; 6] = [
+    "loss.csv",
+    "params.csv",
+    "predictions.csv",
+    "last_epoch_predictions.csv",
+    "surface.csv",
+    "trace.csv",
+];
+
+/// How rows are matched (`--key`).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum KeyChoice {
+    /// The rules of the module documentation.
+    #[default]
+    Default,
+    /// `--key none`.
+    Position,
+    /// `--key A,B`.
+    Columns(Vec<String>),
+}
+
+impl KeyChoice {
+    pub fn parse(s: &str) -> KeyChoice {
+        match s.trim() {
+            "none" => KeyChoice::Position,
+            cols => KeyChoice::Columns(cols.split(',').map(|c| c.trim().to_string()).collect()),
+        }
+    }
+}
+
+/// One row where the two sides differ.
+#[derive(Debug, Clone)]
+pub struct RowDifference {
+    /// The row's key (`step 1234`), or its position.
+    pub key: String,
+    pub place_a: String,
+    pub place_b: String,
+    pub a: f64,
+    pub b: f64,
+    pub difference: Difference,
+}
+
+/// The comparison of one column.
+#[derive(Debug, Clone)]
+pub struct ColumnDiff {
+    pub name: String,
+    pub compared: usize,
+    pub identical: usize,
+    pub max_abs: f64,
+    pub max_rel: f64,
+    pub max_ulps: u64,
+    pub precision: Precision,
+    pub first_difference: Option<RowDifference>,
+    pub first_outside: Option<RowDifference>,
+}
+
+/// The comparison of one pair of tables.
+#[derive(Debug, Clone)]
+pub struct TableDiff {
+    /// What is compared: `loss.csv`, an `.npz` member's name, `a.csv vs b.csv`.
+    pub name: String,
+    /// How rows were matched: `step`, `position`.
+    pub matched_by: String,
+    pub rows_a: usize,
+    pub rows_b: usize,
+    /// Keys (or positions) present on one side only.
+    pub only_a: Vec<String>,
+    pub only_b: Vec<String>,
+    pub columns: Vec<ColumnDiff>,
+    /// Numeric columns of one side that the other lacks (not compared, not a difference).
+    pub not_compared: Vec<String>,
+}
+
+impl TableDiff {
+    pub fn within_tolerance(&self) -> bool {
+        self.only_a.is_empty()
+            && self.only_b.is_empty()
+            && self.columns.iter().all(|c| c.first_outside.is_none())
+    }
+}
+
+/// Everything `diff` found.
+#[derive(Debug, Clone, Default)]
+pub struct Report {
+    pub tables: Vec<TableDiff>,
+    /// `.npz` members present in one archive only: a difference.
+    pub members_only_a: Vec<String>,
+    pub members_only_b: Vec<String>,
+    /// Files of one run folder that the other lacks (not compared, not a difference).
+    pub files_only: Vec<String>,
+}
+
+impl Report {
+    pub fn within_tolerance(&self) -> bool {
+        self.members_only_a.is_empty()
+            && self.members_only_b.is_empty()
+            && self.tables.iter().all(TableDiff::within_tolerance)
+    }
+
+    pub fn compared(&self) -> usize {
+        self.tables
+            .iter()
+            .flat_map(|t| &t.columns)
+            .map(|c| c.compared)
+            .sum()
+    }
+
+    pub fn identical(&self) -> usize {
+        self.tables
+            .iter()
+            .flat_map(|t| &t.columns)
+            .map(|c| c.identical)
+            .sum()
+    }
+}
+
+/// Diffs two run folders or two data files.
+pub fn diff_paths(a: &Path, b: &Path, key: &KeyChoice, tol: &Tolerance) -> Result<Report> {
+    for p in [a, b] {
+        if !p.exists() {
+            bail!("{} does not exist", p.display());
+        }
+    }
+    match (a.is_dir(), b.is_dir()) {
+        (true, true) => {
+            if *key != KeyChoice::Default {
+                bail!("--key applies to two data files; run folders are keyed by their schema");
+            }
+            diff_runs(a, b, tol)
+        }
+        (false, false) => diff_files(a, b, key, tol),
+        _ => bail!("compare two run folders or two data files, not one of each"),
+    }
+}
+
+/// Compares the files of two run folders of the same experiment.
+pub fn diff_runs(a: &Path, b: &Path, tol: &Tolerance) -> Result<Report> {
+    let info_a = crate::record::read_info(a)?;
+    let info_b = crate::record::read_info(b)?;
+    if info_a.experiment != info_b.experiment {
+        bail!(
+            "run folders of different experiments: {} is {}, {} is {}",
+            a.display(),
+            info_a.experiment,
+            b.display(),
+            info_b.experiment
+        );
+    }
+    let mut report = Report::default();
+    for file in RUN_FILES {
+        let (fa, fb) = (a.join(file), b.join(file));
+        match (fa.exists(), fb.exists()) {
+            (true, true) => report
+                .tables
+                .extend(diff_files(&fa, &fb, &KeyChoice::Default, tol)?.tables),
+            (false, false) => {}
+            // Every run has its losses; a run recorded by a script of one's own may hold no
+            // more (xor_repro_record), and only traced runs have a trace.
+            _ if file == "loss.csv" => {
+                let missing = if fa.exists() { b } else { a };
+                bail!("{} has no loss.csv", missing.display())
+            }
+            (true, false) => report
+                .files_only
+                .push(format!("{file} (only in {})", a.display())),
+            (false, true) => report
+                .files_only
+                .push(format!("{file} (only in {})", b.display())),
+        }
+    }
+    Ok(report)
+}
+
+/// Compares two data files.
+pub fn diff_files(a: &Path, b: &Path, key: &KeyChoice, tol: &Tolerance) -> Result<Report> {
+    let (da, db) = (data::read(a)?, data::read(b)?);
+    let name = file_name(a, b);
+    let mut report = Report::default();
+    match (&da, &db) {
+        (DataFile::Csv(ta), DataFile::Csv(tb)) => {
+            report.tables.push(diff_tables(&name, ta, tb, key, tol)?);
+        }
+        (DataFile::Npz(ma), DataFile::Npz(mb)) => {
+            no_key_for_arrays(key)?;
+            for ta in ma {
+                match mb
+                    .iter()
+                    .find(|tb| tb.columns[0].name == ta.columns[0].name)
+                {
+                    Some(tb) => report.tables.push(diff_arrays(ta, tb, tol)),
+                    None => report.members_only_a.push(ta.columns[0].name.clone()),
+                }
+            }
+            report.members_only_b = mb
+                .iter()
+                .map(|t| t.columns[0].name.clone())
+                .filter(|n| !ma.iter().any(|t| t.columns[0].name == *n))
+                .collect();
+            if report.tables.is_empty() {
+                bail!(
+                    "no shared numeric column: {} and {} have no member of the same name",
+                    a.display(),
+                    b.display()
+                );
+            }
+        }
+        _ => {
+            no_key_for_arrays(key)?;
+            let (arrays_a, arrays_b) = (arrays(&da), arrays(&db));
+            for ta in &arrays_a {
+                for tb in &arrays_b {
+                    if let Some(pair) =
+                        array_pair(ta, tb, arrays_a.len() == 1 && arrays_b.len() == 1, tol)
+                    {
+                        report.tables.push(pair);
+                    }
+                }
+            }
+            if report.tables.is_empty() {
+                bail!(
+                    "no shared numeric column: {} ({}) and {} ({}); an array is compared with the \
+                     CSV column of its name",
+                    a.display(),
+                    numeric_names(&arrays_a),
+                    b.display(),
+                    numeric_names(&arrays_b)
+                );
+            }
+        }
+    }
+    Ok(report)
+}
+
+fn no_key_for_arrays(key: &KeyChoice) -> Result<()> {
+    match key {
+        KeyChoice::Columns(_) => {
+            bail!("--key applies to two CSV files; arrays are matched by position")
+        }
+        _ => Ok(()),
+    }
+}
+
+fn arrays(file: &DataFile) -> Vec<&Table> {
+    match file {
+        DataFile::Csv(t) | DataFile::Npy(t) => vec![t],
+        DataFile::Npz(members) => members.iter().collect(),
+    }
+}
+
+fn numeric_names(tables: &[&Table]) -> String {
+    let names: Vec<&str> = tables
+        .iter()
+        .flat_map(|t| &t.columns)
+        .filter(|c| c.numbers().is_some())
+        .map(|c| c.name.as_str())
+        .collect();
+    names.join(", ")
+}
+
+fn file_name(a: &Path, b: &Path) -> String {
+    let name = |p: &Path| {
+        p.file_name()
+            .map_or(String::new(), |f| f.to_string_lossy().into_owned())
+    };
+    if name(a) == name(b) {
+        name(a)
+    } else {
+        format!("{} vs {}", name(a), name(b))
+    }
+}
+
+/// One array (or `.npz` member) against an array or a CSV column, by position; `None` when
+/// they are not a pair.
+fn array_pair(a: &Table, b: &Table, one_each: bool, tol: &Tolerance) -> Option<TableDiff> {
+    match (a.origin, b.origin) {
+        (Origin::Array, Origin::Array) => {
+            let same_name = a.columns[0].name == b.columns[0].name;
+            // Two .npy files are a pair whatever their names.
+            (same_name || one_each).then(|| diff_arrays(a, b, tol))
+        }
+        (Origin::Array, Origin::Csv) => csv_column_for(a, b, false, one_each, tol),
+        (Origin::Csv, Origin::Array) => csv_column_for(b, a, true, one_each, tol),
+        (Origin::Csv, Origin::Csv) => None,
+    }
+}
+
+/// The CSV column an array is compared with: the column of its name, else, for a lone array
+/// (an `.npy`), the CSV's only numeric column outside its key.
+fn csv_column_for(
+    array: &Table,
+    csv: &Table,
+    csv_first: bool,
+    lone: bool,
+    tol: &Tolerance,
+) -> Option<TableDiff> {
+    let name = &array.columns[0].name;
+    let column = match csv.column(name) {
+        Some(c) if c.numbers().is_some() => Some(c),
+        _ => {
+            let key = default_key(csv);
+            let values: Vec<_> = csv
+                .columns
+                .iter()
+                .filter(|c| c.numbers().is_some() && !key.contains(&c.name))
+                .collect();
+            match values.as_slice() {
+                [only] if lone => Some(*only),
+                _ => None,
+            }
+        }
+    };
+    let column = column?;
+    let single = Table {
+        columns: vec![column.clone()],
+        ..csv.clone()
+    };
+    let (a, b) = if csv_first {
+        (&single, array)
+    } else {
+        (array, &single)
+    };
+    Some(compare(
+        format!("{} vs {}", a.label, b.label),
+        a,
+        b,
+        None,
+        &[(0, 0)],
+        tol,
+    ))
+}
+
+/// Two arrays, element by element.
+fn diff_arrays(a: &Table, b: &Table, tol: &Tolerance) -> TableDiff {
+    let mut d = compare(a.columns[0].name.clone(), a, b, None, &[(0, 0)], tol);
+    if a.shape != b.shape {
+        d.matched_by = format!("position; shapes {:?} and {:?}", a.shape, b.shape);
+    }
+    d
+}
+
+/// The default key columns of a CSV (empty: match by position).
+fn default_key(t: &Table) -> Vec<String> {
+    let header: Vec<&str> = t.columns.iter().map(|c| c.name.as_str()).collect();
+    if let Some((_, keys)) = OWN_FILES.iter().find(|(h, _)| *h == header.as_slice()) {
+        return keys.iter().map(|k| k.to_string()).collect();
+    }
+    if t.pandas_index {
+        return vec![t.columns[0].name.clone()];
+    }
+    match t.columns.iter().position(|c| c.integer_valued) {
+        Some(i) if t.columns[..i].iter().all(|c| c.numbers().is_none()) => {
+            t.columns[..=i].iter().map(|c| c.name.clone()).collect()
+        }
+        Some(i) => vec![t.columns[i].name.clone()],
+        None => Vec::new(),
+    }
+}
+
+/// Two CSV tables, rows matched by key.
+fn diff_tables(
+    name: &str,
+    a: &Table,
+    b: &Table,
+    choice: &KeyChoice,
+    tol: &Tolerance,
+) -> Result<TableDiff> {
+    let key: Vec<String> = match choice {
+        KeyChoice::Position => Vec::new(),
+        KeyChoice::Columns(cols) => {
+            for col in cols {
+                for t in [a, b] {
+                    if t.column(col).is_none() {
+                        bail!(
+                            "--key {col}: {} has no column {col} (it has {})",
+                            t.label,
+                            t.columns
+                                .iter()
+                                .map(|c| c.name.as_str())
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        );
+                    }
+                }
+            }
+            cols.clone()
+        }
+        KeyChoice::Default => {
+            let (ka, kb) = (default_key(a), default_key(b));
+            let shares_a_value = a.columns.iter().any(|ca| {
+                ca.numbers().is_some()
+                    && !ka.contains(&ca.name)
+                    && !kb.contains(&ca.name)
+                    && b.column(&ca.name).is_some_and(|cb| cb.numbers().is_some())
+            });
+            if ka != kb && shares_a_value {
+                let shown = |k: &[String]| {
+                    if k.is_empty() {
+                        "position".to_string()
+                    } else {
+                        k.join(",")
+                    }
+                };
+                bail!(
+                    "cannot match rows: {} is keyed by {}, {} by {}; choose with --key COLUMN or --key none",
+                    a.label,
+                    shown(&ka),
+                    b.label,
+                    shown(&kb)
+                );
+            }
+            if ka == kb {
+                ka
+            } else {
+                Vec::new()
+            }
+        }
+    };
+    let mut pairs = Vec::new();
+    let mut not_compared = Vec::new();
+    for (i, ca) in a.columns.iter().enumerate() {
+        if ca.numbers().is_none() || key.contains(&ca.name) {
+            continue;
+        }
+        match b
+            .columns
+            .iter()
+            .position(|cb| cb.name == ca.name && cb.numbers().is_some())
+        {
+            Some(j) => pairs.push((i, j)),
+            None => not_compared.push(format!("{} (only in {})", ca.name, a.label)),
+        }
+    }
+    for cb in &b.columns {
+        if cb.numbers().is_some() && !key.contains(&cb.name) && a.column(&cb.name).is_none() {
+            not_compared.push(format!("{} (only in {})", cb.name, b.label));
+        }
+    }
+    if pairs.is_empty() {
+        let values = |t: &Table| {
+            let names: Vec<&str> = t
+                .columns
+                .iter()
+                .filter(|c| c.numbers().is_some() && !key.contains(&c.name))
+                .map(|c| c.name.as_str())
+                .collect();
+            if names.is_empty() {
+                "none".to_string()
+            } else {
+                names.join(", ")
+            }
+        };
+        bail!(
+            "no shared numeric column: {} has {}, {} has {}",
+            a.label,
+            values(a),
+            b.label,
+            values(b)
+        );
+    }
+    let keyed = if key.is_empty() {
+        None
+    } else {
+        Some(Keyed {
+            columns: key.join(","),
+            a: keys_of(a, &key)?,
+            b: keys_of(b, &key)?,
+        })
+    };
+    let mut d = compare(name.to_string(), a, b, keyed, &pairs, tol);
+    d.not_compared = not_compared;
+    Ok(d)
+}
+
+/// The key text of every row, checked for duplicates.
+fn keys_of(t: &Table, key: &[String]) -> Result<Vec<String>> {
+    let columns: Vec<&data::Column> = key.iter().filter_map(|k| t.column(k)).collect();
+    let mut seen: HashMap<String, usize> = HashMap::with_capacity(t.rows);
+    let mut keys = Vec::with_capacity(t.rows);
+    for row in 0..t.rows {
+        let text = columns
+            .iter()
+            .map(|c| format!("{} {}", c.name, c.key_text(row)))
+            .collect::<Vec<_>>()
+            .join(", ");
+        if let Some(first) = seen.insert(text.clone(), row) {
+            bail!(
+                "{}: duplicate key {text} ({} and {}); choose another with --key",
+                t.label,
+                t.place(first),
+                t.place(row)
+            );
+        }
+        keys.push(text);
+    }
+    Ok(keys)
+}
+
+/// The key text of every row of both sides, each unique.
+struct Keyed {
+    columns: String,
+    a: Vec<String>,
+    b: Vec<String>,
+}
+
+/// Compares columns `pairs` (index in a, index in b) of two tables, rows matched by key (by
+/// position when `None`).
+fn compare(
+    name: String,
+    a: &Table,
+    b: &Table,
+    key: Option<Keyed>,
+    pairs: &[(usize, usize)],
+    tol: &Tolerance,
+) -> TableDiff {
+    let (rows, only_a, only_b, keys, matched_by) = match key {
+        Some(Keyed {
+            columns,
+            a: ka,
+            b: kb,
+        }) => {
+            let index_b: HashMap<&str, usize> = kb
+                .iter()
+                .enumerate()
+                .map(|(i, k)| (k.as_str(), i))
+                .collect();
+            let in_a: HashSet<&str> = ka.iter().map(String::as_str).collect();
+            let mut rows = Vec::new();
+            let mut only_a = Vec::new();
+            for (i, k) in ka.iter().enumerate() {
+                match index_b.get(k.as_str()) {
+                    Some(&j) => rows.push((i, j)),
+                    None => only_a.push(format!("{k} ({})", a.place(i))),
+                }
+            }
+            let only_b = kb
+                .iter()
+                .enumerate()
+                .filter(|(_, k)| !in_a.contains(k.as_str()))
+                .map(|(j, k)| format!("{k} ({})", b.place(j)))
+                .collect();
+            let keys: Vec<String> = rows.iter().map(|&(i, _)| ka[i].clone()).collect();
+            (rows, only_a, only_b, keys, columns)
+        }
+        None => {
+            let n = a.rows.min(b.rows);
+            let rows: Vec<(usize, usize)> = (0..n).map(|i| (i, i)).collect();
+            let beyond = |t: &Table| (n..t.rows).map(|i| t.position(i)).collect::<Vec<_>>();
+            let keys: Vec<String> = (0..n).map(|i| a.position(i)).collect();
+            (rows, beyond(a), beyond(b), keys, "position".to_string())
+        }
+    };
+    let columns = pairs
+        .iter()
+        .map(|&(i, j)| {
+            let va = a.columns[i].numbers().expect("numeric");
+            let vb = b.columns[j].numbers().expect("numeric");
+            column_diff(&a.columns[i].name, a, b, va, vb, &rows, &keys, tol)
+        })
+        .collect();
+    TableDiff {
+        name,
+        matched_by,
+        rows_a: a.rows,
+        rows_b: b.rows,
+        only_a,
+        only_b,
+        columns,
+        not_compared: Vec::new(),
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn column_diff(
+    name: &str,
+    a: &Table,
+    b: &Table,
+    va: &[f64],
+    vb: &[f64],
+    rows: &[(usize, usize)],
+    keys: &[String],
+    tol: &Tolerance,
+) -> ColumnDiff {
+    let precision = match (Precision::of(va), Precision::of(vb)) {
+        (Precision::Float32, Precision::Float32) => Precision::Float32,
+        _ => Precision::Float64,
+    };
+    let mut d = ColumnDiff {
+        name: name.to_string(),
+        compared: rows.len(),
+        identical: 0,
+        max_abs: 0.0,
+        max_rel: 0.0,
+        max_ulps: 0,
+        precision,
+        first_difference: None,
+        first_outside: None,
+    };
+    for (n, &(i, j)) in rows.iter().enumerate() {
+        let diff = Difference::between(va[i], vb[j], precision);
+        d.identical += diff.identical as usize;
+        d.max_abs = d.max_abs.max(diff.abs);
+        d.max_rel = d.max_rel.max(diff.rel);
+        d.max_ulps = d.max_ulps.max(diff.ulps);
+        if diff.identical {
+            continue;
+        }
+        let row = || RowDifference {
+            key: keys[n].clone(),
+            place_a: a.place(i),
+            place_b: b.place(j),
+            a: va[i],
+            b: vb[j],
+            difference: diff,
+        };
+        if d.first_difference.is_none() {
+            d.first_difference = Some(row());
+        }
+        if d.first_outside.is_none() && !diff.within(tol) {
+            d.first_outside = Some(row());
+        }
+    }
+    d
+}
+
+impl fmt::Display for RowDifference {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let place = match (self.place_a.as_str(), self.place_b.as_str()) {
+            ("", "") => String::new(),
+            (a, b) if a == b || b.is_empty() => format!("{a} "),
+            ("", b) => format!("{b} "),
+            (a, b) => format!("{a} / {b} "),
+        };
+        write!(
+            f,
+            "{}: {} vs {} (abs {}, rel {}, {} ulps)",
+            if place.is_empty() {
+                self.key.clone()
+            } else {
+                format!("{place}({})", self.key)
+            },
+            number(self.a),
+            number(self.b),
+            short(self.difference.abs),
+            short(self.difference.rel),
+            self.difference.ulps
+        )
+    }
+}
+
+impl fmt::Display for TableDiff {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} (rows matched by {})", self.name, self.matched_by)?;
+        if self.rows_a != self.rows_b {
+            write!(f, ": {} rows against {} rows", self.rows_a, self.rows_b)?;
+        }
+        for (side, only) in [("first", &self.only_a), ("second", &self.only_b)] {
+            if let Some(first) = only.first() {
+                write!(
+                    f,
+                    "\n  {} rows only in the {side} file, the first: {first}",
+                    only.len()
+                )?;
+            }
+        }
+        for c in &self.columns {
+            let precision = match c.precision {
+                Precision::Float32 => "float32",
+                Precision::Float64 => "float64",
+            };
+            write!(
+                f,
+                "\n  {:<20} {:>6} rows compared, {:>6} bit-identical, max abs {}, max rel {}, max ulps {} ({precision})",
+                c.name,
+                c.compared,
+                c.identical,
+                short(c.max_abs),
+                short(c.max_rel),
+                c.max_ulps
+            )?;
+            match (&c.first_difference, &c.first_outside) {
+                (Some(d), Some(o)) if d.key == o.key => {
+                    write!(f, "\n    first difference, outside tolerance: {d}")?
+                }
+                (Some(d), outside) => {
+                    write!(f, "\n    first difference, within tolerance: {d}")?;
+                    if let Some(o) = outside {
+                        write!(f, "\n    first outside tolerance: {o}")?;
+                    }
+                }
+                (None, _) => {}
+            }
+        }
+        if !self.not_compared.is_empty() {
+            write!(f, "\n  not compared: {}", self.not_compared.join(", "))?;
+        }
+        Ok(())
+    }
+}
