@@ -35,9 +35,8 @@ const ARRAYS: &[(&str, &[usize])] = &[
 #[test]
 fn float_arrays_print_as_numpy_prints_them_in_both_dtypes() {
     for dtype in ["float64", "float32"] {
-        let mut script = String::from(
-            "import numpy as np\nrng = np.random.default_rng(11)\nfor expr in [\n",
-        );
+        let mut script =
+            String::from("import numpy as np\nrng = np.random.default_rng(11)\nfor expr in [\n");
         for (expr, _) in ARRAYS {
             script.push_str(&format!("    {expr:?},\n"));
         }
@@ -74,11 +73,7 @@ const TENSORS: &[(&str, &[usize], &[&str])] = &[
     ("torch.tensor([1.0, 1.0, -3.0])", &[3], &[]),
     ("torch.tensor([1.0, 20000.0])", &[2], &[]),
     ("torch.rand(2, 2, 3)", &[2, 2, 3], &[]),
-    (
-        "torch.rand(4, 1)",
-        &[4, 1],
-        &["grad_fn=<SigmoidBackward0>"],
-    ),
+    ("torch.rand(4, 1)", &[4, 1], &["grad_fn=<SigmoidBackward0>"]),
     (
         "torch.randn(12)",
         &[12],
@@ -116,7 +111,9 @@ fn with_suffixes(printed: &str, suffixes: &[&str]) -> String {
     if suffixes.is_empty() {
         return printed.to_string();
     }
-    let body = printed.strip_suffix(')').expect("a tensor's printout ends in ')'");
+    let body = printed
+        .strip_suffix(')')
+        .expect("a tensor's printout ends in ')'");
     let list: Vec<String> = suffixes.iter().map(|s| format!("{s:?}")).collect();
     let out = common::python(&format!(
         "from torch._tensor_str import _add_suffixes\n\

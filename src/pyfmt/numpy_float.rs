@@ -77,7 +77,12 @@ impl Digits {
         let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
         Digits {
             int: int.to_string(),
-            frac: if trim { frac.trim_end_matches('0') } else { frac }.to_string(),
+            frac: if trim {
+                frac.trim_end_matches('0')
+            } else {
+                frac
+            }
+            .to_string(),
             exp: exp.parse().expect("integer exponent"),
         }
     }
