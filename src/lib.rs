@@ -16,9 +16,10 @@
 //!   `REPORT.md`.
 //! - `python`: running the Python reference scripts in `scripts/reference/`.
 //! - `pyfmt`: how Python, NumPy and PyTorch print numbers, for character-exact transcripts.
-//! - `cli`: the commands.
+//! - `cli`: the commands; `build_info`: the commit and compiler a binary was built from.
 
 pub mod bench;
+pub mod build_info;
 pub mod cli;
 pub mod compare;
 pub mod data;

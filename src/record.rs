@@ -117,6 +117,10 @@ pub struct RunInfo {
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub kernels: BTreeMap<String, crate::kernels::KernelPath>,
     pub wall_seconds: f64,
+    /// The commit and compiler of the binary that made the run (the Rust side's; run
+    /// folders written before it was recorded have none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub build: Option<crate::build_info::BuildInfo>,
 }
 
 fn unknown_lr() -> f64 {

@@ -128,6 +128,7 @@ pub fn run_rust_with(
         versions: rust_versions(exp, engine),
         kernels,
         wall_seconds,
+        build: Some(crate::build_info::BuildInfo::of_this_binary()),
     };
     let dir = record::run_dir(&settings.out, exp.name, seed, engine.side());
     // The surface plot goes in before the rename, so a run folder is complete or absent.
