@@ -14,7 +14,7 @@ use std::process::ExitCode;
 #[derive(Parser)]
 #[command(
     name = "xor-repro",
-    version,
+    version = crate::build_info::VERSION,
     about = "Reproduces five published XOR notebooks exactly in Rust and diffs them against Python"
 )]
 struct Cli {

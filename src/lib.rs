@@ -32,7 +32,6 @@ pub mod kernels;
 pub mod numpy_ops;
 pub mod output;
 pub mod plot;
-pub mod plot_growth;
 pub mod progress;
 pub mod pyfmt;
 pub mod python;

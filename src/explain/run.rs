@@ -42,8 +42,8 @@ fn write(e: Explanation, a: Side, b: Side, title: &str, step_unit: &str) -> Resu
     let markdown = folder.join(format!("{stem}.md"));
     let svg = folder.join(format!("{stem}.svg"));
     let headline = render::headline(&e, &a.label, &b.label);
-    crate::plot_growth::growth(
-        &crate::plot_growth::GrowthPlot {
+    crate::plot::growth(
+        &crate::plot::GrowthPlot {
             title,
             subtitle: &shorten(&headline, 150),
             step_unit,

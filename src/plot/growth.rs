@@ -2,18 +2,10 @@
 //! difference| per step on a log axis, with the traced steps' largest difference and the
 //! first divergence marked.
 
-use anyhow::{anyhow, Result};
+use super::style::{err, write_svg, FONT, MARK_COLOUR, PYTHON_COLOUR as TRACE_COLOUR, RUST_COLOUR as LOSS_COLOUR};
+use anyhow::Result;
 use plotters::prelude::*;
 use std::path::Path;
-
-const LOSS_COLOUR: RGBColor = RGBColor(31, 119, 180);
-const TRACE_COLOUR: RGBColor = RGBColor(255, 127, 14);
-const MARK_COLOUR: RGBColor = RGBColor(214, 39, 40);
-const FONT: &str = "sans-serif";
-
-fn err<E: std::fmt::Display>(e: E) -> anyhow::Error {
-    anyhow!("cannot draw the plot: {e}")
-}
 
 /// What `explain.svg` shows.
 pub struct GrowthPlot<'a> {
@@ -29,10 +21,7 @@ pub struct GrowthPlot<'a> {
 }
 
 pub fn growth(plot: &GrowthPlot, path: &Path) -> Result<()> {
-    let mut svg = String::new();
-    {
-        let root = SVGBackend::with_string(&mut svg, (1000, 560)).into_drawing_area();
-        root.fill(&WHITE).map_err(err)?;
+    write_svg(path, (1000, 560), |root| {
         let root = root
             .titled(plot.title, (FONT, 22).into_font().style(FontStyle::Bold))
             .map_err(err)?;
@@ -107,9 +96,8 @@ pub fn growth(plot: &GrowthPlot, path: &Path) -> Result<()> {
             .position(SeriesLabelPosition::UpperLeft)
             .draw()
             .map_err(err)?;
-        root.present().map_err(err)?;
-    }
-    crate::record::write_atomic(path, svg)
+        Ok(())
+    })
 }
 
 /// At most about 2000 points: the largest value of each bucket of steps.
