@@ -100,7 +100,7 @@ struct SweepArgs {
     seeds: Option<(u64, u64)>,
     /// Run only the K-th of N disjoint parts of the seeds (K from 1), into
     /// DIR/sweeps/NAME/shards/K-of-N.csv; join them with --merge.
-    #[arg(long, value_name = "K/N", value_parser = crate::shard::parse_shard)]
+    #[arg(long, value_name = "K/N", value_parser = crate::sweep::shard::parse_shard)]
     shard: Option<(u64, u64)>,
     /// Join the shards in DIR/sweeps/NAME/shards/ into the sweep of all their seeds.
     #[arg(long, conflicts_with_all = ["seeds", "shard", "epochs", "lr", "batched", "engine"])]
@@ -415,7 +415,7 @@ fn sweep(args: &SweepArgs) -> Result<ExitCode> {
         .jobs
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
     if args.merge {
-        let (plan, results) = crate::shard::merge(&args.out, &args.name, jobs)?;
+        let (plan, results) = crate::sweep::shard::merge(&args.out, &args.name, jobs)?;
         return finish_sweep(&plan, &results);
     }
     let exp = experiments::find(&args.name)?;
@@ -433,7 +433,7 @@ fn sweep(args: &SweepArgs) -> Result<ExitCode> {
     runner::ensure_writable(&args.out)?;
     let seeds = match args.shard {
         Some((k, n)) => {
-            let seeds = crate::shard::seeds_of(first, last, k, n);
+            let seeds = crate::sweep::shard::seeds_of(first, last, k, n);
             if seeds.is_empty() {
                 bail!(
                     "shard {k}/{n} of seeds {first}..{last} has no seeds (more shards than seeds)"
@@ -461,7 +461,7 @@ fn sweep(args: &SweepArgs) -> Result<ExitCode> {
         crate::sweep::run(&plan)?
     };
     if let Some((k, n)) = args.shard {
-        let path = crate::shard::write(&plan, k, n, &results)?;
+        let path = crate::sweep::shard::write(&plan, k, n, &results)?;
         crate::errln!(
             "wrote {} (seeds {}..{}); join the shards with `sweep {} --merge --out {}`",
             path.display(),

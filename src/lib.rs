@@ -40,7 +40,6 @@ pub mod report;
 pub mod reproduce;
 pub mod rng;
 pub mod runner;
-pub mod shard;
 pub mod sweep;
 pub mod trace;
 pub mod xor;

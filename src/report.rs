@@ -425,11 +425,11 @@ fn sweep_note(out: &Path, e: &Entry, printed: Option<[f64; 4]>) -> String {
     if rows.is_empty() {
         return String::new();
     }
-    let mut counts: Vec<(String, usize)> = Vec::new();
+    let mut counts: Vec<(crate::sweep::Outcome, usize)> = Vec::new();
     for r in &rows {
         match counts.iter_mut().find(|(o, _)| *o == r.outcome) {
             Some((_, n)) => *n += 1,
-            None => counts.push((r.outcome.clone(), 1)),
+            None => counts.push((r.outcome, 1)),
         }
     }
     counts.sort_by_key(|c| std::cmp::Reverse(c.1));

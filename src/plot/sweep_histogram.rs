@@ -2,32 +2,28 @@
 //! outcome, with the MSE plateaus marked.
 
 use super::style::{self, axes, dashed, err, framed_chart, log_tick, FONT, GOOD_COLOUR};
+use crate::sweep::Outcome;
 use anyhow::Result;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 use std::path::Path;
 
 /// One seed's end for `sweep.svg`: its final loss and its outcome class.
-pub struct SweepPoint<'a> {
+pub struct SweepPoint {
     pub final_loss: f64,
-    pub outcome: &'a str,
+    pub outcome: Outcome,
 }
 
-/// Colours of the outcome classes, in legend order; others are grey.
-const OUTCOME_COLOURS: [(&str, RGBColor); 5] = [
-    ("solved", GOOD_COLOUR),
-    ("solved-slow", RGBColor(152, 223, 138)),
-    ("plateau-1/6", RGBColor(255, 127, 14)),
-    ("plateau-1/8", RGBColor(148, 103, 189)),
-    ("plateau-1/4", RGBColor(214, 39, 40)),
-];
-
-fn outcome_colour(outcome: &str) -> RGBColor {
-    OUTCOME_COLOURS
-        .iter()
-        .find(|(name, _)| *name == outcome)
-        .map(|(_, c)| *c)
-        .unwrap_or(RGBColor(127, 127, 127))
+/// The colour of each outcome class; the legend lists them in `Outcome::ALL`'s order.
+fn outcome_colour(outcome: Outcome) -> RGBColor {
+    match outcome {
+        Outcome::Solved => GOOD_COLOUR,
+        Outcome::SolvedSlow => RGBColor(152, 223, 138),
+        Outcome::PlateauSixth => RGBColor(255, 127, 14),
+        Outcome::PlateauEighth => RGBColor(148, 103, 189),
+        Outcome::PlateauQuarter => RGBColor(214, 39, 40),
+        Outcome::Unsolved => RGBColor(127, 127, 127),
+    }
 }
 
 /// Histogram of final losses over log-spaced bins (eight per decade, which keeps the MSE
@@ -50,17 +46,10 @@ pub fn sweep_histogram(points: &[SweepPoint], title: &str, path: &Path) -> Resul
         (lo.min(hi - 1.0), hi.max(lo + 1.0))
     };
     let bins = ((hi_log - lo_log) * PER_DECADE).round() as usize;
-    let mut outcomes: Vec<&str> = Vec::new();
-    for (name, _) in OUTCOME_COLOURS {
-        if finite.iter().any(|p| p.outcome == name) {
-            outcomes.push(name);
-        }
-    }
-    for p in &finite {
-        if !outcomes.contains(&p.outcome) {
-            outcomes.push(p.outcome);
-        }
-    }
+    let outcomes: Vec<Outcome> = Outcome::ALL
+        .into_iter()
+        .filter(|o| finite.iter().any(|p| p.outcome == *o))
+        .collect();
     // counts[bin][outcome]
     let mut counts = vec![vec![0u32; outcomes.len()]; bins];
     for (p, l) in finite.iter().zip(&logs) {
@@ -101,7 +90,7 @@ pub fn sweep_histogram(points: &[SweepPoint], title: &str, path: &Path) -> Resul
             .draw()
             .map_err(err)?;
         for (k, outcome) in outcomes.iter().enumerate() {
-            let colour = outcome_colour(outcome);
+            let colour = outcome_colour(*outcome);
             let total: u32 = counts.iter().map(|c| c[k]).sum();
             let bars = counts
                 .iter()
