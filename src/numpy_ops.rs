@@ -41,6 +41,14 @@ pub fn initial_arrays(
     Ok(arrays.try_into().expect("four parameters"))
 }
 
+/// Records `arrays` (name, array) in the trace at `step`, in the order given, when that step
+/// is traced (`--trace`); otherwise copies nothing.
+pub fn trace_arrays(record: &mut crate::record::RunRecord, step: usize, arrays: &[(&str, &Array)]) {
+    for (name, array) in arrays {
+        record.trace.value(step, name, || array.to_vec());
+    }
+}
+
 /// A read-only 2-D view of an [`Array`]'s memory: the array itself, or its transpose (`.T`,
 /// which NumPy and libtorch both take without copying).
 #[derive(Debug, Clone, Copy)]
