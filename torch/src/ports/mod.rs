@@ -5,9 +5,17 @@
 
 use xor_repro::experiments::RunFn;
 
+pub mod numpy_relu10_mse;
+pub mod numpy_sigmoid2_mse;
+mod tensor_trace;
+pub mod tf_relu10_mse;
+
 /// The plain tch port of the experiment called `name`.
 pub fn run_fn(name: &str) -> Option<RunFn> {
     match name {
+        "numpy-relu10-mse" => Some(numpy_relu10_mse::run),
+        "numpy-sigmoid2-mse" => Some(numpy_sigmoid2_mse::run),
+        "tf-relu10-mse" => Some(tf_relu10_mse::run),
         _ => None,
     }
 }
