@@ -354,10 +354,15 @@ fn check_port(case: &Case, seed: u64, out: &Path) -> (String, Vec<String>) {
         Some(first) => report.push_str(&format!("  first parts from {library} at {first}\n")),
         None => report.push_str("  traces identical over steps 0..2\n"),
     }
+    let judged = if failures.is_empty() {
+        format!("within {bound} where judged")
+    } else {
+        format!("OUTSIDE {bound}")
+    };
     report.push_str(&if identical {
         format!("  bit-identical to {library} (losses, predictions, parameters)\n")
     } else {
-        format!("  NOT bit-identical to {library}: within {bound} where judged\n")
+        format!("  NOT bit-identical to {library}: {judged}\n")
     });
     (report, failures)
 }
