@@ -9,7 +9,9 @@
 //!   tolerances (NumPy: losses and predictions 1e-12 relative; TensorFlow: 1e-6 absolute) at
 //!   seeds no other test uses; it prints how many values are bit-identical, the largest
 //!   errors, that it is NOT bit-identical where it is not, and where its trace first parts
-//!   from Python's (step, value, elements, ulps).
+//!   from Python's (step, value, elements, ulps);
+//! - at the notebooks' seeds, the NumPy ports print every line the notebooks printed, the
+//!   TensorFlow port its loss lines.
 //!
 //! The ports run in `xor-repro-torch`: build both binaries first (`cargo build --release`).
 
@@ -379,4 +381,46 @@ fn tch_ports_are_within_spec_tolerances_of_python() {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn tch_ports_print_what_the_notebooks_printed() {
+    // At the notebooks' own seeds, against the lines they printed (`notebooks/printed/`): the
+    // NumPy ports every line, the TensorFlow port its loss lines (SPEC §3 holds TensorFlow to
+    // 1e-6, which an eight-digit float32 printout can show).
+    use xor_repro::compare::{check_printout, printed_lines, Printout};
+    for case in &CASES {
+        let exp = xor_repro::experiments::find(case.experiment).unwrap();
+        let out = common::out_dir();
+        let dir = run(Side::Tch, out.path(), exp.name, exp.default_seed, &[]);
+        let transcript = std::fs::read_to_string(dir.join("transcript.txt")).unwrap();
+        let expected = printed_lines(exp)
+            .unwrap()
+            .expect("the notebook's printed lines");
+        let rule = match case.framework {
+            Framework::TensorFlow => Printout::Losses,
+            _ => Printout::Every,
+        };
+        let check = check_printout(&expected, &transcript, rule);
+        for d in &check.differing {
+            eprintln!(
+                "{}: notebook {:?}, port {:?}",
+                exp.name,
+                d.notebook.as_ref().map(|(_, l)| l),
+                d.transcript.as_ref().map(|(_, l)| l)
+            );
+        }
+        eprintln!(
+            "{} seed {}: {} of {} printed lines differ",
+            exp.name,
+            exp.default_seed,
+            check.differing.len(),
+            check.expected
+        );
+        assert!(
+            check.reproduced,
+            "{}: the port's printout misses the notebook's",
+            exp.name
+        );
+    }
 }
