@@ -44,6 +44,14 @@ pub fn initial_arrays(
     Ok(arrays.try_into().expect("four parameters"))
 }
 
+/// Records `arrays` (name, array) in the trace at `step`, in the order given, when that step
+/// is traced (`--trace`); otherwise copies nothing.
+pub fn trace_arrays(record: &mut crate::record::RunRecord, step: usize, arrays: &[(&str, &Array)]) {
+    for (name, array) in arrays {
+        record.trace.value(step, name, || array.to_vec());
+    }
+}
+
 
 impl Array {
     /// A `rows`×`cols` array of `data`, row-major.

@@ -65,6 +65,10 @@ learning_rate = args.lr # same as Learning_eps in example
 loss_history = []
 
 for epoch in range(epochs):
+    if run.tracing(epoch):  # the step's parameters as they enter it
+        for name, p in [("W1", W1), ("b1", b1), ("W2", W2), ("b2", b2)]:
+            run.trace(epoch, name, p)
+
     # Forward pass
     Z1 = X @ W1 + b1
     A1 = relu(Z1)
@@ -86,11 +90,21 @@ for epoch in range(epochs):
     dW1 = X.T @ dZ1
     db1 = np.sum(dZ1, axis=0, keepdims=True)
 
+    if run.tracing(epoch):  # np.exp(-Z2) is recomputed: the notebook's sigmoid has no name for it
+        for name, v in [("Z1", Z1), ("A1", A1), ("Z2", Z2), ("exp(-Z2)", np.exp(-Z2)), ("A2", A2),
+                        ("loss", loss), ("dA2", dA2), ("dZ2", dZ2), ("dW2", dW2), ("db2", db2),
+                        ("dA1", dA1), ("dZ1", dZ1), ("dW1", dW1), ("db1", db1)]:
+            run.trace(epoch, name, v)
+
     # Update weights
     W1 -= learning_rate * dW1
     b1 -= learning_rate * db1
     W2 -= learning_rate * dW2
     b2 -= learning_rate * db2
+
+    if run.tracing(epoch):
+        for name, p in [("W1", W1), ("b1", b1), ("W2", W2), ("b2", b2)]:
+            run.trace(epoch, name + ".updated", p)
 
     if epoch % 20 == 0:
         print(f"Epoch {epoch}, Loss: {loss:.4f}")

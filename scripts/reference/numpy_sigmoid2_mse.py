@@ -42,6 +42,10 @@ lr = args.lr     # learning rate (step size for gradient descent)
 epochs = args.steps # number of training iterations
 
 for epoch in range(epochs):
+    if run.tracing(epoch):  # the step's parameters as they enter it
+        for name, p in [("W1", W1), ("b1", b1), ("W2", W2), ("b2", b2)]:
+            run.trace(epoch, name, p)
+
     # ---------- Forward pass ----------
     hidden_input = np.dot(X, W1) + b1
     hidden_output = sigmoid(hidden_input)
@@ -70,11 +74,25 @@ for epoch in range(epochs):
 
     d_b1 = np.sum(d_hidden_input, axis=0, keepdims=True)  # shape: (1,2)
 
+    if run.tracing(epoch):  # each sigmoid's np.exp is recomputed: the notebook has no name for it
+        for name, v in [("hidden_input", hidden_input), ("exp(-hidden_input)", np.exp(-hidden_input)),
+                        ("hidden_output", hidden_output), ("final_input", final_input),
+                        ("exp(-final_input)", np.exp(-final_input)), ("y_pred", y_pred), ("loss", loss),
+                        ("d_loss_y_pred", d_loss_y_pred), ("d_y_pred_final", d_y_pred_final),
+                        ("d_final_input", d_final_input), ("d_hidden_to_output", d_hidden_to_output),
+                        ("d_b2", d_b2), ("d_hidden_input", d_hidden_input),
+                        ("d_input_to_hidden", d_input_to_hidden), ("d_b1", d_b1)]:
+            run.trace(epoch, name, v)
+
     # ---------- Parameter updates (Gradient Descent) ----------
     W2 -= lr * d_hidden_to_output
     b2 -= lr * d_b2
     W1 -= lr * d_input_to_hidden
     b1 -= lr * d_b1
+
+    if run.tracing(epoch):  # in the notebook's update order
+        for name, p in [("W2", W2), ("b2", b2), ("W1", W1), ("b1", b1)]:
+            run.trace(epoch, name + ".updated", p)
 
     # ---------- Optional: monitor training ----------
     if epoch % 1000 == 0:

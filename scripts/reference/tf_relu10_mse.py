@@ -52,6 +52,10 @@ lr = args.lr
 loss_history = []
 
 for epoch in range(epochs):
+    if run.tracing(epoch):  # the step's parameters as they enter it
+        for name, p in [("W1", W1), ("b1", b1), ("W2", W2), ("b2", b2)]:
+            run.trace(epoch, name, p)
+
     with tf.GradientTape() as tape:
         Z1 = tf.matmul(X, W1) + b1
         A1 = relu(Z1)
@@ -63,10 +67,21 @@ for epoch in range(epochs):
 
     # Compute gradients and update
     grads = tape.gradient(loss, [W1, b1, W2, b2])
+
+    if run.tracing(epoch):  # the forward tensors the notebook names, the loss, the tape's gradients
+        for name, v in [("Z1", Z1), ("A1", A1), ("Z2", Z2), ("A2", A2), ("loss", loss)]:
+            run.trace(epoch, name, v)
+        for i, g in enumerate(grads):
+            run.trace(epoch, f"grads[{i}]", g)
+
     W1.assign_sub(lr * grads[0])
     b1.assign_sub(lr * grads[1])
     W2.assign_sub(lr * grads[2])
     b2.assign_sub(lr * grads[3])
+
+    if run.tracing(epoch):
+        for name, p in [("W1", W1), ("b1", b1), ("W2", W2), ("b2", b2)]:
+            run.trace(epoch, name + ".updated", p)
 
     if epoch % 20 == 0:
         print(f"Epoch {epoch}, Loss: {loss:.4f}")

@@ -18,9 +18,14 @@
 //! The capture lost the indentation of the training loop, which is split over two boxes; the
 //! printed output (25 loss lines, epochs 0..480) shows the `if epoch % 20 == 0` print is inside
 //! the loop and the "Predictions after training" loop after it. No code is missing.
+//!
+//! `--trace` records, per traced epoch: `W1 b1 W2 b2` as they enter it, `Z1 A1 Z2 exp(-Z2) A2`,
+//! `loss`, `dA2 dZ2 dW2 db2 dA1 dZ1 dW1 db1`, then `W1.updated` … `b2.updated`.
 
 use super::Config;
-use crate::numpy_ops::{dot, initial_arrays, sigmoid, surface_grid, xor_int, Array};
+use crate::numpy_ops::{
+    dot, exp, initial_arrays, sigmoid, surface_grid, trace_arrays, xor_int, Array,
+};
 use crate::record::{RunRecord, Stage};
 use crate::rng::numpy::RandomState;
 use crate::{pyfmt, xor};
@@ -86,6 +91,12 @@ pub fn run(cfg: &Config) -> Result<RunRecord> {
     let learning_rate = cfg.lr;
     let mut a2 = Array::zeros(4, 1);
     for epoch in 0..epochs {
+        trace_arrays(
+            &mut record,
+            epoch,
+            &[("W1", &w1), ("b1", &b1), ("W2", &w2), ("b2", &b2)],
+        );
+
         // Forward pass
         let z1 = dot(&x, &w1) + &b1;
         let a1 = relu(&z1);
@@ -100,20 +111,56 @@ pub fn run(cfg: &Config) -> Result<RunRecord> {
         //Backpropagation
         let n = y.shape().0 as f64;
         let da2 = 2.0 * (&a2 - &y) / n;
-        let dz2 = da2 * sigmoid_derivative(&z2);
+        let dz2 = &da2 * sigmoid_derivative(&z2);
         let dw2 = dot(a1.t(), &dz2);
         let db2 = dz2.sum_rows();
 
         let da1 = dot(&dz2, w2.t());
-        let dz1 = da1 * relu_derivative(&z1);
+        let dz1 = &da1 * relu_derivative(&z1);
         let dw1 = dot(x.t(), &dz1);
         let db1 = dz1.sum_rows();
+
+        if record.trace.on(epoch) {
+            // `exp(-Z2)` is the one step of sigmoid(Z2) whose bits depend on NumPy's kernel.
+            let exp_neg_z2 = exp(&-&z2);
+            let loss = Array::new(1, 1, vec![loss]);
+            trace_arrays(
+                &mut record,
+                epoch,
+                &[
+                    ("Z1", &z1),
+                    ("A1", &a1),
+                    ("Z2", &z2),
+                    ("exp(-Z2)", &exp_neg_z2),
+                    ("A2", &a2),
+                    ("loss", &loss),
+                    ("dA2", &da2),
+                    ("dZ2", &dz2),
+                    ("dW2", &dw2),
+                    ("db2", &db2),
+                    ("dA1", &da1),
+                    ("dZ1", &dz1),
+                    ("dW1", &dw1),
+                    ("db1", &db1),
+                ],
+            );
+        }
 
         // Update weights
         w1 -= learning_rate * dw1;
         b1 -= learning_rate * db1;
         w2 -= learning_rate * dw2;
         b2 -= learning_rate * db2;
+        trace_arrays(
+            &mut record,
+            epoch,
+            &[
+                ("W1.updated", &w1),
+                ("b1.updated", &b1),
+                ("W2.updated", &w2),
+                ("b2.updated", &b2),
+            ],
+        );
 
         if epoch % 20 == 0 {
             record.say(

@@ -14,9 +14,13 @@
 //!   that is `last_epoch_predictions.csv`, and the predicted classes `y_pred >= 0.5` are
 //!   taken from it too. `predictions.csv` holds the trained network's output, which the
 //!   notebook never computes.
+//!
+//! `--trace` records, per traced epoch: `W1 b1 W2 b2` as they enter it, the forward values
+//! (with `exp(-hidden_input)` and `exp(-final_input)`, the sigmoids' `np.exp`), `loss`, every
+//! `d_…` gradient in the notebook's order, then `W2.updated b2.updated W1.updated b1.updated`.
 
 use super::Config;
-use crate::numpy_ops::{dot, initial_arrays, sigmoid, xor_int, Array};
+use crate::numpy_ops::{dot, exp, initial_arrays, sigmoid, trace_arrays, xor_int, Array};
 use crate::record::{RunRecord, Stage};
 use crate::rng::numpy::RandomState;
 use crate::{pyfmt, xor};
@@ -59,6 +63,12 @@ pub fn run(cfg: &Config) -> Result<RunRecord> {
     // Step 5: Training loop (Gradient Descent using Backpropagation)
     let mut y_pred = Array::zeros(4, 1);
     for epoch in 0..epochs {
+        trace_arrays(
+            &mut record,
+            epoch,
+            &[("W1", &w1), ("b1", &b1), ("W2", &w2), ("b2", &b2)],
+        );
+
         // ---------- Forward pass ----------
         let hidden_input = dot(&x, &w1) + &b1;
         let hidden_output = sigmoid(&hidden_input);
@@ -73,18 +83,56 @@ pub fn run(cfg: &Config) -> Result<RunRecord> {
         // ---------- Backpropagation (compute gradients) ----------
         let d_loss_y_pred = 2.0 * (&y_pred - &y);
         let d_y_pred_final = sigmoid_derivative(&y_pred);
-        let d_final_input = d_loss_y_pred * d_y_pred_final;
+        let d_final_input = &d_loss_y_pred * &d_y_pred_final;
         let d_hidden_to_output = dot(hidden_output.t(), &d_final_input);
         let d_b2 = d_final_input.sum_rows();
         let d_hidden_input = dot(&d_final_input, w2.t()) * sigmoid_derivative(&hidden_output);
         let d_input_to_hidden = dot(x.t(), &d_hidden_input);
         let d_b1 = d_hidden_input.sum_rows();
 
+        if record.trace.on(epoch) {
+            // The `np.exp` inside each sigmoid: the steps whose bits depend on NumPy's kernel.
+            let exp_neg_hidden_input = exp(&-&hidden_input);
+            let exp_neg_final_input = exp(&-&final_input);
+            let loss = Array::new(1, 1, vec![loss]);
+            trace_arrays(
+                &mut record,
+                epoch,
+                &[
+                    ("hidden_input", &hidden_input),
+                    ("exp(-hidden_input)", &exp_neg_hidden_input),
+                    ("hidden_output", &hidden_output),
+                    ("final_input", &final_input),
+                    ("exp(-final_input)", &exp_neg_final_input),
+                    ("y_pred", &y_pred),
+                    ("loss", &loss),
+                    ("d_loss_y_pred", &d_loss_y_pred),
+                    ("d_y_pred_final", &d_y_pred_final),
+                    ("d_final_input", &d_final_input),
+                    ("d_hidden_to_output", &d_hidden_to_output),
+                    ("d_b2", &d_b2),
+                    ("d_hidden_input", &d_hidden_input),
+                    ("d_input_to_hidden", &d_input_to_hidden),
+                    ("d_b1", &d_b1),
+                ],
+            );
+        }
+
         // ---------- Parameter updates (Gradient Descent) ----------
         w2 -= lr * d_hidden_to_output;
         b2 -= lr * d_b2;
         w1 -= lr * d_input_to_hidden;
         b1 -= lr * d_b1;
+        trace_arrays(
+            &mut record,
+            epoch,
+            &[
+                ("W2.updated", &w2),
+                ("b2.updated", &b2),
+                ("W1.updated", &w1),
+                ("b1.updated", &b1),
+            ],
+        );
 
         if epoch % 1000 == 0 {
             record.say(

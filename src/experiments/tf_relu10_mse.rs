@@ -26,6 +26,10 @@
 //! `surface.csv` the network on the 50×50 grid `np.meshgrid(linspace(0,1,50), …)` in `pts`
 //! order (x1 varies fastest). On the grid TensorFlow's logistic takes Eigen's packet path for
 //! all but the last four points, and `A1g · W2` Eigen's `gemv`.
+//!
+//! `--trace` records, per traced epoch: `W1 b1 W2 b2` as they enter it, `Z1 A1 Z2 A2 loss`, the
+//! tape's gradients as the notebook names them (`grads[0]` … `grads[3]`), then `W1.updated` …
+//! `b2.updated`.
 
 use super::Config;
 use crate::kernels::eigen::{self, Operands};
@@ -202,6 +206,14 @@ fn sigmoid(z: &Tensor) -> Tensor {
     Tensor::new(z.rows, z.cols, eigen::sigmoid(&z.data))
 }
 
+/// Records `tensors` (name, tensor) in the trace at `step`, in the order given, when that step
+/// is traced (`--trace`); otherwise copies nothing.
+fn trace_tensors(record: &mut RunRecord, step: usize, tensors: &[(&str, &Tensor)]) {
+    for (name, tensor) in tensors {
+        record.trace.value(step, name, || tensor.values());
+    }
+}
+
 /// `tf.Variable(tf.random.normal(shape))`, or `--init-from`'s values rounded to float32.
 fn variable(cfg: &Config, name: &str, drawn: Tensor, record: &mut RunRecord) -> Result<Tensor> {
     let (rows, cols) = (drawn.rows, drawn.cols);
@@ -254,6 +266,12 @@ pub fn run(cfg: &Config) -> Result<RunRecord> {
     // `lr * grads[i]`: the Python float becomes a float32 tensor first.
     let lr = Tensor::new(1, 1, vec![cfg.lr as f32]);
     for epoch in 0..epochs {
+        trace_tensors(
+            &mut record,
+            epoch,
+            &[("W1", &w1), ("b1", &b1), ("W2", &w2), ("b2", &b2)],
+        );
+
         // with tf.GradientTape() as tape:
         let z1 = &tf.exact_matmul(&x, false, &w1, false) + &b1;
         let a1 = relu(&z1);
@@ -286,11 +304,40 @@ pub fn run(cfg: &Config) -> Result<RunRecord> {
         let d_b1 = Tensor::new(1, hidden_dim, eigen::sum_rows(&d_z1.data, 4, hidden_dim));
         let d_w1 = tf.exact_matmul(&x, true, &d_z1, false);
 
+        if record.trace.on(epoch) {
+            let loss = Tensor::new(1, 1, vec![loss]);
+            trace_tensors(
+                &mut record,
+                epoch,
+                &[
+                    ("Z1", &z1),
+                    ("A1", &a1),
+                    ("Z2", &z2),
+                    ("A2", &a2),
+                    ("loss", &loss),
+                    ("grads[0]", &d_w1),
+                    ("grads[1]", &d_b1),
+                    ("grads[2]", &d_w2),
+                    ("grads[3]", &d_b2),
+                ],
+            );
+        }
+
         // Compute gradients and update
         w1 = &w1 - &(&lr * &d_w1);
         b1 = &b1 - &(&lr * &d_b1);
         w2 = &w2 - &(&lr * &d_w2);
         b2 = &b2 - &(&lr * &d_b2);
+        trace_tensors(
+            &mut record,
+            epoch,
+            &[
+                ("W1.updated", &w1),
+                ("b1.updated", &b1),
+                ("W2.updated", &w2),
+                ("b2.updated", &b2),
+            ],
+        );
 
         if epoch % 20 == 0 {
             record.say(

@@ -2,9 +2,6 @@
 //! tch-rs examples, on libtorch's own kernels (autograd, `nn::Linear`-style layers, `nn::Sgd`).
 //! A port never borrows the exact engine's kernels: it shows what plain libtorch gives, and
 //! `explain` shows where and why it parts from the notebook.
-//!
-//! This module holds what the PyTorch ports share: `nn.Linear`'s draw, `--init-from`, and
-//! reading tensors into the record and the trace.
 
 use anyhow::Result;
 use tch::nn;
@@ -13,19 +10,32 @@ use xor_repro::experiments::{Config, RunFn};
 use xor_repro::record::RunRecord;
 use xor_repro::trace::Trace;
 
+pub mod numpy_relu10_mse;
+pub mod numpy_sigmoid2_mse;
+mod tensor_trace;
+pub mod tf_relu10_mse;
 pub mod torch_relu4_mse;
 pub mod torch_sigmoid2_mse;
 pub mod torch_sigmoid4_bce_online;
 
+/// Every notebook's port, by experiment name (`tests/registry.rs` holds it against the
+/// registry).
+pub const PORTS: &[(&str, RunFn)] = &[
+    ("torch-relu4-mse", torch_relu4_mse::run),
+    ("torch-sigmoid2-mse", torch_sigmoid2_mse::run),
+    ("numpy-relu10-mse", numpy_relu10_mse::run),
+    ("tf-relu10-mse", tf_relu10_mse::run),
+    ("torch-sigmoid4-bce-online", torch_sigmoid4_bce_online::run),
+    ("numpy-sigmoid2-mse", numpy_sigmoid2_mse::run),
+];
+
 /// The plain tch port of the experiment called `name`.
 pub fn run_fn(name: &str) -> Option<RunFn> {
-    Some(match name {
-        "torch-relu4-mse" => torch_relu4_mse::run,
-        "torch-sigmoid2-mse" => torch_sigmoid2_mse::run,
-        "torch-sigmoid4-bce-online" => torch_sigmoid4_bce_online::run,
-        _ => return None,
-    })
+    PORTS.iter().find(|(n, _)| *n == name).map(|(_, run)| *run)
 }
+
+// What the PyTorch ports share: `nn.Linear`'s draw, `--init-from`, and reading tensors into
+// the record and the trace.
 
 /// An `nn::linear` whose creation draws nothing: tch's own default init draws the bias
 /// before the weight, from other distributions, which would move the global generator away
