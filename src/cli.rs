@@ -655,6 +655,9 @@ fn explain(args: &ExplainArgs) -> Result<ExitCode> {
         }
     };
     crate::outln!("{}", outcome.headline);
+    if let Some(op) = crate::explain::render::operation(&outcome.explanation, &outcome.a, &outcome.b) {
+        crate::outln!("  operation {op}");
+    }
     crate::outln!("  {}: {}", outcome.a.label, crate::explain::render::kernels_of(&outcome.a));
     crate::outln!("  {}: {}", outcome.b.label, crate::explain::render::kernels_of(&outcome.b));
     crate::errln!(

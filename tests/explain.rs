@@ -158,3 +158,52 @@ fn the_walk_finds_each_planted_value() {
         assert_eq!(f.identical_before, k);
     }
 }
+
+/// `explain NAME --engine tch` on the notebooks whose port runs libtorch's own kernels in
+/// place of NumPy's or TensorFlow's: it exits 1 and names a step and a value of the
+/// notebook's trace (every value traced before it bit-identical).
+#[test]
+fn the_numpy_and_tensorflow_ports_part_at_a_named_operation() {
+    for experiment in ["numpy-relu10-mse", "tf-relu10-mse"] {
+        let out = out_dir();
+        let o = out.path().to_str().unwrap();
+        let e = xor_repro(&["explain", experiment, "--engine", "tch", "--out", o]);
+        let said = stdout(&e);
+        assert_eq!(e.status.code(), Some(1), "{experiment}: {said}{}", stderr(&e));
+        let seed = xor_repro::experiments::find(experiment).unwrap().default_seed;
+        let python = side(out.path(), experiment, seed, "python");
+        let traced = trace::read(&python.join("trace.csv")).unwrap();
+        let first = said.lines().next().unwrap_or("");
+        let named = traced.iter().find(|v| {
+            first.starts_with(&format!("first divergence: step {}, {} (value {} of the step)", v.step, v.name, v.seq))
+        });
+        assert!(named.is_some(), "{experiment}: explain named no traced value of the notebook: {first}");
+        assert!(said.contains("operation `"), "{experiment}: no operation named: {said}");
+        assert!(python.parent().unwrap().join("explain-tch.md").is_file());
+        assert!(python.parent().unwrap().join("explain-tch.svg").is_file());
+        println!("{experiment}: {first}");
+    }
+}
+
+/// The PyTorch notebooks' ports run the notebook's own kernels: `explain` finds nothing, at
+/// seeds no other test uses.
+#[test]
+fn the_pytorch_ports_do_not_part() {
+    for (experiment, seed, epochs) in [
+        ("torch-relu4-mse", "101", None),
+        ("torch-sigmoid2-mse", "202", Some("3000")),
+        ("torch-sigmoid4-bce-online", "303", None),
+    ] {
+        let out = out_dir();
+        let o = out.path().to_str().unwrap();
+        let mut args = vec!["explain", experiment, "--engine", "tch", "--seed", seed, "--out", o];
+        if let Some(n) = epochs {
+            args.extend(["--epochs", n]);
+        }
+        let e = xor_repro(&args);
+        let said = stdout(&e);
+        assert_eq!(e.status.code(), Some(0), "{experiment} seed {seed}: {said}{}", stderr(&e));
+        assert!(said.starts_with("identical:"), "{said}");
+        println!("{experiment} seed {seed}: {}", said.lines().next().unwrap_or(""));
+    }
+}

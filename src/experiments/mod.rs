@@ -105,6 +105,18 @@ pub struct Config {
     pub progress: Progress,
 }
 
+/// A traced value whose bits a library kernel decides: what `explain` names, with the kernel
+/// each side ran, when it is the first value to differ.
+#[derive(Debug, Clone, Copy)]
+pub struct TracedOp {
+    /// The name in `trace.csv`.
+    pub name: &'static str,
+    /// The notebook's code that computes it.
+    pub code: &'static str,
+    /// The library whose kernel path decides it, keyed as in [`crate::kernels::LIBRARIES`].
+    pub library: &'static str,
+}
+
 /// One notebook, as `list` shows it and `run` runs it.
 pub struct Experiment {
     pub name: &'static str,
@@ -127,6 +139,8 @@ pub struct Experiment {
     /// Whether a line the notebook printed prints a loss (the lines a printout target of
     /// losses only requires).
     pub prints_loss: fn(&str) -> bool,
+    /// The traced values a library kernel decides (see [`TracedOp`]).
+    pub traced_ops: &'static [TracedOp],
     /// What the exact engine's `run.json` records beside the library versions, when there
     /// is more (the back-end a TensorFlow run reproduced).
     pub recorded_settings: Option<fn() -> Vec<(&'static str, String)>>,
@@ -141,6 +155,13 @@ impl Experiment {
     /// Whether training on `engine` needs libtorch: every plain tch port does.
     pub fn needs_libtorch_on(&self, engine: Engine) -> bool {
         engine == Engine::Tch || self.needs_libtorch()
+    }
+}
+
+impl Experiment {
+    /// The traced value called `name`, if a library kernel decides it.
+    pub fn traced_op(&self, name: &str) -> Option<&'static TracedOp> {
+        self.traced_ops.iter().find(|op| op.name == name)
     }
 }
 

@@ -229,7 +229,7 @@ pub fn run(cfg: &Config) -> Result<RunRecord> {
 
 // The registry entry and the report's notes.
 use super::run_files::{Notes, RunFiles};
-use super::{Experiment, Framework};
+use super::{Experiment, Framework, TracedOp};
 use std::fmt::Write as _;
 
 /// The registry entry (`list` shows it).
@@ -247,6 +247,43 @@ pub const EXPERIMENT: Experiment = Experiment {
     run: Some(run),
     notes,
     prints_loss: |line| line.contains("Loss:"),
+    traced_ops: &[
+        TracedOp {
+            name: "Z1",
+            code: "Z1 = X @ W1 + b1",
+            library: "openblas",
+        },
+        TracedOp {
+            name: "Z2",
+            code: "Z2 = A1 @ W2 + b2",
+            library: "openblas",
+        },
+        TracedOp {
+            name: "exp(-Z2)",
+            code: "np.exp(-Z2) in sigmoid(Z2)",
+            library: "numpy-exp",
+        },
+        TracedOp {
+            name: "A2",
+            code: "A2 = sigmoid(Z2) = 1 / (1 + np.exp(-Z2))",
+            library: "numpy-exp",
+        },
+        TracedOp {
+            name: "dW2",
+            code: "dW2 = A1.T @ dZ2",
+            library: "openblas",
+        },
+        TracedOp {
+            name: "dA1",
+            code: "dA1 = dZ2 @ W2.T",
+            library: "openblas",
+        },
+        TracedOp {
+            name: "dW1",
+            code: "dW1 = X.T @ dZ1",
+            library: "openblas",
+        },
+    ],
     recorded_settings: None,
 };
 

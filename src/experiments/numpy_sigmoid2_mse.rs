@@ -175,7 +175,7 @@ pub fn run(cfg: &Config) -> Result<RunRecord> {
 
 // The registry entry and the report's notes.
 use super::run_files::{Notes, RunFiles};
-use super::{Experiment, Framework};
+use super::{Experiment, Framework, TracedOp};
 use std::fmt::Write as _;
 
 /// The registry entry (`list` shows it).
@@ -194,6 +194,53 @@ pub const EXPERIMENT: Experiment = Experiment {
     run: Some(run),
     notes,
     prints_loss: |line| line.contains("Loss:"),
+    traced_ops: &[
+        TracedOp {
+            name: "hidden_input",
+            code: "hidden_input = np.dot(X, W1) + b1",
+            library: "openblas",
+        },
+        TracedOp {
+            name: "exp(-hidden_input)",
+            code: "np.exp(-hidden_input) in sigmoid(hidden_input)",
+            library: "numpy-exp",
+        },
+        TracedOp {
+            name: "hidden_output",
+            code: "hidden_output = sigmoid(hidden_input)",
+            library: "numpy-exp",
+        },
+        TracedOp {
+            name: "final_input",
+            code: "final_input = np.dot(hidden_output, W2) + b2",
+            library: "openblas",
+        },
+        TracedOp {
+            name: "exp(-final_input)",
+            code: "np.exp(-final_input) in sigmoid(final_input)",
+            library: "numpy-exp",
+        },
+        TracedOp {
+            name: "y_pred",
+            code: "y_pred = sigmoid(final_input)",
+            library: "numpy-exp",
+        },
+        TracedOp {
+            name: "d_hidden_to_output",
+            code: "d_hidden_to_output = np.dot(hidden_output.T, d_final_input)",
+            library: "openblas",
+        },
+        TracedOp {
+            name: "d_hidden_input",
+            code: "d_hidden_input = np.dot(d_final_input, W2.T) * sigmoid_derivative(hidden_output)",
+            library: "openblas",
+        },
+        TracedOp {
+            name: "d_input_to_hidden",
+            code: "d_input_to_hidden = np.dot(X.T, d_hidden_input)",
+            library: "openblas",
+        },
+    ],
     recorded_settings: None,
 };
 

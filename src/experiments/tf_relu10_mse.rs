@@ -426,7 +426,7 @@ pub fn backend_name() -> &'static str {
 
 // The registry entry and the report's notes.
 use super::run_files::{Notes, RunFiles};
-use super::{Experiment, Framework};
+use super::{Experiment, Framework, TracedOp};
 
 /// The registry entry (`list` shows it).
 pub const EXPERIMENT: Experiment = Experiment {
@@ -443,6 +443,38 @@ pub const EXPERIMENT: Experiment = Experiment {
     run: Some(run),
     notes,
     prints_loss: |line| line.contains("Loss:"),
+    traced_ops: &[
+        TracedOp {
+            name: "Z1",
+            code: "Z1 = tf.matmul(X, W1) + b1",
+            library: "tensorflow",
+        },
+        TracedOp {
+            name: "Z2",
+            code: "Z2 = tf.matmul(A1, W2) + b2",
+            library: "tensorflow",
+        },
+        TracedOp {
+            name: "A2",
+            code: "A2 = tf.nn.sigmoid(Z2)",
+            library: "tensorflow",
+        },
+        TracedOp {
+            name: "loss",
+            code: "loss = tf.reduce_mean(tf.square(Y - A2))",
+            library: "tensorflow",
+        },
+        TracedOp {
+            name: "grads[0]",
+            code: "tape.gradient: dW1 = X.T @ dZ1",
+            library: "tensorflow",
+        },
+        TracedOp {
+            name: "grads[2]",
+            code: "tape.gradient: dW2 = A1.T @ dZ2",
+            library: "tensorflow",
+        },
+    ],
     recorded_settings: Some(|| vec![("tensorflow-backend", backend_name().to_string())]),
 };
 

@@ -20,6 +20,8 @@ pub const EXPERIMENT: Experiment = Experiment {
     run: None,
     notes,
     prints_loss: |line| line.contains("Loss:"),
+    // Both sides run libtorch: every traced value is ATen's on each.
+    traced_ops: &[],
     recorded_settings: None,
 };
 

@@ -23,6 +23,8 @@ pub const EXPERIMENT: Experiment = Experiment {
     notes,
     // It prints the running loss as a bare number.
     prints_loss: |line| line.trim().parse::<f64>().is_ok(),
+    // Both sides run libtorch: every traced value is ATen's on each.
+    traced_ops: &[],
     recorded_settings: None,
 };
 

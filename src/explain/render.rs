@@ -112,6 +112,9 @@ pub fn markdown(e: &Explanation, a: &Side, b: &Side, title: &str, svg: Option<&s
         let _ = writeln!(s, "| ulps ({}) | {} |", precision_name(f.precision), f.ulps);
         let _ = writeln!(s, "| values traced before it | {} , all bit-identical |\n", f.identical_before);
     }
+    if let Some(op) = operation(e, a, b) {
+        let _ = writeln!(s, "Operation: {op}\n");
+    }
     let _ = writeln!(s, "## Kernels\n");
     let _ = writeln!(s, "- {}: {}", a.label, kernels_of(a));
     let _ = writeln!(s, "- {}: {}\n", b.label, kernels_of(b));
@@ -171,7 +174,7 @@ pub fn in_words(e: &Explanation, a: &Side, b: &Side, step_unit: &str) -> String 
             f.mismatch.as_deref().unwrap_or("")
         ),
         Some(f) => format!(
-            "{unit} {}: `{}`, {} of {} elements, {} ulp{} ({}); {} against {}",
+            "{unit} {}: `{}`, {} of {} elements, {} ulp{} ({}); {}",
             f.step,
             f.name,
             f.differing,
@@ -179,8 +182,38 @@ pub fn in_words(e: &Explanation, a: &Side, b: &Side, step_unit: &str) -> String 
             f.ulps,
             if f.ulps == 1 { "" } else { "s" },
             precision_name(f.precision),
-            kernels_of(a),
-            kernels_of(b)
+            operation(e, a, b)
+                .unwrap_or_else(|| format!("{} against {}", kernels_of(a), kernels_of(b)))
         ),
+    }
+}
+
+/// The operation that computed the first differing value and the kernel each side ran for
+/// it, when the experiment's entry knows which library kernel decides that value.
+pub fn operation(e: &Explanation, a: &Side, b: &Side) -> Option<String> {
+    let f = e.first.as_ref().filter(|f| f.mismatch.is_none())?;
+    let experiment = a.info.as_ref().or(b.info.as_ref())?.experiment.clone();
+    let exp = crate::experiments::find(&experiment).ok()?;
+    let op = exp.traced_op(&f.name)?;
+    Some(format!(
+        "`{}`: {} {}, {} {}",
+        op.code,
+        a.label,
+        kernel_for(a, op.library),
+        b.label,
+        kernel_for(b, op.library)
+    ))
+}
+
+/// The kernel a side ran for `library`'s operations: its own path for that library, or, on
+/// a side that ran everything on libtorch (a tch port), ATen's.
+fn kernel_for(side: &Side, library: &str) -> String {
+    let Some(info) = &side.info else {
+        return "(kernel unknown)".to_string();
+    };
+    match (info.kernels.get(library), info.kernels.get("aten")) {
+        (Some(p), _) => format!("{} {}", crate::kernels::label(library), kernel_phrase(p)),
+        (None, Some(p)) => format!("libtorch's ATen {}", kernel_phrase(p)),
+        (None, None) => "(kernel not recorded)".to_string(),
     }
 }
