@@ -170,8 +170,8 @@ struct RunArgs {
     #[arg(long)]
     trace: bool,
     /// The steps to trace, A..B (both included) or one step; implies --trace (default: all).
-    #[arg(long, value_name = "A..B", value_parser = crate::trace::parse_steps)]
-    trace_steps: Option<crate::trace::StepRange>,
+    #[arg(long, value_name = "A..B", value_parser = crate::record::trace::parse_steps)]
+    trace_steps: Option<crate::record::trace::StepRange>,
 }
 
 impl RunArgs {

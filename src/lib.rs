@@ -41,5 +41,4 @@ pub mod reproduce;
 pub mod rng;
 pub mod runner;
 pub mod sweep;
-pub mod trace;
 pub mod xor;

@@ -21,28 +21,6 @@ pub struct Array {
     cols: usize,
 }
 
-/// The notebook's four initial arrays, or `--init-from`'s values, checked and recorded as
-/// stage `initial`.
-pub fn initial_arrays(
-    cfg: &crate::experiments::Config,
-    record: &mut crate::record::RunRecord,
-    drawn: [(&str, Array); 4],
-) -> anyhow::Result<[Array; 4]> {
-    cfg.check_init_names(&drawn.each_ref().map(|(name, _)| *name))?;
-    let mut arrays = Vec::with_capacity(drawn.len());
-    for (name, array) in drawn {
-        let (rows, cols) = array.shape();
-        let values = cfg.initial_param(
-            record,
-            name,
-            &[rows, cols],
-            array.to_vec(),
-            crate::diff::Precision::Float64,
-        )?;
-        arrays.push(Array::new(rows, cols, values));
-    }
-    Ok(arrays.try_into().expect("four parameters"))
-}
 
 /// Records `arrays` (name, array) in the trace at `step`, in the order given, when that step
 /// is traced (`--trace`); otherwise copies nothing.
@@ -412,16 +390,6 @@ pub fn linspace(start: f64, stop: f64, num: usize) -> Vec<f64> {
         v[num - 1] = stop;
     }
     v
-}
-
-/// Notebook 002's surface grid, `np.column_stack([Xg.ravel(), Yg.ravel()])` of
-/// `Xg, Yg = np.meshgrid(linspace(0, 1, 50), linspace(0, 1, 50))`: point k is
-/// `(xs[k % 50], ys[k / 50])`.
-pub fn surface_grid() -> Vec<[f64; 2]> {
-    let xs = linspace(0.0, 1.0, 50);
-    xs.iter()
-        .flat_map(|&y| xs.iter().map(move |&x| [x, y]))
-        .collect()
 }
 
 #[cfg(test)]

@@ -21,7 +21,7 @@ pub struct Settings {
     /// Which Rust code trains (the Python side ignores it).
     pub engine: Engine,
     /// The steps to trace into `trace.csv`, if any.
-    pub trace: Option<crate::trace::StepRange>,
+    pub trace: Option<crate::record::trace::StepRange>,
 }
 
 impl Settings {

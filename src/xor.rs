@@ -6,12 +6,12 @@ pub const INPUTS: [[f64; 2]; 4] = [[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0
 pub const TARGETS: [f64; 4] = [0.0, 1.0, 1.0, 0.0];
 
 /// Pairs each XOR input with a column of four outputs.
-pub fn predictions(outputs: &[f64]) -> Vec<crate::record::Prediction> {
+pub fn predictions(outputs: &[f64]) -> Vec<Prediction> {
     INPUTS
         .iter()
         .zip(TARGETS)
         .zip(outputs)
-        .map(|((x, target), &prediction)| crate::record::Prediction {
+        .map(|((x, target), &prediction)| Prediction {
             x1: x[0],
             x2: x[1],
             target,
@@ -29,4 +29,13 @@ pub fn accuracy(outputs: &[f64]) -> f64 {
         .filter(|(&p, t)| (p >= 0.5) == (*t == 1.0))
         .count();
     correct as f64 / TARGETS.len() as f64
+}
+
+/// The network's output for one XOR input.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Prediction {
+    pub x1: f64,
+    pub x2: f64,
+    pub target: f64,
+    pub prediction: f64,
 }

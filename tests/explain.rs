@@ -6,7 +6,7 @@ mod common;
 
 use common::{out_dir, side, xor_repro};
 use std::path::Path;
-use xor_repro::trace::{self, TracedValue};
+use xor_repro::record::trace::{self, TracedValue};
 
 fn stdout(out: &std::process::Output) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()

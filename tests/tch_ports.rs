@@ -9,7 +9,7 @@
 mod common;
 use common::{out_dir, side, xor_repro, xor_repro_ok};
 use std::path::Path;
-use xor_repro::trace::{self, TracedValue};
+use xor_repro::record::trace::{self, TracedValue};
 
 /// One notebook under test: its run length here and a late step to trace.
 struct Notebook {

@@ -19,7 +19,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use xor_repro::diff::{self, Difference, Precision, Tolerance};
 use xor_repro::experiments::Framework;
-use xor_repro::trace::{self, TracedValue};
+use xor_repro::record::trace::{self, TracedValue};
 
 /// One experiment of this file: its name, framework, and a step late in its run.
 struct Case {

@@ -101,7 +101,7 @@ pub struct Config {
     /// Print the transcript while running.
     pub echo: bool,
     /// The steps to trace (`--trace`), if any.
-    pub trace: Option<crate::trace::StepRange>,
+    pub trace: Option<crate::record::trace::StepRange>,
     pub progress: Progress,
 }
 
@@ -205,7 +205,7 @@ impl Config {
     /// An empty record of this run, tracing the steps asked for.
     pub fn record(&self) -> RunRecord {
         RunRecord {
-            trace: crate::trace::Trace::new(self.trace.clone()),
+            trace: crate::record::trace::Trace::new(self.trace.clone()),
             ..RunRecord::default()
         }
     }
@@ -231,6 +231,29 @@ impl Config {
         };
         record.push_param(crate::record::Stage::Initial, name, values.clone());
         Ok(values)
+    }
+
+    /// A NumPy notebook's four initial arrays, or `--init-from`'s values, checked and
+    /// recorded as stage `initial`.
+    pub fn initial_arrays(
+        &self,
+        record: &mut RunRecord,
+        drawn: [(&str, crate::numpy_ops::Array); 4],
+    ) -> Result<[crate::numpy_ops::Array; 4]> {
+        self.check_init_names(&drawn.each_ref().map(|(name, _)| *name))?;
+        let mut arrays = Vec::with_capacity(drawn.len());
+        for (name, array) in drawn {
+            let (rows, cols) = array.shape();
+            let values = self.initial_param(
+                record,
+                name,
+                &[rows, cols],
+                array.to_vec(),
+                crate::diff::Precision::Float64,
+            )?;
+            arrays.push(crate::numpy_ops::Array::new(rows, cols, values));
+        }
+        Ok(arrays.try_into().expect("four parameters"))
     }
 
     /// The values `--init-from` gives for parameter `name` of `shape`, or `None` to keep the

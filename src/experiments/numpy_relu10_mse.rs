@@ -24,7 +24,7 @@
 
 use super::Config;
 use crate::numpy_ops::{
-    dot, exp, initial_arrays, sigmoid, surface_grid, trace_arrays, xor_int, Array,
+    dot, exp, sigmoid, trace_arrays, xor_int, Array,
 };
 use crate::record::{RunRecord, Stage};
 use crate::rng::numpy::RandomState;
@@ -75,8 +75,7 @@ pub fn run(cfg: &Config) -> Result<RunRecord> {
         rng.randn(&[hidden_dimension, output_dimension]),
     );
     let b2 = Array::zeros(1, output_dimension);
-    let [mut w1, mut b1, mut w2, mut b2] = initial_arrays(
-        cfg,
+    let [mut w1, mut b1, mut w2, mut b2] = cfg.initial_arrays(
         &mut record,
         [
             (PARAMS[0], w1),
@@ -225,6 +224,17 @@ pub fn run(cfg: &Config) -> Result<RunRecord> {
         .map(|(p, &z)| [p[0], p[1], z])
         .collect();
     Ok(record)
+}
+
+
+/// Notebook 002's surface grid, `np.column_stack([Xg.ravel(), Yg.ravel()])` of
+/// `Xg, Yg = np.meshgrid(linspace(0, 1, 50), linspace(0, 1, 50))`: point k is
+/// `(xs[k % 50], ys[k / 50])`.
+pub fn surface_grid() -> Vec<[f64; 2]> {
+    let xs = crate::numpy_ops::linspace(0.0, 1.0, 50);
+    xs.iter()
+        .flat_map(|&y| xs.iter().map(move |&x| [x, y]))
+        .collect()
 }
 
 // The registry entry and the report's notes.

@@ -20,7 +20,7 @@
 //! `d_…` gradient in the notebook's order, then `W2.updated b2.updated W1.updated b1.updated`.
 
 use super::Config;
-use crate::numpy_ops::{dot, exp, initial_arrays, sigmoid, trace_arrays, xor_int, Array};
+use crate::numpy_ops::{dot, exp, sigmoid, trace_arrays, xor_int, Array};
 use crate::record::{RunRecord, Stage};
 use crate::rng::numpy::RandomState;
 use crate::{pyfmt, xor};
@@ -45,8 +45,7 @@ pub fn run(cfg: &Config) -> Result<RunRecord> {
     let b1 = Array::zeros(1, 2);
     let w2 = Array::new(2, 1, rng.randn(&[2, 1]));
     let b2 = Array::zeros(1, 1);
-    let [mut w1, mut b1, mut w2, mut b2] = initial_arrays(
-        cfg,
+    let [mut w1, mut b1, mut w2, mut b2] = cfg.initial_arrays(
         &mut record,
         [
             (PARAMS[0], w1),
@@ -259,7 +258,7 @@ fn notes(run: &RunFiles) -> Notes {
         let _ = write!(
             s,
             " This run ends `{}` with final loss {} and trained outputs [{}].",
-            crate::sweep::classify(&o),
+            crate::sweep::outcome::classify(&o),
             l.last().map(|v| format!("{v:.4}")).unwrap_or_default(),
             o.iter()
                 .map(|v| format!("{v:.3}"))

@@ -396,7 +396,7 @@ pub fn run(cfg: &Config) -> Result<RunRecord> {
     record.predictions = xor::predictions(&preds.values());
 
     // Surface plot: pts = column_stack([Xg.ravel(), Yg.ravel()]), cast to float32.
-    let grid = crate::numpy_ops::surface_grid();
+    let grid = super::numpy_relu10_mse::surface_grid();
     let pts_tf = Tensor::new(
         grid.len(),
         2,

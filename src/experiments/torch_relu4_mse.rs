@@ -47,7 +47,7 @@ fn notes(run: &RunFiles) -> Notes {
             " At seed {} the two differ by up to {}, and the run ends `{}`.",
             run.seed,
             crate::diff::short(d),
-            crate::sweep::classify(&trained)
+            crate::sweep::outcome::classify(&trained)
         );
     }
     Notes {

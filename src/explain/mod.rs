@@ -11,7 +11,7 @@ pub mod run;
 
 use crate::diff::{Difference, Precision};
 use crate::record::{self, RunInfo};
-use crate::trace::{self, TracedValue};
+use crate::record::trace::{self, TracedValue};
 use anyhow::{bail, Context, Result};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

@@ -147,7 +147,7 @@ fn explain_runs(
         .expect("a run folder has a parent")
         .to_path_buf();
     let (rust_dir, python_dir) = (pair.join(side), pair.join("python"));
-    let run_both = |trace: Option<crate::trace::StepRange>| -> Result<()> {
+    let run_both = |trace: Option<crate::record::trace::StepRange>| -> Result<()> {
         let settings = Settings {
             trace,
             ..settings.clone()

@@ -2,7 +2,7 @@
 //! outcome, with the MSE plateaus marked.
 
 use super::style::{self, axes, dashed, err, framed_chart, log_tick, FONT, GOOD_COLOUR};
-use crate::sweep::Outcome;
+use crate::sweep::outcome::Outcome;
 use anyhow::Result;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};

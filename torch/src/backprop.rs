@@ -21,7 +21,7 @@
 
 use tch::{Device, Kind, Reduction, Tensor};
 use xor_repro::kernels::aten::{self, Capability};
-use xor_repro::trace::Trace;
+use xor_repro::record::trace::Trace;
 
 /// The hidden layer's activation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -8,7 +8,7 @@ use tch::nn;
 use tch::Tensor;
 use xor_repro::experiments::{Config, RunFn};
 use xor_repro::record::RunRecord;
-use xor_repro::trace::Trace;
+use xor_repro::record::trace::Trace;
 
 pub mod numpy_relu10_mse;
 pub mod numpy_sigmoid2_mse;

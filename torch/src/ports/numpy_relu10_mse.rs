@@ -203,7 +203,7 @@ pub fn run(cfg: &Config) -> Result<RunRecord> {
     record.predictions = xor::predictions(&preds);
 
     // SURFACE PLOT: the notebook's grid points (shared, so the two sides' rows pair up).
-    let grid = xor_repro::numpy_ops::surface_grid();
+    let grid = xor_repro::experiments::numpy_relu10_mse::surface_grid();
     let pts: Vec<f64> = grid.iter().flatten().copied().collect();
     let pts = Tensor::from_slice(&pts).reshape([grid.len() as i64, 2]);
     let a2g = tensors::values(&predict(&pts, params));

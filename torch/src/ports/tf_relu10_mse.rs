@@ -184,7 +184,7 @@ pub fn run(cfg: &Config) -> Result<RunRecord> {
     record.predictions = xor::predictions(&tensors::values(&preds));
 
     // Surface plot: the notebook's grid points, cast to float32 as tf.constant(pts) does.
-    let grid = xor_repro::numpy_ops::surface_grid();
+    let grid = xor_repro::experiments::numpy_relu10_mse::surface_grid();
     let pts: Vec<f64> = grid.iter().flatten().copied().collect();
     let pts_tf = Tensor::from_slice(&pts)
         .reshape([grid.len() as i64, 2])

@@ -90,7 +90,7 @@ impl Trace {
                     v.step,
                     v.seq,
                     v.name,
-                    crate::record::number(*x)
+                    super::number(*x)
                 );
             }
         }

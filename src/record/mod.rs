@@ -6,11 +6,19 @@
 //! Numbers are written as the shortest decimal that reads back to the same float64; a float32
 //! is widened exactly first, so bit-identical runs give numerically identical files.
 
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
+
+pub mod initial;
+pub mod number;
+pub mod trace;
+
+pub use crate::xor::Prediction;
+pub use initial::InitialParams;
+pub use number::number;
 
 /// Whether a parameter value was taken before or after training.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -36,14 +44,6 @@ pub struct Param {
     pub values: Vec<f64>,
 }
 
-/// The network's output for one XOR input.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Prediction {
-    pub x1: f64,
-    pub x2: f64,
-    pub target: f64,
-    pub prediction: f64,
-}
 
 /// Everything one run produced.
 #[derive(Debug, Clone, Default)]
@@ -64,7 +64,7 @@ pub struct RunRecord {
     /// for experiments that track it (`sweep` reports it; no file holds it).
     pub first_solved: Option<usize>,
     /// The values of the traced steps (`--trace`): `trace.csv`.
-    pub trace: crate::trace::Trace,
+    pub trace: trace::Trace,
 }
 
 impl RunRecord {
@@ -132,16 +132,6 @@ pub fn run_dir(out: &Path, experiment: &str, seed: u64, side: &str) -> PathBuf {
     out.join(experiment).join(format!("seed-{seed}")).join(side)
 }
 
-/// Shortest decimal that reads back to the same float64 (Python's `repr` does the same).
-pub fn number(x: f64) -> String {
-    if x.is_nan() {
-        "nan".to_string()
-    } else if x.is_infinite() {
-        if x > 0.0 { "inf" } else { "-inf" }.to_string()
-    } else {
-        ryu::Buffer::new().format_finite(x).to_string()
-    }
-}
 
 fn loss_csv(losses: &[f64]) -> String {
     let mut s = String::with_capacity(24 * losses.len() + 16);
@@ -276,106 +266,3 @@ pub fn read_info(dir: &Path) -> Result<RunInfo> {
     serde_json::from_str(&text).with_context(|| format!("{} is not a run record", path.display()))
 }
 
-/// Initial parameter values read from a `params.csv`-schema file (`--init-from`): rows of
-/// stage `initial`, or every row if the file has only one stage.
-#[derive(Debug, Clone, Default)]
-pub struct InitialParams {
-    pub source: PathBuf,
-    pub values: BTreeMap<String, Vec<f64>>,
-}
-
-impl InitialParams {
-    pub fn read(path: &Path) -> Result<InitialParams> {
-        let ctx = || format!("cannot use {} as initial parameters", path.display());
-        let mut reader = csv::Reader::from_path(path).with_context(ctx)?;
-        let headers = reader.headers().with_context(ctx)?.clone();
-        if headers.iter().collect::<Vec<_>>() != ["stage", "name", "index", "value"] {
-            bail!(
-                "{}: expected the header stage,name,index,value, found {}",
-                path.display(),
-                headers.iter().collect::<Vec<_>>().join(",")
-            );
-        }
-        let mut by_stage: BTreeMap<String, BTreeMap<String, Vec<(usize, f64)>>> = BTreeMap::new();
-        for (i, row) in reader.records().enumerate() {
-            let line = i + 2;
-            let row = row.with_context(|| format!("{}: line {line}", path.display()))?;
-            let index: usize = row[2].trim().parse().with_context(|| {
-                format!(
-                    "{}: line {line}: index {:?} is not a whole number",
-                    path.display(),
-                    &row[2]
-                )
-            })?;
-            let value: f64 = row[3].trim().parse().map_err(|_| {
-                anyhow::anyhow!(
-                    "{}: line {line}: value {:?} is not a number",
-                    path.display(),
-                    &row[3]
-                )
-            })?;
-            by_stage
-                .entry(row[0].to_string())
-                .or_default()
-                .entry(row[1].to_string())
-                .or_default()
-                .push((index, value));
-        }
-        let rows = match by_stage.remove("initial") {
-            Some(rows) => rows,
-            None if by_stage.len() == 1 => by_stage.into_values().next().unwrap(),
-            None => bail!("{}: no parameters of stage initial", path.display()),
-        };
-        let mut values = BTreeMap::new();
-        for (name, mut entries) in rows {
-            entries.sort_by_key(|(i, _)| *i);
-            for (expected, (i, _)) in entries.iter().enumerate() {
-                if *i != expected {
-                    bail!(
-                        "{}: {name} has no value at index {expected}",
-                        path.display()
-                    );
-                }
-            }
-            values.insert(name, entries.into_iter().map(|(_, v)| v).collect());
-        }
-        Ok(InitialParams {
-            source: path.to_path_buf(),
-            values,
-        })
-    }
-
-    /// The values of one parameter, checked against the size the experiment expects.
-    pub fn take(&self, name: &str, shape: &[usize]) -> Result<Vec<f64>> {
-        let expected: usize = shape.iter().product();
-        let values = self.values.get(name).with_context(|| {
-            format!(
-                "{} has no parameter {name} (it has: {})",
-                self.source.display(),
-                self.values.keys().cloned().collect::<Vec<_>>().join(", ")
-            )
-        })?;
-        if values.len() != expected {
-            bail!(
-                "{}: {name} has {} values, the experiment needs {expected} (shape {shape:?})",
-                self.source.display(),
-                values.len()
-            );
-        }
-        Ok(values.clone())
-    }
-
-    /// Fails on names the experiment does not have, so a typo is not silently ignored.
-    pub fn check_names(&self, known: &[&str]) -> Result<()> {
-        for name in self.values.keys() {
-            if !known.contains(&name.as_str()) {
-                bail!(
-                    "{}: unknown parameter {name} for this experiment (expected: {})",
-                    self.source.display(),
-                    known.join(", ")
-                );
-            }
-        }
-        Ok(())
-    }
-}
