@@ -3,7 +3,7 @@
 //! medians and their ratio, for each experiment and for the whole suite.
 
 use crate::experiments::Experiment;
-use crate::python;
+use crate::run::python;
 use anyhow::{bail, Context, Result};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -79,7 +79,7 @@ fn python_command(exp: &Experiment, out: &Path) -> Result<Command> {
 pub fn measure(
     exps: &[&'static Experiment],
     runs: usize,
-    progress: &crate::progress::Progress,
+    progress: &crate::console::progress::Progress,
 ) -> Result<Vec<Timing>> {
     let out: PathBuf = std::env::temp_dir().join(format!("xor-repro-bench-{}", std::process::id()));
     let result = (|| {
@@ -108,7 +108,7 @@ pub fn measure(
 pub fn measure_suite(
     exps: &[&'static Experiment],
     runs: usize,
-    progress: &crate::progress::Progress,
+    progress: &crate::console::progress::Progress,
 ) -> Result<Timing> {
     let out: PathBuf =
         std::env::temp_dir().join(format!("xor-repro-bench-suite-{}", std::process::id()));

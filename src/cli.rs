@@ -1,11 +1,11 @@
 //! The command line (SPEC §4): argument parsing, input checks, and each command's output.
 //! Exit codes: 0 success, 1 a difference or missed target, 2 bad input or failure.
 
-use crate::data_diff::KeyChoice;
+use crate::diff::columns::KeyChoice;
 use crate::diff::Tolerance;
 use crate::experiments::{self, Engine, Experiment};
-use crate::progress::Progress;
-use crate::runner::{self, Settings};
+use crate::console::progress::Progress;
+use crate::run::{self, Settings};
 use anyhow::{bail, Context, Result};
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
@@ -307,8 +307,8 @@ pub fn main() -> Result<ExitCode> {
             return Ok(ExitCode::from(2));
         }
     };
-    if cli.command.needs_libtorch() && crate::engine::libtorch().is_none() {
-        return crate::engine::hand_over();
+    if cli.command.needs_libtorch() && crate::run::engine::libtorch().is_none() {
+        return crate::run::engine::hand_over();
     }
     match cli.command {
         Command::List => list(),
@@ -327,7 +327,7 @@ pub fn main() -> Result<ExitCode> {
 
 impl Command {
     /// Whether the command trains a PyTorch or TensorFlow notebook in this process (see
-    /// [`crate::engine`]). Bad names answer `false`: the command then reports them itself.
+    /// [`crate::run::engine`]). Bad names answer `false`: the command then reports them itself.
     fn needs_libtorch(&self) -> bool {
         let any = |args: &RunArgs| {
             args.experiments()
@@ -360,8 +360,8 @@ fn compare(args: &CompareArgs) -> Result<ExitCode> {
         settings.check(exp)?;
     }
     if !args.no_run {
-        crate::python::interpreter()?;
-        runner::ensure_writable(&settings.out)?;
+        crate::run::python::interpreter()?;
+        run::ensure_writable(&settings.out)?;
     }
     let mut all_pass = true;
     for exp in exps {
@@ -372,9 +372,9 @@ fn compare(args: &CompareArgs) -> Result<ExitCode> {
                 Engine::Exact => format!("{} (Rust)", exp.name),
                 Engine::Tch => format!("{} (plain tch port)", exp.name),
             };
-            runner::run_rust_with(exp, &settings, false, Progress::new(steps, &label))?;
+            run::run_rust_with(exp, &settings, false, Progress::new(steps, &label))?;
             let spinner = Progress::spinner(&format!("{} (Python reference)", exp.name));
-            let python = runner::run_python_with(exp, &settings, true);
+            let python = run::run_python_with(exp, &settings, true);
             spinner.finish();
             python?;
         }
@@ -430,7 +430,7 @@ fn sweep(args: &SweepArgs) -> Result<ExitCode> {
     if args.batched && args.shard.is_some() {
         bail!("--batched trains all seeds as one computation; shard without it");
     }
-    runner::ensure_writable(&args.out)?;
+    run::ensure_writable(&args.out)?;
     let seeds = match args.shard {
         Some((k, n)) => {
             let seeds = crate::sweep::shard::seeds_of(first, last, k, n);
@@ -455,7 +455,7 @@ fn sweep(args: &SweepArgs) -> Result<ExitCode> {
         out: args.out.clone(),
     };
     let results = if args.batched {
-        let libtorch = crate::engine::libtorch().context("batched sweeps need libtorch")?;
+        let libtorch = crate::run::engine::libtorch().context("batched sweeps need libtorch")?;
         (libtorch.batched_sweep)(&plan)?
     } else {
         crate::sweep::run(&plan)?
@@ -522,7 +522,7 @@ fn kernels(args: &KernelsArgs) -> Result<ExitCode> {
     if args.no_python {
         return Ok(ExitCode::SUCCESS);
     }
-    if let Err(err) = crate::python::interpreter() {
+    if let Err(err) = crate::run::python::interpreter() {
         crate::outln!("\nthe libraries were not asked: {err:#}");
         return Ok(ExitCode::SUCCESS);
     }
@@ -560,12 +560,12 @@ fn run(args: &RunArgs) -> Result<ExitCode> {
     for exp in &exps {
         settings.check(exp)?;
     }
-    runner::ensure_writable(&settings.out)?;
+    run::ensure_writable(&settings.out)?;
     for exp in exps {
         if args.all || args.names.len() > 1 {
             crate::outln!("== {} (seed {})", exp.name, settings.seed(exp));
         }
-        let (_, dir) = runner::run_rust(exp, &settings, true)?;
+        let (_, dir) = run::run_rust(exp, &settings, true)?;
         crate::errln!("wrote {}", dir.display());
     }
     Ok(ExitCode::SUCCESS)
@@ -582,13 +582,13 @@ fn reference(args: &RunArgs) -> Result<ExitCode> {
     for exp in &exps {
         settings.check(exp)?;
     }
-    crate::python::interpreter()?;
-    runner::ensure_writable(&settings.out)?;
+    crate::run::python::interpreter()?;
+    run::ensure_writable(&settings.out)?;
     for exp in exps {
         if args.all || args.names.len() > 1 {
             crate::outln!("== {} (seed {})", exp.name, settings.seed(exp));
         }
-        let dir = runner::run_python(exp, &settings)?;
+        let dir = run::run_python(exp, &settings)?;
         crate::errln!("wrote {}", dir.display());
     }
     Ok(ExitCode::SUCCESS)
@@ -604,7 +604,7 @@ fn diff(args: &DiffArgs) -> Result<ExitCode> {
         .key
         .as_deref()
         .map_or(KeyChoice::Default, KeyChoice::parse);
-    let report = crate::data_diff::diff_paths(&args.a, &args.b, &key, &tol)?;
+    let report = crate::diff::columns::diff_paths(&args.a, &args.b, &key, &tol)?;
     for d in &report.tables {
         crate::outln!("{d}");
     }
@@ -644,8 +644,8 @@ fn explain(args: &ExplainArgs) -> Result<ExitCode> {
                 ..Default::default()
             };
             settings.check(exp)?;
-            crate::python::interpreter()?;
-            runner::ensure_writable(&settings.out)?;
+            crate::run::python::interpreter()?;
+            run::ensure_writable(&settings.out)?;
             crate::explain::run::experiment(exp, &settings)?
         }
         None => {
@@ -681,10 +681,10 @@ fn bench(args: &BenchArgs) -> Result<ExitCode> {
             .map(|n| experiments::find(n))
             .collect::<Result<_>>()?
     };
-    crate::python::interpreter()?;
-    runner::ensure_writable(&args.out)?;
+    crate::run::python::interpreter()?;
+    run::ensure_writable(&args.out)?;
     let steps = 2 * args.runs * (exps.len() + 1);
-    let progress = crate::progress::Progress::new(steps as u64, "bench");
+    let progress = crate::console::progress::Progress::new(steps as u64, "bench");
     let mut timings = crate::bench::measure(&exps, args.runs, &progress)?;
     timings.push(crate::bench::measure_suite(&exps, args.runs, &progress)?);
     progress.finish();

@@ -14,5 +14,5 @@ fn main() -> ExitCode {
             ExitCode::from(2)
         }
     };
-    xor_repro::output::exit_code(code)
+    xor_repro::console::output::exit_code(code)
 }

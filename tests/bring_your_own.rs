@@ -217,7 +217,7 @@ fn a_script_outside_the_project_records_a_run_that_diffs_against_rust() {
     let epochs = "2000";
     // The project's environment as ./scripts/setup.sh leaves it (its .pth makes the module
     // importable), from a folder outside the project.
-    let ran = Command::new(xor_repro::python::interpreter().unwrap())
+    let ran = Command::new(xor_repro::run::python::interpreter().unwrap())
         .arg(&script)
         .arg(&out)
         .arg(epochs)

@@ -180,7 +180,7 @@ fn eigen_kernels_are_tensorflows_bit_for_bit() {
     eprintln!("inputs drawn with seed {seed}");
     let dir = common::out_dir();
     let file = dir.path().join("values.f32");
-    let python = xor_repro::python::interpreter().expect("run ./scripts/setup.sh first");
+    let python = xor_repro::run::python::interpreter().expect("run ./scripts/setup.sh first");
     let out = std::process::Command::new(python)
         .arg("-c")
         .arg(python_program(&cases))

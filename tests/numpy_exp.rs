@@ -110,7 +110,7 @@ fn path_matches_numpy(path: ExpPath, target: &str, disable: Option<&str>, seed: 
     }
     let dir = common::out_dir();
     let out = dir.path().join("exp.f64");
-    let python = xor_repro::python::interpreter().expect("run ./scripts/setup.sh first");
+    let python = xor_repro::run::python::interpreter().expect("run ./scripts/setup.sh first");
     let mut cmd = Command::new(python);
     cmd.arg("-c").arg(NUMPY_EXP).arg(&out).arg(seed.to_string());
     numpy_env(&mut cmd, disable, None);
@@ -232,7 +232,7 @@ fn select_decides_as_numpy_under_each_switch() {
         (None, Some("AVX512_KNL")),
         (Some("AVX2"), Some("AVX2")),
     ];
-    let python = xor_repro::python::interpreter().expect("run ./scripts/setup.sh first");
+    let python = xor_repro::run::python::interpreter().expect("run ./scripts/setup.sh first");
     let mut agree = 0;
     for (disable, enable) in cases {
         let mut cmd = Command::new(&python);

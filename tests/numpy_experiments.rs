@@ -11,7 +11,7 @@
 mod common;
 use std::path::Path;
 use xor_repro::rng::numpy::RandomState;
-use xor_repro::{diff, experiments, pyfmt, runner};
+use xor_repro::{diff, experiments, pyfmt, run};
 
 /// Everything 002_537c36a4ddaa79e8.txt's NumPy part printed (cells 8 and 9), in order. The
 /// capture shows the `Final XOR preds` rows as `[[0.04852618]  \n[0.98003239]  …`: its
@@ -341,20 +341,20 @@ fn max_rel(rust: &Path, python: &Path) -> (f64, String) {
 #[ignore]
 fn numpy_seed_sweep() {
     let out = common::out_dir();
-    let python = xor_repro::python::interpreter().unwrap();
-    let scripts = xor_repro::python::project_root().join("scripts/reference");
+    let python = xor_repro::run::python::interpreter().unwrap();
+    let scripts = xor_repro::run::python::project_root().join("scripts/reference");
     for name in ["numpy-relu10-mse", "numpy-sigmoid2-mse"] {
         let exp = experiments::find(name).unwrap();
         let mut errors = Vec::new();
         for seed in 0..100u64 {
-            let settings = runner::Settings {
+            let settings = run::Settings {
                 seed: Some(seed),
                 out: out.path().to_path_buf(),
                 ..Default::default()
             };
-            let (_, rust) = runner::run_rust(exp, &settings, false).unwrap();
+            let (_, rust) = run::run_rust(exp, &settings, false).unwrap();
             let status = std::process::Command::new(&python)
-                .env("PYTHONPATH", xor_repro::python::python_path())
+                .env("PYTHONPATH", xor_repro::run::python::python_path())
                 .arg(scripts.join(exp.reference_script))
                 .args([
                     "--seed",

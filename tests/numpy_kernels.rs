@@ -42,7 +42,7 @@ def draw(*shape):
 
 /// Runs `code` (after [`DRAW`]) with `out` as `sys.argv[1]`, then reads the float64s it wrote.
 fn numpy(code: &str, seed: u64, out: &Path) -> Vec<f64> {
-    let python = xor_repro::python::interpreter().expect("run ./scripts/setup.sh first");
+    let python = xor_repro::run::python::interpreter().expect("run ./scripts/setup.sh first");
     let status = std::process::Command::new(python)
         .arg("-c")
         .arg(format!("{DRAW}\n{code}"))
@@ -245,7 +245,7 @@ fn count_identical(what: &str, ours: &[f64], theirs: &[f64]) -> Result<(), Strin
 /// the core OpenBLAS must report as `sys.argv[3]`, under `OPENBLAS_CORETYPE` = `core` (unset
 /// for `None`), then reads the float64s it wrote.
 fn numpy_on(core: Option<Core>, code: &str, seed: u64, out: &Path) -> Vec<f64> {
-    let python = xor_repro::python::interpreter().expect("run ./scripts/setup.sh first");
+    let python = xor_repro::run::python::interpreter().expect("run ./scripts/setup.sh first");
     let mut command = std::process::Command::new(python);
     command
         .arg("-c")
@@ -336,7 +336,7 @@ fn every_path_of_the_product_kernels_on_every_core() {
 /// Which core OpenBLAS reports here, for `OPENBLAS_CORETYPE` unset or `value`.
 fn reported_core(value: Option<&str>) -> String {
     let mut command =
-        std::process::Command::new(xor_repro::python::interpreter().expect("run setup.sh"));
+        std::process::Command::new(xor_repro::run::python::interpreter().expect("run setup.sh"));
     command.arg("-c").arg(
         "import numpy, threadpoolctl\n\
          print(*[i['architecture'] for i in threadpoolctl.threadpool_info() if i['internal_api'] == 'openblas'])",

@@ -299,7 +299,7 @@ fn check_isa(isa: OneDnnIsa) {
         .unwrap()
         .as_nanos() as u64
         % 1_000_000;
-    let python = xor_repro::python::interpreter().expect("run ./scripts/setup.sh first");
+    let python = xor_repro::run::python::interpreter().expect("run ./scripts/setup.sh first");
     let mut child = std::process::Command::new(python)
         .arg("-c")
         .arg(TENSORFLOW)
@@ -457,7 +457,7 @@ fn level_of_verbose_name(name: &str) -> Option<OneDnnIsa> {
 fn max_cpu_isa_cap() {
     let cpu = CpuFeatures::detect();
     let widest = OneDnnIsa::widest(&cpu).expect("an x86-64 CPU with SSE4.1");
-    let python = xor_repro::python::interpreter().expect("run ./scripts/setup.sh first");
+    let python = xor_repro::run::python::interpreter().expect("run ./scripts/setup.sh first");
     let values = [
         "avx2_vnni",
         "Avx",

@@ -304,8 +304,8 @@ fn max_diff(a: &serde_json::Value, b: &serde_json::Value) -> f64 {
 }
 
 fn tensorflow_runs(onednn: &str, seeds: std::ops::RangeInclusive<u64>) -> Vec<serde_json::Value> {
-    let python = xor_repro::python::interpreter().unwrap();
-    let script = xor_repro::python::project_root().join("scripts/tf_seeds.py");
+    let python = xor_repro::run::python::interpreter().unwrap();
+    let script = xor_repro::run::python::project_root().join("scripts/tf_seeds.py");
     let out = std::process::Command::new(python)
         .arg(script)
         .args([seeds.start().to_string(), seeds.end().to_string()])

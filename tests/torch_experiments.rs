@@ -328,7 +328,7 @@ fn torch_sigmoid4_bce_online_is_bit_identical_under_every_kernel_set() {
 #[test]
 fn the_kernel_set_is_the_one_libtorch_picks() {
     let cpu = CpuFeatures::detect();
-    let interpreter = xor_repro::python::interpreter().expect("run ./scripts/setup.sh first");
+    let interpreter = xor_repro::run::python::interpreter().expect("run ./scripts/setup.sh first");
     let mut values: Vec<Option<&str>> = vec![None, Some("")];
     values.extend(Capability::ALL.map(|c| Some(c.name())));
     values.extend([Some("AVX2"), Some(" avx2"), Some("avx"), Some("bogus")]);

@@ -9,7 +9,7 @@ use serde::Serialize;
 /// The lines a notebook printed, held in `notebooks/printed/<experiment>.txt` for the
 /// notebooks that seed themselves; `None` for the others.
 pub fn printed_lines(exp: &Experiment) -> Result<Option<Vec<String>>> {
-    let path = crate::python::project_root()
+    let path = crate::run::python::project_root()
         .join("notebooks/printed")
         .join(format!("{}.txt", exp.name));
     if !path.exists() {

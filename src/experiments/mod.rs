@@ -4,9 +4,9 @@
 //!
 //! The NumPy notebooks' modules and 002's TensorFlow part are here (plain Rust). The PyTorch
 //! notebooks' are in `torch/src/experiments/` (the `xor-repro-torch` binary), which finds them
-//! by name through [`crate::engine`].
+//! by name through [`crate::run::engine`].
 
-use crate::progress::Progress;
+use crate::console::progress::Progress;
 use crate::record::{InitialParams, RunRecord};
 use anyhow::{bail, Result};
 
@@ -132,7 +132,7 @@ pub struct Experiment {
     /// The Python reference, in `scripts/reference/`.
     pub reference_script: &'static str,
     /// The training, when it runs without libtorch; `None` for the libtorch experiments,
-    /// which run in `xor-repro-torch` (see [`crate::engine`]).
+    /// which run in `xor-repro-torch` (see [`crate::run::engine`]).
     pub run: Option<RunFn>,
     /// The notebook's paragraph in `REPORT.md`, with figures read from its runs.
     pub notes: fn(&run_files::RunFiles) -> run_files::Notes,

@@ -4,9 +4,9 @@
 
 use super::{render, Explanation, Side};
 use crate::experiments::{Engine, Experiment};
-use crate::progress::Progress;
+use crate::console::progress::Progress;
 use crate::record;
-use crate::runner::{self, Settings};
+use crate::run::{self, Settings};
 use anyhow::{bail, Result};
 use std::path::{Path, PathBuf};
 
@@ -153,9 +153,9 @@ fn explain_runs(
             ..settings.clone()
         };
         let label = format!("{} ({})", exp.name, who(settings.engine));
-        runner::run_rust_with(exp, &settings, false, Progress::new(steps as u64, &label))?;
+        run::run_rust_with(exp, &settings, false, Progress::new(steps as u64, &label))?;
         let spinner = Progress::spinner(&format!("{} (Python reference)", exp.name));
-        let python = runner::run_python_with(exp, &settings, true);
+        let python = run::run_python_with(exp, &settings, true);
         spinner.finish();
         python.map(|_| ())
     };

@@ -12,8 +12,8 @@ use std::process::Command;
 /// The libraries' answers, keyed as in [`super::LIBRARIES`], from a Python process started
 /// with `extra_env` on top of this process's environment.
 pub fn ask_libraries(extra_env: &[(&str, &str)]) -> Result<BTreeMap<String, KernelPath>> {
-    let python = crate::python::interpreter()?;
-    let script = crate::python::project_root().join("scripts/reference/kernels.py");
+    let python = crate::run::python::interpreter()?;
+    let script = crate::run::python::project_root().join("scripts/reference/kernels.py");
     let out = Command::new(&python)
         .arg(&script)
         .envs(extra_env.iter().copied())

@@ -5,7 +5,7 @@
 
 use super::plan::{csv_row, parse_row, Plan, SeedResult};
 use crate::experiments::{Config, Engine, Experiment};
-use crate::progress::Progress;
+use crate::console::progress::Progress;
 use crate::record::number;
 use anyhow::{bail, Context, Result};
 use std::io::{BufRead, BufReader, Read};
@@ -20,7 +20,7 @@ pub fn measure(
     lr: f64,
 ) -> Result<SeedResult> {
     let cfg = Config::quiet(seed, steps, lr);
-    let run = crate::engine::run_fn_on(exp, engine)?;
+    let run = crate::run::engine::run_fn_on(exp, engine)?;
     let record = run(&cfg).with_context(|| format!("{} seed {seed} failed", exp.name))?;
     let outputs: Vec<f64> = record.predictions.iter().map(|p| p.prediction).collect();
     let predictions: [f64; 4] = outputs
@@ -44,13 +44,13 @@ pub fn worker(
     steps: usize,
     lr: f64,
 ) -> Result<()> {
-    if let Some(libtorch) = crate::engine::libtorch() {
+    if let Some(libtorch) = crate::run::engine::libtorch() {
         (libtorch.single_thread)();
     }
     for &seed in seeds {
         crate::outln!("{}", csv_row(&measure(exp, engine, seed, steps, lr)?));
         // The sweep that reads these rows has gone: the remaining seeds would go nowhere.
-        if crate::output::stdout_closed() {
+        if crate::console::output::stdout_closed() {
             break;
         }
     }
@@ -62,7 +62,7 @@ pub fn run(plan: &Plan) -> Result<Vec<SeedResult>> {
     let seeds = plan.seeds.clone();
     let jobs = plan.jobs.clamp(1, seeds.len());
     let exe = if plan.exp.needs_libtorch_on(plan.engine) {
-        crate::engine::torch_binary()?
+        crate::run::engine::torch_binary()?
     } else {
         std::env::current_exe().context("cannot find the xor-repro executable")?
     };

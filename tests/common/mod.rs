@@ -33,7 +33,7 @@ pub fn xor_repro_ok(args: &[&str]) -> String {
 
 /// Runs a Python snippet in the project's environment and returns what it printed.
 pub fn python(code: &str) -> String {
-    let interpreter = xor_repro::python::interpreter().expect("run ./scripts/setup.sh first");
+    let interpreter = xor_repro::run::python::interpreter().expect("run ./scripts/setup.sh first");
     let out = Command::new(interpreter)
         .arg("-c")
         .arg(code)

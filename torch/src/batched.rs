@@ -16,7 +16,7 @@ use crate::{tensors, torch_init};
 use anyhow::{bail, Result};
 use tch::{Kind, Tensor};
 use xor_repro::experiments::Experiment;
-use xor_repro::progress::Progress;
+use xor_repro::console::progress::Progress;
 use xor_repro::sweep::SeedResult;
 use xor_repro::xor;
 

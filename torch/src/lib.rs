@@ -1,7 +1,7 @@
 //! The libtorch side of xor-repro: the PyTorch notebooks (000, 001, 003), trained on libtorch
 //! through `tch`, bit for bit. Everything else (the
 //! command line, records, diffs, the NumPy notebooks) is the `xor-repro` crate, which this
-//! binary runs with these experiments registered (see `xor_repro::engine`).
+//! binary runs with these experiments registered (see `xor_repro::run::engine`).
 //!
 //! - `experiments/`: one module per notebook, each reading like its notebook.
 //! - `ports/`: the plain tch port of every notebook (`--engine tch`).
@@ -17,7 +17,7 @@ pub mod ports;
 pub mod tensors;
 pub mod torch_init;
 
-use xor_repro::engine::Libtorch;
+use xor_repro::run::engine::Libtorch;
 use xor_repro::experiments::Experiment;
 
 /// What this crate adds to the shared command line.

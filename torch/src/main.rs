@@ -5,7 +5,7 @@ use std::io::Write;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    xor_repro::engine::register(&xor_repro_torch::LIBTORCH);
+    xor_repro::run::engine::register(&xor_repro_torch::LIBTORCH);
     let code = match xor_repro::cli::main() {
         Ok(code) => code,
         Err(err) => {
@@ -13,12 +13,12 @@ fn main() -> ExitCode {
             ExitCode::from(2)
         }
     };
-    let code = xor_repro::output::exit_code(code);
+    let code = xor_repro::console::output::exit_code(code);
     // libtorch's static destructors (tearing down its operator registry) cost about a third
     // of a short run; every file is closed by now, so flush and leave without running them.
     let _ = std::io::stdout().flush();
     let _ = std::io::stderr().flush();
-    let closed_pipe = xor_repro::output::CLOSED_PIPE_STATUS;
+    let closed_pipe = xor_repro::console::output::CLOSED_PIPE_STATUS;
     let status = if code == ExitCode::SUCCESS {
         0
     } else if code == ExitCode::from(1) {

@@ -7,11 +7,11 @@ use xor_repro::experiments::{self, Engine};
 
 #[test]
 fn every_entry_trains_on_every_engine() {
-    xor_repro::engine::register(&xor_repro_torch::LIBTORCH);
+    xor_repro::run::engine::register(&xor_repro_torch::LIBTORCH);
     let mut missing = Vec::new();
     for exp in experiments::all() {
         for engine in [Engine::Exact, Engine::Tch] {
-            match xor_repro::engine::run_fn_on(exp, engine) {
+            match xor_repro::run::engine::run_fn_on(exp, engine) {
                 Ok(_) => println!("{} on {}: found", exp.name, engine.name()),
                 Err(err) => missing.push(format!("{} on {}: {err:#}", exp.name, engine.name())),
             }

@@ -3,11 +3,13 @@
 //! that seed themselves — its transcript held against the lines the notebook printed
 //! (`notebooks/printed/<experiment>.txt`). The result is `DIR/REPORT.md` (see `report`).
 
+pub mod report;
+
 use crate::compare;
-use crate::report::{printout_word, Checked, Entry, PortCheck, Printouts};
+use crate::reproduce::report::{printout_word, Checked, Entry, PortCheck, Printouts};
 use crate::experiments::{self, Engine, Experiment};
-use crate::progress::Progress;
-use crate::runner::{self, Settings};
+use crate::console::progress::Progress;
+use crate::run::{self, Settings};
 use anyhow::Result;
 use std::path::Path;
 
@@ -18,14 +20,14 @@ fn reproduce_one(exp: &'static Experiment, out: &Path) -> Result<Checked> {
         ..Default::default()
     };
     let seed = settings.seed(exp);
-    runner::run_rust_with(
+    run::run_rust_with(
         exp,
         &settings,
         false,
         Progress::new(settings.steps(exp) as u64, &format!("{} (Rust)", exp.name)),
     )?;
     let spinner = Progress::spinner(&format!("{} (Python reference)", exp.name));
-    let python = runner::run_python_with(exp, &settings, true);
+    let python = run::run_python_with(exp, &settings, true);
     spinner.finish();
     python?;
     let verdict = compare::judge(exp, out, seed)?;
@@ -56,7 +58,7 @@ fn port_one(exp: &'static Experiment, out: &Path) -> Result<PortCheck> {
         ..Default::default()
     };
     let label = format!("{} (plain tch port)", exp.name);
-    runner::run_rust_with(exp, &settings, false, Progress::new(settings.steps(exp) as u64, &label))?;
+    run::run_rust_with(exp, &settings, false, Progress::new(settings.steps(exp) as u64, &label))?;
     let verdict = compare::judge_on(exp, out, settings.seed(exp), settings.engine)?;
     compare::draw(exp, out, settings.seed(exp), settings.engine, &verdict)?;
     let explained = crate::explain::run::after_runs(exp, &settings)?;
@@ -65,8 +67,8 @@ fn port_one(exp: &'static Experiment, out: &Path) -> Result<PortCheck> {
 
 /// The `reproduce` command: returns whether every experiment met its target.
 pub fn reproduce(out: &Path) -> Result<bool> {
-    crate::python::interpreter()?;
-    runner::ensure_writable(out)?;
+    crate::run::python::interpreter()?;
+    run::ensure_writable(out)?;
     let mut entries = Vec::new();
     for exp in experiments::all() {
         let seed = exp.default_seed;
@@ -117,7 +119,7 @@ pub fn reproduce(out: &Path) -> Result<bool> {
             port,
         });
     }
-    let report = crate::report::render(out, &entries);
+    let report = crate::reproduce::report::render(out, &entries);
     let path = out.join("REPORT.md");
     crate::record::write_atomic(&path, report)?;
     let met = entries.iter().filter(|e| e.meets_target()).count();

@@ -2,8 +2,11 @@
 //! its run folder `DIR/NAME/seed-S/{rust,tch,python}/`, with the settings a user gave or the
 //! notebook's own.
 
+pub mod engine;
+pub mod python;
+
 use crate::experiments::{Config, Engine, Experiment};
-use crate::progress::Progress;
+use crate::console::progress::Progress;
 use crate::record::{self, InitialParams, RunInfo, RunRecord};
 use anyhow::{Context, Result};
 use std::collections::BTreeMap;
@@ -52,7 +55,7 @@ pub fn rust_versions(exp: &Experiment, engine: Engine) -> BTreeMap<String, Strin
         "xor-repro".to_string(),
         env!("CARGO_PKG_VERSION").to_string(),
     )]);
-    if let (true, Some(libtorch)) = (exp.needs_libtorch_on(engine), crate::engine::libtorch()) {
+    if let (true, Some(libtorch)) = (exp.needs_libtorch_on(engine), crate::run::engine::libtorch()) {
         versions.extend((libtorch.versions)(exp));
     }
     if let (Engine::Exact, Some(settings)) = (engine, exp.recorded_settings) {
@@ -108,7 +111,7 @@ pub fn run_rust_with(
         progress: progress.clone(),
     };
     let engine = settings.engine;
-    let run = crate::engine::run_fn_on(exp, engine)?;
+    let run = crate::run::engine::run_fn_on(exp, engine)?;
     let kernels = kernel_paths(exp, engine);
     if let Some(note) = crate::kernels::not_emulated_note(&kernels) {
         crate::errln!("{}: {note}", exp.name);
@@ -194,6 +197,6 @@ pub fn run_python_with(exp: &Experiment, settings: &Settings, quiet: bool) -> Re
         args.push("--trace-steps".to_string());
         args.push(format!("{}..{}", steps.start(), steps.end()));
     }
-    crate::python::run_reference_with(exp.reference_script, &args, quiet)?;
+    crate::run::python::run_reference_with(exp.reference_script, &args, quiet)?;
     Ok(record::run_dir(&settings.out, exp.name, seed, "python"))
 }

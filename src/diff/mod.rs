@@ -5,6 +5,9 @@
 //! Ulps are counted in the data's precision: float32 when every value on both sides is
 //! exactly a float32, else float64.
 
+pub mod columns;
+pub mod data;
+
 use anyhow::{anyhow, bail, Context, Result};
 use std::fmt;
 use std::path::{Path, PathBuf};

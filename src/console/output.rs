@@ -59,18 +59,18 @@ pub fn exit_code(code: ExitCode) -> ExitCode {
 /// `println!` that survives a closed standard output.
 #[macro_export]
 macro_rules! outln {
-    () => { $crate::output::write_stdout("\n") };
-    ($($arg:tt)*) => { $crate::output::write_stdout(&format!("{}\n", format_args!($($arg)*))) };
+    () => { $crate::console::output::write_stdout("\n") };
+    ($($arg:tt)*) => { $crate::console::output::write_stdout(&format!("{}\n", format_args!($($arg)*))) };
 }
 
 /// `print!` that survives a closed standard output.
 #[macro_export]
 macro_rules! out {
-    ($($arg:tt)*) => { $crate::output::write_stdout(&format!($($arg)*)) };
+    ($($arg:tt)*) => { $crate::console::output::write_stdout(&format!($($arg)*)) };
 }
 
 /// `eprintln!` that survives a closed standard error.
 #[macro_export]
 macro_rules! errln {
-    ($($arg:tt)*) => { $crate::output::write_stderr(&format!("{}\n", format_args!($($arg)*))) };
+    ($($arg:tt)*) => { $crate::console::output::write_stderr(&format!("{}\n", format_args!($($arg)*))) };
 }

@@ -1,4 +1,4 @@
-//! `diff` on any numeric data (SPEC §4): two run folders, or two data files ([`crate::data`]:
+//! `diff` on any numeric data (SPEC §4): two run folders, or two data files ([`crate::diff::data`]:
 //! CSV, `.npy`, `.npz`), compared column by column with rows matched by key.
 //!
 //! Rows are matched by, in this order (`--key` overrides; `--key none` matches by position):
@@ -17,7 +17,7 @@
 //! `loss.csv`, and a file only one holds (a script recording with `xor_repro_record` may keep
 //! only its losses) is listed as not compared.
 
-use crate::data::{self, DataFile, Origin, Table};
+use crate::diff::data::{self, DataFile, Origin, Table};
 use crate::diff::{short, Difference, Precision, Tolerance};
 use crate::record::number;
 use anyhow::{bail, Result};
