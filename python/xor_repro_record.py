@@ -1,5 +1,5 @@
 """xor_repro_record: write a run of any Python script or notebook as an xor-repro run folder
-(SPEC §5), so that `xor-repro diff` can hold it against a Rust run number by number.
+(docs/CONTRACT.md#run-files), so that `xor-repro diff` can hold it against a Rust run number by number.
 
     import xor_repro_record as xrr
     rec = xrr.Run("numpy-sigmoid2-mse", out="results", seed=42, lr=0.1)

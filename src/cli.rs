@@ -1,4 +1,4 @@
-//! The command line (SPEC §4): argument parsing, input checks, and each command's output.
+//! The command line (docs/CONTRACT.md#command-line): argument parsing, input checks, and each command's output.
 //! Exit codes: 0 success, 1 a difference or missed target, 2 bad input or failure.
 
 use crate::diff::columns::KeyChoice;

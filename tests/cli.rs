@@ -1,4 +1,4 @@
-//! The command line's contract (SPEC §4): `diff` finds what differs and where; bad input gets
+//! The command line's contract (docs/CONTRACT.md#command-line): `diff` finds what differs and where; bad input gets
 //! a clear one-line error and exit 2; an interrupted run leaves nothing that looks complete.
 
 mod common;

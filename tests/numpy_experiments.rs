@@ -2,7 +2,7 @@
 //! 004): their printed output reproduced character for character at the default seeds, and
 //! every value of a run bit-identical to the Python reference at several seeds over the full
 //! length where this machine's NumPy kernel paths are emulated (`xor_repro::kernels`; elsewhere
-//! initial weights bit-identical and losses and predictions within SPEC §3's 1e-12 relative),
+//! initial weights bit-identical and losses and predictions within the contract's 1e-12 relative (docs/CONTRACT.md#tolerances)),
 //! under every path the switches can force here, and NumPy's array printing.
 //!
 //! `cargo test --release -- --ignored numpy_seed_sweep` runs both over seeds 0..99 and prints
@@ -190,8 +190,8 @@ fn numpy_relu10_mse_matches_numpy_at_several_seeds() {
     for seed in [1, 0, 7, u32::MAX as u64] {
         check_against_numpy("numpy-relu10-mse", seed, 2 * 10 + 10 + 10 + 1, 1e-12);
     }
-    // Seed 86 was SPEC §3's measured worst of 0..99 with libtorch's kernels (1.4e-12): a
-    // hidden ReLU input near zero amplifies any last-bit difference. SPEC's bound is 1e-11.
+    // Seed 86 was the measured worst (docs/CONTRACT.md#tolerances) of 0..99 with libtorch's kernels (1.4e-12): a
+    // hidden ReLU input near zero amplifies any last-bit difference. the contract's bound (docs/CONTRACT.md#tolerances) is 1e-11.
     check_against_numpy("numpy-relu10-mse", 86, 2 * 10 + 10 + 10 + 1, 1e-11);
 }
 
@@ -333,7 +333,7 @@ fn max_rel(rust: &Path, python: &Path) -> (f64, String) {
 
 /// Seeds 0..99 of both NumPy experiments, Rust against the Python reference: the median and
 /// worst relative error over losses and predictions per experiment, and the worst seed.
-/// Every seed bit-identical where NumPy takes kernel paths `xor_repro::kernels` emulates; SPEC §3's
+/// Every seed bit-identical where NumPy takes kernel paths `xor_repro::kernels` emulates; the contract's (docs/CONTRACT.md#tolerances)
 /// worst within 1e-11 elsewhere. Run with
 /// `cargo test --release --test numpy_experiments -- --ignored numpy_seed_sweep --nocapture`
 /// (or `scripts/numpy-sweep.sh`).
@@ -393,7 +393,7 @@ fn numpy_seed_sweep() {
 
 /// Both NumPy notebooks under every kernel path this CPU can take (the default, and each one
 /// `NPY_DISABLE_CPU_FEATURES` and `OPENBLAS_CORETYPE` can force), both sides under the same
-/// switches: every value bit-identical where the path is emulated, else SPEC §3's 1e-11
+/// switches: every value bit-identical where the path is emulated, else the contract's 1e-11 (docs/CONTRACT.md#tolerances)
 /// relative with a note. Paths this CPU cannot execute are named and skipped.
 #[test]
 fn bit_identical_to_numpy_under_every_path_this_cpu_runs() {

@@ -5,7 +5,7 @@
 //!   steps and a late one (where this machine's kernel paths are emulated);
 //! - tracing changes no bit of a run: the exact engine, the tch port and the Python reference
 //!   write the same files with and without `--trace`;
-//! - each tch port starts from Python's initial weights bit for bit and stays within SPEC §3's
+//! - each tch port starts from Python's initial weights bit for bit and stays within the contract's (docs/CONTRACT.md#tolerances)
 //!   tolerances (NumPy: losses and predictions 1e-12 relative; TensorFlow: 1e-6 absolute) at
 //!   seeds no other test uses; it prints how many values are bit-identical, the largest
 //!   errors, that it is NOT bit-identical where it is not, and where its trace first parts
@@ -386,7 +386,7 @@ fn tch_ports_are_within_spec_tolerances_of_python() {
 #[test]
 fn tch_ports_print_what_the_notebooks_printed() {
     // At the notebooks' own seeds, against the lines they printed (`notebooks/printed/`): the
-    // NumPy ports every line, the TensorFlow port its loss lines (SPEC §3 holds TensorFlow to
+    // NumPy ports every line, the TensorFlow port its loss lines (docs/CONTRACT.md#fidelity holds TensorFlow to
     // 1e-6, which an eight-digit float32 printout can show).
     use xor_repro::compare::{check_printout, printed_lines, Printout};
     for case in &CASES {

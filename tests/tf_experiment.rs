@@ -4,7 +4,7 @@
 //! the notebook's 25 printed loss lines; the transcript as TensorFlow prints it here; NumPy's
 //! float32 array printing.
 //!
-//! The seed sweep against TensorFlow's two CPU back-ends (SPEC §3) is `#[ignore]`d (several
+//! The seed sweep against TensorFlow's two CPU back-ends (docs/CONTRACT.md#fidelity) is `#[ignore]`d (several
 //! minutes): `scripts/tf-backends.sh`.
 //!
 //! The experiment reads TensorFlow's switches once per process (`kernels::this_machine`), so a

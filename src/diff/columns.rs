@@ -1,4 +1,4 @@
-//! `diff` on any numeric data (SPEC §4): two run folders, or two data files ([`crate::diff::data`]:
+//! `diff` on any numeric data (docs/CONTRACT.md#command-line): two run folders, or two data files ([`crate::diff::data`]:
 //! CSV, `.npy`, `.npz`), compared column by column with rows matched by key.
 //!
 //! Rows are matched by, in this order (`--key` overrides; `--key none` matches by position):

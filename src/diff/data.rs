@@ -1,4 +1,4 @@
-//! Data files as named columns, for `diff` on any numeric data (SPEC §4): a CSV with a
+//! Data files as named columns, for `diff` on any numeric data (docs/CONTRACT.md#command-line): a CSV with a
 //! header (the project's own files, pandas' `to_csv`, anything else), a NumPy `.npy` array or
 //! the arrays of an `.npz` archive.
 //!

@@ -1,4 +1,4 @@
-//! Number-by-number comparison of two runs (SPEC §4 `diff`): rows compared, rows
+//! Number-by-number comparison of two runs (docs/CONTRACT.md#command-line, `diff`): rows compared, rows
 //! bit-identical, max abs / rel / ulps error, and the first row outside tolerance.
 //!
 //! Works on two run folders (every CSV of the run) or on two CSV files of the same schema.

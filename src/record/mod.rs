@@ -1,4 +1,4 @@
-//! Run records (SPEC §5): what one run of an experiment produced, and how it is written to
+//! Run records (docs/CONTRACT.md#run-files): what one run of an experiment produced, and how it is written to
 //! `DIR/NAME/seed-S/{rust,python}/`.
 //!
 //! A run folder is written whole into a temporary sibling and renamed into place at the end,
@@ -112,7 +112,7 @@ pub struct RunInfo {
     /// `rust` or `python`.
     pub implementation: String,
     pub versions: BTreeMap<String, String>,
-    /// The kernel path of each library that decides the bits (SPEC §5): on the Rust side the
+    /// The kernel path of each library that decides the bits (docs/CONTRACT.md#run-files): on the Rust side the
     /// path emulated and why, on the Python side what the library reports.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub kernels: BTreeMap<String, crate::kernels::KernelPath>,
