@@ -47,11 +47,16 @@ def _kernels_for(framework):
     return kernels.for_framework(framework)
 
 
-def parse_args(default_seed, default_steps, default_lr):
+def parse_args():
+    """A reference script's command line. xor-repro gives every setting, from the
+    experiment's registry entry and the user's options (`xor-repro reference NAME`), so no
+    script repeats its name, notebook or defaults."""
     parser = argparse.ArgumentParser()
-    parser.add_argument("--seed", type=int, default=default_seed)
-    parser.add_argument("--steps", type=int, default=default_steps)
-    parser.add_argument("--lr", type=float, default=default_lr)
+    parser.add_argument("--experiment", required=True)
+    parser.add_argument("--notebook", required=True)
+    parser.add_argument("--seed", type=int, required=True)
+    parser.add_argument("--steps", type=int, required=True)
+    parser.add_argument("--lr", type=float, required=True)
     parser.add_argument("--out", default="results")
     parser.add_argument("--init-from", default=None)
     parser.add_argument("--trace", action="store_true", help="write trace.csv for every step")

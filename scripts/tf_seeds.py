@@ -31,7 +31,7 @@ args = parser.parse_args()
 
 with tempfile.TemporaryDirectory() as out:
     for seed in range(args.first, args.last + 1):
-        sys.argv = [reference, "--seed", str(seed), "--steps", str(args.steps),
+        sys.argv = [reference, "--experiment", "tf-relu10-mse", "--notebook", "002_537c36a4ddaa79e8.txt", "--seed", str(seed), "--steps", str(args.steps),
                     "--lr", repr(args.lr), "--out", out]
         with contextlib.redirect_stdout(io.StringIO()):
             runpy.run_path(reference, run_name="__main__")

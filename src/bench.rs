@@ -68,8 +68,13 @@ fn python_command(exp: &Experiment, out: &Path) -> Result<Command> {
             .join("scripts/reference")
             .join(exp.reference_script),
     )
-    .arg("--out")
-    .arg(out)
+    .args(
+        crate::run::Settings {
+            out: out.to_path_buf(),
+            ..Default::default()
+        }
+        .reference_args(exp),
+    )
     .env("TF_CPP_MIN_LOG_LEVEL", "3")
     .env("PYTHONPATH", python::python_path());
     Ok(c)

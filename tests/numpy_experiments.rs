@@ -356,12 +356,7 @@ fn numpy_seed_sweep() {
             let status = std::process::Command::new(&python)
                 .env("PYTHONPATH", xor_repro::run::python::python_path())
                 .arg(scripts.join(exp.reference_script))
-                .args([
-                    "--seed",
-                    &seed.to_string(),
-                    "--out",
-                    out.path().to_str().unwrap(),
-                ])
+                .args(settings.reference_args(exp))
                 .stdout(std::process::Stdio::null())
                 .status()
                 .unwrap();

@@ -6,11 +6,11 @@ The loop's indentation, lost in the capture, is the one its output implies."""
 
 import xor_repro_record as record
 
-args = record.parse_args(default_seed=1, default_steps=500, default_lr=1.5)
+args = record.parse_args()
 
 import numpy as np
 
-run = record.Run("numpy-relu10-mse", "002_537c36a4ddaa79e8.txt", args, {"numpy": np.__version__})
+run = record.Run(args.experiment, args.notebook, args, {"numpy": np.__version__})
 
 def mse(ws, m, X, Y):
     N = len(X)

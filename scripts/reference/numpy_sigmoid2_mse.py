@@ -6,11 +6,11 @@ predictions."""
 
 import xor_repro_record as record
 
-args = record.parse_args(default_seed=42, default_steps=10000, default_lr=0.1)
+args = record.parse_args()
 
 import numpy as np
 
-run = record.Run("numpy-sigmoid2-mse", "004_64eea6854d56fd8e.txt", args, {"numpy": np.__version__})
+run = record.Run(args.experiment, args.notebook, args, {"numpy": np.__version__})
 
 X = np.array([[0, 0],
               [0, 1],

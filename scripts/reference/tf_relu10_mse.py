@@ -7,7 +7,7 @@ The notebook also imports numpy as np in an earlier cell; it is imported here.""
 
 import xor_repro_record as record
 
-args = record.parse_args(default_seed=1, default_steps=500, default_lr=1.5)
+args = record.parse_args()
 
 import numpy as np
 
@@ -17,7 +17,7 @@ import tensorflow as tf
 
 from tensorflow.python.util import _pywrap_util_port
 onednn = _pywrap_util_port.IsMklEnabled()  # TensorFlow's own answer, also when the switch is unset
-run = record.Run("tf-relu10-mse", "002_537c36a4ddaa79e8.txt", args,
+run = record.Run(args.experiment, args.notebook, args,
                  {"tensorflow": tf.__version__, "numpy": np.__version__,
                   "tensorflow-backend": "oneDNN" if onednn else "Eigen"})
 

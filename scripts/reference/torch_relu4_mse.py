@@ -5,7 +5,7 @@ forward pass: recorded as last_epoch_predictions, the trained output as predicti
 
 import xor_repro_record as record
 
-args = record.parse_args(default_seed=0, default_steps=10000, default_lr=0.1)
+args = record.parse_args()
 
 import torch
 
@@ -13,7 +13,7 @@ import torch.nn as nn
 
 import torch.optim as optim
 
-run = record.Run("torch-relu4-mse", "000_ef3ae0d5554cfd9b.txt", args, {"torch": torch.__version__})
+run = record.Run(args.experiment, args.notebook, args, {"torch": torch.__version__})
 torch.manual_seed(args.seed)
 
 # Step 1: Create XOR Dataset

@@ -5,7 +5,7 @@ torch.manual_seed before the model is built) and the run record."""
 
 import xor_repro_record as record
 
-args = record.parse_args(default_seed=0, default_steps=100000, default_lr=0.1)
+args = record.parse_args()
 
 import torch
 
@@ -15,7 +15,7 @@ import torch.optim as optim
 
 import numpy as np
 
-run = record.Run("torch-sigmoid2-mse", "001_8c51896e8b2845dd.txt", args,
+run = record.Run(args.experiment, args.notebook, args,
                  {"torch": torch.__version__, "numpy": np.__version__})
 torch.manual_seed(args.seed)
 

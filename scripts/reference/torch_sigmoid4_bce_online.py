@@ -5,11 +5,11 @@ notebook displayed (`W1, b1` ...) are shown with record.display, as Jupyter show
 
 import xor_repro_record as record
 
-args = record.parse_args(default_seed=0, default_steps=10000, default_lr=0.05)
+args = record.parse_args()
 
 import torch
 
-run = record.Run("torch-sigmoid4-bce-online", "003_91141446f149ca94.txt", args, {"torch": torch.__version__})
+run = record.Run(args.experiment, args.notebook, args, {"torch": torch.__version__})
 torch.manual_seed(args.seed)
 lr = args.lr
 

@@ -38,6 +38,34 @@ impl Settings {
         self.lr.unwrap_or(exp.lr)
     }
 
+    /// The command line of `exp`'s reference script: the experiment's name and notebook, and
+    /// every setting, so the scripts repeat none of the registry.
+    pub fn reference_args(&self, exp: &Experiment) -> Vec<String> {
+        let mut args = vec![
+            "--experiment".to_string(),
+            exp.name.to_string(),
+            "--notebook".to_string(),
+            exp.notebook.to_string(),
+            "--seed".to_string(),
+            self.seed(exp).to_string(),
+            "--steps".to_string(),
+            self.steps(exp).to_string(),
+            "--lr".to_string(),
+            record::number(self.lr(exp)),
+            "--out".to_string(),
+            self.out.display().to_string(),
+        ];
+        if let Some(path) = &self.init_from {
+            args.push("--init-from".to_string());
+            args.push(path.display().to_string());
+        }
+        if let Some(steps) = &self.trace {
+            args.push("--trace-steps".to_string());
+            args.push(format!("{}..{}", steps.start(), steps.end()));
+        }
+        args
+    }
+
     /// Rejects a seed the experiment's framework cannot take and an unreadable
     /// `--init-from`, before any work is done.
     pub fn check(&self, exp: &Experiment) -> Result<()> {
@@ -179,24 +207,7 @@ pub fn run_python(exp: &Experiment, settings: &Settings) -> Result<PathBuf> {
 pub fn run_python_with(exp: &Experiment, settings: &Settings, quiet: bool) -> Result<PathBuf> {
     settings.check(exp)?;
     let seed = settings.seed(exp);
-    let mut args = vec![
-        "--seed".to_string(),
-        seed.to_string(),
-        "--steps".to_string(),
-        settings.steps(exp).to_string(),
-        "--lr".to_string(),
-        record::number(settings.lr(exp)),
-        "--out".to_string(),
-        settings.out.display().to_string(),
-    ];
-    if let Some(path) = &settings.init_from {
-        args.push("--init-from".to_string());
-        args.push(path.display().to_string());
-    }
-    if let Some(steps) = &settings.trace {
-        args.push("--trace-steps".to_string());
-        args.push(format!("{}..{}", steps.start(), steps.end()));
-    }
+    let args = settings.reference_args(exp);
     crate::run::python::run_reference_with(exp.reference_script, &args, quiet)?;
     Ok(record::run_dir(&settings.out, exp.name, seed, "python"))
 }
