@@ -35,4 +35,7 @@ fn the_libtorch_crate_trains_nothing_the_registry_lacks() {
     for t in xor_repro_torch::experiments::TRAINING {
         assert!(names.contains(&t.name), "{} is trained in xor-repro-torch but not registered", t.name);
     }
+    for (name, _) in xor_repro_torch::ports::PORTS {
+        assert!(names.contains(name), "torch/src/ports has a port of {name}, which is not registered");
+    }
 }

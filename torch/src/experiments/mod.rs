@@ -1,13 +1,11 @@
 //! The notebooks that train on libtorch: PyTorch's three. Their registry entries (what
 //! `list` shows, the report's notes) are in `xor_repro::experiments`; this is their exact
-//! engine's training, by name (`tests/registry.rs` checks the two lists against each other).
+//! engine's training, by name. Each module here that defines `pub fn run` and a `TRAINING`
+//! entry is found by `build.rs`; `tests/registry.rs` checks the two lists against each other.
 
 use crate::backprop::Hidden;
 use xor_repro::experiments::RunFn;
 
-pub mod torch_relu4_mse;
-pub mod torch_sigmoid2_mse;
-pub mod torch_sigmoid4_bce_online;
 
 /// One experiment trained here.
 pub struct Training {
@@ -24,12 +22,9 @@ pub struct BatchedNet {
     pub width: usize,
 }
 
-/// Every experiment trained here.
-pub const TRAINING: &[Training] = &[
-    torch_relu4_mse::TRAINING,
-    torch_sigmoid2_mse::TRAINING,
-    torch_sigmoid4_bce_online::TRAINING,
-];
+// Every experiment trained here: `pub mod …;` for each module, and `pub const TRAINING`
+// listing their entries.
+include!(concat!(env!("OUT_DIR"), "/experiments.rs"));
 
 /// The training of the libtorch experiment called `name`.
 pub fn run_fn(name: &str) -> Option<RunFn> {

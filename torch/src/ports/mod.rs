@@ -10,24 +10,12 @@ use xor_repro::experiments::{Config, RunFn};
 use xor_repro::record::RunRecord;
 use xor_repro::record::trace::Trace;
 
-pub mod numpy_relu10_mse;
-pub mod numpy_sigmoid2_mse;
 mod tensor_trace;
-pub mod tf_relu10_mse;
-pub mod torch_relu4_mse;
-pub mod torch_sigmoid2_mse;
-pub mod torch_sigmoid4_bce_online;
 
-/// Every notebook's port, by experiment name (`tests/registry.rs` holds it against the
-/// registry).
-pub const PORTS: &[(&str, RunFn)] = &[
-    ("torch-relu4-mse", torch_relu4_mse::run),
-    ("torch-sigmoid2-mse", torch_sigmoid2_mse::run),
-    ("numpy-relu10-mse", numpy_relu10_mse::run),
-    ("tf-relu10-mse", tf_relu10_mse::run),
-    ("torch-sigmoid4-bce-online", torch_sigmoid4_bce_online::run),
-    ("numpy-sigmoid2-mse", numpy_sigmoid2_mse::run),
-];
+// Every notebook's port: `pub mod …;` for each module here that defines `pub fn run`, and
+// `pub const PORTS` listing them by experiment name (found by `build.rs`; `tests/registry.rs`
+// holds them against the registry).
+include!(concat!(env!("OUT_DIR"), "/ports.rs"));
 
 /// The plain tch port of the experiment called `name`.
 pub fn run_fn(name: &str) -> Option<RunFn> {
