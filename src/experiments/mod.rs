@@ -167,10 +167,10 @@ impl Experiment {
 
 /// Every experiment, in notebook order.
 pub fn all() -> &'static [Experiment] {
-    &EXPERIMENTS
+    EXPERIMENTS
 }
 
-const EXPERIMENTS: [Experiment; 6] = [
+const EXPERIMENTS: &[Experiment] = &[
     torch_relu4_mse::EXPERIMENT,
     torch_sigmoid2_mse::EXPERIMENT,
     numpy_relu10_mse::EXPERIMENT,
@@ -233,13 +233,13 @@ impl Config {
         Ok(values)
     }
 
-    /// A NumPy notebook's four initial arrays, or `--init-from`'s values, checked and
-    /// recorded as stage `initial`.
-    pub fn initial_arrays(
+    /// A NumPy notebook's initial arrays, or `--init-from`'s values, checked and recorded as
+    /// stage `initial`.
+    pub fn initial_arrays<const N: usize>(
         &self,
         record: &mut RunRecord,
-        drawn: [(&str, crate::numpy_ops::Array); 4],
-    ) -> Result<[crate::numpy_ops::Array; 4]> {
+        drawn: [(&str, crate::numpy_ops::Array); N],
+    ) -> Result<[crate::numpy_ops::Array; N]> {
         self.check_init_names(&drawn.each_ref().map(|(name, _)| *name))?;
         let mut arrays = Vec::with_capacity(drawn.len());
         for (name, array) in drawn {
@@ -253,7 +253,7 @@ impl Config {
             )?;
             arrays.push(crate::numpy_ops::Array::new(rows, cols, values));
         }
-        Ok(arrays.try_into().expect("four parameters"))
+        Ok(arrays.try_into().unwrap_or_else(|_| unreachable!("one array per parameter")))
     }
 
     /// The values `--init-from` gives for parameter `name` of `shape`, or `None` to keep the
