@@ -1,21 +1,26 @@
 //! xor-repro reproduces five published XOR notebooks exactly in Rust, writes every run to CSV
 //! and diffs it against the same notebook run in Python. This crate is everything that needs
-//! no libtorch; the PyTorch and TensorFlow notebooks are in `torch/` (`xor-repro-torch`,
-//! libtorch through `tch`), and `engine` says how the two binaries share the work.
+//! no libtorch; the PyTorch notebooks' exact training and every notebook's plain tch port are
+//! in `torch/` (`xor-repro-torch`, libtorch through `tch`), and `run::engine` says how the two
+//! binaries share the work.
 //!
-//! - `experiments/`: the registry, and the NumPy notebooks, each reading like its notebook.
-//! - `rng/`: the random streams the notebooks draw from (CPython, NumPy, TensorFlow).
-//! - `xor`: the XOR data.
-//! - `numpy_ops`: a small NumPy-like float64 array for the NumPy notebooks' hand-written
-//!   backprop; `kernels`: each Python library's kernel paths, picked as the library picks them, bit for bit.
-//! - `record`: what a run produced and how it is written (docs/CONTRACT.md#run-files); `trace`: op-level traces
-//!   (`trace.csv`); `diff`: comparing two.
-//! - `runner`: running one experiment on either side into its run folder.
-//! - `compare`: judging a Rust run against its Python reference (docs/CONTRACT.md#fidelity); `plot`: the SVGs;
-//!   `sweep`: many seeds, how training ends; `reproduce` and `report`: the main job and
-//!   `REPORT.md`.
-//! - `python`: running the Python reference scripts in `scripts/reference/`.
-//! - `pyfmt`: how Python, NumPy and PyTorch print numbers, for character-exact transcripts.
+//! The notebooks and what they compute on:
+//! - `experiments/`: the registry, one module per notebook (its entry, report notes and, for
+//!   NumPy and TensorFlow, its training, reading like its notebook).
+//! - `rng/`: the random streams the notebooks draw from (CPython, NumPy, TensorFlow); `xor`:
+//!   the XOR data; `numpy_ops`: a small NumPy-like float64 array for the NumPy notebooks;
+//!   `kernels/`: each Python library's kernel paths, picked as the library picks them.
+//!
+//! Runs and what is made of them:
+//! - `run/`: one experiment on any side into its run folder; `record/`: what a run produced
+//!   and how it is written (docs/CONTRACT.md#run-files), with its trace.
+//! - `diff/`: two runs or any two data files, number by number; `compare/`: a run judged
+//!   against its Python reference (docs/CONTRACT.md#fidelity); `explain/`: where two traces
+//!   part, and why.
+//! - `sweep/`: many seeds, how training ends; `reproduce/`: the main job and `REPORT.md`;
+//!   `bench`: Rust against Python, whole processes.
+//! - `plot/`: the SVGs; `pyfmt/`: how Python, NumPy and PyTorch print numbers, for
+//!   character-exact transcripts; `console/`: terminal output that survives a closed pipe.
 //! - `cli`: the commands; `build_info`: the commit and compiler a binary was built from.
 
 pub mod bench;
