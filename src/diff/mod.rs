@@ -9,7 +9,6 @@ pub mod columns;
 pub mod data;
 
 use anyhow::{anyhow, bail, Context, Result};
-use std::fmt;
 use std::path::{Path, PathBuf};
 
 /// CSV files of a run folder, in the order they are reported.
@@ -302,46 +301,6 @@ pub fn diff_files(a: &Path, b: &Path, tol: &Tolerance) -> Result<FileDiff> {
     compare(&Table::read(a)?, &Table::read(b)?, tol)
 }
 
-/// Compares every CSV of two run folders of the same experiment.
-pub fn diff_runs(a: &Path, b: &Path, tol: &Tolerance) -> Result<Vec<FileDiff>> {
-    let info_a = crate::record::read_info(a)?;
-    let info_b = crate::record::read_info(b)?;
-    if info_a.experiment != info_b.experiment {
-        bail!(
-            "run folders of different experiments: {} is {}, {} is {}",
-            a.display(),
-            info_a.experiment,
-            b.display(),
-            info_b.experiment
-        );
-    }
-    let mut diffs = Vec::new();
-    for file in RUN_FILES {
-        let (fa, fb) = (a.join(file), b.join(file));
-        match (fa.exists(), fb.exists()) {
-            (true, true) => diffs.push(diff_files(&fa, &fb, tol)?),
-            (false, false) => {}
-            (true, false) => bail!("{} has no {file} ({} has)", b.display(), a.display()),
-            (false, true) => bail!("{} has no {file} ({} has)", a.display(), b.display()),
-        }
-    }
-    Ok(diffs)
-}
-
-/// Diffs two paths, both folders or both files.
-pub fn diff_paths(a: &Path, b: &Path, tol: &Tolerance) -> Result<Vec<FileDiff>> {
-    for p in [a, b] {
-        if !p.exists() {
-            bail!("{} does not exist", p.display());
-        }
-    }
-    match (a.is_dir(), b.is_dir()) {
-        (true, true) => diff_runs(a, b, tol),
-        (false, false) => Ok(vec![diff_files(a, b, tol)?]),
-        _ => bail!("compare two run folders or two CSV files, not one of each"),
-    }
-}
-
 /// A value for humans: `0` when exactly zero, else 3 significant digits.
 pub fn short(x: f64) -> String {
     if x == 0.0 {
@@ -351,42 +310,3 @@ pub fn short(x: f64) -> String {
     }
 }
 
-impl fmt::Display for FileDiff {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let precision = match self.precision {
-            Precision::Float32 => "float32",
-            Precision::Float64 => "float64",
-        };
-        write!(
-            f,
-            "{:<28} {:>6} rows compared, {:>6} bit-identical, max abs {}, max rel {}, max ulps {} ({precision})",
-            self.name,
-            self.compared,
-            self.identical,
-            short(self.max_abs),
-            short(self.max_rel),
-            self.max_ulps
-        )?;
-        if self.rows_a != self.rows_b {
-            write!(
-                f,
-                "\n  lengths differ: {} rows against {} rows",
-                self.rows_a, self.rows_b
-            )?;
-        }
-        if let Some(d) = &self.first_outside {
-            write!(
-                f,
-                "\n  first row outside tolerance: {} ({}): {} vs {} (abs {}, rel {}, {} ulps)",
-                d.row + 1,
-                d.key,
-                crate::record::number(d.a),
-                crate::record::number(d.b),
-                short(d.difference.abs),
-                short(d.difference.rel),
-                d.difference.ulps
-            )?;
-        }
-        Ok(())
-    }
-}
