@@ -18,6 +18,9 @@ pub mod torch_relu4_mse;
 pub mod torch_sigmoid2_mse;
 pub mod torch_sigmoid4_bce_online;
 
+/// What a run records beside the library versions: (key, value) pairs.
+pub type RecordedSettings = fn() -> Vec<(&'static str, String)>;
+
 /// An experiment's training: the notebook's code, in Rust.
 pub type RunFn = fn(&Config) -> Result<RunRecord>;
 
@@ -143,7 +146,7 @@ pub struct Experiment {
     pub traced_ops: &'static [TracedOp],
     /// What the exact engine's `run.json` records beside the library versions, when there
     /// is more (the back-end a TensorFlow run reproduced).
-    pub recorded_settings: Option<fn() -> Vec<(&'static str, String)>>,
+    pub recorded_settings: Option<RecordedSettings>,
 }
 
 impl Experiment {
