@@ -13,8 +13,8 @@ pub fn ndarray(values: &[f64], shape: &[usize]) -> String {
     float_array(values, shape)
 }
 
-/// `str(a)` of a float32 NumPy array of `shape` holding `values` row-major (`tf-relu10-mse`'s
-/// notebook prints `preds.numpy()` and float32 rows).
+/// `str(a)` of a float32 NumPy array of `shape` holding `values` row-major (TensorFlow's
+/// `.numpy()` of float32 tensors, as a notebook prints `preds.numpy()` and float32 rows).
 pub fn ndarray_f32(values: &[f32], shape: &[usize]) -> String {
     float_array(values, shape)
 }
