@@ -110,7 +110,7 @@ pub fn markdown(e: &Explanation, a: &Side, b: &Side, title: &str, svg: Option<&s
         let _ = writeln!(s, "| {} | {} |", a.label, decimal_and_hex(f.a, f.precision));
         let _ = writeln!(s, "| {} | {} |", b.label, decimal_and_hex(f.b, f.precision));
         let _ = writeln!(s, "| ulps ({}) | {} |", precision_name(f.precision), f.ulps);
-        let _ = writeln!(s, "| values traced before it | {} , all bit-identical |\n", f.identical_before);
+        let _ = writeln!(s, "| values traced before it | {}, all bit-identical |\n", f.identical_before);
     }
     if let Some(op) = operation(e, a, b) {
         let _ = writeln!(s, "Operation: {op}\n");
