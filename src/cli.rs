@@ -631,11 +631,11 @@ fn diff(args: &DiffArgs) -> Result<ExitCode> {
 
 fn explain(args: &ExplainArgs) -> Result<ExitCode> {
     let outcome = match args.experiment() {
+        Some(_) if std::path::Path::new(&args.operands[0]).is_dir() => {
+            bail!("{} is a folder: give two run folders, or an experiment name", args.operands[0]);
+        }
         Some(exp) => {
             let exp = exp?;
-            if args.operands.len() == 1 && std::path::Path::new(&args.operands[0]).is_dir() {
-                bail!("{} is a folder: give two run folders, or an experiment name", args.operands[0]);
-            }
             let settings = Settings {
                 seed: args.seed,
                 steps: args.epochs,
