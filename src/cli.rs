@@ -1,10 +1,10 @@
 //! The command line (docs/CONTRACT.md#command-line): argument parsing, input checks, and each command's output.
 //! Exit codes: 0 success, 1 a difference or missed target, 2 bad input or failure.
 
+use crate::console::progress::Progress;
 use crate::diff::columns::KeyChoice;
 use crate::diff::Tolerance;
 use crate::experiments::{self, Engine, Experiment};
-use crate::console::progress::Progress;
 use crate::run::{self, Settings};
 use anyhow::{bail, Context, Result};
 use clap::{Args, Parser, Subcommand};
@@ -632,7 +632,10 @@ fn diff(args: &DiffArgs) -> Result<ExitCode> {
 fn explain(args: &ExplainArgs) -> Result<ExitCode> {
     let outcome = match args.experiment() {
         Some(_) if std::path::Path::new(&args.operands[0]).is_dir() => {
-            bail!("{} is a folder: give two run folders, or an experiment name", args.operands[0]);
+            bail!(
+                "{} is a folder: give two run folders, or an experiment name",
+                args.operands[0]
+            );
         }
         Some(exp) => {
             let exp = exp?;
@@ -649,17 +652,30 @@ fn explain(args: &ExplainArgs) -> Result<ExitCode> {
             crate::explain::run::experiment(exp, &settings)?
         }
         None => {
-            let (a, b) = (PathBuf::from(&args.operands[0]), PathBuf::from(&args.operands[1]));
+            let (a, b) = (
+                PathBuf::from(&args.operands[0]),
+                PathBuf::from(&args.operands[1]),
+            );
             crate::explain::run::check_folders(&a, &b)?;
             crate::explain::run::folders(&a, &b, "steps")?
         }
     };
     crate::outln!("{}", outcome.headline);
-    if let Some(op) = crate::explain::render::operation(&outcome.explanation, &outcome.a, &outcome.b) {
+    if let Some(op) =
+        crate::explain::render::operation(&outcome.explanation, &outcome.a, &outcome.b)
+    {
         crate::outln!("  operation {op}");
     }
-    crate::outln!("  {}: {}", outcome.a.label, crate::explain::render::kernels_of(&outcome.a));
-    crate::outln!("  {}: {}", outcome.b.label, crate::explain::render::kernels_of(&outcome.b));
+    crate::outln!(
+        "  {}: {}",
+        outcome.a.label,
+        crate::explain::render::kernels_of(&outcome.a)
+    );
+    crate::outln!(
+        "  {}: {}",
+        outcome.b.label,
+        crate::explain::render::kernels_of(&outcome.b)
+    );
     crate::errln!(
         "wrote {} and {}",
         outcome.markdown.display(),

@@ -21,7 +21,6 @@ pub struct Array {
     cols: usize,
 }
 
-
 /// Records `arrays` (name, array) in the trace at `step`, in the order given, when that step
 /// is traced (`--trace`); otherwise copies nothing.
 pub fn trace_arrays(record: &mut crate::record::RunRecord, step: usize, arrays: &[(&str, &Array)]) {
@@ -29,7 +28,6 @@ pub fn trace_arrays(record: &mut crate::record::RunRecord, step: usize, arrays: 
         record.trace.value(step, name, || array.to_vec());
     }
 }
-
 
 impl Array {
     /// A `rows`×`cols` array of `data`, row-major.
@@ -186,7 +184,6 @@ fn broadcast_dim(a: usize, b: usize, lhs: &Array, rhs: &Array) -> usize {
     }
 }
 
-
 impl<'a> From<&'a Array> for View<'a> {
     fn from(a: &'a Array) -> View<'a> {
         View::new(&a.data, a.rows, a.cols, false)
@@ -218,7 +215,6 @@ fn ones_at_most_two_per_sum(view: &View, per_column: bool) -> bool {
         ones <= 2
     })
 }
-
 
 /// Element-wise `+ - * /` between arrays (broadcasting) and with a scalar on either side, each
 /// one IEEE operation in the written order.
@@ -339,7 +335,11 @@ pub fn dot<'a, 'b>(a: impl Into<View<'a>>, b: impl Into<View<'b>>) -> Array {
             .openblas
             .path
             .unwrap_or(NOT_REPRODUCED_CORE);
-        Array::new(a.rows(), b.cols(), crate::kernels::openblas::mm(core, &a, &b))
+        Array::new(
+            a.rows(),
+            b.cols(),
+            crate::kernels::openblas::mm(core, &a, &b),
+        )
     })
 }
 

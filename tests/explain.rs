@@ -33,7 +33,14 @@ fn plant(dir: &Path, step: usize, seq: usize, index: usize, float32: bool) -> Tr
                 f64::from_bits(v.to_bits() + 1)
             };
             planted = Some(f[2].to_string());
-            lines.push(format!("{},{},{},{},{}", f[0], f[1], f[2], f[3], xor_repro::record::number(moved)));
+            lines.push(format!(
+                "{},{},{},{},{}",
+                f[0],
+                f[1],
+                f[2],
+                f[3],
+                xor_repro::record::number(moved)
+            ));
         } else {
             lines.push(line.to_string());
         }
@@ -62,11 +69,31 @@ fn copy_dir(from: &Path, to: &Path) {
 fn planted_differences_are_named(experiment: &str, steps: &str, float32: bool) {
     let out = out_dir();
     let o = out.path().to_str().unwrap();
-    let run = xor_repro(&["reference", experiment, "--epochs", "12", "--trace-steps", steps, "--out", o]);
+    let run = xor_repro(&[
+        "reference",
+        experiment,
+        "--epochs",
+        "12",
+        "--trace-steps",
+        steps,
+        "--out",
+        o,
+    ]);
     assert!(run.status.success(), "{}", stderr(&run));
-    let traced = side(out.path(), experiment, xor_repro::experiments::find(experiment).unwrap().default_seed, "python");
+    let traced = side(
+        out.path(),
+        experiment,
+        xor_repro::experiments::find(experiment)
+            .unwrap()
+            .default_seed,
+        "python",
+    );
     let values = trace::read(&traced.join("trace.csv")).unwrap();
-    assert!(values.len() >= 6, "{experiment}: the Python reference traced {} values", values.len());
+    assert!(
+        values.len() >= 6,
+        "{experiment}: the Python reference traced {} values",
+        values.len()
+    );
 
     let same = out.path().join("same");
     copy_dir(&traced, &same);
@@ -84,14 +111,42 @@ fn planted_differences_are_named(experiment: &str, steps: &str, float32: bool) {
         let planted = plant(&b, v.step, v.seq, index, float32);
         let e = xor_repro(&["explain", traced.to_str().unwrap(), b.to_str().unwrap()]);
         let said = stdout(&e);
-        assert_eq!(e.status.code(), Some(1), "{experiment}: {said}{}", stderr(&e));
+        assert_eq!(
+            e.status.code(),
+            Some(1),
+            "{experiment}: {said}{}",
+            stderr(&e)
+        );
         let expected = format!("first divergence: step {}, {} (value {} of the step): 1 of {} elements differ; [{index}]", planted.step, planted.name, planted.seq, v.values.len());
-        assert!(said.starts_with(&expected), "{experiment}: planted at step {} {}[{index}], explain said:\n{said}", v.step, v.name);
+        assert!(
+            said.starts_with(&expected),
+            "{experiment}: planted at step {} {}[{index}], explain said:\n{said}",
+            v.step,
+            v.name
+        );
         assert!(said.contains("1 ulp apart"), "{said}");
-        assert!(said.contains(&format!("the {k} values traced before it are bit-identical")), "{said}");
-        let md = std::fs::read_to_string(traced.parent().unwrap().join(format!("explain-planted-{k}.md")));
-        assert!(md.is_ok_and(|m| m.contains(&planted.name)), "explain.md names the value");
-        println!("{experiment}: planted at step {} `{}`[{index}] (value {k} of {}) — named", v.step, v.name, values.len());
+        assert!(
+            said.contains(&format!(
+                "the {k} values traced before it are bit-identical"
+            )),
+            "{said}"
+        );
+        let md = std::fs::read_to_string(
+            traced
+                .parent()
+                .unwrap()
+                .join(format!("explain-planted-{k}.md")),
+        );
+        assert!(
+            md.is_ok_and(|m| m.contains(&planted.name)),
+            "explain.md names the value"
+        );
+        println!(
+            "{experiment}: planted at step {} `{}`[{index}] (value {k} of {}) — named",
+            v.step,
+            v.name,
+            values.len()
+        );
     }
 }
 
@@ -114,14 +169,24 @@ fn planted_pytorch_difference_is_named() {
 fn a_folder_without_trace_is_a_one_line_error() {
     let out = out_dir();
     let o = out.path().to_str().unwrap();
-    assert!(xor_repro(&["run", "numpy-sigmoid2-mse", "--epochs", "3", "--out", o]).status.success());
+    assert!(
+        xor_repro(&["run", "numpy-sigmoid2-mse", "--epochs", "3", "--out", o])
+            .status
+            .success()
+    );
     let a = side(out.path(), "numpy-sigmoid2-mse", 42, "rust");
     let e = xor_repro(&["explain", a.to_str().unwrap(), a.to_str().unwrap()]);
     assert_eq!(e.status.code(), Some(2));
     let err = stderr(&e);
     assert_eq!(err.trim().lines().count(), 1, "{err}");
-    assert!(err.contains("has no trace.csv") && err.contains("--trace"), "{err}");
-    for bad in [vec!["explain", "no-such-experiment"], vec!["explain", o, "/no/such/folder"]] {
+    assert!(
+        err.contains("has no trace.csv") && err.contains("--trace"),
+        "{err}"
+    );
+    for bad in [
+        vec!["explain", "no-such-experiment"],
+        vec!["explain", o, "/no/such/folder"],
+    ] {
         let e = xor_repro(&bad);
         assert_eq!(e.status.code(), Some(2), "{bad:?}");
         assert_eq!(stderr(&e).trim().lines().count(), 1, "{}", stderr(&e));
@@ -135,12 +200,17 @@ fn the_walk_finds_each_planted_value() {
     let names = ["W1", "Z1", "A1", "loss", "dW1", "W1.updated"];
     let trace: Vec<TracedValue> = (0..3)
         .flat_map(|step| {
-            names.iter().enumerate().map(move |(seq, name)| TracedValue {
-                step,
-                seq,
-                name: name.to_string(),
-                values: (0..4).map(|i| (step * 10 + seq) as f64 + i as f64 / 8.0).collect(),
-            })
+            names
+                .iter()
+                .enumerate()
+                .map(move |(seq, name)| TracedValue {
+                    step,
+                    seq,
+                    name: name.to_string(),
+                    values: (0..4)
+                        .map(|i| (step * 10 + seq) as f64 + i as f64 / 8.0)
+                        .collect(),
+                })
         })
         .collect();
     let e = xor_repro::explain::explain(&trace, &trace, None);
@@ -154,7 +224,10 @@ fn the_walk_finds_each_planted_value() {
         }
         let e = xor_repro::explain::explain(&trace, &planted, None);
         let f = e.first.expect("a divergence");
-        assert_eq!((f.step, f.name.as_str(), f.index, f.differing, f.ulps), (trace[k].step, trace[k].name.as_str(), 2, 1, 3));
+        assert_eq!(
+            (f.step, f.name.as_str(), f.index, f.differing, f.ulps),
+            (trace[k].step, trace[k].name.as_str(), 2, 1, 3)
+        );
         assert_eq!(f.identical_before, k);
     }
 }
@@ -169,16 +242,32 @@ fn the_numpy_and_tensorflow_ports_part_at_a_named_operation() {
         let o = out.path().to_str().unwrap();
         let e = xor_repro(&["explain", experiment, "--engine", "tch", "--out", o]);
         let said = stdout(&e);
-        assert_eq!(e.status.code(), Some(1), "{experiment}: {said}{}", stderr(&e));
-        let seed = xor_repro::experiments::find(experiment).unwrap().default_seed;
+        assert_eq!(
+            e.status.code(),
+            Some(1),
+            "{experiment}: {said}{}",
+            stderr(&e)
+        );
+        let seed = xor_repro::experiments::find(experiment)
+            .unwrap()
+            .default_seed;
         let python = side(out.path(), experiment, seed, "python");
         let traced = trace::read(&python.join("trace.csv")).unwrap();
         let first = said.lines().next().unwrap_or("");
         let named = traced.iter().find(|v| {
-            first.starts_with(&format!("first divergence: step {}, {} (value {} of the step)", v.step, v.name, v.seq))
+            first.starts_with(&format!(
+                "first divergence: step {}, {} (value {} of the step)",
+                v.step, v.name, v.seq
+            ))
         });
-        assert!(named.is_some(), "{experiment}: explain named no traced value of the notebook: {first}");
-        assert!(said.contains("operation `"), "{experiment}: no operation named: {said}");
+        assert!(
+            named.is_some(),
+            "{experiment}: explain named no traced value of the notebook: {first}"
+        );
+        assert!(
+            said.contains("operation `"),
+            "{experiment}: no operation named: {said}"
+        );
         assert!(python.parent().unwrap().join("explain-tch.md").is_file());
         assert!(python.parent().unwrap().join("explain-tch.svg").is_file());
         println!("{experiment}: {first}");
@@ -196,14 +285,24 @@ fn the_pytorch_ports_do_not_part() {
     ] {
         let out = out_dir();
         let o = out.path().to_str().unwrap();
-        let mut args = vec!["explain", experiment, "--engine", "tch", "--seed", seed, "--out", o];
+        let mut args = vec![
+            "explain", experiment, "--engine", "tch", "--seed", seed, "--out", o,
+        ];
         if let Some(n) = epochs {
             args.extend(["--epochs", n]);
         }
         let e = xor_repro(&args);
         let said = stdout(&e);
-        assert_eq!(e.status.code(), Some(0), "{experiment} seed {seed}: {said}{}", stderr(&e));
+        assert_eq!(
+            e.status.code(),
+            Some(0),
+            "{experiment} seed {seed}: {said}{}",
+            stderr(&e)
+        );
         assert!(said.starts_with("identical:"), "{said}");
-        println!("{experiment} seed {seed}: {}", said.lines().next().unwrap_or(""));
+        println!(
+            "{experiment} seed {seed}: {}",
+            said.lines().next().unwrap_or("")
+        );
     }
 }

@@ -10,7 +10,13 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 /// Draws the plots of the comparison `verdict` of `engine`'s run of `exp` at `seed`.
-pub fn draw(exp: &Experiment, out: &Path, seed: u64, engine: Engine, verdict: &Verdict) -> Result<()> {
+pub fn draw(
+    exp: &Experiment,
+    out: &Path,
+    seed: u64,
+    engine: Engine,
+    verdict: &Verdict,
+) -> Result<()> {
     let pair = pair_dir(out, exp, seed);
     let losses = |side: &str| -> Result<Vec<f64>> {
         let path = pair.join(side).join("loss.csv");

@@ -309,4 +309,3 @@ pub fn short(x: f64) -> String {
         format!("{x:.3e}")
     }
 }
-

@@ -256,7 +256,9 @@ impl Config {
             )?;
             arrays.push(crate::numpy_ops::Array::new(rows, cols, values));
         }
-        Ok(arrays.try_into().unwrap_or_else(|_| unreachable!("one array per parameter")))
+        Ok(arrays
+            .try_into()
+            .unwrap_or_else(|_| unreachable!("one array per parameter")))
     }
 
     /// The values `--init-from` gives for parameter `name` of `shape`, or `None` to keep the

@@ -23,9 +23,7 @@
 //! `loss`, `dA2 dZ2 dW2 db2 dA1 dZ1 dW1 db1`, then `W1.updated` … `b2.updated`.
 
 use super::Config;
-use crate::numpy_ops::{
-    dot, exp, sigmoid, trace_arrays, xor_int, Array,
-};
+use crate::numpy_ops::{dot, exp, sigmoid, trace_arrays, xor_int, Array};
 use crate::record::{RunRecord, Stage};
 use crate::rng::numpy::RandomState;
 use crate::{pyfmt, xor};
@@ -226,7 +224,6 @@ pub fn run(cfg: &Config) -> Result<RunRecord> {
     Ok(record)
 }
 
-
 /// Notebook 002's surface grid, `np.column_stack([Xg.ravel(), Yg.ravel()])` of
 /// `Xg, Yg = np.meshgrid(linspace(0, 1, 50), linspace(0, 1, 50))`: point k is
 /// `(xs[k % 50], ys[k / 50])`.
@@ -309,7 +306,11 @@ fn notes(run: &RunFiles) -> Notes {
          0.01685806 (rounded: 0.017). Its numbers look like those of an earlier run.",
     );
     if let Some(l) = run.column("loss.csv") {
-        let at = |step: usize| l.get(step).map(|v| format!("{v:.4}")).unwrap_or_else(|| "–".into());
+        let at = |step: usize| {
+            l.get(step)
+                .map(|v| format!("{v:.4}"))
+                .unwrap_or_else(|| "–".into())
+        };
         let _ = write!(
             s,
             " This run (seed {}) has loss {} at step 0, {} at step 1, {} at 80, {} at 100 and {} \
@@ -331,7 +332,11 @@ fn notes(run: &RunFiles) -> Notes {
             .iter()
             .filter_map(|&x| closest(x).map(|(i, v)| format!("{x} ≈ step {i} ({v:.4})")))
             .collect();
-        let _ = write!(s, " Closest steps to the quoted figures: {}.", near.join(", "));
+        let _ = write!(
+            s,
+            " Closest steps to the quoted figures: {}.",
+            near.join(", ")
+        );
     }
     s.push_str(
         " The NumPy part also evaluates the trained net on a 50×50 grid (`surface.csv`, drawn \

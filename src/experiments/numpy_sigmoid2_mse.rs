@@ -231,7 +231,8 @@ pub const EXPERIMENT: Experiment = Experiment {
         },
         TracedOp {
             name: "d_hidden_input",
-            code: "d_hidden_input = np.dot(d_final_input, W2.T) * sigmoid_derivative(hidden_output)",
+            code:
+                "d_hidden_input = np.dot(d_final_input, W2.T) * sigmoid_derivative(hidden_output)",
             library: "openblas",
         },
         TracedOp {

@@ -224,7 +224,11 @@ fn variable(cfg: &Config, name: &str, drawn: Tensor, record: &mut RunRecord) -> 
         drawn.values(),
         crate::diff::Precision::Float32,
     )?;
-    Ok(Tensor::new(rows, cols, values.iter().map(|&v| v as f32).collect()))
+    Ok(Tensor::new(
+        rows,
+        cols,
+        values.iter().map(|&v| v as f32).collect(),
+    ))
 }
 
 pub fn run(cfg: &Config) -> Result<RunRecord> {

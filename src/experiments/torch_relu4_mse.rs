@@ -36,7 +36,10 @@ fn notes(run: &RunFiles) -> Notes {
          last update. `last_epoch_predictions.csv` holds what it prints, \
          `predictions.csv` the trained network's output.",
     );
-    if let (Some(last), Some(trained)) = (run.column("last_epoch_predictions.csv"), run.trained_outputs()) {
+    if let (Some(last), Some(trained)) = (
+        run.column("last_epoch_predictions.csv"),
+        run.trained_outputs(),
+    ) {
         let d = last
             .iter()
             .zip(&trained)

@@ -10,8 +10,8 @@ pub mod render;
 pub mod run;
 
 use crate::diff::{Difference, Precision};
-use crate::record::{self, RunInfo};
 use crate::record::trace::{self, TracedValue};
+use crate::record::{self, RunInfo};
 use anyhow::{bail, Context, Result};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -139,7 +139,11 @@ fn by_step(trace: &[TracedValue]) -> BTreeMap<usize, Vec<&TracedValue>> {
 
 /// Walks the two traces in step and program order (A's order; B's values are found by name
 /// within the step) and finds the first value that differs.
-pub fn explain(a: &[TracedValue], b: &[TracedValue], losses: Option<(&[f64], &[f64])>) -> Explanation {
+pub fn explain(
+    a: &[TracedValue],
+    b: &[TracedValue],
+    losses: Option<(&[f64], &[f64])>,
+) -> Explanation {
     let (steps_a, steps_b) = (by_step(a), by_step(b));
     let steps: Vec<usize> = steps_a
         .keys()
@@ -156,7 +160,14 @@ pub fn explain(a: &[TracedValue], b: &[TracedValue], losses: Option<(&[f64], &[f
         for x in va {
             let Some(y) = vb.iter().find(|y| y.name == x.name) else {
                 if first.is_none() {
-                    first = Some(mismatch(x, identical, format!("traced on one side only: {} has it at step {step}, the other does not", x.name)));
+                    first = Some(mismatch(
+                        x,
+                        identical,
+                        format!(
+                            "traced on one side only: {} has it at step {step}, the other does not",
+                            x.name
+                        ),
+                    ));
                 }
                 continue;
             };
@@ -165,7 +176,12 @@ pub fn explain(a: &[TracedValue], b: &[TracedValue], losses: Option<(&[f64], &[f
                     first = Some(mismatch(
                         x,
                         identical,
-                        format!("{} has {} elements on one side, {} on the other", x.name, x.values.len(), y.values.len()),
+                        format!(
+                            "{} has {} elements on one side, {} on the other",
+                            x.name,
+                            x.values.len(),
+                            y.values.len()
+                        ),
                     ));
                 }
                 continue;
@@ -203,16 +219,36 @@ pub fn explain(a: &[TracedValue], b: &[TracedValue], losses: Option<(&[f64], &[f
         }
         if first.is_none() {
             if let Some(y) = vb.iter().find(|y| !va.iter().any(|x| x.name == y.name)) {
-                first = Some(mismatch(y, identical, format!("traced on one side only: {} has it at step {step}, the other does not", y.name)));
+                first = Some(mismatch(
+                    y,
+                    identical,
+                    format!(
+                        "traced on one side only: {} has it at step {step}, the other does not",
+                        y.name
+                    ),
+                ));
             }
         }
         growth.push((step, step_max));
     }
     let (loss_growth, first_loss_difference) = match losses {
         Some((la, lb)) => {
-            let g: Vec<f64> = la.iter().zip(lb).map(|(x, y)| if same_bits(*x, *y) { 0.0 } else { (x - y).abs() }).collect();
+            let g: Vec<f64> = la
+                .iter()
+                .zip(lb)
+                .map(|(x, y)| {
+                    if same_bits(*x, *y) {
+                        0.0
+                    } else {
+                        (x - y).abs()
+                    }
+                })
+                .collect();
             let f = la.iter().zip(lb).position(|(x, y)| !same_bits(*x, *y));
-            (g, f.or((la.len() != lb.len()).then_some(la.len().min(lb.len()))))
+            (
+                g,
+                f.or((la.len() != lb.len()).then_some(la.len().min(lb.len()))),
+            )
         }
         None => (Vec::new(), None),
     };

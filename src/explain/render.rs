@@ -99,18 +99,34 @@ pub fn markdown(e: &Explanation, a: &Side, b: &Side, title: &str, svg: Option<&s
     let _ = writeln!(s, "# {title}\n");
     let _ = writeln!(s, "- A: `{}` ({})", a.dir.display(), a.label);
     let _ = writeln!(s, "- B: `{}` ({})", b.dir.display(), b.label);
-    let _ = writeln!(s, "- Steps traced on both sides: {}\n", steps_phrase(&e.steps));
+    let _ = writeln!(
+        s,
+        "- Steps traced on both sides: {}\n",
+        steps_phrase(&e.steps)
+    );
     let _ = writeln!(s, "**{}**\n", headline(e, &a.label, &b.label));
     if let Some(f) = e.first.as_ref().filter(|f| f.mismatch.is_none()) {
         let _ = writeln!(s, "| | value |");
         let _ = writeln!(s, "|---|---|");
         let _ = writeln!(s, "| step | {} |", f.step);
-        let _ = writeln!(s, "| value | `{}` (number {} in the step's program order) |", f.name, f.seq);
-        let _ = writeln!(s, "| elements differing | {} of {} (first: index {}) |", f.differing, f.elements, f.index);
+        let _ = writeln!(
+            s,
+            "| value | `{}` (number {} in the step's program order) |",
+            f.name, f.seq
+        );
+        let _ = writeln!(
+            s,
+            "| elements differing | {} of {} (first: index {}) |",
+            f.differing, f.elements, f.index
+        );
         let _ = writeln!(s, "| {} | {} |", a.label, decimal_and_hex(f.a, f.precision));
         let _ = writeln!(s, "| {} | {} |", b.label, decimal_and_hex(f.b, f.precision));
         let _ = writeln!(s, "| ulps ({}) | {} |", precision_name(f.precision), f.ulps);
-        let _ = writeln!(s, "| values traced before it | {}, all bit-identical |\n", f.identical_before);
+        let _ = writeln!(
+            s,
+            "| values traced before it | {}, all bit-identical |\n",
+            f.identical_before
+        );
     }
     if let Some(op) = operation(e, a, b) {
         let _ = writeln!(s, "Operation: {op}\n");
@@ -124,10 +140,17 @@ pub fn markdown(e: &Explanation, a: &Side, b: &Side, title: &str, svg: Option<&s
     } else if !e.loss_growth.is_empty() {
         let _ = writeln!(s, "Every loss is bit-identical.\n");
     }
-    let _ = writeln!(s, "| step | max abs difference, traced values | abs loss difference |");
+    let _ = writeln!(
+        s,
+        "| step | max abs difference, traced values | abs loss difference |"
+    );
     let _ = writeln!(s, "|---:|---:|---:|");
     for &(step, max) in &e.step_growth {
-        let loss = e.loss_growth.get(step).map(|d| format!("{d:.3e}")).unwrap_or_default();
+        let loss = e
+            .loss_growth
+            .get(step)
+            .map(|d| format!("{d:.3e}"))
+            .unwrap_or_default();
         let _ = writeln!(s, "| {step} | {max:.3e} | {loss} |");
     }
     for (label, step) in loss_milestones(&e.loss_growth, e.step_growth.last().map(|g| g.0)) {
@@ -158,7 +181,6 @@ fn loss_milestones(growth: &[f64], after: Option<usize>) -> Vec<(&'static str, u
     steps
 }
 
-
 /// The finding in a table cell's words: step, value, how much, and the kernels on each side.
 pub fn in_words(e: &Explanation, a: &Side, b: &Side, step_unit: &str) -> String {
     let unit = step_unit.trim_end_matches('s');
@@ -182,8 +204,11 @@ pub fn in_words(e: &Explanation, a: &Side, b: &Side, step_unit: &str) -> String 
             f.ulps,
             if f.ulps == 1 { "" } else { "s" },
             precision_name(f.precision),
-            operation(e, a, b)
-                .unwrap_or_else(|| format!("{} against {}", kernels_of(a), kernels_of(b)))
+            operation(e, a, b).unwrap_or_else(|| format!(
+                "{} against {}",
+                kernels_of(a),
+                kernels_of(b)
+            ))
         ),
     }
 }

@@ -3,8 +3,8 @@
 //! A B` on two traced folders. Both write `explain.md` and `explain.svg` into the pair's folder.
 
 use super::{render, Explanation, Side};
-use crate::experiments::{Engine, Experiment};
 use crate::console::progress::Progress;
+use crate::experiments::{Engine, Experiment};
 use crate::record;
 use crate::run::{self, Settings};
 use anyhow::{bail, Result};
@@ -31,7 +31,10 @@ impl Outcome {
 pub fn folders(a: &Path, b: &Path, step_unit: &str) -> Result<Outcome> {
     let (e, sa, sb) = super::explain_dirs(a, b)?;
     let title = match &sa.info {
-        Some(info) => format!("{} seed {}: {} against {}", info.experiment, info.seed, sa.label, sb.label),
+        Some(info) => format!(
+            "{} seed {}: {} against {}",
+            info.experiment, info.seed, sa.label, sb.label
+        ),
         None => format!("{} against {}", a.display(), b.display()),
     };
     write(e, sa, sb, &title, step_unit)
@@ -49,11 +52,7 @@ fn write(e: Explanation, a: Side, b: Side, title: &str, step_unit: &str) -> Resu
             step_unit,
             loss: &e.loss_growth,
             traced: &e.step_growth,
-            first: e
-                .first
-                .as_ref()
-                .map(|f| f.step)
-                .or(e.first_loss_difference),
+            first: e.first.as_ref().map(|f| f.step).or(e.first_loss_difference),
         },
         &svg,
     )?;
@@ -117,7 +116,13 @@ fn numbers(path: &Path) -> Result<Vec<u64>> {
         .skip(1)
         .flat_map(|l| l.split(','))
         .filter_map(|f| f.parse::<f64>().ok())
-        .map(|x| if x.is_nan() { f64::NAN.to_bits() } else { x.to_bits() })
+        .map(|x| {
+            if x.is_nan() {
+                f64::NAN.to_bits()
+            } else {
+                x.to_bits()
+            }
+        })
         .collect())
 }
 

@@ -2,7 +2,9 @@
 //! difference| per step on a log axis, with the traced steps' largest difference and the
 //! first divergence marked.
 
-use super::style::{err, write_svg, FONT, MARK_COLOUR, PYTHON_COLOUR as TRACE_COLOUR, RUST_COLOUR as LOSS_COLOUR};
+use super::style::{
+    err, write_svg, FONT, MARK_COLOUR, PYTHON_COLOUR as TRACE_COLOUR, RUST_COLOUR as LOSS_COLOUR,
+};
 use anyhow::Result;
 use plotters::prelude::*;
 use std::path::Path;
@@ -38,8 +40,14 @@ pub fn growth(plot: &GrowthPlot, path: &Path) -> Result<()> {
             .copied()
             .chain(plot.traced.iter().map(|t| t.1))
             .filter(|v| v.is_finite() && *v > 0.0);
-        let (lo, hi) = positive.fold((f64::INFINITY, 0.0f64), |(lo, hi), v| (lo.min(v), hi.max(v)));
-        let (lo, hi) = if hi == 0.0 { (1e-18, 1.0) } else { (lo / 3.0, hi * 3.0) };
+        let (lo, hi) = positive.fold((f64::INFINITY, 0.0f64), |(lo, hi), v| {
+            (lo.min(v), hi.max(v))
+        });
+        let (lo, hi) = if hi == 0.0 {
+            (1e-18, 1.0)
+        } else {
+            (lo / 3.0, hi * 3.0)
+        };
         let steps = plot
             .loss
             .len()
@@ -64,7 +72,11 @@ pub fn growth(plot: &GrowthPlot, path: &Path) -> Result<()> {
             .filter(|(_, v)| *v > 0.0 && v.is_finite())
             .collect();
         chart
-            .draw_series(loss_points.iter().map(|&p| Circle::new(p, 1, LOSS_COLOUR.filled())))
+            .draw_series(
+                loss_points
+                    .iter()
+                    .map(|&p| Circle::new(p, 1, LOSS_COLOUR.filled())),
+            )
             .map_err(err)?
             .label("|loss difference|")
             .legend(|(x, y)| Circle::new((x + 10, y), 4, LOSS_COLOUR.filled()));
@@ -107,10 +119,11 @@ fn thin(values: &[f64]) -> Vec<(f64, f64)> {
         .chunks(bucket)
         .enumerate()
         .map(|(i, chunk)| {
-            let (j, v) = chunk
-                .iter()
-                .enumerate()
-                .fold((0, 0.0f64), |(bj, bv), (j, &v)| if v > bv { (j, v) } else { (bj, bv) });
+            let (j, v) =
+                chunk.iter().enumerate().fold(
+                    (0, 0.0f64),
+                    |(bj, bv), (j, &v)| if v > bv { (j, v) } else { (bj, bv) },
+                );
             ((i * bucket + j) as f64, v)
         })
         .collect()

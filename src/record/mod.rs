@@ -44,7 +44,6 @@ pub struct Param {
     pub values: Vec<f64>,
 }
 
-
 /// Everything one run produced.
 #[derive(Debug, Clone, Default)]
 pub struct RunRecord {
@@ -131,7 +130,6 @@ fn unknown_lr() -> f64 {
 pub fn run_dir(out: &Path, experiment: &str, seed: u64, side: &str) -> PathBuf {
     out.join(experiment).join(format!("seed-{seed}")).join(side)
 }
-
 
 fn loss_csv(losses: &[f64]) -> String {
     let mut s = String::with_capacity(24 * losses.len() + 16);
@@ -265,4 +263,3 @@ pub fn read_info(dir: &Path) -> Result<RunInfo> {
         .with_context(|| format!("cannot read {}", path.display()))?;
     serde_json::from_str(&text).with_context(|| format!("{} is not a run record", path.display()))
 }
-

@@ -121,8 +121,12 @@ pub fn read(path: &Path) -> Result<Vec<TracedValue>> {
             );
         }
         let whole = |s: &str, what: &str| -> Result<usize> {
-            s.parse()
-                .with_context(|| format!("{}: line {line_no}: {what} {s:?} is not a whole number", path.display()))
+            s.parse().with_context(|| {
+                format!(
+                    "{}: line {line_no}: {what} {s:?} is not a whole number",
+                    path.display()
+                )
+            })
         };
         let step = whole(fields[0], "step")?;
         let seq = whole(fields[1], "seq")?;
@@ -148,7 +152,11 @@ pub fn read(path: &Path) -> Result<Vec<TracedValue>> {
             }
             _ => {
                 if index != 0 {
-                    bail!("{}: line {line_no}: {} starts at index {index}, not 0", path.display(), fields[2]);
+                    bail!(
+                        "{}: line {line_no}: {} starts at index {index}, not 0",
+                        path.display(),
+                        fields[2]
+                    );
                 }
                 values.push(TracedValue {
                     step,

@@ -6,9 +6,9 @@
 pub mod report;
 
 use crate::compare;
-use crate::reproduce::report::{printout_word, Checked, Entry, PortCheck, Printouts};
-use crate::experiments::{self, Engine, Experiment};
 use crate::console::progress::Progress;
+use crate::experiments::{self, Engine, Experiment};
+use crate::reproduce::report::{printout_word, Checked, Entry, PortCheck, Printouts};
 use crate::run::{self, Settings};
 use anyhow::Result;
 use std::path::Path;
@@ -58,7 +58,12 @@ fn port_one(exp: &'static Experiment, out: &Path) -> Result<PortCheck> {
         ..Default::default()
     };
     let label = format!("{} (plain tch port)", exp.name);
-    run::run_rust_with(exp, &settings, false, Progress::new(settings.steps(exp) as u64, &label))?;
+    run::run_rust_with(
+        exp,
+        &settings,
+        false,
+        Progress::new(settings.steps(exp) as u64, &label),
+    )?;
     let verdict = compare::judge_on(exp, out, settings.seed(exp), settings.engine)?;
     compare::draw(exp, out, settings.seed(exp), settings.engine, &verdict)?;
     let explained = crate::explain::run::after_runs(exp, &settings)?;

@@ -4,12 +4,11 @@
 //! runs themselves rather than typed in.
 
 use crate::compare::Status;
-use crate::diff::short;
 use crate::compare::{PrintoutCheck, Verdict};
+use crate::diff::short;
 use crate::experiments::Experiment;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
-
 
 /// What reproducing one experiment found.
 pub struct Entry {
@@ -232,7 +231,12 @@ fn port_table(s: &mut String, entries: &[Entry]) {
                 let v = &p.verdict;
                 let finding = match &p.explained {
                     None => "none: every value bit-identical".to_string(),
-                    Some(o) => crate::explain::render::in_words(&o.explanation, &o.a, &o.b, e.exp.step_unit),
+                    Some(o) => crate::explain::render::in_words(
+                        &o.explanation,
+                        &o.a,
+                        &o.b,
+                        e.exp.step_unit,
+                    ),
                 };
                 let _ = writeln!(
                     s,
@@ -412,8 +416,6 @@ fn details(s: &mut String, out: &Path, e: &Entry) {
     }
     let _ = writeln!(s);
 }
-
-
 
 /// What an earlier `sweep` of the experiment (in `DIR/sweeps/`) says: outcomes over its
 /// seeds and which seeds end where the notebook's printed run ended (`printed`: the four

@@ -5,8 +5,8 @@
 pub mod engine;
 pub mod python;
 
-use crate::experiments::{Config, Engine, Experiment};
 use crate::console::progress::Progress;
+use crate::experiments::{Config, Engine, Experiment};
 use crate::record::{self, InitialParams, RunInfo, RunRecord};
 use anyhow::{Context, Result};
 use std::collections::BTreeMap;
@@ -83,7 +83,10 @@ pub fn rust_versions(exp: &Experiment, engine: Engine) -> BTreeMap<String, Strin
         "xor-repro".to_string(),
         env!("CARGO_PKG_VERSION").to_string(),
     )]);
-    if let (true, Some(libtorch)) = (exp.needs_libtorch_on(engine), crate::run::engine::libtorch()) {
+    if let (true, Some(libtorch)) = (
+        exp.needs_libtorch_on(engine),
+        crate::run::engine::libtorch(),
+    ) {
         versions.extend((libtorch.versions)(exp));
     }
     if let (Engine::Exact, Some(settings)) = (engine, exp.recorded_settings) {
@@ -180,7 +183,10 @@ pub fn run_rust_with(
 /// The kernel paths `run.json` records for a run of `exp` on `engine`. The exact engine
 /// emulates the paths of the notebook's libraries; a plain tch port runs libtorch's own
 /// kernels, on the path ATen picks here.
-pub fn kernel_paths(exp: &Experiment, engine: Engine) -> BTreeMap<String, crate::kernels::KernelPath> {
+pub fn kernel_paths(
+    exp: &Experiment,
+    engine: Engine,
+) -> BTreeMap<String, crate::kernels::KernelPath> {
     let paths = crate::kernels::this_machine();
     match engine {
         Engine::Exact => paths.for_libraries(exp.framework.kernel_libraries()),

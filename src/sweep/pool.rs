@@ -4,8 +4,8 @@
 //! thread each (if they load it), and print one `sweep.csv` row per seed.
 
 use super::plan::{csv_row, parse_row, Plan, SeedResult};
-use crate::experiments::{Config, Engine, Experiment};
 use crate::console::progress::Progress;
+use crate::experiments::{Config, Engine, Experiment};
 use crate::record::number;
 use anyhow::{bail, Context, Result};
 use std::io::{BufRead, BufReader, Read};

@@ -15,8 +15,8 @@ use crate::experiments::BatchedNet;
 use crate::{tensors, torch_init};
 use anyhow::{bail, Result};
 use tch::{Kind, Tensor};
-use xor_repro::experiments::Experiment;
 use xor_repro::console::progress::Progress;
+use xor_repro::experiments::Experiment;
 use xor_repro::sweep::SeedResult;
 use xor_repro::xor;
 

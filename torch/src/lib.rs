@@ -17,8 +17,8 @@ pub mod ports;
 pub mod tensors;
 pub mod torch_init;
 
-use xor_repro::run::engine::Libtorch;
 use xor_repro::experiments::Experiment;
+use xor_repro::run::engine::Libtorch;
 
 /// What this crate adds to the shared command line.
 pub static LIBTORCH: Libtorch = Libtorch {

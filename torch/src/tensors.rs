@@ -3,8 +3,8 @@
 
 use anyhow::Result;
 use tch::{Kind, Tensor};
-use xor_repro::experiments::Config;
 use xor_repro::diff::Precision;
+use xor_repro::experiments::Config;
 use xor_repro::record::RunRecord;
 use xor_repro::xor::{INPUTS, TARGETS};
 
@@ -52,7 +52,8 @@ impl InitialTensors for Config {
                 Kind::Float => Precision::Float32,
                 _ => Precision::Float64,
             };
-            let values = self.initial_param(record, name, &shape(&tensor), values(&tensor), precision)?;
+            let values =
+                self.initial_param(record, name, &shape(&tensor), values(&tensor), precision)?;
             params.push(
                 Tensor::from_slice(&values)
                     .reshape(tensor.size())

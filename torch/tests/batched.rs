@@ -2,8 +2,8 @@
 //! largest loss difference reported (batched products add in another order, so the two are
 //! close but not bit-identical; the single run is the reference).
 
-use xor_repro::experiments::{self, Config};
 use xor_repro::console::progress::Progress;
+use xor_repro::experiments::{self, Config};
 use xor_repro::sweep::{classify, SeedResult};
 use xor_repro_torch::batched;
 

@@ -26,16 +26,27 @@ fn every_entry_trains_on_every_engine() {
             );
         }
     }
-    assert!(missing.is_empty(), "entries without training:\n{}", missing.join("\n"));
+    assert!(
+        missing.is_empty(),
+        "entries without training:\n{}",
+        missing.join("\n")
+    );
 }
 
 #[test]
 fn the_libtorch_crate_trains_nothing_the_registry_lacks() {
     let names: Vec<&str> = experiments::all().iter().map(|e| e.name).collect();
     for t in xor_repro_torch::experiments::TRAINING {
-        assert!(names.contains(&t.name), "{} is trained in xor-repro-torch but not registered", t.name);
+        assert!(
+            names.contains(&t.name),
+            "{} is trained in xor-repro-torch but not registered",
+            t.name
+        );
     }
     for (name, _) in xor_repro_torch::ports::PORTS {
-        assert!(names.contains(name), "torch/src/ports has a port of {name}, which is not registered");
+        assert!(
+            names.contains(name),
+            "torch/src/ports has a port of {name}, which is not registered"
+        );
     }
 }

@@ -36,7 +36,6 @@ mod view;
 use super::cpu::CpuFeatures;
 pub use view::View;
 
-
 /// An OpenBLAS kernel set (`gotoblas_*` table) of NumPy's wheel.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Core {

@@ -6,7 +6,6 @@
 use crate::backprop::Hidden;
 use xor_repro::experiments::RunFn;
 
-
 /// One experiment trained here.
 pub struct Training {
     pub name: &'static str,

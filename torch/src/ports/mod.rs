@@ -7,8 +7,8 @@ use anyhow::Result;
 use tch::nn;
 use tch::Tensor;
 use xor_repro::experiments::{Config, RunFn};
-use xor_repro::record::RunRecord;
 use xor_repro::record::trace::Trace;
+use xor_repro::record::RunRecord;
 
 mod tensor_trace;
 
