@@ -324,6 +324,62 @@ class Run:
             f.writelines(",".join(number(v) for v in row) + "\n" for row in rows)
 
 
+class ModuleTracer:
+    """--trace for a notebook's `nn.Module`: forward hooks trace the values inside
+    `model.forward` (a layer's input and output, by name) and keep their gradients
+    (`retain_grad`). Hooks are registered only when the run traces, so an untraced run is the
+    notebook's code alone; tracing reads values and changes none.
+
+    `layers` is [(module, input name or None, output name)] in forward order; `grad_order`
+    names the gradients in the order autograd computes them (parameters by their
+    `named_parameters` name, traced values by theirs). Call `close()` after training: the
+    model's later calls are not training steps."""
+
+    def __init__(self, run, model, layers, grad_order):
+        self.run, self.model, self.grad_order = run, model, grad_order
+        self.step = None
+        self.retained = {}
+        self.hooks = []
+        if run._trace_range is not None:
+            for module, input_name, output_name in layers:
+                self.hooks.append(module.register_forward_hook(self._hook(input_name, output_name)))
+
+    def _hook(self, input_name, output_name):
+        def hook(module, inputs, output):
+            if self.run.tracing(self.step):
+                if input_name is not None:
+                    self.keep(self.step, input_name, inputs[0])
+                self.keep(self.step, output_name, output)
+        return hook
+
+    def keep(self, step, name, tensor):
+        """Traces `tensor` as `name` and keeps its gradient for `gradients`."""
+        if self.run.tracing(step):
+            self.run.trace(step, name, tensor)
+            tensor.retain_grad()
+            self.retained[name] = tensor
+
+    def parameters(self, step, suffix=""):
+        """The model's parameters as the step starts (`suffix` "") or after its update
+        (".updated"); the step's forward hooks trace under `step`."""
+        self.step = step
+        if self.run.tracing(step):
+            for name, p in self.model.named_parameters():
+                self.run.trace(step, name + suffix, p)
+
+    def gradients(self, step):
+        """Every gradient, in `grad_order`."""
+        if self.run.tracing(step):
+            grads = dict(self.model.named_parameters())
+            for name in self.grad_order:
+                g = self.retained[name].grad if name in self.retained else grads[name].grad
+                self.run.trace(step, name + ".grad", g)
+
+    def close(self):
+        for hook in self.hooks:
+            hook.remove()
+
+
 def _library_versions():
     """Versions of the array libraries this process has imported."""
     found = {}

@@ -656,7 +656,6 @@ fn explain(args: &ExplainArgs) -> Result<ExitCode> {
                 PathBuf::from(&args.operands[0]),
                 PathBuf::from(&args.operands[1]),
             );
-            crate::explain::run::check_folders(&a, &b)?;
             crate::explain::run::folders(&a, &b, "steps")?
         }
     };

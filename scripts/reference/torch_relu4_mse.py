@@ -57,40 +57,10 @@ loss_fn = nn.MSELoss() # Mean Squared Error loss
 
 optimizer = optim.SGD(model.parameters(), lr=args.lr)
 
-# --trace: forward hooks trace the values inside model.forward and keep their gradients
-# (retain_grad); they are registered only when tracing, so an untraced run is the notebook's
-# code alone, and tracing reads values without changing any.
-retained = {}
-
-def keep(name, tensor):
-    run.trace(epoch, name, tensor)
-    tensor.retain_grad()
-    retained[name] = tensor
-
-def trace_fc1(module, inputs, output):
-    if run.tracing(epoch):
-        keep("fc1(x)", output)
-
-def trace_fc2(module, inputs, output):
-    if run.tracing(epoch):
-        keep("relu", inputs[0])
-        keep("fc2(relu)", output)
-
-def trace_parameters(suffix):
-    for name, p in model.named_parameters():
-        run.trace(epoch, name + suffix, p)
-
-def trace_gradients():
-    """Every gradient, in the order autograd computes them."""
-    grads = dict((name, p.grad) for name, p in model.named_parameters())
-    for name in ["predictions", "fc2(relu)", "fc2.weight", "fc2.bias", "relu", "fc1(x)", "fc1.weight", "fc1.bias"]:
-        run.trace(epoch, name + ".grad", retained[name].grad if name in retained else grads[name])
-
-# (Removed after training: the model's later calls are not training steps.)
-hooks = []
-if args.trace_range is not None:
-    hooks = [model.fc1.register_forward_hook(trace_fc1),
-             model.fc2.register_forward_hook(trace_fc2)]
+# --trace: the values inside model.forward, and every gradient in the order autograd computes
+# them (xor_repro_record.ModuleTracer; nothing is hooked when not tracing).
+tracer = record.ModuleTracer(run, model, [(model.fc1, None, "fc1(x)"), (model.fc2, "relu", "fc2(relu)")],
+                             ["predictions", "fc2(relu)", "fc2.weight", "fc2.bias", "relu", "fc1(x)", "fc1.weight", "fc1.bias"])
 
 # Step 5: Train the model using backpropagation
 
@@ -98,15 +68,13 @@ epochs = args.steps # Number of training iterations
 
 for epoch in range(epochs):
 
-        if run.tracing(epoch):
-            trace_parameters("")
+        tracer.parameters(epoch)
 
         # Forward pass: Compute predicted y by passing X to the model
 
         predictions = model(X)
 
-        if run.tracing(epoch):
-            keep("predictions", predictions)
+        tracer.keep(epoch, "predictions", predictions)
 
         # Compute the loss (error)
 
@@ -122,15 +90,13 @@ for epoch in range(epochs):
 
         loss.backward()
 
-        if run.tracing(epoch):
-            trace_gradients()
+        tracer.gradients(epoch)
 
         # Update weights and biases using gradient descent
 
         optimizer.step()
 
-        if run.tracing(epoch):
-            trace_parameters(".updated")
+        tracer.parameters(epoch, ".updated")
 
         run.losses.append(loss.item())
 
@@ -140,8 +106,7 @@ for epoch in range(epochs):
 
                     print(f'Epoch {epoch+1}/{epochs}, Loss: {loss.item()}')
 
-for hook in hooks:
-    hook.remove()
+tracer.close()
 
 # Inspect learned weights and bias for each layer
 

@@ -48,69 +48,35 @@ run.initial_params(dict(model.named_parameters()))
 criterion = nn.MSELoss()
 optimizer = optim.SGD(model.parameters(), lr=args.lr)
 
-# --trace: forward hooks trace the values inside model.forward and keep their gradients
-# (retain_grad); they are registered only when tracing, so an untraced run is the notebook's
-# code alone, and tracing reads values without changing any.
-retained = {}
-
-def keep(name, tensor):
-    run.trace(epoch, name, tensor)
-    tensor.retain_grad()
-    retained[name] = tensor
-
-def trace_hidden_layer(module, inputs, output):
-    if run.tracing(epoch):
-        keep("hidden_layer(x)", output)
-
-def trace_output_layer(module, inputs, output):
-    if run.tracing(epoch):
-        keep("hidden_output", inputs[0])
-        keep("output_layer(hidden_output)", output)
-
-def trace_parameters(suffix):
-    for name, p in model.named_parameters():
-        run.trace(epoch, name + suffix, p)
-
-def trace_gradients():
-    """Every gradient, in the order autograd computes them."""
-    grads = dict((name, p.grad) for name, p in model.named_parameters())
-    for name in ["predictions", "output_layer(hidden_output)", "output_layer.weight", "output_layer.bias",
-                 "hidden_output", "hidden_layer(x)", "hidden_layer.weight", "hidden_layer.bias"]:
-        run.trace(epoch, name + ".grad", retained[name].grad if name in retained else grads[name])
-
-# (Removed after training: the model's later calls are not training steps.)
-hooks = []
-if args.trace_range is not None:
-    hooks = [model.hidden_layer.register_forward_hook(trace_hidden_layer),
-             model.output_layer.register_forward_hook(trace_output_layer)]
+# --trace: the values inside model.forward, and every gradient in the order autograd computes
+# them (xor_repro_record.ModuleTracer; nothing is hooked when not tracing).
+tracer = record.ModuleTracer(run, model, [(model.hidden_layer, None, "hidden_layer(x)"),
+                              (model.output_layer, "hidden_output", "output_layer(hidden_output)")],
+                             ["predictions", "output_layer(hidden_output)", "output_layer.weight", "output_layer.bias",
+                              "hidden_output", "hidden_layer(x)", "hidden_layer.weight", "hidden_layer.bias"])
 
 # Training loop
 epochs = args.steps
 
 for epoch in range(epochs):
-    if run.tracing(epoch):
-        trace_parameters("")
+    tracer.parameters(epoch)
     optimizer.zero_grad() # reset the gradients of the params
     # Forward pass
     predictions = model(X)
-    if run.tracing(epoch):
-        keep("predictions", predictions)
+    tracer.keep(epoch, "predictions", predictions)
     # Calculate the loss
     loss = criterion(predictions, y)
     run.trace(epoch, "loss", loss)
     # Backpropagation
     loss.backward()
-    if run.tracing(epoch):
-        trace_gradients()
+    tracer.gradients(epoch)
     # Update weights
     optimizer.step()
-    if run.tracing(epoch):
-        trace_parameters(".updated")
+    tracer.parameters(epoch, ".updated")
     run.losses.append(loss.item())
     if epoch % 1000 == 0:
         print(f"Epoch {epoch}, Loss: {loss.item()}")
-for hook in hooks:
-    hook.remove()
+tracer.close()
 
 for name, p in model.named_parameters():
     run.param("final", name, p)

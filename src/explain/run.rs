@@ -7,7 +7,7 @@ use crate::console::progress::Progress;
 use crate::experiments::{Engine, Experiment};
 use crate::record;
 use crate::run::{self, Settings};
-use anyhow::{bail, Result};
+use anyhow::Result;
 use std::path::{Path, PathBuf};
 
 /// What one `explain` found, and where it wrote it.
@@ -208,14 +208,4 @@ fn who(engine: Engine) -> &'static str {
         Engine::Exact => "Rust (exact)",
         Engine::Tch => "plain tch port",
     }
-}
-
-/// Checks the command line's two operands before any work.
-pub fn check_folders(a: &Path, b: &Path) -> Result<()> {
-    for d in [a, b] {
-        if !d.is_dir() {
-            bail!("{} is not a run folder", d.display());
-        }
-    }
-    Ok(())
 }

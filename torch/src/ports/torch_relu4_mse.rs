@@ -71,8 +71,7 @@ pub fn run(cfg: &Config) -> Result<RunRecord> {
     tch::manual_seed(cfg.seed as i64);
 
     // Step 1: Create XOR Dataset
-    let x = Tensor::from_slice2(&[[0f32, 0.], [0., 1.], [1., 0.], [1., 1.]]);
-    let y = Tensor::from_slice2(&[[0f32], [1.], [1.], [0.]]);
+    let (x, y) = crate::tensors::xor(tch::Kind::Float);
 
     // Step 3: Instantiate the model
     let vs = nn::VarStore::new(Device::Cpu);

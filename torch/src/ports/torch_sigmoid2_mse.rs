@@ -75,8 +75,7 @@ pub fn run(cfg: &Config) -> Result<RunRecord> {
     tch::manual_seed(cfg.seed as i64);
 
     // #0: the XOR data, integer lists as float32
-    let x = Tensor::from_slice2(&[[0, 0], [0, 1], [1, 0], [1, 1]]).to_kind(Kind::Float);
-    let y = Tensor::from_slice2(&[[0], [1], [1], [0]]).to_kind(Kind::Float);
+    let (x, y) = crate::tensors::xor(Kind::Float);
 
     // #2: model = XORNeuralNetwork(input_dim, hidden_dim, output_dim)
     let vs = nn::VarStore::new(Device::Cpu);
