@@ -103,7 +103,7 @@ struct SweepArgs {
     #[arg(long, value_name = "K/N", value_parser = crate::sweep::shard::parse_shard)]
     shard: Option<(u64, u64)>,
     /// Join the shards in DIR/sweeps/NAME/shards/ into the sweep of all their seeds.
-    #[arg(long, conflicts_with_all = ["seeds", "shard", "epochs", "lr", "batched", "engine"])]
+    #[arg(long, conflicts_with_all = ["seeds", "shard", "epochs", "lr", "engine"])]
     merge: bool,
     /// Which Rust code trains each seed: the exact engine or the plain tch port.
     #[arg(long, value_enum)]
@@ -120,10 +120,6 @@ struct SweepArgs {
     /// Output folder.
     #[arg(long, default_value = "results")]
     out: PathBuf,
-    /// Train all seeds as one batched computation (the two-layer PyTorch nets trained with
-    /// MSE and SGD): much faster, close to but not bit-identical with single runs.
-    #[arg(long)]
-    batched: bool,
 }
 
 #[derive(Args)]
@@ -337,7 +333,7 @@ impl Command {
             Command::Run(args) => any(args),
             Command::Compare(args) => !args.no_run && any(&args.run),
             Command::Reproduce(_) => experiments::all().iter().any(|e| e.needs_libtorch()),
-            Command::Sweep(args) => args.batched,
+            Command::Sweep(_) => false,
             Command::Explain(args) => args
                 .experiment()
                 .is_some_and(|e| e.is_ok_and(|e| e.needs_libtorch_on(args.engine))),
@@ -424,12 +420,6 @@ fn sweep(args: &SweepArgs) -> Result<ExitCode> {
         exp.framework.check_seed(seed)?;
     }
     let engine = args.engine.unwrap_or(Engine::Exact);
-    if args.batched && engine != Engine::Exact {
-        bail!("--batched is the exact engine's batched training; drop --engine tch or --batched");
-    }
-    if args.batched && args.shard.is_some() {
-        bail!("--batched trains all seeds as one computation; shard without it");
-    }
     run::ensure_writable(&args.out)?;
     let seeds = match args.shard {
         Some((k, n)) => {
@@ -454,12 +444,7 @@ fn sweep(args: &SweepArgs) -> Result<ExitCode> {
         lr: args.lr.unwrap_or(exp.lr),
         out: args.out.clone(),
     };
-    let results = if args.batched {
-        let libtorch = crate::run::engine::libtorch().context("batched sweeps need libtorch")?;
-        (libtorch.batched_sweep)(&plan)?
-    } else {
-        crate::sweep::run(&plan)?
-    };
+    let results = crate::sweep::run(&plan)?;
     if let Some((k, n)) = args.shard {
         let path = crate::sweep::shard::write(&plan, k, n, &results)?;
         crate::errln!(

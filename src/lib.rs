@@ -40,4 +40,5 @@ pub mod reproduce;
 pub mod rng;
 pub mod run;
 pub mod sweep;
+pub mod torch_net;
 pub mod xor;

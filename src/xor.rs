@@ -39,3 +39,9 @@ pub struct Prediction {
     pub target: f64,
     pub prediction: f64,
 }
+
+/// `X` (4×2, row-major) and `y` as the PyTorch notebooks make them: float32 tensors.
+pub fn float32() -> ([f32; 8], [f32; 4]) {
+    let x = std::array::from_fn(|i| INPUTS[i / 2][i % 2] as f32);
+    (x, TARGETS.map(|t| t as f32))
+}

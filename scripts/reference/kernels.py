@@ -1,11 +1,13 @@
 """What each pinned Python library says about the kernel path it takes on this machine, under
 this process's switches (NPY_DISABLE_CPU_FEATURES, OPENBLAS_CORETYPE, TF_ENABLE_ONEDNN_OPTS,
-ONEDNN_MAX_CPU_ISA, ATEN_CPU_CAPABILITY), in the names xor-repro uses:
+ONEDNN_MAX_CPU_ISA, ATEN_CPU_CAPABILITY, MKL_ENABLE_INSTRUCTIONS, MKL_CBWR), in the names xor-repro
+uses:
 
 - numpy-exp: the target NumPy dispatches float64 exp to (numpy.lib.introspect)
 - openblas: the core NumPy's OpenBLAS runs (threadpoolctl)
 - tensorflow: Eigen or oneDNN (IsMklEnabled), and oneDNN's ISA (ONEDNN_VERBOSE)
 - aten: torch.backends.cpu.get_cpu_capability()
+- mkl: the code path MKL_VERBOSE names for libtorch's sgemm, and MKL's version
 
 Imported by record.py for run.json (cheap questions only); run as a script, it asks every
 library, the ISA too, and prints one JSON object (`xor-repro kernels` reads it). A library that
@@ -38,6 +40,36 @@ def aten():
     import torch
 
     return {"path": torch.backends.cpu.get_cpu_capability().lower(), "source": "torch.backends.cpu.get_cpu_capability()"}
+
+
+def mkl():
+    """MKL's own word: the processor class its verbose mode names for one sgemm, which the C
+    library prints to the process's standard output (captured here through the descriptor)."""
+    import ctypes
+    import tempfile
+
+    import torch
+
+    libc = ctypes.CDLL(None)
+    with tempfile.TemporaryFile() as captured:
+        sys.stdout.flush()
+        saved = os.dup(1)
+        os.dup2(captured.fileno(), 1)
+        try:
+            with torch.backends.mkl.verbose(torch.backends.mkl.VERBOSE_ON):
+                torch.ones(4, 2).mm(torch.ones(2, 4))
+            libc.fflush(None)
+        finally:
+            os.dup2(saved, 1)
+            os.close(saved)
+        captured.seek(0)
+        text = captured.read().decode(errors="replace")
+    header = next((line for line in text.splitlines() if "for Intel(R) 64 architecture" in line), None)
+    if header is None:
+        return {"error": "MKL_VERBOSE printed no header"}
+    described = header.split("for Intel(R) 64 architecture", 1)[1].split(", Lnx")[0].strip()
+    version = header.split("MKL_VERBOSE", 1)[1].split(" for ")[0].strip()
+    return {"path": described, "source": f"MKL_VERBOSE ({version})"}
 
 
 def tensorflow_enabled():
@@ -95,7 +127,7 @@ def for_framework(framework):
     if framework == "TensorFlow":
         return {"tensorflow": ask(tensorflow, False)}
     if framework == "PyTorch":
-        return {"aten": ask(aten)}
+        return {"aten": ask(aten), "mkl": ask(mkl)}
     return {}
 
 
@@ -105,6 +137,7 @@ if __name__ == "__main__":
         "openblas": ask(openblas),
         "tensorflow": ask(tensorflow, True),
         "aten": ask(aten),
+        "mkl": ask(mkl),
     }
     json.dump(answers, sys.stdout)
     print()

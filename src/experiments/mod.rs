@@ -47,8 +47,32 @@ impl Framework {
         match self {
             Framework::NumPy => &["numpy-exp", "openblas"],
             Framework::TensorFlow => &["tensorflow"],
-            Framework::PyTorch => &["aten"],
+            Framework::PyTorch => &["aten", "mkl"],
         }
+    }
+
+    /// Why the exact engine in plain Rust cannot train this framework's notebooks here, when
+    /// it cannot: a PyTorch notebook needs libtorch's kernel paths (ATen's set and MKL's
+    /// `sgemm`) reproduced, or it trains on the libtorch-backed engine, which runs them.
+    pub fn not_reproduced(self) -> Option<String> {
+        if self != Framework::PyTorch {
+            return None;
+        }
+        let paths = crate::kernels::this_machine();
+        let mut missing = Vec::new();
+        if !paths.aten.emulated() {
+            missing.push(format!(
+                "ATen {} is not reproduced ({})",
+                paths.aten.name, paths.aten.why
+            ));
+        }
+        if !paths.mkl.emulated() {
+            missing.push(format!(
+                "MKL {} is not reproduced ({})",
+                paths.mkl.name, paths.mkl.why
+            ));
+        }
+        (!missing.is_empty()).then(|| missing.join("; "))
     }
 
     /// Rejects seeds the framework's own seeding call would reject (docs/CONTRACT.md#seeds).
@@ -150,9 +174,10 @@ pub struct Experiment {
 }
 
 impl Experiment {
-    /// Whether the exact engine's training needs libtorch (the PyTorch notebooks).
+    /// Whether the exact engine's training needs libtorch: notebook 003 always, 000 and 001
+    /// where libtorch's kernel paths here are not reproduced.
     pub fn needs_libtorch(&self) -> bool {
-        self.run.is_none()
+        self.run.is_none() || self.framework.not_reproduced().is_some()
     }
 
     /// Whether training on `engine` needs libtorch: every plain tch port does.
@@ -259,6 +284,30 @@ impl Config {
         Ok(arrays
             .try_into()
             .unwrap_or_else(|_| unreachable!("one array per parameter")))
+    }
+
+    /// A PyTorch notebook's initial float32 parameters, `(name, shape, drawn)` each, or
+    /// `--init-from`'s values, checked and recorded as stage `initial`.
+    pub fn initial_float32<const N: usize>(
+        &self,
+        record: &mut RunRecord,
+        drawn: [(&str, &[usize], Vec<f32>); N],
+    ) -> Result<[Vec<f32>; N]> {
+        self.check_init_names(&drawn.each_ref().map(|(name, _, _)| *name))?;
+        let mut params = Vec::with_capacity(N);
+        for (name, shape, values) in drawn {
+            let values = self.initial_param(
+                record,
+                name,
+                shape,
+                values.iter().map(|&v| v as f64).collect(),
+                crate::diff::Precision::Float32,
+            )?;
+            params.push(values.iter().map(|&v| v as f32).collect());
+        }
+        Ok(params
+            .try_into()
+            .unwrap_or_else(|_| unreachable!("one value list per parameter")))
     }
 
     /// The values `--init-from` gives for parameter `name` of `shape`, or `None` to keep the

@@ -1,10 +1,124 @@
-//! Notebook 000 (`000_ef3ae0d5554cfd9b.txt`), `torch-relu4-mse`: its registry entry and its
-//! paragraph in `REPORT.md`. It trains on libtorch: the training is
-//! `torch/src/experiments/torch_relu4_mse.rs`, the plain tch port `torch/src/ports/`.
+//! Notebook 000 (`000_ef3ae0d5554cfd9b.txt`, "Why Do We Need Hidden Layers?"): a PyTorch
+//! `nn.Module` 2→4 ReLU→1 sigmoid, `nn.MSELoss()`, `optim.SGD(lr=0.1)`, 10 000 epochs;
+//! `torch-relu4-mse` in the registry.
+//!
+//! Quirks kept: the notebook sets no seed (we default to 0); it prints
+//! `Epoch {epoch+1}/{epochs}, Loss: {loss.item()}` every 1000 epochs; its "Final Predctions"
+//! cell computes `final_predictions` but prints `predictions`, the forward pass of the last
+//! training epoch taken before the last update. That is `last_epoch_predictions.csv`;
+//! `predictions.csv` holds the trained network's true output.
+//!
+//! This is the exact engine in plain Rust (`crate::torch_net`, on ports of libtorch's
+//! kernels). Where libtorch's kernel paths here are not reproduced, the run goes to the
+//! libtorch-backed engine, `torch/src/experiments/torch_relu4_mse.rs`; the plain tch port is
+//! `torch/src/ports/`.
 
 use super::run_files::{Notes, RunFiles};
-use super::{Experiment, Framework};
+use super::{Config, Experiment, Framework};
+use crate::record::{RunRecord, Stage};
+use crate::rng::torch::TorchGenerator;
+use crate::torch_net::{widen, Hidden, Kernels, TraceNames, TwoLayerNet};
+use crate::{pyfmt, xor};
+use anyhow::Result;
 use std::fmt::Write as _;
+
+const PARAMS: [&str; 4] = ["fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias"];
+
+/// The names in `trace.csv`, as the Python reference traces them.
+const TRACE_NAMES: TraceNames = TraceNames {
+    params: PARAMS,
+    forward: ["fc1(x)", "relu", "fc2(relu)", "predictions"],
+};
+
+pub fn run(cfg: &Config) -> Result<RunRecord> {
+    let mut record = cfg.record();
+    let mut torch = TorchGenerator::manual_seed(cfg.seed);
+
+    // Step 1: Create XOR Dataset
+    let (x, y) = xor::float32();
+
+    // Step 2, 3: XORNetwork(): fc1 = nn.Linear(2, 4), fc2 = nn.Linear(4, 1)
+    let (w1, b1) = torch.linear(2, 4);
+    let (w2, b2) = torch.linear(4, 1);
+    let params = cfg.initial_float32(
+        &mut record,
+        [
+            (PARAMS[0], &[4, 2], w1),
+            (PARAMS[1], &[4], b1),
+            (PARAMS[2], &[1, 4], w2),
+            (PARAMS[3], &[1], b2),
+        ],
+    )?;
+    let kernels = Kernels::this_machine().expect("routed here only where reproduced");
+    let mut model = TwoLayerNet::new(params, Hidden::Relu, kernels);
+
+    // Step 4: loss_fn = nn.MSELoss(); optimizer = optim.SGD(model.parameters(), lr=0.1)
+
+    // Step 5: train
+    let epochs = cfg.steps;
+    for epoch in 0..epochs {
+        model.forward(&x); // predictions = model(X)
+        record.track_solved(epoch, || model.outputs());
+        let loss = model.mse_loss(&y); // loss = loss_fn(predictions, y)
+        model.backward(&x, &y); // optimizer.zero_grad(); loss.backward()
+        model.trace_step(&mut record.trace, epoch, &TRACE_NAMES, loss);
+        model.sgd_step(cfg.lr); // optimizer.step()
+        model.trace_updated(&mut record.trace, epoch, &TRACE_NAMES);
+        record.losses.push(loss);
+        if epoch % 1000 == 0 {
+            let loss = pyfmt::float_repr(loss);
+            record.say(
+                cfg.echo,
+                format!("Epoch {}/{epochs}, Loss: {loss}", epoch + 1),
+            );
+        }
+        cfg.tick(epoch);
+    }
+    // `predictions` is the last epoch's forward pass, taken before its update.
+    let predictions = model.outputs();
+
+    // Inspect learned weights and bias for each layer
+    let [w1, b1, w2, b2] = &model.params;
+    let show = |p: &[f32], shape: &[usize]| pyfmt::tensor(&widen(p), shape, &[]);
+    record.say(
+        cfg.echo,
+        format!(
+            "Learned Weights (Input → Hidden Layer):\n{}",
+            show(w1, &[4, 2])
+        ),
+    );
+    record.say(
+        cfg.echo,
+        format!("Learned Bias (Hidden Layer):\n{}", show(b1, &[4])),
+    );
+    record.say(
+        cfg.echo,
+        format!(
+            "Learned Weights (Hidden → Output Layer):\n{}",
+            show(w2, &[1, 4])
+        ),
+    );
+    record.say(
+        cfg.echo,
+        format!("Learned Bias (Output Layer):\n{}", show(b2, &[1])),
+    );
+    for (name, p) in PARAMS.iter().zip(&model.params) {
+        record.push_param(Stage::Final, name, widen(p));
+    }
+
+    // Step 6: "Final predictions after training" -- but it prints `predictions`, the last
+    // training epoch's forward pass.
+    model.forward(&x);
+    let final_predictions = model.outputs();
+    record.say(cfg.echo, "Final Predctions \n");
+    record.say(
+        cfg.echo,
+        pyfmt::tensor(&predictions, &[4, 1], &["grad_fn=<SigmoidBackward0>"]),
+    );
+    record.last_epoch_predictions = xor::predictions(&predictions);
+    record.predictions = xor::predictions(&final_predictions);
+    Ok(record)
+}
 
 /// The registry entry (`list` shows it).
 pub const EXPERIMENT: Experiment = Experiment {
@@ -18,7 +132,7 @@ pub const EXPERIMENT: Experiment = Experiment {
     lr: 0.1,
     default_seed: 0,
     reference_script: "torch_relu4_mse.py",
-    run: None,
+    run: Some(run),
     notes,
     prints_loss: |line| line.contains("Loss:"),
     // Both sides run libtorch: every traced value is ATen's on each.

@@ -9,7 +9,9 @@
 //! - [`eigen`]: TensorFlow's Eigen kernels (logistic, its gradient, products, reductions).
 //! - [`onednn`]: oneDNN's f32 products at each instruction-set level.
 //! - [`tensorflow`]: which CPU back-end TensorFlow runs (Eigen or oneDNN, and oneDNN's ISA).
-//! - [`aten`]: which of libtorch's kernel sets (`ATEN_CPU_CAPABILITY`) PyTorch runs.
+//! - [`aten`]: which of libtorch's kernel sets (`ATEN_CPU_CAPABILITY`) PyTorch runs, and
+//!   [`aten::ops`], its element-wise kernels and reductions at the notebooks' sizes.
+//! - [`mkl`]: which `sgemm` path MKL runs under libtorch, and its small products.
 //! - [`probe`]: what the Python libraries themselves say, for `xor-repro kernels`.
 //!
 //! A path that is not reproduced (another architecture, a library build these ports were not
@@ -18,6 +20,7 @@
 pub mod aten;
 pub mod cpu;
 pub mod eigen;
+pub mod mkl;
 pub mod numpy_exp;
 pub mod onednn;
 pub mod openblas;
@@ -39,16 +42,20 @@ pub struct Switches {
     pub tf_enable_onednn_opts: Option<String>,
     pub onednn_max_cpu_isa: Option<String>,
     pub aten_cpu_capability: Option<String>,
+    pub mkl_enable_instructions: Option<String>,
+    pub mkl_cbwr: Option<String>,
 }
 
 /// The variables [`Switches`] reads, in its field order.
-pub const SWITCH_VARIABLES: [&str; 6] = [
+pub const SWITCH_VARIABLES: [&str; 8] = [
     "NPY_DISABLE_CPU_FEATURES",
     "NPY_ENABLE_CPU_FEATURES",
     "OPENBLAS_CORETYPE",
     "TF_ENABLE_ONEDNN_OPTS",
     "ONEDNN_MAX_CPU_ISA",
     "ATEN_CPU_CAPABILITY",
+    "MKL_ENABLE_INSTRUCTIONS",
+    "MKL_CBWR",
 ];
 
 impl Switches {
@@ -60,7 +67,7 @@ impl Switches {
     /// for a process to be started with it).
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Switches {
         let var = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
-        let [_, _, c, d, e, f] = SWITCH_VARIABLES.map(var);
+        let [_, _, c, d, e, f, g, h] = SWITCH_VARIABLES.map(var);
         // NumPy counts a variable as set unless it is empty: `NPY_ENABLE_CPU_FEATURES=" "`
         // turns every dispatched feature off (measured), so only "" is unset for these two.
         let numpy_var = |name: &str| lookup(name).filter(|v| !v.is_empty());
@@ -73,6 +80,8 @@ impl Switches {
             // oneDNN still honours its older name when the new one is unset (measured).
             onednn_max_cpu_isa: e.or_else(|| var("DNNL_MAX_CPU_ISA")),
             aten_cpu_capability: f,
+            mkl_enable_instructions: g,
+            mkl_cbwr: h,
         }
     }
 
@@ -85,6 +94,8 @@ impl Switches {
             &self.tf_enable_onednn_opts,
             &self.onednn_max_cpu_isa,
             &self.aten_cpu_capability,
+            &self.mkl_enable_instructions,
+            &self.mkl_cbwr,
         ];
         SWITCH_VARIABLES
             .iter()
@@ -128,6 +139,7 @@ pub struct Paths {
     pub openblas: Pick<openblas::Core>,
     pub tensorflow: Pick<tensorflow::Backend>,
     pub aten: Pick<aten::Capability>,
+    pub mkl: Pick<mkl::MklPath>,
 }
 
 impl Paths {
@@ -137,6 +149,7 @@ impl Paths {
             openblas: openblas::Core::select(&cpu, &switches),
             tensorflow: tensorflow::Backend::select(&cpu, &switches),
             aten: aten::Capability::select(&cpu, &switches),
+            mkl: mkl::MklPath::select(&cpu, &switches),
             cpu,
             switches,
         }
@@ -178,11 +191,12 @@ pub fn unpinned_note(versions: &BTreeMap<String, String>) -> Option<String> {
 }
 
 /// The libraries, in the order reports list them: `run.json`'s key and a label.
-pub const LIBRARIES: [(&str, &str); 4] = [
+pub const LIBRARIES: [(&str, &str); 5] = [
     ("numpy-exp", "NumPy exp"),
     ("openblas", "OpenBLAS"),
     ("tensorflow", "TensorFlow"),
     ("aten", "PyTorch"),
+    ("mkl", "MKL"),
 ];
 
 /// One library's path as `run.json` records it: on the Rust side the path picked, why and
@@ -219,6 +233,7 @@ impl Paths {
             ("openblas", self.openblas.record()),
             ("tensorflow", self.tensorflow.record()),
             ("aten", self.aten.record()),
+            ("mkl", self.mkl.record()),
         ]
         .into_iter()
         .map(|(k, v)| (k.to_string(), v))

@@ -1,6 +1,6 @@
 //! Asking the Python libraries themselves which kernel path they take here
 //! (`scripts/reference/kernels.py`: `numpy.lib.introspect`, threadpoolctl, `IsMklEnabled()` with
-//! `ONEDNN_VERBOSE`, `torch.backends.cpu.get_cpu_capability()`), and holding the answers against
+//! `ONEDNN_VERBOSE`, `torch.backends.cpu.get_cpu_capability()`, MKL_VERBOSE), and holding the answers against
 //! the paths [`super::Paths`] picked, for `xor-repro kernels` and the tests.
 
 use super::numpy_exp::ExpPath;
@@ -68,6 +68,12 @@ pub fn agrees(paths: &Paths, key: &str, said: &KernelPath) -> Option<bool> {
                 || (answer.eq_ignore_ascii_case("oneDNN") && ours.starts_with("oneDNN"))
         }
         "aten" => paths.aten.name.eq_ignore_ascii_case(answer),
+        // MKL_VERBOSE names the processor class: ours for a CPU that is not Intel's, the ISA
+        // inside a longer description on Intel's ("… Intel(R) AVX2 enabled processors").
+        "mkl" => {
+            let ours = paths.mkl.name.split(',').next().unwrap_or_default();
+            answer == ours || answer.contains(&ours.replace("SSE4_2", "SSE4.2"))
+        }
         _ => return None,
     })
 }

@@ -1,11 +1,12 @@
-//! Where an experiment trains. The NumPy notebooks train in any process. The PyTorch and
-//! TensorFlow notebooks need libtorch, whose start-up alone (about 0.17 s of static operator
-//! registration here) takes longer than a whole NumPy run, so only the `xor-repro-torch`
-//! binary (`torch/`) loads it: it registers its experiments here when it starts, and
-//! `xor-repro` hands any command that would train one of them over to it, whole.
+//! Where an experiment trains. Every exact engine is plain Rust and trains in any process,
+//! except where libtorch's kernel paths on this machine are not reproduced (then the PyTorch
+//! notebooks train on the libtorch-backed exact engine) and for notebook 003, whose `exp` and
+//! `log` are MKL's. libtorch's start-up alone (about 0.17 s of static operator registration)
+//! takes longer than a whole plain-Rust run, so only the `xor-repro-torch` binary (`torch/`)
+//! loads it: it registers its trainings here when it starts, and `xor-repro` hands any
+//! command that would train on libtorch over to it, whole (the plain tch ports too).
 
 use crate::experiments::{Engine, Experiment, RunFn};
-use crate::sweep::{Plan, SeedResult};
 use anyhow::{bail, Context, Result};
 use std::os::unix::process::CommandExt;
 use std::path::PathBuf;
@@ -18,8 +19,6 @@ pub struct Libtorch {
     pub run: fn(&str) -> Option<RunFn>,
     /// The plain tch port of an experiment (every notebook has one), by name.
     pub port: fn(&str) -> Option<RunFn>,
-    /// `sweep --batched`: every seed of the plan trained as one batched computation.
-    pub batched_sweep: fn(&Plan) -> Result<Vec<SeedResult>>,
     /// What `run.json` records about the libraries a run of this experiment used.
     pub versions: fn(&Experiment) -> Vec<(String, String)>,
     /// Called once by a sweep worker, which runs one libtorch thread (the machine's cores
@@ -47,9 +46,18 @@ pub fn run_fn(exp: &Experiment) -> Result<RunFn> {
 /// The training of `exp` on `engine`, in this process.
 pub fn run_fn_on(exp: &Experiment, engine: Engine) -> Result<RunFn> {
     let found = match engine {
-        Engine::Exact => exp
-            .run
-            .or_else(|| libtorch().and_then(|l| (l.run)(exp.name))),
+        Engine::Exact if !exp.needs_libtorch() => exp.run,
+        Engine::Exact => {
+            if exp.run.is_some() {
+                if let Some(why) = exp.framework.not_reproduced() {
+                    crate::errln!(
+                        "{}: {why}; training on the libtorch-backed exact engine",
+                        exp.name
+                    );
+                }
+            }
+            libtorch().and_then(|l| (l.run)(exp.name))
+        }
         Engine::Tch => libtorch().and_then(|l| (l.port)(exp.name)),
     };
     match found {

@@ -7,11 +7,9 @@
 //! - `ports/`: the plain tch port of every notebook (`--engine tch`).
 //! - `torch_init`: PyTorch's `nn.Linear` and `torch.rand` draws, and `optim.SGD`.
 //! - `backprop`: the kernels autograd would call, without autograd.
-//! - `batched`: `sweep --batched`, many seeds as one computation.
 //! - `tensors`: between tensors and the shared plain-Rust pieces.
 
 pub mod backprop;
-pub mod batched;
 pub mod experiments;
 pub mod ports;
 pub mod tensors;
@@ -24,7 +22,6 @@ use xor_repro::run::engine::Libtorch;
 pub static LIBTORCH: Libtorch = Libtorch {
     run: experiments::run_fn,
     port: ports::run_fn,
-    batched_sweep: batched::sweep,
     versions,
     single_thread: || tch::set_num_threads(1),
 };

@@ -3,22 +3,12 @@
 //! engine's training, by name. Each module here that defines `pub fn run` and a `TRAINING`
 //! entry is found by `build.rs`; `tests/registry.rs` checks the two lists against each other.
 
-use crate::backprop::Hidden;
 use xor_repro::experiments::RunFn;
 
 /// One experiment trained here.
 pub struct Training {
     pub name: &'static str,
     pub run: RunFn,
-    /// The two-layer net `sweep --batched` trains many seeds of at once, if it can.
-    pub batched: Option<BatchedNet>,
-}
-
-/// A 2→`width`→1 net with hidden activation `hidden` and a sigmoid output, MSE and SGD.
-#[derive(Debug, Clone, Copy)]
-pub struct BatchedNet {
-    pub hidden: Hidden,
-    pub width: usize,
 }
 
 // Every experiment trained here: `pub mod …;` for each module, and `pub const TRAINING`

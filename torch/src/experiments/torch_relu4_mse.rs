@@ -115,10 +115,9 @@ pub fn run(cfg: &Config) -> Result<RunRecord> {
 }
 
 // The libtorch registry's entry (`super::TRAINING`).
-use super::{BatchedNet, Training};
+use super::Training;
 
 pub const TRAINING: Training = Training {
     name: "torch-relu4-mse",
     run,
-    batched: Some(BatchedNet { hidden: Hidden::Relu, width: 4 }),
 };

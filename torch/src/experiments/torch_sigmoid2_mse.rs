@@ -89,10 +89,9 @@ pub fn run(cfg: &Config) -> Result<RunRecord> {
 }
 
 // The libtorch registry's entry (`super::TRAINING`).
-use super::{BatchedNet, Training};
+use super::Training;
 
 pub const TRAINING: Training = Training {
     name: "torch-sigmoid2-mse",
     run,
-    batched: Some(BatchedNet { hidden: Hidden::Sigmoid, width: 2 }),
 };

@@ -342,5 +342,4 @@ use super::Training;
 pub const TRAINING: Training = Training {
     name: "torch-sigmoid4-bce-online",
     run,
-    batched: None,
 };

@@ -37,6 +37,8 @@
 //!   and `threshold_backward` (`x <= 0 ? 0 : grad`): no arithmetic. None of these offers a
 //!   multiply-then-add to contract, so every set gives the same bits.
 
+pub mod ops;
+
 use super::cpu::CpuFeatures;
 use super::{Pick, Switches};
 

@@ -1,0 +1,248 @@
+//! The two-layer `nn.Module` of notebooks 000 and 001 (`Linear` → ReLU or sigmoid → `Linear`
+//! → sigmoid, `MSELoss`, `optim.SGD`) in plain Rust: the forward pass, what autograd's
+//! backward computes (`tools/autograd/derivatives.yaml`) and SGD's update, each through a
+//! port of the kernel libtorch runs for it on this machine: MKL's `sgemm` for the products
+//! ([`crate::kernels::mkl`]), ATen's element-wise kernels and reductions
+//! ([`crate::kernels::aten::ops`]), and SGD's `add_` as the ATen kernel set rounds it.
+//!
+//! The buffers are allocated once; a step allocates nothing.
+
+use crate::kernels::aten::{self, ops, Capability};
+use crate::kernels::mkl::{self, MklPath};
+use crate::record::trace::Trace;
+
+/// The hidden layer's activation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Hidden {
+    Relu,
+    Sigmoid,
+}
+
+/// The kernel paths a [`TwoLayerNet`] computes through.
+#[derive(Debug, Clone, Copy)]
+pub struct Kernels {
+    pub mkl: MklPath,
+    pub aten: Capability,
+}
+
+impl Kernels {
+    /// The paths libtorch takes on this machine under this process's switches, when both
+    /// are reproduced here.
+    pub fn this_machine() -> Option<Kernels> {
+        let paths = crate::kernels::this_machine();
+        Some(Kernels {
+            mkl: paths.mkl.path?,
+            aten: paths.aten.path?,
+        })
+    }
+}
+
+/// `Linear(2, h)` → activation → `Linear(h, 1)` → sigmoid over the 4 XOR inputs.
+pub struct TwoLayerNet {
+    kernels: Kernels,
+    hidden_activation: Hidden,
+    hidden_size: usize,
+    /// fc1.weight (`h × 2`), fc1.bias, fc2.weight (`1 × h`), fc2.bias, updated in place.
+    pub params: [Vec<f32>; 4],
+    /// `fc1(x)`, the activation, `fc2(...)`, the predictions (`4 × h`, `4 × h`, `4`, `4`).
+    hidden_z: Vec<f32>,
+    hidden: Vec<f32>,
+    output_z: Vec<f32>,
+    predictions: Vec<f32>,
+    /// The gradients of the loss with respect to the values above.
+    grad_predictions: Vec<f32>,
+    grad_output_z: Vec<f32>,
+    grad_hidden: Vec<f32>,
+    grad_hidden_z: Vec<f32>,
+    /// The parameters' gradients, in `params` order.
+    pub grads: [Vec<f32>; 4],
+}
+
+const BATCH: usize = 4;
+const INPUTS: usize = 2;
+
+impl TwoLayerNet {
+    pub fn new(params: [Vec<f32>; 4], hidden_activation: Hidden, kernels: Kernels) -> TwoLayerNet {
+        let h = params[1].len();
+        let grads = params.each_ref().map(|p| vec![0.0; p.len()]);
+        TwoLayerNet {
+            kernels,
+            hidden_activation,
+            hidden_size: h,
+            params,
+            hidden_z: vec![0.0; BATCH * h],
+            hidden: vec![0.0; BATCH * h],
+            output_z: vec![0.0; BATCH],
+            predictions: vec![0.0; BATCH],
+            grad_predictions: vec![0.0; BATCH],
+            grad_output_z: vec![0.0; BATCH],
+            grad_hidden: vec![0.0; BATCH * h],
+            grad_hidden_z: vec![0.0; BATCH * h],
+            grads,
+        }
+    }
+
+    /// `model(x)` for `x` of 4 rows of 2 (row-major).
+    pub fn forward(&mut self, x: &[f32]) {
+        let h = self.hidden_size;
+        let [w1, b1, w2, b2] = &self.params;
+        // fc1: addmm(b1, x, w1.t())
+        let shape = (BATCH, INPUTS, h);
+        let (xs, w1t) = (|i, p| x[i * INPUTS + p], |p, j| w1[j * INPUTS + p]);
+        mkl::matmul(
+            self.kernels.mkl,
+            shape,
+            xs,
+            w1t,
+            Some(b1),
+            &mut self.hidden_z,
+        );
+        self.hidden.copy_from_slice(&self.hidden_z);
+        match self.hidden_activation {
+            Hidden::Relu => ops::relu_(&mut self.hidden),
+            Hidden::Sigmoid => ops::sigmoid_(&mut self.hidden),
+        }
+        // fc2: addmm(b2, hidden, w2.t())
+        let hidden = &self.hidden;
+        let (hs, w2t) = (|i, p| hidden[i * h + p], |p, _| w2[p]);
+        mkl::matmul(
+            self.kernels.mkl,
+            (BATCH, h, 1),
+            hs,
+            w2t,
+            Some(b2),
+            &mut self.output_z,
+        );
+        self.predictions.copy_from_slice(&self.output_z);
+        ops::sigmoid_(&mut self.predictions);
+    }
+
+    /// `nn.MSELoss()(predictions, y).item()`.
+    pub fn mse_loss(&self, y: &[f32]) -> f64 {
+        ops::mse_loss(&self.predictions, y) as f64
+    }
+
+    /// `loss.backward()` for inputs `x` and targets `y`: every gradient autograd computes.
+    pub fn backward(&mut self, x: &[f32], y: &[f32]) {
+        let (h, path) = (self.hidden_size, self.kernels.mkl);
+        let [gw1, gb1, gw2, gb2] = &mut self.grads;
+        let w2 = &self.params[2];
+        // MseLossBackward0 seeded with ones_like(loss), then SigmoidBackward0.
+        ops::mse_loss_backward(&self.predictions, y, &mut self.grad_predictions);
+        self.grad_output_z.copy_from_slice(&self.grad_predictions);
+        ops::sigmoid_backward_(&mut self.grad_output_z, &self.predictions);
+        // AddmmBackward0 of fc2: grad.t().mm(hidden), the bias's sum over the batch, and
+        // grad.mm(weight) for the input.
+        let (g, hidden) = (&self.grad_output_z, &self.hidden);
+        mkl::matmul(
+            path,
+            (1, BATCH, h),
+            |_, p| g[p],
+            |p, j| hidden[p * h + j],
+            None,
+            gw2,
+        );
+        ops::sum_rows(g, 1, gb2);
+        mkl::matmul(
+            path,
+            (BATCH, 1, h),
+            |i, _| g[i],
+            |_, j| w2[j],
+            None,
+            &mut self.grad_hidden,
+        );
+        self.grad_hidden_z.copy_from_slice(&self.grad_hidden);
+        match self.hidden_activation {
+            Hidden::Relu => ops::relu_backward_(&mut self.grad_hidden_z, &self.hidden),
+            Hidden::Sigmoid => ops::sigmoid_backward_(&mut self.grad_hidden_z, &self.hidden),
+        }
+        // AddmmBackward0 of fc1: grad.t().mm(x) and the bias's sum; x needs no gradient.
+        let gz = &self.grad_hidden_z;
+        mkl::matmul(
+            path,
+            (h, BATCH, INPUTS),
+            |i, p| gz[p * h + i],
+            |p, j| x[p * INPUTS + j],
+            None,
+            gw1,
+        );
+        ops::sum_rows(gz, h, gb1);
+    }
+
+    /// `optimizer.step()` of `optim.SGD(lr)`: `p.add_(grad, alpha=-lr)`.
+    pub fn sgd_step(&mut self, lr: f64) {
+        let alpha = -lr as f32;
+        for (param, grad) in self.params.iter_mut().zip(&self.grads) {
+            for (p, &g) in param.iter_mut().zip(grad) {
+                *p = aten::add_scaled(self.kernels.aten, *p, g, alpha);
+            }
+        }
+    }
+
+    /// The current predictions, widened to f64.
+    pub fn outputs(&self) -> Vec<f64> {
+        widen(&self.predictions)
+    }
+}
+
+/// A notebook's names for a [`TwoLayerNet`]'s values in `trace.csv`.
+pub struct TraceNames {
+    /// The parameters, as in `params.csv`.
+    pub params: [&'static str; 4],
+    /// `fc1(x)`, the hidden activation, `fc2(...)`, the predictions, after the notebook's
+    /// expressions and variables.
+    pub forward: [&'static str; 4],
+}
+
+impl TwoLayerNet {
+    /// Traces step `step` up to its gradients (call after `backward`, before `sgd_step`):
+    /// the parameters as they enter the step, the forward values, the loss, and the
+    /// gradients in the order autograd computes them.
+    pub fn trace_step(&self, trace: &mut Trace, step: usize, names: &TraceNames, loss: f64) {
+        if !trace.on(step) {
+            return;
+        }
+        for (name, p) in names.params.iter().zip(&self.params) {
+            trace.value(step, name, || widen(p));
+        }
+        let [hidden_z, hidden, output_z, predictions] = names.forward;
+        for (name, values) in [
+            (hidden_z, &self.hidden_z),
+            (hidden, &self.hidden),
+            (output_z, &self.output_z),
+            (predictions, &self.predictions),
+        ] {
+            trace.value(step, name, || widen(values));
+        }
+        trace.value(step, "loss", || vec![loss]);
+        let [w1, b1, w2, b2] = names.params;
+        let [gw1, gb1, gw2, gb2] = &self.grads;
+        for (name, values) in [
+            (predictions, &self.grad_predictions),
+            (output_z, &self.grad_output_z),
+            (w2, gw2),
+            (b2, gb2),
+            (hidden, &self.grad_hidden),
+            (hidden_z, &self.grad_hidden_z),
+            (w1, gw1),
+            (b1, gb1),
+        ] {
+            trace.value(step, &format!("{name}.grad"), || widen(values));
+        }
+    }
+
+    /// Traces the parameters step `step` leaves (call after `sgd_step`) as `NAME.updated`.
+    pub fn trace_updated(&self, trace: &mut Trace, step: usize, names: &TraceNames) {
+        if !trace.on(step) {
+            return;
+        }
+        for (name, p) in names.params.iter().zip(&self.params) {
+            trace.value(step, &format!("{name}.updated"), || widen(p));
+        }
+    }
+}
+
+/// float32 values widened exactly to f64.
+pub fn widen(values: &[f32]) -> Vec<f64> {
+    values.iter().map(|&v| v as f64).collect()
+}
