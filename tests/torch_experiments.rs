@@ -1,13 +1,15 @@
 //! The three PyTorch notebooks (000, 001, 003) against the Python reference run at test
 //! time: every loss, parameter and prediction bit-identical (`diff` with its default
 //! tolerance), and the transcripts identical character for character; at several seeds
-//! under the kernel set libtorch picks by itself, and at two seeds, with shortened runs,
-//! under each `ATEN_CPU_CAPABILITY` this CPU runs (`default`, `avx2`, `avx512`).
+//! under the paths libtorch and MKL pick by themselves, and at two seeds, with shortened
+//! runs, under each switch setting this CPU runs (`ATEN_CPU_CAPABILITY` = `default`, `avx2`,
+//! `avx512`; `MKL_ENABLE_INSTRUCTIONS` = AVX512, AVX2, SSE4_2; `MKL_CBWR=COMPATIBLE`).
 
 mod common;
 use common::{out_dir, rust_vs_python, side};
 use std::path::Path;
 use std::process::Command;
+use xor_repro::experiments::Framework;
 use xor_repro::kernels::aten::Capability;
 use xor_repro::kernels::cpu::CpuFeatures;
 use xor_repro::kernels::Switches;
@@ -216,75 +218,47 @@ fn init_from_rejects_bad_files() {
     }
 }
 
-/// The kernel sets this CPU can run, with a printed note for each it cannot.
-fn kernel_sets_this_cpu_runs() -> Vec<Capability> {
-    let cpu = CpuFeatures::detect();
-    Capability::ALL
-        .into_iter()
-        .filter(|c| {
-            let runs = cpu.is_x86_64() && c.runs_on(&cpu);
-            if !runs {
-                println!(
-                    "note: skipped ATEN_CPU_CAPABILITY={}: this CPU ({}) cannot run libtorch's \
-                     {} kernels",
-                    c.name(),
-                    cpu.summary(),
-                    c.name()
-                );
-            }
-            runs
-        })
-        .collect()
-}
-
-/// `xor-repro ARGS` with `ATEN_CPU_CAPABILITY` set, for both sides (`run` hands over to
-/// `xor-repro-torch`, `reference` to Python; both inherit it).
-fn xor_repro_under(set: Capability, args: &[&str]) -> std::process::Output {
-    common::bin()
-        .args(args)
-        .env("ATEN_CPU_CAPABILITY", set.name())
-        .output()
-        .expect("xor-repro runs")
-}
-
-/// Both sides of one run under `set`, diffed with the default (bit-identical) tolerance, and
-/// the transcripts compared.
-fn assert_bit_identical_under(set: Capability, experiment: &str, seed: u64, extra: &[&str]) {
-    let out = out_dir();
-    let o = out.path().to_str().unwrap();
-    let seed_s = seed.to_string();
-    for command in ["run", "reference"] {
-        let mut args = vec![command, experiment, "--seed", &seed_s, "--out", o];
-        args.extend_from_slice(extra);
-        let r = xor_repro_under(set, &args);
-        assert!(
-            r.status.success(),
-            "ATEN_CPU_CAPABILITY={}: xor-repro {args:?} failed:\n{}",
-            set.name(),
-            String::from_utf8_lossy(&r.stderr)
-        );
+/// Every switch setting of libtorch and MKL this CPU can run (`common::switch_cases`), with a
+/// printed note for each it cannot.
+fn switch_settings() -> Vec<common::SwitchCase> {
+    let (cases, skipped) = common::switch_cases(Framework::PyTorch);
+    for note in skipped {
+        println!("note: skipped {note}: NOT checked on this CPU");
     }
-    let rust = side(out.path(), experiment, seed, "rust");
-    let python = side(out.path(), experiment, seed, "python");
-    let diff = common::xor_repro(&["diff", rust.to_str().unwrap(), python.to_str().unwrap()]);
-    let report = String::from_utf8_lossy(&diff.stdout);
+    cases
+}
+
+/// Both sides of one run under `case`, diffed with the default (bit-identical) tolerance, and
+/// the transcripts compared.
+fn assert_bit_identical_under(
+    case: &common::SwitchCase,
+    experiment: &str,
+    seed: u64,
+    extra: &[&str],
+) {
+    let out = out_dir();
+    let (report, code) = common::rust_vs_python_under(case, out.path(), experiment, seed, extra);
     let summary = report.lines().last().unwrap_or_default();
     println!(
-        "ATEN_CPU_CAPABILITY={} {experiment} seed {seed} {extra:?}: {summary}",
-        set.name()
+        "{} {experiment} seed {seed} {extra:?}: {summary}",
+        case.label
     );
     assert_eq!(
-        diff.status.code(),
-        Some(0),
-        "ATEN_CPU_CAPABILITY={} {experiment} seed {seed} {extra:?} differs from Python:\n{report}",
-        set.name()
+        code, 0,
+        "{} {experiment} seed {seed} {extra:?} differs from Python:\n{report}",
+        case.label
     );
-    let transcript = |dir: &Path| std::fs::read_to_string(dir.join("transcript.txt")).unwrap();
+    let transcript = |side_name: &str| {
+        std::fs::read_to_string(
+            side(out.path(), experiment, seed, side_name).join("transcript.txt"),
+        )
+        .unwrap()
+    };
     assert_eq!(
-        transcript(&rust),
-        transcript(&python),
-        "ATEN_CPU_CAPABILITY={} {experiment} seed {seed}: transcripts differ",
-        set.name()
+        transcript("rust"),
+        transcript("python"),
+        "{} {experiment} seed {seed}: transcripts differ",
+        case.label
     );
 }
 
@@ -293,28 +267,28 @@ fn assert_bit_identical_under(set: Capability, experiment: &str, seed: u64, extr
 
 #[test]
 fn torch_relu4_mse_is_bit_identical_under_every_kernel_set() {
-    for set in kernel_sets_this_cpu_runs() {
+    for case in switch_settings() {
         for seed in [0, 77] {
-            assert_bit_identical_under(set, "torch-relu4-mse", seed, &["--epochs", "1500"]);
+            assert_bit_identical_under(&case, "torch-relu4-mse", seed, &["--epochs", "1500"]);
         }
     }
 }
 
 #[test]
 fn torch_sigmoid2_mse_is_bit_identical_under_every_kernel_set() {
-    for set in kernel_sets_this_cpu_runs() {
+    for case in switch_settings() {
         for seed in [1, 77] {
-            assert_bit_identical_under(set, "torch-sigmoid2-mse", seed, &["--epochs", "1500"]);
+            assert_bit_identical_under(&case, "torch-sigmoid2-mse", seed, &["--epochs", "1500"]);
         }
     }
 }
 
 #[test]
 fn torch_sigmoid4_bce_online_is_bit_identical_under_every_kernel_set() {
-    for set in kernel_sets_this_cpu_runs() {
+    for case in switch_settings() {
         for seed in [0, 77] {
             assert_bit_identical_under(
-                set,
+                &case,
                 "torch-sigmoid4-bce-online",
                 seed,
                 &["--epochs", "1000"],
@@ -368,5 +342,82 @@ fn the_kernel_set_is_the_one_libtorch_picks() {
             ours.name()
         );
         assert_eq!(theirs, ours.python_name(), "ATEN_CPU_CAPABILITY={value:?}");
+    }
+}
+
+/// The last `loss.csv` row of a run folder, as written.
+fn last_loss(dir: &Path) -> String {
+    let text = std::fs::read_to_string(dir.join("loss.csv")).unwrap();
+    text.lines()
+        .last()
+        .unwrap()
+        .split(',')
+        .nth(1)
+        .unwrap()
+        .to_string()
+}
+
+/// `sweep` of 000 and 001 runs the same exact engine as `run`: each seed's final loss and
+/// predictions in `sweep.csv` are bit for bit those of `run --seed S`, and of the notebook's
+/// code in Python, at seeds no other test uses.
+#[test]
+fn sweep_rows_are_bit_identical_to_single_runs_and_to_python() {
+    for (experiment, epochs) in [("torch-sigmoid2-mse", "4000"), ("torch-relu4-mse", "2000")] {
+        let out = out_dir();
+        let o = out.path().to_str().unwrap();
+        common::xor_repro_ok(&[
+            "sweep", experiment, "--seeds", "311..316", "--epochs", epochs, "--out", o,
+        ]);
+        let sweep =
+            std::fs::read_to_string(out.path().join("sweeps").join(experiment).join("sweep.csv"))
+                .unwrap();
+        let mut rows = 0;
+        for row in sweep.lines().skip(1) {
+            let cells: Vec<&str> = row.split(',').collect();
+            let seed: u64 = cells[0].parse().unwrap();
+            if seed % 2 == 1 {
+                let (report, code) =
+                    common::rust_vs_python(out.path(), experiment, seed, &["--epochs", epochs]);
+                assert_eq!(code, 0, "{experiment} seed {seed}:\n{report}");
+                let python = last_loss(&side(out.path(), experiment, seed, "python"));
+                assert_eq!(
+                    cells[1], python,
+                    "{experiment} seed {seed}: swept final loss against Python"
+                );
+            } else {
+                common::xor_repro_ok(&[
+                    "run",
+                    experiment,
+                    "--seed",
+                    &seed.to_string(),
+                    "--epochs",
+                    epochs,
+                    "--out",
+                    o,
+                ]);
+            }
+            let rust = side(out.path(), experiment, seed, "rust");
+            assert_eq!(
+                cells[1],
+                last_loss(&rust),
+                "{experiment} seed {seed}: swept final loss against run"
+            );
+            let predictions = std::fs::read_to_string(rust.join("predictions.csv")).unwrap();
+            let single: Vec<&str> = predictions
+                .lines()
+                .skip(1)
+                .map(|l| l.rsplit(',').next().unwrap())
+                .collect();
+            assert_eq!(
+                &cells[6..10],
+                &single[..],
+                "{experiment} seed {seed}: predictions"
+            );
+            rows += 1;
+        }
+        assert_eq!(rows, 6);
+        println!(
+            "{experiment}: 6 of 6 swept seeds bit-identical to single runs (3 also to Python)"
+        );
     }
 }

@@ -13,7 +13,10 @@
 //!   AVX512, AVX2, AVX, SSE4_2 and `MKL_CBWR` = AUTO, COMPATIBLE, AVX2, AVX2,STRICT: every element is
 //!   `a₀b₀ + a₁b₁ + … ` left to right, each product and each sum rounded (no fused
 //!   multiply-add), and `addmm`'s bias is added to that sum last.
-//!   That is [`MklPath::Generic`].
+//!   That is [`MklPath::Generic`]. Signed zeros show where a sum starts: from +0 (so
+//!   products that are all −0 sum to +0) in every call but two, measured with all-(−0)
+//!   products at each: a one-term product (`g·W`, k = 1) is the product itself, and
+//!   `addmm` with one output column (`fc2`) starts from the first product.
 //! - **An Intel CPU** runs the path of its widest ISA (`MKL_ENABLE_INSTRUCTIONS` caps it,
 //!   `MKL_CBWR` fixes one). Measured on Intel machines at `[4,2]·[2,4]ᵀ` only: AVX-512 fuses
 //!   (`fma(a₁, b₁, a₀b₀)`, then the bias), AVX2 does not, SSE4_2 adds the bias in another
@@ -118,9 +121,11 @@ pub fn matmul(
 ) {
     match path {
         MklPath::Generic => {
+            let from_zero = !(k == 1 || (bias.is_some() && n == 1));
             for i in 0..m {
                 for j in 0..n {
-                    let mut sum = a(i, 0) * b(0, j);
+                    let first = a(i, 0) * b(0, j);
+                    let mut sum = if from_zero { 0.0 + first } else { first };
                     for p in 1..k {
                         sum += a(i, p) * b(p, j);
                     }

@@ -292,6 +292,24 @@ pub fn switch_cases(
                     &format!("the {} kernels' features", capability.name()),
                 );
             }
+            // MKL's sgemm: its ISA cap (ignored on a CPU that is not Intel's, which runs
+            // MKL's path for other processors), and its reproducibility mode.
+            for (isa, has) in [
+                ("AVX512", cpu.avx512f),
+                ("AVX2", cpu.avx2),
+                ("SSE4_2", cpu.sse42),
+            ] {
+                offer(has, &[("MKL_ENABLE_INSTRUCTIONS", isa)], isa);
+            }
+            offer(true, &[("MKL_CBWR", "COMPATIBLE")], "");
+            offer(
+                cpu.sse42,
+                &[
+                    ("ATEN_CPU_CAPABILITY", "default"),
+                    ("MKL_ENABLE_INSTRUCTIONS", "SSE4_2"),
+                ],
+                "SSE4_2",
+            );
         }
     }
     (cases, skipped)

@@ -30,8 +30,13 @@ pub fn sigmoid(a: f32) -> f32 {
     1.0 / (1.0 + (-a).exp())
 }
 
-/// `torch.sigmoid` in place.
+/// `torch.sigmoid` in place, for fewer than 16 elements (from 16 on libtorch runs its vector
+/// lambda, Sleef's `exp`, which is not ported).
 pub fn sigmoid_(x: &mut [f32]) {
+    assert!(
+        x.len() < 16,
+        "libtorch's vector sigmoid (16 floats or more) is not ported"
+    );
     for v in x {
         *v = sigmoid(*v);
     }
