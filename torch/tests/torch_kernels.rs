@@ -188,6 +188,61 @@ fn products(
     out
 }
 
+/// Float32 arguments by their bits: every `stride`-th of `range`.
+fn arguments(range: std::ops::Range<u32>, stride: usize) -> Vec<f32> {
+    range.step_by(stride).map(f32::from_bits).collect()
+}
+
+/// `torch.exp` and `torch.log` against the ports: every float where the kernels take their
+/// rare paths (|x| > 87.3365 up to where exp is 0 or ∞ for exp, zero and subnormals for log)
+/// and every 97th float of both signs elsewhere, specials included, in one tensor each (the
+/// kernels run the same lanes whatever the length: measured, n = 1 against n = 2·10⁵).
+fn vector_math(path: mkl::MklPath) -> (Tally, Tally) {
+    let mut exp_args = arguments(0x42ae_ac40..0x42b2_0000, 1);
+    exp_args.extend(arguments(0xc2ae_ac40..0xc2d0_0000, 1));
+    exp_args.extend(arguments(0..u32::MAX, 97));
+    let mut ln_args = arguments(0..0x0080_0000, 1);
+    ln_args.extend(arguments(0..u32::MAX, 97));
+    let special = [
+        0.0,
+        -0.0,
+        f32::INFINITY,
+        f32::NEG_INFINITY,
+        f32::NAN,
+        1.0,
+        -1.0,
+        f32::MIN_POSITIVE,
+    ];
+    exp_args.extend(special);
+    ln_args.extend(special);
+    let mut tallies = (Tally::default(), Tally::default());
+    for (args, kernel, tally) in [
+        (
+            &exp_args,
+            mkl::vml::exp as fn(mkl::MklPath, f32) -> f32,
+            &mut tallies.0,
+        ),
+        (&ln_args, mkl::vml::ln, &mut tallies.1),
+    ] {
+        let ours: Vec<f32> = args.iter().map(|&x| kernel(path, x)).collect();
+        let t = Tensor::from_slice(args);
+        let theirs = if std::ptr::fn_addr_eq(kernel, mkl::vml::exp as fn(mkl::MklPath, f32) -> f32)
+        {
+            t.exp()
+        } else {
+            t.log()
+        };
+        // NaNs of either sign count as the same value.
+        let canon = |v: &[f32]| -> Vec<f32> {
+            v.iter()
+                .map(|x| if x.is_nan() { f32::NAN } else { *x })
+                .collect()
+        };
+        tally.add(&canon(&ours), &canon(&floats(&theirs)), "argument");
+    }
+    tallies
+}
+
 /// The comparisons, under the paths this process's libtorch and MKL run.
 #[test]
 #[ignore = "run in a child process per switch setting by every_path_this_cpu_runs"]
@@ -226,6 +281,9 @@ fn ported_kernels_match_libtorch_in_this_process() {
             for (name, tally) in tallies {
                 check(&format!("MKL sgemm {name}"), tally);
             }
+            let (exp, ln) = vector_math(path);
+            check("MKL vsExp (torch.exp)", exp);
+            check("MKL vsLn (torch.log)", ln);
         }
         None => println!(
             "note: {label}: MKL's {} path is not reproduced ({}); its products were NOT checked",

@@ -1,5 +1,7 @@
-//! Intel MKL 2024.2 (statically linked into libtorch 2.13.0): which `sgemm` code path it runs,
-//! decided as MKL decides it, and that path's small products, bit for bit.
+//! Intel MKL 2024.2 (statically linked into libtorch 2.13.0): which code path it runs, decided
+//! as MKL decides it, and that path's kernels for the PyTorch notebooks, bit for bit:
+//! [`gemm`] (`sgemm`, every `addmm` and `mm`) and [`vml`] (`vsExp` and `vsLn`, which
+//! `torch.exp` and `torch.log` of float32 call).
 //!
 //! libtorch hands every float32 `addmm` and `mm` of the PyTorch notebooks to MKL's `sgemm`
 //! (`nn.Linear`'s forward as `addmm(bias, x, weight.t())` with `beta = 1` over the bias
@@ -24,8 +26,18 @@
 //!   is reproduced yet: the PyTorch notebooks then train on the libtorch-backed exact engine,
 //!   which runs MKL itself.
 //!
-//! `torch/tests/torch_kernels.rs` holds [`matmul`] against libtorch's `addmm` and `mm` at
-//! every shape and layout the notebooks use, under every switch value this CPU can take.
+//! The vector math takes the same dispatch: on the EPYC, `vsExp` and `vsLn` run their `EX`
+//! kernels in HA mode whatever the switches say (measured; see [`vml`]).
+//!
+//! `torch/tests/torch_kernels.rs` holds every kernel here against libtorch (`addmm` and `mm`
+//! at every shape and layout the notebooks use, `torch.exp` and `torch.log` on every float32
+//! of their special ranges and a dense sample of the rest), under every switch value this CPU
+//! can take.
+
+pub mod gemm;
+pub mod vml;
+
+pub use gemm::matmul;
 
 use super::cpu::CpuFeatures;
 use super::{Pick, Switches};
@@ -104,39 +116,6 @@ fn intel_isa(cpu: &CpuFeatures, cap: Option<&str>) -> &'static str {
         _ => 4,
     };
     ["SSE4_2", "AVX", "AVX2", "AVX-512"][widest.min(cap) - 1]
-}
-
-/// `out = a·b (+ bias)` as MKL's `sgemm` on `path` computes it, for `m × k` by `k × n`
-/// row-major views given by their element functions (so that a transpose costs nothing),
-/// with `bias` (one value per column, `addmm`'s `beta = 1` over a broadcast bias) or none
-/// (`mm`, `beta = 0`).
-#[inline]
-pub fn matmul(
-    path: MklPath,
-    (m, k, n): (usize, usize, usize),
-    a: impl Fn(usize, usize) -> f32,
-    b: impl Fn(usize, usize) -> f32,
-    bias: Option<&[f32]>,
-    out: &mut [f32],
-) {
-    match path {
-        MklPath::Generic => {
-            let from_zero = !(k == 1 || (bias.is_some() && n == 1));
-            for i in 0..m {
-                for j in 0..n {
-                    let first = a(i, 0) * b(0, j);
-                    let mut sum = if from_zero { 0.0 + first } else { first };
-                    for p in 1..k {
-                        sum += a(i, p) * b(p, j);
-                    }
-                    out[i * n + j] = match bias {
-                        Some(bias) => sum + bias[j],
-                        None => sum,
-                    };
-                }
-            }
-        }
-    }
 }
 
 #[cfg(test)]
