@@ -1,15 +1,18 @@
 //! xor-repro reproduces five published XOR notebooks exactly in Rust, writes every run to CSV
 //! and diffs it against the same notebook run in Python. This crate is everything that needs
-//! no libtorch; the PyTorch notebooks' exact training and every notebook's plain tch port are
-//! in `torch/` (`xor-repro-torch`, libtorch through `tch`), and `run::engine` says how the two
-//! binaries share the work.
+//! no libtorch, every notebook's exact engine included; every notebook's plain tch port, and
+//! the PyTorch notebooks' libtorch-backed engine for machines whose paths are not reproduced,
+//! are in `torch/` (`xor-repro-torch`, libtorch through `tch`), and `run::engine` says how the
+//! two binaries share the work.
 //!
 //! The notebooks and what they compute on:
-//! - `experiments/`: the registry, one module per notebook (its entry, report notes and, for
-//!   NumPy and TensorFlow, its training, reading like its notebook).
-//! - `rng/`: the random streams the notebooks draw from (CPython, NumPy, TensorFlow); `xor`:
-//!   the XOR data; `numpy_ops`: a small NumPy-like float64 array for the NumPy notebooks;
-//!   `kernels/`: each Python library's kernel paths, picked as the library picks them.
+//! - `experiments/`: the registry, one module per notebook (its entry, report notes and its
+//!   exact training, reading like its notebook).
+//! - `rng/`: the random streams the notebooks draw from (CPython, NumPy, TensorFlow, libtorch);
+//!   `xor`: the XOR data; `numpy_ops`: a small NumPy-like float64 array for the NumPy
+//!   notebooks; `torch_net`: the two-layer `nn.Module` of 000 and 001 with its backward and
+//!   SGD; `kernels/`: each library's kernel paths, picked as the library picks them, and the
+//!   ports.
 //!
 //! Runs and what is made of them:
 //! - `run/`: one experiment on any side into its run folder; `record/`: what a run produced

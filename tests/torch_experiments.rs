@@ -421,3 +421,62 @@ fn sweep_rows_are_bit_identical_to_single_runs_and_to_python() {
         );
     }
 }
+
+/// Where libtorch's paths are not reproduced, the PyTorch notebooks train on the
+/// libtorch-backed exact engine: it says so in one line and gives the same bits as the
+/// plain-Rust engine (forced here with `XOR_REPRO_LIBTORCH_ENGINE`, since this machine's
+/// paths may all be reproduced).
+#[test]
+fn the_libtorch_backed_engine_gives_the_same_bits_and_says_so() {
+    for (experiment, epochs) in [
+        ("torch-relu4-mse", "3000"),
+        ("torch-sigmoid2-mse", "3000"),
+        ("torch-sigmoid4-bce-online", "3000"),
+    ] {
+        let (plain, libtorch) = (out_dir(), out_dir());
+        common::xor_repro_ok(&[
+            "run",
+            experiment,
+            "--seed",
+            "419",
+            "--epochs",
+            epochs,
+            "--out",
+            plain.path().to_str().unwrap(),
+        ]);
+        let forced = common::bin()
+            .args([
+                "run",
+                experiment,
+                "--seed",
+                "419",
+                "--epochs",
+                epochs,
+                "--out",
+                libtorch.path().to_str().unwrap(),
+            ])
+            .env("XOR_REPRO_LIBTORCH_ENGINE", "1")
+            .output()
+            .unwrap();
+        assert!(
+            forced.status.success(),
+            "{}",
+            String::from_utf8_lossy(&forced.stderr)
+        );
+        let stderr = String::from_utf8_lossy(&forced.stderr);
+        let notes: Vec<&str> = stderr
+            .lines()
+            .filter(|l| l.contains("libtorch-backed exact engine"))
+            .collect();
+        assert_eq!(notes.len(), 1, "one line saying so: {stderr}");
+        let a = side(plain.path(), experiment, 419, "rust");
+        let b = side(libtorch.path(), experiment, 419, "rust");
+        let diff = common::xor_repro(&["diff", a.to_str().unwrap(), b.to_str().unwrap()]);
+        let report = String::from_utf8_lossy(&diff.stdout);
+        println!(
+            "{experiment}: plain Rust against libtorch-backed: {}",
+            report.lines().last().unwrap_or("")
+        );
+        assert_eq!(diff.status.code(), Some(0), "{experiment}:\n{report}");
+    }
+}

@@ -2,9 +2,10 @@
 //! `run` reads like its notebook, top to bottom, and returns a [`RunRecord`]; everything around
 //! it (seeding checks, timing, writing) is shared.
 //!
-//! The NumPy notebooks' modules and 002's TensorFlow part are here (plain Rust). The PyTorch
-//! notebooks' are in `torch/src/experiments/` (the `xor-repro-torch` binary), which finds them
-//! by name through [`crate::run::engine`].
+//! Every notebook's exact engine is here, in plain Rust, on ports of the kernels its library
+//! runs (`crate::kernels`). The PyTorch notebooks also have a libtorch-backed exact engine in
+//! `torch/src/experiments/` (the `xor-repro-torch` binary), which trains them where
+//! libtorch's kernel paths on the machine are not reproduced ([`crate::run::engine`]).
 
 use crate::console::progress::Progress;
 use crate::record::{InitialParams, RunRecord};
@@ -60,6 +61,11 @@ impl Framework {
         }
         let paths = crate::kernels::this_machine();
         let mut missing = Vec::new();
+        // What a machine whose paths are not reproduced runs, asked for on any machine (to
+        // hold the two engines against each other).
+        if std::env::var_os(FORCE_LIBTORCH_ENGINE).is_some() {
+            missing.push(format!("{FORCE_LIBTORCH_ENGINE} is set"));
+        }
         if !paths.aten.emulated() {
             missing.push(format!(
                 "ATen {} is not reproduced ({})",
@@ -88,6 +94,10 @@ impl Framework {
         }
     }
 }
+
+/// Set (to anything), the PyTorch notebooks' exact engine is the libtorch-backed one, as on a
+/// machine whose kernel paths are not reproduced.
+pub const FORCE_LIBTORCH_ENGINE: &str = "XOR_REPRO_LIBTORCH_ENGINE";
 
 /// Which Rust code trains a notebook.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
@@ -158,8 +168,10 @@ pub struct Experiment {
     pub default_seed: u64,
     /// The Python reference, in `scripts/reference/`.
     pub reference_script: &'static str,
-    /// The training, when it runs without libtorch; `None` for the libtorch experiments,
-    /// which run in `xor-repro-torch` (see [`crate::run::engine`]).
+    /// The exact engine's training in plain Rust (`None` for a notebook that has only a
+    /// libtorch-backed one; none has today). The PyTorch notebooks also have a libtorch-backed
+    /// engine, in `xor-repro-torch`, for machines whose paths are not reproduced (see
+    /// [`crate::run::engine`]).
     pub run: Option<RunFn>,
     /// The notebook's paragraph in `REPORT.md`, with figures read from its runs.
     pub notes: fn(&run_files::RunFiles) -> run_files::Notes,

@@ -14,7 +14,7 @@
 //! `torch/src/ports/`.
 
 use super::run_files::{Notes, RunFiles};
-use super::{Config, Experiment, Framework};
+use super::{Config, Experiment, Framework, TracedOp};
 use crate::record::{RunRecord, Stage};
 use crate::rng::torch::TorchGenerator;
 use crate::torch_net::{widen, Hidden, Kernels, TraceNames, TwoLayerNet};
@@ -135,8 +135,43 @@ pub const EXPERIMENT: Experiment = Experiment {
     run: Some(run),
     notes,
     prints_loss: |line| line.contains("Loss:"),
-    // Both sides run libtorch: every traced value is ATen's on each.
-    traced_ops: &[],
+    traced_ops: &[
+        TracedOp {
+            name: "fc1(x)",
+            code: "self.fc1(x): addmm(fc1.bias, x, fc1.weight.t())",
+            library: "mkl",
+        },
+        TracedOp {
+            name: "fc2(relu)",
+            code: "self.fc2(x): addmm(fc2.bias, relu, fc2.weight.t())",
+            library: "mkl",
+        },
+        TracedOp {
+            name: "predictions",
+            code: "torch.sigmoid(self.fc2(x))",
+            library: "aten",
+        },
+        TracedOp {
+            name: "fc2.weight.grad",
+            code: "loss.backward(): grad.t().mm(relu)",
+            library: "mkl",
+        },
+        TracedOp {
+            name: "relu.grad",
+            code: "loss.backward(): grad.mm(fc2.weight)",
+            library: "mkl",
+        },
+        TracedOp {
+            name: "fc1.weight.grad",
+            code: "loss.backward(): grad.t().mm(x)",
+            library: "mkl",
+        },
+        TracedOp {
+            name: "fc1.weight.updated",
+            code: "optimizer.step(): p.add_(grad, alpha=-lr)",
+            library: "aten",
+        },
+    ],
     recorded_settings: None,
 };
 

@@ -13,7 +13,7 @@
 //! is `torch/src/ports/`.
 
 use super::run_files::{Notes, RunFiles};
-use super::{Config, Experiment, Framework};
+use super::{Config, Experiment, Framework, TracedOp};
 use crate::record::{RunRecord, Stage};
 use crate::rng::torch::TorchGenerator;
 use crate::torch_net::{Hidden, Kernels, TraceNames, TwoLayerNet};
@@ -106,8 +106,48 @@ pub const EXPERIMENT: Experiment = Experiment {
     run: Some(run),
     notes,
     prints_loss: |line| line.contains("Loss:"),
-    // Both sides run libtorch: every traced value is ATen's on each.
-    traced_ops: &[],
+    traced_ops: &[
+        TracedOp {
+            name: "hidden_layer(x)",
+            code: "self.hidden_layer(x): addmm(bias, x, weight.t())",
+            library: "mkl",
+        },
+        TracedOp {
+            name: "hidden_output",
+            code: "self.sigmoid(self.hidden_layer(x))",
+            library: "aten",
+        },
+        TracedOp {
+            name: "output_layer(hidden_output)",
+            code: "self.output_layer(hidden_output): addmm(bias, hidden_output, weight.t())",
+            library: "mkl",
+        },
+        TracedOp {
+            name: "predictions",
+            code: "self.sigmoid(self.output_layer(hidden_output))",
+            library: "aten",
+        },
+        TracedOp {
+            name: "output_layer.weight.grad",
+            code: "loss.backward(): grad.t().mm(hidden_output)",
+            library: "mkl",
+        },
+        TracedOp {
+            name: "hidden_output.grad",
+            code: "loss.backward(): grad.mm(output_layer.weight)",
+            library: "mkl",
+        },
+        TracedOp {
+            name: "hidden_layer.weight.grad",
+            code: "loss.backward(): grad.t().mm(x)",
+            library: "mkl",
+        },
+        TracedOp {
+            name: "hidden_layer.weight.updated",
+            code: "optimizer.step(): p.add_(grad, alpha=-lr)",
+            library: "aten",
+        },
+    ],
     recorded_settings: None,
 };
 

@@ -1,11 +1,330 @@
-//! Notebook 003 (`003_91141446f149ca94.txt`), `torch-sigmoid4-bce-online`: its registry
-//! entry and its paragraph in `REPORT.md`. It trains on libtorch: the training is
-//! `torch/src/experiments/torch_sigmoid4_bce_online.rs`, the plain tch port
+//! Notebook 003 (`003_91141446f149ca94.txt`, "The first neural network"),
+//! `torch-sigmoid4-bce-online` in the registry: raw PyTorch
+//! tensors with autograd, 2→4 sigmoid→1 sigmoid, per-sample binary cross-entropy, manual
+//! SGD lr 0.05 over 10 000 single samples drawn with CPython's `random.choice([0, 1])`.
+//!
+//! Quirks kept:
+//! - `torch.rand` init in the order W1 (2×4), b1 (4), W2 (4×1), b2 (1).
+//! - Its own `sigmoid(x) = 1 / (1 + torch.exp(-x))`; in Python `1 / t` is
+//!   `t.reciprocal() * 1`, so that is the graph built here, not `torch.sigmoid`.
+//! - `W.data -= 0.05 * W.grad.data`: multiply, then subtract (two roundings), then the
+//!   gradients are zeroed in place (not set to None), so the next backward accumulates
+//!   onto zeros.
+//! - `running_loss` starts as the int 0 and becomes a float32 tensor at the first
+//!   `+= loss.data[0]`; it is printed as `running_loss/1000` *before* sample i's loss is
+//!   added when `i % 1000 == 999`, so the first figure averages samples 0..998 (999 of
+//!   them) over 1000.
+//! - The notebook seeds neither torch nor `random`; `--seed S` seeds both (default 0).
+//!   `notebooks/initial/torch-sigmoid4-bce-online.csv` holds the initial weights it
+//!   printed, for `--init-from`.
+//! - Cell outputs (`W1, b1` …) are shown as Jupyter displays tuples.
+//!
+//! Without autograd: per sample, autograd builds and walks a graph of ~40 tiny operations.
+//! Here the forward pass keeps what its backward needs and `backward` applies the formulas
+//! autograd applies (tools/autograd/derivatives.yaml), node by node in its order. Every step
+//! whose bits depend on the kernel goes through a port of the one libtorch runs: `torch.exp`
+//! and `torch.log` are MKL's `vsExp` and `vsLn`, `h1 @ W2` MKL's `sgemm`
+//! (`crate::kernels::mkl`); the rest are single IEEE operations (add, negate, multiply,
+//! divide, and products with a 0/1 input or a one-term sum). Where MKL's path here is not
+//! reproduced, the run goes to the libtorch-backed engine,
+//! `torch/src/experiments/torch_sigmoid4_bce_online.rs`; the plain tch port is
 //! `torch/src/ports/`.
 
 use super::run_files::{Notes, RunFiles};
-use super::{Experiment, Framework};
+use super::{Config, Experiment, Framework, TracedOp};
+use crate::kernels::mkl::{self, MklPath};
+use crate::record::trace::Trace;
+use crate::record::{RunRecord, Stage};
+use crate::rng::cpython::CpythonRandom;
+use crate::rng::torch::TorchGenerator;
+use crate::torch_net::widen;
+use crate::{pyfmt, xor};
+use anyhow::Result;
 use std::fmt::Write as _;
+
+/// The kernels whose bits depend on the library's path: MKL's, on the path it takes here.
+struct Kernels {
+    mkl: MklPath,
+}
+
+impl Kernels {
+    /// `torch.exp` of a tensor.
+    fn exp<const N: usize>(&self, x: [f32; N]) -> [f32; N] {
+        x.map(|v| mkl::vml::exp(self.mkl, v))
+    }
+
+    /// `torch.log` of a 1-element tensor.
+    fn log(&self, x: f32) -> f32 {
+        mkl::vml::ln(self.mkl, x)
+    }
+
+    /// `h1 @ W2` for `h1` of 4 elements: `at::matmul` runs `h1.unsqueeze(0).mm(W2)`.
+    fn dot(&self, h1: [f32; 4], w2: &[f32]) -> f32 {
+        let mut out = [0.0];
+        mkl::matmul(
+            self.mkl,
+            (1, 4, 1),
+            |_, p| h1[p],
+            |p, _| w2[p],
+            None,
+            &mut out,
+        );
+        out[0]
+    }
+}
+
+/// What the notebook's forward pass keeps for its backward (and for traces).
+struct Forward {
+    /// `x @ W1 + b1` and `h1 @ W2 + b2`.
+    z1: [f32; 4],
+    z2: f32,
+    e1: [f32; 4],
+    r1: [f32; 4],
+    e2: f32,
+    r2: f32,
+}
+
+impl Forward {
+    /// `h1 = sigmoid(x @ W1 + b1)` (`* 1` leaves every value as it is).
+    fn h1(&self) -> [f32; 4] {
+        self.r1
+    }
+    /// `out = sigmoid(h1 @ W2 + b2)`.
+    fn out(&self) -> f32 {
+        self.r2
+    }
+}
+
+/// `h1 = sigmoid(x @ W1 + b1); out = sigmoid(h1 @ W2 + b2)` with the notebook's
+/// `sigmoid(x) = 1 / (1 + torch.exp(-x))`.
+fn forward(k: &Kernels, params: &[Vec<f32>], x: [f32; 2]) -> Forward {
+    let (w1, b1, b2) = (&params[0], &params[1], &params[3]);
+    // x @ W1: each entry a sum of two products with a 0/1 input, so one rounding.
+    let z1: [f32; 4] = std::array::from_fn(|j| (x[0] * w1[j] + x[1] * w1[4 + j]) + b1[j]);
+    let e1 = k.exp(z1.map(|z| -z));
+    let r1 = e1.map(|e| 1.0 / (e + 1.0));
+    let z2 = k.dot(r1, &params[2]) + b2[0];
+    let [e2] = k.exp([-z2]);
+    let r2 = 1.0 / (e2 + 1.0);
+    Forward {
+        z1,
+        z2,
+        e1,
+        r1,
+        e2,
+        r2,
+    }
+}
+
+/// `loss = -(y * torch.log(out) + (1 - y) * torch.log((1 - out)))`, with the logs it took.
+fn bce(k: &Kernels, out: f32, y: f32) -> (f32, f32) {
+    let one_minus_out = 1.0 - out;
+    let loss = -(y * k.log(out) + (1.0 - y) * k.log(one_minus_out));
+    (loss, one_minus_out)
+}
+
+/// The gradients `loss.backward()` computes.
+struct Gradients {
+    /// `out.grad` and `h1.grad` (what `retain_grad` would keep).
+    out: f32,
+    h1: [f32; 4],
+    /// W1, b1, W2, b2 (row-major).
+    params: [Vec<f32>; 4],
+}
+
+/// `loss.backward()`: autograd's formulas, node by node from the loss back, for a loss seeded
+/// with 1.
+fn backward(
+    f: &Forward,
+    params: &[Vec<f32>],
+    x: [f32; 2],
+    y: f32,
+    one_minus_out: f32,
+) -> Gradients {
+    let w2 = &params[2];
+    let out = f.out();
+    // NegBackward0, AddBackward0, then each MulBackward0 (grad * y, grad * (1 - y)) and
+    // LogBackward0 (grad / self); RsubBackward1 negates; the two paths meet at `out`.
+    let grad_sum = -1.0f32;
+    let grad_out = (grad_sum * y) / out + -((grad_sum * (1.0 - y)) / one_minus_out);
+    // `out = reciprocal(e2 + 1) * 1`: MulBackward0 (* 1), ReciprocalBackward0
+    // (-grad * (result * result)), AddBackward1, ExpBackward0 (grad * result), NegBackward0.
+    let grad_z2 = -((-grad_out * (f.r2 * f.r2)) * f.e2);
+    // AddBackward0 gives b2 and `h1 @ W2` the same gradient; MmBackward0 makes one-term
+    // products: W2's is h1ᵀ·grad, h1's is grad·W2ᵀ.
+    let h1 = f.h1();
+    let grad_w2: Vec<f32> = h1.iter().map(|h| h * grad_z2).collect();
+    let grad_h1: [f32; 4] = std::array::from_fn(|j| grad_z2 * w2[j]);
+    // The same chain for the hidden layer.
+    let grad_z1: [f32; 4] =
+        std::array::from_fn(|j| -((-grad_h1[j] * (f.r1[j] * f.r1[j])) * f.e1[j]));
+    let grad_w1: Vec<f32> = x.iter().flat_map(|xi| grad_z1.map(|g| xi * g)).collect();
+    Gradients {
+        out: grad_out,
+        h1: grad_h1,
+        params: [grad_w1, grad_z1.to_vec(), grad_w2, vec![grad_z2]],
+    }
+}
+
+/// `W.data -= lr * W.grad.data`: multiply, then subtract. The gradients were zeroed in place
+/// after the previous sample, so autograd added this one to zero first (which changes only
+/// the sign of a zero gradient, and a zero step leaves W as it is either way).
+fn update(params: &mut [Vec<f32>], grads: &[Vec<f32>], lr: f64) {
+    let lr = lr as f32;
+    for (p, g) in params.iter_mut().zip(grads) {
+        for (w, g) in p.iter_mut().zip(g) {
+            *w -= g * lr;
+        }
+    }
+}
+
+/// `str(t)` of a parameter or result, as the notebook displays it.
+fn show(values: &[f32], shape: &[usize], suffix: &[&str]) -> String {
+    let values: Vec<f64> = values.iter().map(|&v| v as f64).collect();
+    pyfmt::tensor(&values, shape, suffix)
+}
+
+/// `W1, b1` and `W2, b2`, as the notebook displays the pairs.
+fn show_params(params: &[Vec<f32>]) -> [String; 2] {
+    let leaf = ["requires_grad=True"];
+    let s = |i: usize| show(&params[i], SHAPES[i], &leaf);
+    [
+        pyfmt::display_tuple(&[s(0), s(1)]),
+        pyfmt::display_tuple(&[s(2), s(3)]),
+    ]
+}
+
+const PARAMS: [&str; 4] = ["W1", "b1", "W2", "b2"];
+const SHAPES: [&[usize]; 4] = [&[2, 4], &[4], &[4, 1], &[1]];
+
+/// Traces sample `step` up to its gradients, under the Python reference's names: the
+/// parameters as they enter, the sample, the forward values, the loss, and the gradients in
+/// the order autograd computes them. A parameter's `.grad` is traced as Python holds it: from
+/// the second sample on, autograd adds the new gradient to the zeroed one (`0 + g`, which
+/// turns a `-0` into `+0`).
+fn trace_step(
+    trace: &mut Trace,
+    step: usize,
+    params: &[Vec<f32>],
+    [x1, x2, y]: [f32; 3],
+    f: &Forward,
+    loss: f32,
+    grads: &Gradients,
+) {
+    if !trace.on(step) {
+        return;
+    }
+    for (name, p) in PARAMS.iter().zip(params) {
+        trace.value(step, name, || widen(p));
+    }
+    trace.value(step, "x", || widen(&[x1, x2]));
+    trace.value(step, "y", || widen(&[y]));
+    trace.value(step, "x @ W1 + b1", || widen(&f.z1));
+    trace.value(step, "h1", || widen(&f.h1()));
+    trace.value(step, "h1 @ W2 + b2", || widen(&[f.z2]));
+    trace.value(step, "out", || widen(&[f.out()]));
+    trace.value(step, "loss", || widen(&[loss]));
+    let as_held = |g: &[f32]| -> Vec<f64> {
+        g.iter()
+            .map(|&g| {
+                let held = if step == 0 { g } else { 0.0 + g };
+                held as f64
+            })
+            .collect()
+    };
+    let [w1, b1, w2, b2] = &grads.params;
+    trace.value(step, "out.grad", || widen(&[grads.out]));
+    trace.value(step, "W2.grad", || as_held(w2));
+    trace.value(step, "b2.grad", || as_held(b2));
+    trace.value(step, "h1.grad", || widen(&grads.h1));
+    trace.value(step, "W1.grad", || as_held(w1));
+    trace.value(step, "b1.grad", || as_held(b1));
+}
+
+pub fn run(cfg: &Config) -> Result<RunRecord> {
+    let mut record = cfg.record();
+    let mut torch = TorchGenerator::manual_seed(cfg.seed);
+    let k = Kernels {
+        mkl: crate::kernels::this_machine()
+            .mkl
+            .path
+            .expect("routed here only where reproduced"),
+    };
+
+    // In [3], [4]: W1 = torch.rand(2, 4, requires_grad=True) … b2 = torch.rand(1, …)
+    let mut params = cfg.initial_float32(
+        &mut record,
+        [
+            (PARAMS[0], SHAPES[0], torch.rand(8)),
+            (PARAMS[1], SHAPES[1], torch.rand(4)),
+            (PARAMS[2], SHAPES[2], torch.rand(4)),
+            (PARAMS[3], SHAPES[3], torch.rand(1)),
+        ],
+    )?;
+    for line in show_params(&params) {
+        record.say(cfg.echo, line);
+    }
+
+    // In [5]: sigmoid(torch.Tensor([1, 2, 3, -3]))
+    let probe = k.exp([-1.0, -2.0, -3.0, 3.0]).map(|e| 1.0 / (e + 1.0));
+    record.say(cfg.echo, show(&probe, &[4], &[]));
+
+    // In [6]: dataset(n) draws x1, then x2, with random.choice([0, 1])
+    let mut random = CpythonRandom::new(cfg.seed as i128);
+
+    // In [7]: train
+    let mut running_loss = 0f32;
+    for i in 0..cfg.steps {
+        let x1 = random.choice(&[0f32, 1.0]);
+        let x2 = random.choice(&[0f32, 1.0]);
+        let y = ((x1 != 0.0) ^ (x2 != 0.0)) as i32 as f32;
+
+        let f = forward(&k, &params, [x1, x2]);
+        let (loss, one_minus_out) = bce(&k, f.out(), y);
+
+        if i % 1000 == 999 {
+            record.say(cfg.echo, pyfmt::fixed((running_loss / 1000.0) as f64, 3));
+            running_loss = 0.0;
+        }
+        running_loss += loss;
+        record.losses.push(loss as f64);
+
+        let grads = backward(&f, &params, [x1, x2], y, one_minus_out);
+        trace_step(&mut record.trace, i, &params, [x1, x2, y], &f, loss, &grads);
+        update(&mut params, &grads.params, cfg.lr);
+        if record.trace.on(i) {
+            for (name, p) in PARAMS.iter().zip(&params) {
+                record
+                    .trace
+                    .value(i, &format!("{name}.updated"), || widen(p));
+            }
+        }
+        cfg.tick(i);
+    }
+
+    // In [8]–[12]: the trained network on [1, 1], then its weights.
+    let f = forward(&k, &params, [1.0, 1.0]);
+    let result = ["grad_fn=<MulBackward0>"];
+    let shown = [
+        show(&[1.0, 1.0], &[2], &[]),
+        show(&f.h1(), &[4], &result),
+        show(&[f.out()], &[1], &result),
+    ];
+    record.say(cfg.echo, pyfmt::display_tuple(&shown));
+    for line in show_params(&params) {
+        record.say(cfg.echo, line);
+    }
+
+    for (name, p) in PARAMS.iter().zip(&params) {
+        record.push_param(Stage::Final, name, widen(p));
+    }
+    let outputs: Vec<f64> = xor::INPUTS
+        .iter()
+        .map(|[x1, x2]| forward(&k, &params, [*x1 as f32, *x2 as f32]).out() as f64)
+        .collect();
+    record.predictions = xor::predictions(&outputs);
+    Ok(record)
+}
 
 /// The registry entry (`list` shows it).
 pub const EXPERIMENT: Experiment = Experiment {
@@ -19,12 +338,32 @@ pub const EXPERIMENT: Experiment = Experiment {
     lr: 0.05,
     default_seed: 0,
     reference_script: "torch_sigmoid4_bce_online.py",
-    run: None,
+    run: Some(run),
     notes,
     // It prints the running loss as a bare number.
     prints_loss: |line| line.trim().parse::<f64>().is_ok(),
-    // Both sides run libtorch: every traced value is ATen's on each.
-    traced_ops: &[],
+    traced_ops: &[
+        TracedOp {
+            name: "h1",
+            code: "sigmoid(x @ W1 + b1): torch.exp",
+            library: "mkl",
+        },
+        TracedOp {
+            name: "h1 @ W2 + b2",
+            code: "h1 @ W2: h1.unsqueeze(0).mm(W2)",
+            library: "mkl",
+        },
+        TracedOp {
+            name: "out",
+            code: "sigmoid(h1 @ W2 + b2): torch.exp",
+            library: "mkl",
+        },
+        TracedOp {
+            name: "loss",
+            code: "-(y * torch.log(out) + (1 - y) * torch.log(1 - out))",
+            library: "mkl",
+        },
+    ],
     recorded_settings: None,
 };
 

@@ -1,9 +1,10 @@
-//! The libtorch side of xor-repro: the PyTorch notebooks (000, 001, 003), trained on libtorch
-//! through `tch`, bit for bit. Everything else (the
-//! command line, records, diffs, the NumPy notebooks) is the `xor-repro` crate, which this
-//! binary runs with these experiments registered (see `xor_repro::run::engine`).
+//! The libtorch side of xor-repro: every notebook's plain tch port, and the PyTorch notebooks'
+//! (000, 001, 003) libtorch-backed exact engine, bit for bit, for machines where libtorch's
+//! kernel paths are not reproduced in plain Rust. Everything else (the command line, records,
+//! diffs, every exact engine) is the `xor-repro` crate, which this binary runs with these
+//! registered (see `xor_repro::run::engine`).
 //!
-//! - `experiments/`: one module per notebook, each reading like its notebook.
+//! - `experiments/`: the libtorch-backed exact engine, one module per PyTorch notebook.
 //! - `ports/`: the plain tch port of every notebook (`--engine tch`).
 //! - `torch_init`: PyTorch's `nn.Linear` and `torch.rand` draws, and `optim.SGD`.
 //! - `backprop`: the kernels autograd would call, without autograd.

@@ -1,5 +1,5 @@
-//! The registry is one list (`xor_repro::experiments`), and the training of its libtorch
-//! entries lives in this crate, found by name. This checks, for every entry and every engine,
+//! The registry is one list (`xor_repro::experiments`), and the libtorch-backed training of
+//! its PyTorch entries and every plain tch port live in this crate, found by name. This checks, for every entry and every engine,
 //! that the binary which trains it finds its training: an entry the compiler cannot check
 //! fails here instead of at a user's command line.
 
@@ -16,15 +16,20 @@ fn every_entry_trains_on_every_engine() {
                 Err(err) => missing.push(format!("{} on {}: {err:#}", exp.name, engine.name())),
             }
         }
-        // An entry that says it trains without libtorch must not also be trained here, or
-        // the two binaries would run different code for it.
-        if exp.run.is_some() {
-            assert!(
-                (xor_repro_torch::experiments::run_fn)(exp.name).is_none(),
-                "{} trains in both crates",
-                exp.name
-            );
-        }
+        // Every exact engine is plain Rust; a PyTorch notebook also has the libtorch-backed
+        // one it falls back to where libtorch's paths are not reproduced, and only it.
+        assert!(
+            exp.run.is_some(),
+            "{} has no plain-Rust exact engine",
+            exp.name
+        );
+        let backed = (xor_repro_torch::experiments::run_fn)(exp.name).is_some();
+        assert_eq!(
+            backed,
+            exp.framework == experiments::Framework::PyTorch,
+            "{}: a libtorch-backed exact engine is for the PyTorch notebooks",
+            exp.name
+        );
     }
     assert!(
         missing.is_empty(),

@@ -2,8 +2,9 @@
 //! `default`), decided as libtorch decides it, and the one element-wise kernel whose rounding
 //! differs between the sets among those the Rust side computes itself.
 //!
-//! Rust and Python share libtorch, so both run the same kernels; the choice matters only for
-//! the steps computed in Rust (`torch/src/backprop.rs`), which must follow the set in use.
+//! The plain-Rust exact engine (`crate::torch_net`, notebook 003's module) follows the set in
+//! use through [`ops`] and [`add_scaled`]; the libtorch-backed engine (`torch/src/backprop.rs`)
+//! computes its element-wise steps in Rust too, and follows it the same way.
 //!
 //! How libtorch decides (`aten/src/ATen/native/DispatchStub.cpp`, `compute_cpu_capability`,
 //! run once per process at the first dispatch, the result kept in a static):
@@ -19,8 +20,9 @@
 //! Measured here (`torch.backends.cpu.get_cpu_capability()`, Xeon with AVX-512): unset,
 //! empty, `AVX2`, `bogus` give AVX512; `default`, `avx2`, `avx512` give DEFAULT, AVX2, AVX512.
 //!
-//! The element-wise kernels `backprop.rs` follows, by source (`aten/src/ATen/native/cpu/`)
-//! and by measurement against each set (`torch/tests/backprop_kernels.rs`): each kernel is a
+//! The element-wise kernels the Rust steps follow, by source (`aten/src/ATen/native/cpu/`)
+//! and by measurement against each set (`torch/tests/torch_kernels.rs`,
+//! `torch/tests/backprop_kernels.rs`): each kernel is a
 //! `cpu_kernel_vec` lambda pair, the vector one on blocks of 2·(register width) elements
 //! (16 floats for `default` and `avx2`, 32 for `avx512`) and the scalar one on the rest, so
 //! the notebooks' tensors of 1 to 16 elements run mostly the scalar lambda, compiled once

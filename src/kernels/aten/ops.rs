@@ -19,10 +19,8 @@
 //! - `add(self, other, alpha)` (SGD's update): [`super::add_scaled`], the one kernel whose
 //!   rounding depends on the set.
 //!
-//! `torch.exp` and `torch.log` of float32 go to MKL's vector math (`vsExp`, `vsLn`), which is
-//! neither the C library nor correctly rounded (measured: it differs from the correctly
-//! rounded result on 0.13 % of `exp`'s arguments); it is not ported, which is why notebook
-//! 003 still trains on libtorch.
+//! `torch.exp` and `torch.log` of float32 are not ATen's own: they go to MKL's vector math
+//! (`crate::kernels::mkl::vml`).
 
 /// `torch.sigmoid` of one float32 (the scalar lambda).
 #[inline]

@@ -1,6 +1,8 @@
-//! The notebooks that train on libtorch: PyTorch's three. Their registry entries (what
-//! `list` shows, the report's notes) are in `xor_repro::experiments`; this is their exact
-//! engine's training, by name. Each module here that defines `pub fn run` and a `TRAINING`
+//! The libtorch-backed exact engine of PyTorch's three notebooks: where libtorch's kernel
+//! paths on this machine are not reproduced in plain Rust (an Intel CPU's MKL paths, another
+//! architecture), the notebooks train here instead, on libtorch's own kernels for every step
+//! whose bits depend on the kernel. Their registry entries and plain-Rust exact engines are
+//! in `xor_repro::experiments`. Each module here that defines `pub fn run` and a `TRAINING`
 //! entry is found by `build.rs`; `tests/registry.rs` checks the two lists against each other.
 
 use xor_repro::experiments::RunFn;
