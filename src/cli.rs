@@ -332,7 +332,10 @@ impl Command {
         match self {
             Command::Run(args) => any(args),
             Command::Compare(args) => !args.no_run && any(&args.run),
-            Command::Reproduce(_) => experiments::all().iter().any(|e| e.needs_libtorch()),
+            // It runs every notebook's plain tch port too.
+            Command::Reproduce(_) => experiments::all()
+                .iter()
+                .any(|e| e.needs_libtorch_on(Engine::Tch)),
             Command::Sweep(_) => false,
             Command::Explain(args) => args
                 .experiment()

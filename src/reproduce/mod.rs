@@ -128,10 +128,13 @@ pub fn reproduce(out: &Path) -> Result<bool> {
     let path = out.join("REPORT.md");
     crate::record::write_atomic(&path, report)?;
     let met = entries.iter().filter(|e| e.meets_target()).count();
+    // A port that could not run is a failure of the job, not a finding about the port.
+    let ports_run = entries.iter().filter(|e| e.port.is_ok()).count();
     crate::outln!(
-        "{met} of {} experiments meet their target; wrote {}",
+        "{met} of {} experiments meet their target, {ports_run} of {} plain tch ports ran; wrote {}",
+        entries.len(),
         entries.len(),
         path.display()
     );
-    Ok(met == entries.len())
+    Ok(met == entries.len() && ports_run == entries.len())
 }

@@ -132,8 +132,8 @@ pub fn render(out: &Path, entries: &[Entry]) -> String {
     let _ = writeln!(
         s,
         "Written by `xor-repro reproduce` (`./scripts/reproduce.sh`): every experiment at its \
-         notebook's default seed, run in Rust (libtorch through `tch` for PyTorch, plain Rust \
-         on ports of the libraries' kernels for NumPy and TensorFlow) and by the notebook's \
+         notebook's default seed, run in Rust (plain Rust on ports of the kernels each \
+         library runs on this machine, without libtorch) and by the notebook's \
          own code in Python, compared value by \
          value against its fidelity target (the project's `docs/CONTRACT.md`, Fidelity). \
          **{met} of {} experiments meet their target.**\n",
