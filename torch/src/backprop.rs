@@ -23,12 +23,7 @@ use tch::{Device, Kind, Reduction, Tensor};
 use xor_repro::kernels::aten::{self, Capability};
 use xor_repro::record::trace::Trace;
 
-/// The hidden layer's activation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Hidden {
-    Relu,
-    Sigmoid,
-}
+pub use xor_repro::torch_net::{widen, Hidden, TraceNames};
 
 /// `Linear(i, h)` → activation → `Linear(h, 1)` → sigmoid on a fixed batch of inputs, with
 /// its forward results and gradients in reusable buffers.
@@ -194,15 +189,6 @@ pub struct StepValues<'a> {
     pub grads: [&'a [f32]; 4],
 }
 
-/// A notebook's names for a [`TwoLayerNet`]'s values in `trace.csv`.
-pub struct TraceNames {
-    /// The parameters, as in `params.csv`.
-    pub params: [&'static str; 4],
-    /// `fc1(x)`, the hidden activation, `fc2(...)`, the predictions, after the notebook's
-    /// expressions and variables.
-    pub forward: [&'static str; 4],
-}
-
 impl TwoLayerNet {
     /// Traces step `step` up to its gradients (call after `backward`, before `sgd_step`,
     /// which is when every buffer holds this step's values): the parameters as they enter
@@ -253,11 +239,6 @@ impl TwoLayerNet {
     }
 }
 
-/// float32 values widened exactly to f64.
-pub fn widen(values: &[f32]) -> Vec<f64> {
-    values.iter().map(|&v| v as f64).collect()
-}
-
 /// The elements of a contiguous float32 CPU tensor.
 pub fn floats(t: &Tensor) -> &[f32] {
     assert!(t.kind() == Kind::Float && t.is_contiguous() && t.device() == Device::Cpu);
@@ -274,38 +255,11 @@ pub fn floats_mut(t: &Tensor) -> &mut [f32] {
     unsafe { std::slice::from_raw_parts_mut(t.data_ptr() as *mut f32, t.numel()) }
 }
 
-/// `torch.relu` in place (`clamp_min(x, 0)`).
-pub fn relu(x: &mut [f32]) {
-    for v in x {
-        if *v < 0.0 {
-            *v = 0.0;
-        }
-    }
-}
-
-/// `threshold_backward(grad, result, 0)` in place on `grad`: zero where the ReLU output is.
-pub fn relu_backward_(grad: &mut [f32], result: &[f32]) {
-    for (g, &r) in grad.iter_mut().zip(result) {
-        if r <= 0.0 {
-            *g = 0.0;
-        }
-    }
-}
-
-/// `sigmoid_backward(grad, result)` in place on `grad`: `grad * (1 - result) * result`.
-pub fn sigmoid_backward_(grad: &mut [f32], result: &[f32]) {
-    for (g, &r) in grad.iter_mut().zip(result) {
-        *g = *g * (1.0 - r) * r;
-    }
-}
-
-/// `mse_loss_backward(ones, input, target, Mean)`: `(2 / numel) * (input - target) * 1`.
-pub fn mse_loss_backward(input: &[f32], target: &[f32], grad: &mut [f32]) {
-    let norm = (2.0 / input.len() as f64) as f32;
-    for ((g, &i), &t) in grad.iter_mut().zip(input).zip(target) {
-        *g = norm * (i - t);
-    }
-}
+// The element-wise kernels are the plain-Rust engine's (measured against libtorch there and
+// in torch/tests/backprop_kernels.rs).
+pub use xor_repro::kernels::aten::ops::{
+    mse_loss_backward, relu_ as relu, relu_backward_, sigmoid_backward_,
+};
 
 /// `p.add_(grad, alpha=-lr)` as libtorch computes it in this process: see
 /// [`sgd_update_as`]; the kernel set is the one libtorch picked from the CPU and
