@@ -181,24 +181,36 @@ pub fn run_rust_with(
 }
 
 /// The kernel paths `run.json` records for a run of `exp` on `engine`. The exact engine
-/// emulates the paths of the notebook's libraries; a plain tch port runs libtorch's own
-/// kernels, on the path ATen picks here.
+/// emulates the paths of the notebook's libraries, or, where a PyTorch notebook trains on the
+/// libtorch-backed engine, runs libtorch's own kernels on them; a plain tch port runs
+/// libtorch's own kernels, on the path ATen picks here.
 pub fn kernel_paths(
     exp: &Experiment,
     engine: Engine,
 ) -> BTreeMap<String, crate::kernels::KernelPath> {
     let paths = crate::kernels::this_machine();
-    match engine {
-        Engine::Exact => paths.for_libraries(exp.framework.kernel_libraries()),
-        Engine::Tch => paths
-            .for_libraries(&["aten"])
+    let libtorchs_own = |keys: &[&str], source: &str| {
+        paths
+            .for_libraries(keys)
             .into_iter()
             .map(|(key, mut path)| {
                 path.emulated = None;
-                path.source = Some("libtorch's own kernels".to_string());
+                path.source = Some(source.to_string());
                 (key, path)
             })
-            .collect(),
+            .collect()
+    };
+    match engine {
+        Engine::Exact
+            if exp.framework == crate::experiments::Framework::PyTorch && exp.needs_libtorch() =>
+        {
+            libtorchs_own(
+                exp.framework.kernel_libraries(),
+                "libtorch's own kernels (the libtorch-backed exact engine)",
+            )
+        }
+        Engine::Exact => paths.for_libraries(exp.framework.kernel_libraries()),
+        Engine::Tch => libtorchs_own(&["aten"], "libtorch's own kernels"),
     }
 }
 
