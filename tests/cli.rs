@@ -285,6 +285,9 @@ fn an_interrupted_run_leaves_no_complete_looking_files() {
         .args([
             "run",
             "torch-sigmoid2-mse",
+            // Long enough (about 6 s) to be killed midway: 100 000 epochs take 0.03 s.
+            "--epochs",
+            "20000000",
             "--out",
             out.path().to_str().unwrap(),
         ])
@@ -292,6 +295,10 @@ fn an_interrupted_run_leaves_no_complete_looking_files() {
         .spawn()
         .unwrap();
     std::thread::sleep(std::time::Duration::from_millis(1500));
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "the run ended before it could be killed"
+    );
     child.kill().unwrap();
     child.wait().unwrap();
     let rust = side(out.path(), "torch-sigmoid2-mse", 0, "rust");
@@ -305,25 +312,42 @@ fn an_interrupted_run_leaves_no_complete_looking_files() {
 #[test]
 fn numpy_runs_need_no_libtorch_and_a_missing_torch_binary_is_named() {
     // `xor-repro` alone in a folder: it carries no rpath to libtorch and has no
-    // `xor-repro-torch` beside it, so a NumPy run that loaded libtorch or handed over would fail.
+    // `xor-repro-torch` beside it, so an exact run that loaded libtorch or handed over would
+    // fail; a plain tch port needs the missing binary and says so.
     let dir = out_dir();
     let lonely = dir.path().join("xor-repro");
     std::fs::copy(env!("CARGO_BIN_EXE_xor-repro"), &lonely).unwrap();
     let out_s = dir.path().join("results");
     let out_s = out_s.to_str().unwrap();
-    let run = |name: &str| {
+    let run = |name: &str, engine: &str| {
         std::process::Command::new(&lonely)
-            .args(["run", name, "--epochs", "3", "--out", out_s])
+            .args([
+                "run", name, "--epochs", "3", "--engine", engine, "--out", out_s,
+            ])
+            .env_remove("XOR_REPRO_LIBTORCH_ENGINE")
             .output()
             .unwrap()
     };
-    let numpy = run("numpy-relu10-mse");
-    assert!(
-        numpy.status.success(),
-        "{}",
-        String::from_utf8_lossy(&numpy.stderr)
-    );
-    let torch = run("torch-relu4-mse");
+    for name in [
+        "numpy-relu10-mse",
+        "tf-relu10-mse",
+        "torch-relu4-mse",
+        "torch-sigmoid4-bce-online",
+    ] {
+        let exact = run(name, "exact");
+        // Where this machine's libtorch paths are not reproduced, a PyTorch notebook trains
+        // on the libtorch-backed engine, which needs the missing binary.
+        if xor_repro::experiments::find(name).unwrap().needs_libtorch() {
+            println!("note: {name} needs libtorch on this machine; its lonely run was not checked");
+            continue;
+        }
+        assert!(
+            exact.status.success(),
+            "{name}: {}",
+            String::from_utf8_lossy(&exact.stderr)
+        );
+    }
+    let torch = run("torch-relu4-mse", "tch");
     assert_eq!(torch.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&torch.stderr);
     assert_eq!(stderr.lines().count(), 1, "one line: {stderr}");

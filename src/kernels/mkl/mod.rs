@@ -188,9 +188,11 @@ mod tests {
 
     #[test]
     fn generic_products_round_each_step_and_add_the_bias_last() {
-        // 1 + 2⁻²³ and 2⁻²⁴ terms that a fused or reordered sum would keep.
-        let a = [1.0f32 + f32::EPSILON, 1.0 + f32::EPSILON];
-        let b = [1.0f32 + f32::EPSILON, -1.0];
+        // x² = 1 + 2⁻¹¹ + 2⁻²⁴ for x = 1 + 2⁻¹²: rounded alone it loses the 2⁻²⁴ that a
+        // fused multiply-add keeps.
+        let x = 1.0f32 + 2f32.powi(-12);
+        let a = [-1.0f32, x];
+        let b = [1.0f32, x];
         let mut out = [0.0f32];
         matmul(
             MklPath::Generic,
