@@ -173,8 +173,13 @@ pub fn sigmoid_grad(y: &[f32], dy: &[f32]) -> Vec<f32> {
 /// accumulators over blocks of 32, then one over the remaining packets, then the scalar tail
 /// from 0, then the packet accumulator reduced and added. Panics above 8192 elements, where
 /// Eigen splits the sum in halves and TensorFlow's thread pool in blocks (not reproduced).
+/// One element is copied as it is: TensorFlow reduces nothing then (`ReductionHelper`), so a
+/// −0 stays −0 (measured: a test draw of −0 found it).
 pub fn sum(x: &[f32]) -> f32 {
     let n = x.len();
+    if n == 1 {
+        return x[0];
+    }
     assert!(
         n <= PACKET * 1024,
         "sum: {n} elements, longer than reproduced"
@@ -213,8 +218,12 @@ pub fn sum(x: &[f32]) -> f32 {
     add(scalar, predux(&acc[0]))
 }
 
-/// `reduce_mean` of all of `x`: the sum divided by the count as a float.
+/// `reduce_mean` of all of `x`: the sum divided by the count as a float (one element is
+/// copied, as [`sum`] says).
 pub fn mean(x: &[f32]) -> f32 {
+    if x.len() == 1 {
+        return x[0];
+    }
     div(sum(x), x.len() as f32)
 }
 
