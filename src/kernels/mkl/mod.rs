@@ -15,7 +15,8 @@
 //!   AVX512, AVX2, AVX, SSE4_2 and `MKL_CBWR` = AUTO, COMPATIBLE, AVX2, AVX2,STRICT: every element is
 //!   `a₀b₀ + a₁b₁ + … ` left to right, each product and each sum rounded (no fused
 //!   multiply-add), and `addmm`'s bias is added to that sum last.
-//!   That is [`MklPath::Generic`]. Signed zeros show where a sum starts: from +0 (so
+//!   That is [`MklPath::Generic`]. `scripts/mkl_sgemm_orders.py` makes these measurements
+//!   (run it on an Intel machine to learn its paths). Signed zeros show where a sum starts: from +0 (so
 //!   products that are all −0 sum to +0) in every call but two, measured with all-(−0)
 //!   products at each: a one-term product (`g·W`, k = 1) is the product itself, and
 //!   `addmm` with one output column (`fc2`) starts from the first product.
