@@ -12,14 +12,14 @@
 //!   values of `MKL_CBWR`. Measured on an AMD EPYC (family 25, AVX2) over every call the
 //!   notebooks make (`[4,2]·[2,h]ᵀ + b`, `[4,h]·[h,1]ᵀ + b`, `gᵀ·H`, `gᵀ·X`, `g·W`, 003's
 //!   `[1,4]·[4,1]`), at 4000 random draws each, unset and under `MKL_ENABLE_INSTRUCTIONS` =
-//!   AVX512, AVX2, AVX, SSE4_2 and `MKL_CBWR` = AUTO, COMPATIBLE, AVX2, AVX2,STRICT: every element is
-//!   `a₀b₀ + a₁b₁ + … ` left to right, each product and each sum rounded (no fused
-//!   multiply-add), and `addmm`'s bias is added to that sum last.
-//!   That is [`MklPath::Generic`]. `scripts/mkl_sgemm_orders.py` makes these measurements
-//!   (run it on an Intel machine to learn its paths). Signed zeros show where a sum starts: from +0 (so
-//!   products that are all −0 sum to +0) in every call but two, measured with all-(−0)
-//!   products at each: a one-term product (`g·W`, k = 1) is the product itself, and
-//!   `addmm` with one output column (`fc2`) starts from the first product.
+//!   AVX512, AVX2, AVX, SSE4_2 and `MKL_CBWR` = AUTO, COMPATIBLE, AVX2, AVX2,STRICT: every
+//!   element is `a₀b₀ + a₁b₁ + …` left to right, each product and each sum rounded (no fused
+//!   multiply-add), and `addmm`'s bias is added to that sum last. That is
+//!   [`MklPath::Generic`]. Signed zeros show where a sum starts: from +0 (so products that
+//!   are all −0 sum to +0) in every call but two, measured with all-(−0) products at each: a
+//!   one-term product (`g·W`, k = 1) is the product itself, and `addmm` with one output
+//!   column (`fc2`) starts from the first product. `scripts/mkl_sgemm_orders.py` makes these
+//!   measurements (run it on an Intel machine to learn its paths).
 //! - **An Intel CPU** runs the path of its widest ISA (`MKL_ENABLE_INSTRUCTIONS` caps it,
 //!   `MKL_CBWR` fixes one). Measured on Intel machines at `[4,2]·[2,4]ᵀ` only: AVX-512 fuses
 //!   (`fma(a₁, b₁, a₀b₀)`, then the bias), AVX2 does not, SSE4_2 adds the bias in another
