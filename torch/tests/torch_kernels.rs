@@ -172,18 +172,17 @@ fn products(
     let theirs = tensor(&gz, &[4, hi]).tr().mm(&tensor(&x, &[4, 2]));
     out.push((format!("grad.t().mm(x) h={h}"), ours, floats(&theirs)));
     // Notebook 003's `h1 @ W2`: `h1.unsqueeze(0).mm(W2)`.
-    let h1 = values(rng, 4);
+    let (h1, w2_003) = (values(rng, 4), values(rng, 4));
     let mut ours = vec![0.0; 1];
     mkl::matmul(
         path,
         (1, 4, 1),
         |_, p| h1[p],
-        |p, _| w2.get(p).copied().unwrap_or(0.5),
+        |p, _| w2_003[p],
         None,
         &mut ours,
     );
-    let w2col: Vec<f32> = (0..4).map(|p| w2.get(p).copied().unwrap_or(0.5)).collect();
-    let theirs = tensor(&h1, &[1, 4]).mm(&tensor(&w2col, &[4, 1]));
+    let theirs = tensor(&h1, &[1, 4]).mm(&tensor(&w2_003, &[4, 1]));
     out.push(("h1 @ W2 (003)".to_string(), ours, floats(&theirs)));
     out
 }
@@ -216,22 +215,19 @@ fn vector_math(path: mkl::MklPath) -> (Tally, Tally) {
     exp_args.extend(special);
     ln_args.extend(special);
     let mut tallies = (Tally::default(), Tally::default());
-    for (args, kernel, tally) in [
+    type Port = fn(mkl::MklPath, f32) -> f32;
+    type Libtorchs = fn(&Tensor) -> Tensor;
+    for (args, port, libtorchs, tally) in [
         (
             &exp_args,
-            mkl::vml::exp as fn(mkl::MklPath, f32) -> f32,
+            mkl::vml::exp as Port,
+            Tensor::exp as Libtorchs,
             &mut tallies.0,
         ),
-        (&ln_args, mkl::vml::ln, &mut tallies.1),
+        (&ln_args, mkl::vml::ln, Tensor::log, &mut tallies.1),
     ] {
-        let ours: Vec<f32> = args.iter().map(|&x| kernel(path, x)).collect();
-        let t = Tensor::from_slice(args);
-        let theirs = if std::ptr::fn_addr_eq(kernel, mkl::vml::exp as fn(mkl::MklPath, f32) -> f32)
-        {
-            t.exp()
-        } else {
-            t.log()
-        };
+        let ours: Vec<f32> = args.iter().map(|&x| port(path, x)).collect();
+        let theirs = libtorchs(&Tensor::from_slice(args));
         // NaNs of either sign count as the same value.
         let canon = |v: &[f32]| -> Vec<f32> {
             v.iter()
