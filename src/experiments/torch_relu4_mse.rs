@@ -19,7 +19,7 @@ use crate::record::{RunRecord, Stage};
 use crate::rng::torch::TorchGenerator;
 use crate::torch_net::{widen, Hidden, Kernels, TraceNames, TwoLayerNet};
 use crate::{pyfmt, xor};
-use anyhow::Result;
+use anyhow::{Context, Result};
 use std::fmt::Write as _;
 
 const PARAMS: [&str; 4] = ["fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias"];
@@ -49,7 +49,9 @@ pub fn run(cfg: &Config) -> Result<RunRecord> {
             (PARAMS[3], &[1], b2),
         ],
     )?;
-    let kernels = Kernels::this_machine().expect("routed here only where reproduced");
+    let kernels = Kernels::this_machine().context(
+        "libtorch's paths here are not reproduced: this is the libtorch-backed engine's run",
+    )?;
     let mut model = TwoLayerNet::new(params, Hidden::Relu, kernels);
 
     // Step 4: loss_fn = nn.MSELoss(); optimizer = optim.SGD(model.parameters(), lr=0.1)

@@ -18,7 +18,7 @@ use crate::record::{RunRecord, Stage};
 use crate::rng::torch::TorchGenerator;
 use crate::torch_net::{Hidden, Kernels, TraceNames, TwoLayerNet};
 use crate::{pyfmt, xor};
-use anyhow::Result;
+use anyhow::{Context, Result};
 
 const PARAMS: [&str; 4] = [
     "hidden_layer.weight",
@@ -57,7 +57,9 @@ pub fn run(cfg: &Config) -> Result<RunRecord> {
             (PARAMS[3], &[1], b2),
         ],
     )?;
-    let kernels = Kernels::this_machine().expect("routed here only where reproduced");
+    let kernels = Kernels::this_machine().context(
+        "libtorch's paths here are not reproduced: this is the libtorch-backed engine's run",
+    )?;
     let mut model = TwoLayerNet::new(params, Hidden::Sigmoid, kernels);
 
     // #3: criterion = nn.MSELoss(); optimizer = optim.SGD(model.parameters(), lr=0.1)

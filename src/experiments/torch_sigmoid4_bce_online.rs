@@ -39,7 +39,7 @@ use crate::rng::cpython::CpythonRandom;
 use crate::rng::torch::TorchGenerator;
 use crate::torch_net::widen;
 use crate::{pyfmt, xor};
-use anyhow::Result;
+use anyhow::{Context, Result};
 use std::fmt::Write as _;
 
 /// The kernels whose bits depend on the library's path: MKL's, on the path it takes here.
@@ -245,10 +245,9 @@ pub fn run(cfg: &Config) -> Result<RunRecord> {
     let mut record = cfg.record();
     let mut torch = TorchGenerator::manual_seed(cfg.seed);
     let k = Kernels {
-        mkl: crate::kernels::this_machine()
-            .mkl
-            .path
-            .expect("routed here only where reproduced"),
+        mkl: crate::kernels::this_machine().mkl.path.context(
+            "MKL's path here is not reproduced: this is the libtorch-backed engine's run",
+        )?,
     };
 
     // In [3], [4]: W1 = torch.rand(2, 4, requires_grad=True) … b2 = torch.rand(1, …)
