@@ -12,6 +12,8 @@
 //! from 1 to 70 is checked (the notebooks' tensors have 1 to 16 elements), then one long
 //! tensor, 200 003 values, not a multiple of any block.
 
+mod common;
+use common::Tally;
 use std::process::Command;
 use tch::{Device, Kind, Reduction, Tensor};
 use xor_repro::kernels::aten::Capability;
@@ -31,41 +33,6 @@ fn random(len: i64, scale: f64) -> Tensor {
     Tensor::randn([len], (Kind::Float, Device::Cpu)) * scale
 }
 
-/// Identical values so far, and the first that differed.
-#[derive(Default)]
-struct Tally {
-    compared: usize,
-    identical: usize,
-    first_divergence: Option<String>,
-}
-
-impl Tally {
-    fn add(&mut self, ours: &[f32], theirs: &Tensor, context: &str) {
-        let theirs = floats(theirs);
-        assert_eq!(ours.len(), theirs.len(), "{context}: lengths");
-        for (i, (a, b)) in ours.iter().zip(theirs).enumerate() {
-            self.compared += 1;
-            if a.to_bits() == b.to_bits() {
-                self.identical += 1;
-            } else if self.first_divergence.is_none() {
-                self.first_divergence = Some(format!(
-                    "{context}, element {i}: ours {a:e}, libtorch {b:e}"
-                ));
-            }
-        }
-    }
-
-    fn report(&self, set: &str, step: &str) {
-        println!(
-            "{set}: {step}: {} of {} values bit-identical to libtorch",
-            self.identical, self.compared
-        );
-        if let Some(first) = &self.first_divergence {
-            println!("{set}: {step}: first divergence: {first}");
-        }
-    }
-}
-
 /// The comparisons, under the kernel set this process's libtorch runs. Run by
 /// [`every_kernel_set_this_cpu_runs`] in a child process per set; alone it checks the set
 /// of the environment it is started in.
@@ -77,8 +44,7 @@ fn kernels_match_libtorch_in_this_process() {
     tch::manual_seed(1);
     let mut failed = Vec::new();
     let mut check = |step: &str, tally: Tally| {
-        tally.report(&set, step);
-        if tally.identical != tally.compared {
+        if !tally.report(&set, step) {
             failed.push(step.to_string());
         }
     };
@@ -96,12 +62,12 @@ fn kernels_match_libtorch_in_this_process() {
         let mut ours = floats(&x).to_vec();
         backprop::relu(&mut ours);
         let result = x.relu();
-        relu.add(&ours, &result, &format!("length {len}"));
+        relu.add_tensor(&ours, &result, &format!("length {len}"));
 
         let grad = random(len, 1.0);
         let mut ours = floats(&grad).to_vec();
         backprop::relu_backward_(&mut ours, floats(&result));
-        relu_backward.add(
+        relu_backward.add_tensor(
             &ours,
             &result.threshold_backward(&grad, 0),
             &format!("length {len}"),
@@ -111,7 +77,7 @@ fn kernels_match_libtorch_in_this_process() {
         let grad = random(len, 0.3);
         let mut ours = floats(&grad).to_vec();
         backprop::sigmoid_backward_(&mut ours, floats(&result));
-        sigmoid_backward.add(
+        sigmoid_backward.add_tensor(
             &ours,
             &Tensor::sigmoid_backward(&grad, &result),
             &format!("length {len}"),
@@ -130,7 +96,7 @@ fn kernels_match_libtorch_in_this_process() {
         let mut ours = vec![0f32; len as usize];
         backprop::mse_loss_backward(floats(&input), floats(&target), &mut ours);
         let theirs = input.mse_loss_backward(&seed, &target, Reduction::Mean);
-        mse.add(&ours, &theirs, &format!("length {len}"));
+        mse.add_tensor(&ours, &theirs, &format!("length {len}"));
     }
     check("mse_loss_backward", mse);
 
@@ -150,7 +116,7 @@ fn kernels_match_libtorch_in_this_process() {
             let optimizer = xor_repro_torch::torch_init::sgd(&[param.shallow_clone()], lr).unwrap();
             optimizer.step().unwrap();
             let theirs = param.detach();
-            sgd.add(&ours, &theirs, &format!("lr {lr}, length {len}"));
+            sgd.add_tensor(&ours, &theirs, &format!("lr {lr}, length {len}"));
             let alpha = -lr as f32;
             other_rounding_differs += start
                 .iter()
@@ -193,7 +159,7 @@ fn kernels_match_libtorch_in_this_process() {
             }
             None => continue,
         };
-        fallback.add(&ours, &expected, &format!("length {len}"));
+        fallback.add_tensor(&ours, &expected, &format!("length {len}"));
     }
     check("SGD step through libtorch (fallback)", fallback);
 

@@ -11,6 +11,8 @@
 //! and `MKL_CBWR`. A setting this CPU cannot run is named and skipped; an MKL path that is not
 //! reproduced here is named, and its products are not reported as checked.
 
+mod common;
+use common::Tally;
 use std::process::Command;
 use tch::{Device, Kind, Reduction, Tensor};
 use xor_repro::kernels::aten::{ops, Capability};
@@ -65,32 +67,6 @@ mod rand_like {
         pub fn normal(&mut self) -> f32 {
             let (u, v) = (self.unit().max(1e-7), self.unit());
             (-2.0 * u.ln()).sqrt() * (std::f32::consts::TAU * v).cos()
-        }
-    }
-}
-
-/// Identical values so far, and the first that differed.
-#[derive(Default)]
-struct Tally {
-    compared: usize,
-    identical: usize,
-    first_divergence: Option<String>,
-}
-
-impl Tally {
-    fn add(&mut self, ours: &[f32], theirs: &[f32], context: &str) {
-        assert_eq!(ours.len(), theirs.len(), "{context}: lengths");
-        for (i, (a, b)) in ours.iter().zip(theirs).enumerate() {
-            self.compared += 1;
-            if a.to_bits() == b.to_bits() {
-                self.identical += 1;
-            } else if self.first_divergence.is_none() {
-                self.first_divergence = Some(format!(
-                    "{context}, element {i}: ours {a:e} ({:#010x}), libtorch {b:e} ({:#010x})",
-                    a.to_bits(),
-                    b.to_bits()
-                ));
-            }
         }
     }
 }
@@ -247,14 +223,7 @@ fn ported_kernels_match_libtorch_in_this_process() {
     let label = format!("ATen {} / MKL {}", paths.aten.name, paths.mkl.name);
     let mut failed = Vec::new();
     let mut check = |step: &str, tally: Tally| {
-        println!(
-            "{label}: {step}: {} of {} values bit-identical to libtorch",
-            tally.identical, tally.compared
-        );
-        if let Some(first) = &tally.first_divergence {
-            println!("{label}: {step}: first divergence: {first}");
-        }
-        if tally.identical != tally.compared || tally.compared == 0 {
+        if !tally.report(&label, step) {
             failed.push(step.to_string());
         }
     };
