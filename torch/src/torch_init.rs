@@ -5,16 +5,7 @@
 //! tch's own `nn::linear` initialises differently, so it is not used.
 
 use tch::{COptimizer, Device, Kind, Tensor};
-
-/// The bound `nn.init.kaiming_uniform_(w, a=math.sqrt(5))` uses for a weight with `fan_in`
-/// inputs, computed with the same double operations as `torch/nn/init.py`
-/// (it is 1/√fan_in up to the last bit, which `uniform_` sees).
-fn kaiming_uniform_bound(fan_in: usize) -> f64 {
-    let a = 5f64.sqrt();
-    let gain = (2.0 / (1.0 + a.powi(2))).sqrt();
-    let std = gain / (fan_in as f64).sqrt();
-    3f64.sqrt() * std
-}
+use xor_repro::rng::torch::kaiming_uniform_bound;
 
 /// The weight (out×in) and bias (out) of `nn.Linear(in, out)`, drawn as its
 /// `reset_parameters` draws them: weight first, then bias U(−1/√in, 1/√in).
