@@ -136,7 +136,7 @@ pub struct Config {
     /// Initial parameters to start from instead of the seeded draw.
     pub init: Option<InitialParams>,
     /// Print the transcript while running.
-    pub echo: bool,
+    pub print_transcript: bool,
     /// The steps to trace (`--trace`), if any.
     pub trace: Option<crate::record::trace::StepRange>,
     pub progress: Progress,
@@ -236,7 +236,7 @@ impl Config {
             steps,
             lr,
             init: None,
-            echo: false,
+            print_transcript: false,
             trace: None,
             progress: Progress::hidden(),
         }
@@ -246,7 +246,7 @@ impl Config {
     pub fn record(&self) -> RunRecord {
         RunRecord {
             trace: crate::record::trace::Trace::new(self.trace.clone()),
-            ..RunRecord::default()
+            ..RunRecord::printing(self.print_transcript)
         }
     }
 

@@ -160,9 +160,7 @@ pub fn run(cfg: &Config) -> Result<RunRecord> {
         );
 
         if epoch % 20 == 0 {
-            record.say(
-                cfg.echo,
-                format!("Epoch {epoch}, Loss: {}", pyfmt::fixed(loss, 4)),
+            record.print(format!("Epoch {epoch}, Loss: {}", pyfmt::fixed(loss, 4)),
             );
         }
         cfg.tick(epoch);
@@ -173,7 +171,7 @@ pub fn run(cfg: &Config) -> Result<RunRecord> {
     record.last_epoch_predictions = xor::predictions(a2.values());
     let params = [&w1, &b1, &w2, &b2];
 
-    record.say(cfg.echo, "\nPredictions after training:");
+    record.print("\nPredictions after training:");
     for (i, target) in xor::TARGETS.iter().enumerate() {
         let xi = x.row(i);
         let pred = predict(&xi, params);
@@ -183,9 +181,7 @@ pub fn run(cfg: &Config) -> Result<RunRecord> {
             .map(|p| pyfmt::np_round(*p, 0))
             .collect();
         let inputs: Vec<i64> = xi.values().iter().map(|&v| v as i64).collect();
-        record.say(
-            cfg.echo,
-            format!(
+        record.print(format!(
                 "Input: {}, Predicted: {}, True: {}",
                 pyfmt::ndarray_int(&inputs, &[2]),
                 pyfmt::ndarray(&rounded, &[1, 1]),
@@ -203,11 +199,9 @@ pub fn run(cfg: &Config) -> Result<RunRecord> {
         .filter(|(p, t)| **p == *t)
         .count() as f64
         / preds.len() as f64;
-    record.say(
-        cfg.echo,
-        format!("Final XOR preds: {}", pyfmt::ndarray(&preds, &[4, 1])),
+    record.print(format!("Final XOR preds: {}", pyfmt::ndarray(&preds, &[4, 1])),
     );
-    record.say(cfg.echo, format!("Accuracy: {}", pyfmt::float_repr(acc)));
+    record.print(format!("Accuracy: {}", pyfmt::float_repr(acc)));
     record.predictions = xor::predictions(&preds);
 
     // SURFACE PLOT: the grid the notebook evaluates (drawing it is plot.rs's job).

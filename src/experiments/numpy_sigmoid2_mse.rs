@@ -134,9 +134,7 @@ pub fn run(cfg: &Config) -> Result<RunRecord> {
         );
 
         if epoch % 1000 == 0 {
-            record.say(
-                cfg.echo,
-                format!("Epoch {epoch}, Loss: {}", pyfmt::fixed(loss, 4)),
+            record.print(format!("Epoch {epoch}, Loss: {}", pyfmt::fixed(loss, 4)),
             );
         }
         cfg.tick(epoch);
@@ -147,21 +145,17 @@ pub fn run(cfg: &Config) -> Result<RunRecord> {
 
     // After training, y_pred contains predictions on the training set (of the last epoch).
     let y_pred = y_pred.values();
-    record.say(cfg.echo, "\nFinal Predictions (rounded):");
+    record.print("\nFinal Predictions (rounded):");
     let rounded: Vec<f64> = y_pred.iter().map(|p| pyfmt::np_round(*p, 3)).collect();
-    record.say(cfg.echo, pyfmt::ndarray(&rounded, &[4, 1]));
+    record.print(pyfmt::ndarray(&rounded, &[4, 1]));
     let pred_binary: Vec<i64> = y_pred.iter().map(|p| (*p >= 0.5) as i64).collect();
-    record.say(
-        cfg.echo,
-        format!(
+    record.print(format!(
             "Predicted classes:\n {}",
             pyfmt::ndarray_int(&pred_binary, &[4, 1])
         ),
     );
     let y_values: Vec<i64> = y.values().iter().map(|&v| v as i64).collect();
-    record.say(
-        cfg.echo,
-        format!("True classes:\n {}", pyfmt::ndarray_int(&y_values, &[4, 1])),
+    record.print(format!("True classes:\n {}", pyfmt::ndarray_int(&y_values, &[4, 1])),
     );
     record.last_epoch_predictions = xor::predictions(y_pred);
 

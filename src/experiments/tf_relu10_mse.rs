@@ -236,9 +236,7 @@ pub fn run(cfg: &Config) -> Result<RunRecord> {
     let tf = Kernels::this_machine()?;
     let mut record = cfg.record();
 
-    record.say(
-        cfg.echo,
-        format!("TensorFlow version: {TENSORFLOW_VERSION}"),
+    record.print(format!("TensorFlow version: {TENSORFLOW_VERSION}"),
     );
 
     // XOR input and output
@@ -344,9 +342,7 @@ pub fn run(cfg: &Config) -> Result<RunRecord> {
         );
 
         if epoch % 20 == 0 {
-            record.say(
-                cfg.echo,
-                format!("Epoch {epoch}, Loss: {}", pyfmt::fixed(loss as f64, 4)),
+            record.print(format!("Epoch {epoch}, Loss: {}", pyfmt::fixed(loss as f64, 4)),
             );
         }
         cfg.tick(epoch);
@@ -363,15 +359,13 @@ pub fn run(cfg: &Config) -> Result<RunRecord> {
         Ok(sigmoid(&z2))
     };
 
-    record.say(cfg.echo, "\nPredictions after training:");
+    record.print("\nPredictions after training:");
     for (input, target) in xor::INPUTS.iter().zip(xor::TARGETS) {
         let row = [input[0] as f32, input[1] as f32];
         let pred = predict(&Tensor::new(1, 2, row.to_vec()))?;
         // tf.round rounds half to even.
         let rounded: Vec<f32> = pred.data.iter().map(|p| p.round_ties_even()).collect();
-        record.say(
-            cfg.echo,
-            format!(
+        record.print(format!(
                 "Input: {}, Predicted: {}, True: {}",
                 pyfmt::ndarray_f32(&row, &[2]),
                 pyfmt::ndarray_f32(&rounded, &[rounded.len()]),
@@ -384,18 +378,14 @@ pub fn run(cfg: &Config) -> Result<RunRecord> {
     let preds = predict(&x)?;
     let hits = preds.zip(&y, |p, t| (p.round_ties_even() == t) as u8 as f32);
     let acc = eigen::mean(&hits.data);
-    record.say(
-        cfg.echo,
-        format!(
+    record.print(format!(
             "Final XOR preds: {}",
             pyfmt::ndarray_f32(&preds.data, &[4, 1])
         ),
     );
     // A mean of four 0/1 values is one of 0, 0.25, 0.5, 0.75, 1, whose float32 and float64
     // shortest reprs agree, so Python's float repr prints what NumPy prints.
-    record.say(
-        cfg.echo,
-        format!("Accuracy: {}", pyfmt::float_repr(acc as f64)),
+    record.print(format!("Accuracy: {}", pyfmt::float_repr(acc as f64)),
     );
     record.predictions = xor::predictions(&preds.values());
 

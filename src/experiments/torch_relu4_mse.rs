@@ -69,9 +69,7 @@ pub fn run(cfg: &Config) -> Result<RunRecord> {
         record.losses.push(loss);
         if epoch % 1000 == 0 {
             let loss = pyfmt::float_repr(loss);
-            record.say(
-                cfg.echo,
-                format!("Epoch {}/{epochs}, Loss: {loss}", epoch + 1),
+            record.print(format!("Epoch {}/{epochs}, Loss: {loss}", epoch + 1),
             );
         }
         cfg.tick(epoch);
@@ -82,27 +80,19 @@ pub fn run(cfg: &Config) -> Result<RunRecord> {
     // Inspect learned weights and bias for each layer
     let [w1, b1, w2, b2] = &model.params;
     let show = |p: &[f32], shape: &[usize]| pyfmt::tensor(&widen(p), shape, &[]);
-    record.say(
-        cfg.echo,
-        format!(
+    record.print(format!(
             "Learned Weights (Input → Hidden Layer):\n{}",
             show(w1, &[4, 2])
         ),
     );
-    record.say(
-        cfg.echo,
-        format!("Learned Bias (Hidden Layer):\n{}", show(b1, &[4])),
+    record.print(format!("Learned Bias (Hidden Layer):\n{}", show(b1, &[4])),
     );
-    record.say(
-        cfg.echo,
-        format!(
+    record.print(format!(
             "Learned Weights (Hidden → Output Layer):\n{}",
             show(w2, &[1, 4])
         ),
     );
-    record.say(
-        cfg.echo,
-        format!("Learned Bias (Output Layer):\n{}", show(b2, &[1])),
+    record.print(format!("Learned Bias (Output Layer):\n{}", show(b2, &[1])),
     );
     for (name, p) in PARAMS.iter().zip(&model.params) {
         record.push_param(Stage::Final, name, widen(p));
@@ -112,10 +102,8 @@ pub fn run(cfg: &Config) -> Result<RunRecord> {
     // training epoch's forward pass.
     model.forward(&x);
     let final_predictions = model.outputs();
-    record.say(cfg.echo, "Final Predctions \n");
-    record.say(
-        cfg.echo,
-        pyfmt::tensor(&predictions, &[4, 1], &["grad_fn=<SigmoidBackward0>"]),
+    record.print("Final Predctions \n");
+    record.print(pyfmt::tensor(&predictions, &[4, 1], &["grad_fn=<SigmoidBackward0>"]),
     );
     record.last_epoch_predictions = xor::predictions(&predictions);
     record.predictions = xor::predictions(&final_predictions);

@@ -76,9 +76,7 @@ pub fn run(cfg: &Config) -> Result<RunRecord> {
         model.trace_updated(&mut record.trace, epoch, &TRACE_NAMES);
         record.losses.push(loss);
         if epoch % 1000 == 0 {
-            record.say(
-                cfg.echo,
-                format!("Epoch {epoch}, Loss: {}", pyfmt::float_repr(loss)),
+            record.print(format!("Epoch {epoch}, Loss: {}", pyfmt::float_repr(loss)),
             );
         }
         cfg.tick(epoch);

@@ -64,9 +64,19 @@ pub struct RunRecord {
     pub first_solved: Option<usize>,
     /// The values of the traced steps (`--trace`): `trace.csv`.
     pub trace: trace::Trace,
+    /// Whether [`RunRecord::print`] prints to standard output as well.
+    pub(crate) print_transcript: bool,
 }
 
 impl RunRecord {
+    /// An empty record whose [`RunRecord::print`] also prints when `print_transcript`.
+    pub fn printing(print_transcript: bool) -> RunRecord {
+        RunRecord {
+            print_transcript,
+            ..RunRecord::default()
+        }
+    }
+
     /// Adds a parameter tensor's values (any float type, widened exactly to f64).
     pub fn push_param(&mut self, stage: Stage, name: &str, values: Vec<f64>) {
         self.params.push(Param {
@@ -85,10 +95,11 @@ impl RunRecord {
         }
     }
 
-    /// Appends one line to the transcript, and echoes it when asked to.
-    pub fn say(&mut self, echo: bool, line: impl AsRef<str>) {
+    /// The notebook's `print(line)`: appends the line to the transcript, and prints it too
+    /// when the run was asked to print its transcript ([`RunRecord::printing`]).
+    pub fn print(&mut self, line: impl AsRef<str>) {
         let line = line.as_ref();
-        if echo {
+        if self.print_transcript {
             crate::outln!("{line}");
         }
         self.transcript.push_str(line);

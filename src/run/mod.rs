@@ -137,7 +137,7 @@ pub fn run_rust_with(
         steps,
         lr: settings.lr(exp),
         init,
-        echo,
+        print_transcript: echo,
         trace: settings.trace.clone(),
         progress: progress.clone(),
     };

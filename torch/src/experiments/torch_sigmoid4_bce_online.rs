@@ -271,13 +271,13 @@ pub fn run(cfg: &Config) -> Result<RunRecord> {
         .map(|p| p.contiguous())
         .collect();
     for line in show_params(&params) {
-        record.say(cfg.echo, line);
+        record.print(line);
     }
 
     // In [5]: sigmoid(torch.Tensor([1, 2, 3, -3]))
     let k = Kernels::new();
     let probe = k.exp4([-1.0, -2.0, -3.0, 3.0]).map(|e| 1.0 / (e + 1.0));
-    record.say(cfg.echo, show(&probe, &[4], &[]));
+    record.print(show(&probe, &[4], &[]));
 
     // In [6]: dataset(n) draws x1, then x2, with random.choice([0, 1])
     let mut random = CpythonRandom::new(cfg.seed as i128);
@@ -293,7 +293,7 @@ pub fn run(cfg: &Config) -> Result<RunRecord> {
         let (loss, one_minus_out) = bce(&k, f.out(), y);
 
         if i % 1000 == 999 {
-            record.say(cfg.echo, pyfmt::fixed((running_loss / 1000.0) as f64, 3));
+            record.print(pyfmt::fixed((running_loss / 1000.0) as f64, 3));
             running_loss = 0.0;
         }
         running_loss += loss;
@@ -320,9 +320,9 @@ pub fn run(cfg: &Config) -> Result<RunRecord> {
         show(&f.h1(), &[4], &result),
         show(&[f.out()], &[1], &result),
     ];
-    record.say(cfg.echo, pyfmt::display_tuple(&shown));
+    record.print(pyfmt::display_tuple(&shown));
     for line in show_params(&params) {
-        record.say(cfg.echo, line);
+        record.print(line);
     }
 
     for (name, p) in PARAMS.iter().zip(&params) {

@@ -159,7 +159,7 @@ pub fn run(cfg: &Config) -> Result<RunRecord> {
 
         if epoch % 20 == 0 {
             let loss = pyfmt::fixed(loss.double_value(&[]), 4);
-            record.say(cfg.echo, format!("Epoch {epoch}, Loss: {loss}"));
+            record.print(format!("Epoch {epoch}, Loss: {loss}"));
         }
         cfg.tick(epoch);
     }
@@ -169,14 +169,12 @@ pub fn run(cfg: &Config) -> Result<RunRecord> {
     record.last_epoch_predictions = xor::predictions(&tensors::values(&a2));
     let params = [&w1, &b1, &w2, &b2];
 
-    record.say(cfg.echo, "\nPredictions after training:");
+    record.print("\nPredictions after training:");
     for (i, target) in xor::TARGETS.iter().enumerate() {
         let xi = x.get(i as i64).reshape([1, -1]);
         let pred = predict(&xi, params).round();
         let inputs: Vec<i64> = Vec::try_from(&x_int.get(i as i64))?;
-        record.say(
-            cfg.echo,
-            format!(
+        record.print(format!(
                 "Input: {}, Predicted: {}, True: {}",
                 pyfmt::ndarray_int(&inputs, &[2]),
                 pyfmt::ndarray(&tensors::values(&pred), &[1, 1]),
@@ -195,11 +193,9 @@ pub fn run(cfg: &Config) -> Result<RunRecord> {
         .mean(Kind::Double)
         .double_value(&[]);
     let preds = tensors::values(&preds);
-    record.say(
-        cfg.echo,
-        format!("Final XOR preds: {}", pyfmt::ndarray(&preds, &[4, 1])),
+    record.print(format!("Final XOR preds: {}", pyfmt::ndarray(&preds, &[4, 1])),
     );
-    record.say(cfg.echo, format!("Accuracy: {}", pyfmt::float_repr(acc)));
+    record.print(format!("Accuracy: {}", pyfmt::float_repr(acc)));
     record.predictions = xor::predictions(&preds);
 
     // SURFACE PLOT: the notebook's grid points (shared, so the two sides' rows pair up).

@@ -148,7 +148,7 @@ pub fn run(cfg: &Config) -> Result<RunRecord> {
 
         if epoch % 1000 == 0 {
             let loss = pyfmt::fixed(loss.double_value(&[]), 4);
-            record.say(cfg.echo, format!("Epoch {epoch}, Loss: {loss}"));
+            record.print(format!("Epoch {epoch}, Loss: {loss}"));
         }
         cfg.tick(epoch);
     }
@@ -157,24 +157,20 @@ pub fn run(cfg: &Config) -> Result<RunRecord> {
     }
 
     // After training, y_pred contains predictions on the training set (of the last epoch).
-    record.say(cfg.echo, "\nFinal Predictions (rounded):");
+    record.print("\nFinal Predictions (rounded):");
     let rounded: Vec<f64> = tensors::values(&y_pred)
         .iter()
         .map(|p| pyfmt::np_round(*p, 3))
         .collect();
-    record.say(cfg.echo, pyfmt::ndarray(&rounded, &[4, 1]));
+    record.print(pyfmt::ndarray(&rounded, &[4, 1]));
     let pred_binary: Vec<i64> = Vec::try_from(&y_pred.ge(0.5).to_kind(Kind::Int64).view([-1]))?;
-    record.say(
-        cfg.echo,
-        format!(
+    record.print(format!(
             "Predicted classes:\n {}",
             pyfmt::ndarray_int(&pred_binary, &[4, 1])
         ),
     );
     let y_values: Vec<i64> = Vec::try_from(&y_int.view([-1]))?;
-    record.say(
-        cfg.echo,
-        format!("True classes:\n {}", pyfmt::ndarray_int(&y_values, &[4, 1])),
+    record.print(format!("True classes:\n {}", pyfmt::ndarray_int(&y_values, &[4, 1])),
     );
     record.last_epoch_predictions = xor::predictions(&tensors::values(&y_pred));
 

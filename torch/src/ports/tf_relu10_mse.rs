@@ -45,9 +45,7 @@ fn values_f32(t: &Tensor) -> Vec<f32> {
 
 pub fn run(cfg: &Config) -> Result<RunRecord> {
     let mut record = cfg.record();
-    record.say(
-        cfg.echo,
-        format!("TensorFlow version: {TENSORFLOW_VERSION}"),
+    record.print(format!("TensorFlow version: {TENSORFLOW_VERSION}"),
     );
 
     // XOR input and output
@@ -132,7 +130,7 @@ pub fn run(cfg: &Config) -> Result<RunRecord> {
 
         if epoch % 20 == 0 {
             let loss = pyfmt::fixed(loss.double_value(&[]), 4);
-            record.say(cfg.echo, format!("Epoch {epoch}, Loss: {loss}"));
+            record.print(format!("Epoch {epoch}, Loss: {loss}"));
         }
         cfg.tick(epoch);
     }
@@ -150,13 +148,11 @@ pub fn run(cfg: &Config) -> Result<RunRecord> {
         })
     };
 
-    record.say(cfg.echo, "\nPredictions after training:");
+    record.print("\nPredictions after training:");
     for (i, target) in xor::TARGETS.iter().enumerate() {
         let xi = x.get(i as i64).reshape([1, -1]);
         let rounded = values_f32(&predict(&xi).round());
-        record.say(
-            cfg.echo,
-            format!(
+        record.print(format!(
                 "Input: {}, Predicted: {}, True: {}",
                 pyfmt::ndarray_f32(&values_f32(&xi), &[2]),
                 pyfmt::ndarray_f32(&rounded, &[rounded.len()]),
@@ -173,14 +169,12 @@ pub fn run(cfg: &Config) -> Result<RunRecord> {
         .to_kind(Kind::Float)
         .mean(Kind::Float)
         .double_value(&[]);
-    record.say(
-        cfg.echo,
-        format!(
+    record.print(format!(
             "Final XOR preds: {}",
             pyfmt::ndarray_f32(&values_f32(&preds), &[4, 1])
         ),
     );
-    record.say(cfg.echo, format!("Accuracy: {}", pyfmt::float_repr(acc)));
+    record.print(format!("Accuracy: {}", pyfmt::float_repr(acc)));
     record.predictions = xor::predictions(&tensors::values(&preds));
 
     // Surface plot: the notebook's grid points, cast to float32 as tf.constant(pts) does.

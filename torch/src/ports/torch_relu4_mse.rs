@@ -135,9 +135,7 @@ pub fn run(cfg: &Config) -> Result<RunRecord> {
         record.track_solved(epoch, || values(&f.predictions));
         if epoch % 1000 == 0 {
             let loss = pyfmt::float_repr(loss);
-            record.say(
-                cfg.echo,
-                format!("Epoch {}/{epochs}, Loss: {loss}", epoch + 1),
+            record.print(format!("Epoch {}/{epochs}, Loss: {loss}", epoch + 1),
             );
         }
         predictions = Some(f.predictions);
@@ -149,21 +147,13 @@ pub fn run(cfg: &Config) -> Result<RunRecord> {
     // Inspect learned weights and bias for each layer
     let show = |t: &Tensor| pyfmt::tensor(&values(t), &super::shape(t), &[]);
     let [(_, w1), (_, b1), (_, w2), (_, b2)] = model.named_parameters();
-    record.say(
-        cfg.echo,
-        format!("Learned Weights (Input → Hidden Layer):\n{}", show(w1)),
+    record.print(format!("Learned Weights (Input → Hidden Layer):\n{}", show(w1)),
     );
-    record.say(
-        cfg.echo,
-        format!("Learned Bias (Hidden Layer):\n{}", show(b1)),
+    record.print(format!("Learned Bias (Hidden Layer):\n{}", show(b1)),
     );
-    record.say(
-        cfg.echo,
-        format!("Learned Weights (Hidden → Output Layer):\n{}", show(w2)),
+    record.print(format!("Learned Weights (Hidden → Output Layer):\n{}", show(w2)),
     );
-    record.say(
-        cfg.echo,
-        format!("Learned Bias (Output Layer):\n{}", show(b2)),
+    record.print(format!("Learned Bias (Output Layer):\n{}", show(b2)),
     );
     for (name, p) in model.named_parameters() {
         record.push_param(Stage::Final, name, values(p));
@@ -171,11 +161,9 @@ pub fn run(cfg: &Config) -> Result<RunRecord> {
 
     // Step 6: Final predictions after training -- but the notebook prints `predictions`.
     let final_predictions = tch::no_grad(|| model.forward(&x).predictions);
-    record.say(cfg.echo, "Final Predctions \n");
+    record.print("Final Predctions \n");
     let grad_fn = ["grad_fn=<SigmoidBackward0>"];
-    record.say(
-        cfg.echo,
-        pyfmt::tensor(&values(&predictions), &[4, 1], &grad_fn),
+    record.print(pyfmt::tensor(&values(&predictions), &[4, 1], &grad_fn),
     );
     record.last_epoch_predictions = xor::predictions(&values(&predictions));
     record.predictions = xor::predictions(&values(&final_predictions));

@@ -144,9 +144,7 @@ pub fn run(cfg: &Config) -> Result<RunRecord> {
         record.losses.push(loss);
         record.track_solved(epoch, || values(&f.output));
         if epoch % 1000 == 0 {
-            record.say(
-                cfg.echo,
-                format!("Epoch {epoch}, Loss: {}", pyfmt::float_repr(loss)),
+            record.print(format!("Epoch {epoch}, Loss: {}", pyfmt::float_repr(loss)),
             );
         }
         predictions = Some(f.output);

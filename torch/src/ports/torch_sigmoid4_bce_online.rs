@@ -60,12 +60,12 @@ pub fn run(cfg: &Config) -> Result<RunRecord> {
         .expect("four parameters");
     let leaf = ["requires_grad=True"];
     let pair = |a: &Tensor, b: &Tensor| pyfmt::display_tuple(&[show(a, &leaf), show(b, &leaf)]);
-    record.say(cfg.echo, pair(&w1, &b1));
-    record.say(cfg.echo, pair(&w2, &b2));
+    record.print(pair(&w1, &b1));
+    record.print(pair(&w2, &b2));
 
     // In [5]
     let probe = sigmoid(&Tensor::from_slice(&[1f32, 2., 3., -3.]));
-    record.say(cfg.echo, show(&probe, &[]));
+    record.print(show(&probe, &[]));
 
     // In [6]: dataset(n) draws x1, then x2, with random.choice([0, 1])
     let mut random = CpythonRandom::new(cfg.seed as i128);
@@ -104,7 +104,7 @@ pub fn run(cfg: &Config) -> Result<RunRecord> {
         trace_tensor(trace, i, "loss", &loss);
 
         if i % 1000 == 999 {
-            record.say(cfg.echo, pyfmt::fixed((running_loss / 1000.0) as f64, 3));
+            record.print(pyfmt::fixed((running_loss / 1000.0) as f64, 3));
             running_loss = 0.0;
         }
         let loss_value = f32::try_from(&loss)?; // loss.data[0]
@@ -154,9 +154,9 @@ pub fn run(cfg: &Config) -> Result<RunRecord> {
     let out = sigmoid(&(h1.matmul(&w2) + &b2));
     let result = ["grad_fn=<MulBackward0>"];
     let shown = [show(&x, &[]), show(&h1, &result), show(&out, &result)];
-    record.say(cfg.echo, pyfmt::display_tuple(&shown));
-    record.say(cfg.echo, pair(&w1, &b1));
-    record.say(cfg.echo, pair(&w2, &b2));
+    record.print(pyfmt::display_tuple(&shown));
+    record.print(pair(&w1, &b1));
+    record.print(pair(&w2, &b2));
 
     for (name, p) in names.iter().zip([&w1, &b1, &w2, &b2]) {
         record.push_param(Stage::Final, name, values(p));
