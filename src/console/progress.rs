@@ -10,6 +10,12 @@ pub struct Progress {
     bar: ProgressBar,
 }
 
+impl std::fmt::Debug for Progress {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Progress")
+    }
+}
+
 impl Progress {
     /// A bar over `len` steps labelled `label`; hidden unless standard error is a terminal.
     pub fn new(len: u64, label: &str) -> Progress {

@@ -246,6 +246,7 @@ impl Config {
     pub fn record(&self) -> RunRecord {
         RunRecord {
             trace: crate::record::trace::Trace::new(self.trace.clone()),
+            progress: Some(self.progress.clone()),
             ..RunRecord::printing(self.print_transcript)
         }
     }

@@ -66,6 +66,8 @@ pub struct RunRecord {
     pub trace: trace::Trace,
     /// Whether [`RunRecord::print`] prints to standard output as well.
     pub(crate) print_transcript: bool,
+    /// The run's progress bar, moved on by [`RunRecord::end_step`].
+    pub(crate) progress: Option<crate::console::progress::Progress>,
 }
 
 impl RunRecord {
@@ -84,6 +86,25 @@ impl RunRecord {
             name: name.to_string(),
             values,
         });
+    }
+
+    /// What a training step leaves beside the notebook's own work, in one call at its end:
+    /// its loss (`loss.csv`), whether the four outputs of its forward pass (`outputs`, called
+    /// only until the run first solves XOR) solved XOR, and the progress bar.
+    pub fn end_step(&mut self, step: usize, loss: f64, outputs: impl FnOnce() -> Vec<f64>) {
+        self.track_solved(step, outputs);
+        self.end_sample(step, loss);
+    }
+
+    /// [`RunRecord::end_step`] for online training, where a step sees one sample and no
+    /// forward pass over all four inputs.
+    pub fn end_sample(&mut self, step: usize, loss: f64) {
+        self.losses.push(loss);
+        if let Some(progress) = &self.progress {
+            if step.is_multiple_of(256) {
+                progress.set(step);
+            }
+        }
     }
 
     /// Notes the four outputs of step `step`'s forward pass (in XOR input order) until they

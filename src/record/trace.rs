@@ -7,13 +7,17 @@
 //! loss, each gradient, and each updated parameter. Names are the notebook's (`Z1`, `A1`,
 //! `dW2`, `fc1.weight.grad`, …); an updated parameter is traced as `NAME.updated`.
 //!
-//! Tracing reads values and never changes them; when it is off, [`Trace::on`] is one
-//! comparison and the closures that would flatten a tensor are never called.
+//! Tracing reads values and never changes them. A training loop takes one handle per step,
+//! `let t = record.trace.step(epoch);`, and passes each traced value through it on the line
+//! that computes it (`let loss = t.tap("loss", …);`), so the trace's order is the program's.
+//! When the step is not traced the handle is empty: a tap hands its value back untouched, the
+//! closure of [`Tap::tap_with`] is never called, and nothing is copied.
 
 use anyhow::{bail, Context, Result};
 use std::fmt::Write as _;
 use std::ops::RangeInclusive;
 use std::path::Path;
+use std::sync::{Arc, Mutex};
 
 /// The steps to trace, both ends included.
 pub type StepRange = RangeInclusive<usize>;
@@ -28,11 +32,84 @@ pub struct TracedValue {
     pub values: Vec<f64>,
 }
 
+/// A value that can be traced: its elements, row-major, widened exactly to f64. The one
+/// conversion every engine's values go through (NumPy-like arrays, TensorFlow's tensors,
+/// float32 buffers, scalars; the tch ports add libtorch's tensors).
+pub trait Traced {
+    fn traced(&self) -> Vec<f64>;
+}
+
+impl Traced for f64 {
+    fn traced(&self) -> Vec<f64> {
+        vec![*self]
+    }
+}
+
+impl Traced for f32 {
+    fn traced(&self) -> Vec<f64> {
+        vec![*self as f64]
+    }
+}
+
+impl Traced for [f64] {
+    fn traced(&self) -> Vec<f64> {
+        self.to_vec()
+    }
+}
+
+impl Traced for [f32] {
+    fn traced(&self) -> Vec<f64> {
+        self.iter().map(|&v| v as f64).collect()
+    }
+}
+
+impl<const N: usize> Traced for [f32; N] {
+    fn traced(&self) -> Vec<f64> {
+        self.as_slice().traced()
+    }
+}
+
+impl Traced for Vec<f64> {
+    fn traced(&self) -> Vec<f64> {
+        self.clone()
+    }
+}
+
+impl Traced for Vec<f32> {
+    fn traced(&self) -> Vec<f64> {
+        self.as_slice().traced()
+    }
+}
+
+impl<T: Traced + ?Sized> Traced for &T {
+    fn traced(&self) -> Vec<f64> {
+        (**self).traced()
+    }
+}
+
+impl<T: Traced + ?Sized> Traced for &mut T {
+    fn traced(&self) -> Vec<f64> {
+        (**self).traced()
+    }
+}
+
+type Values = Arc<Mutex<Vec<TracedValue>>>;
+
 /// The values traced so far, and which steps to trace.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Default)]
 pub struct Trace {
     steps: Option<StepRange>,
-    values: Vec<TracedValue>,
+    values: Values,
+}
+
+impl Clone for Trace {
+    /// A copy that no longer shares its values with the original.
+    fn clone(&self) -> Trace {
+        Trace {
+            steps: self.steps.clone(),
+            values: Arc::new(Mutex::new(self.values())),
+        }
+    }
 }
 
 impl Trace {
@@ -40,7 +117,7 @@ impl Trace {
     pub fn new(steps: Option<StepRange>) -> Trace {
         Trace {
             steps,
-            values: Vec::new(),
+            values: Values::default(),
         }
     }
 
@@ -50,39 +127,33 @@ impl Trace {
         matches!(&self.steps, Some(r) if r.contains(&step))
     }
 
-    /// Records `name` at `step` when that step is traced; `values` is called only then.
+    /// The handle through which step `step`'s values are traced: empty unless the step is.
     #[inline]
-    pub fn value(&mut self, step: usize, name: &str, values: impl FnOnce() -> Vec<f64>) {
-        if self.on(step) {
-            self.push(step, name, values());
+    pub fn step(&self, step: usize) -> Tap {
+        Tap {
+            step,
+            values: self.on(step).then(|| self.values.clone()),
         }
     }
 
-    fn push(&mut self, step: usize, name: &str, values: Vec<f64>) {
-        let seq = match self.values.last() {
-            Some(last) if last.step == step => last.seq + 1,
-            _ => 0,
-        };
-        self.values.push(TracedValue {
-            step,
-            seq,
-            name: name.to_string(),
-            values,
-        });
+    /// Records `name` at `step` when that step is traced; `values` is called only then.
+    pub fn value(&self, step: usize, name: &str, values: impl FnOnce() -> Vec<f64>) {
+        self.step(step).tap_with(name, values);
     }
 
     pub fn is_empty(&self) -> bool {
-        self.values.is_empty()
+        self.values.lock().expect("trace lock").is_empty()
     }
 
-    pub fn values(&self) -> &[TracedValue] {
-        &self.values
+    /// The values traced so far, in order.
+    pub fn values(&self) -> Vec<TracedValue> {
+        self.values.lock().expect("trace lock").clone()
     }
 
     /// The text of `trace.csv`.
     pub fn csv(&self) -> String {
         let mut s = String::from("step,seq,name,index,value\n");
-        for v in &self.values {
+        for v in self.values.lock().expect("trace lock").iter() {
             for (i, x) in v.values.iter().enumerate() {
                 let _ = writeln!(
                     s,
@@ -96,6 +167,70 @@ impl Trace {
         }
         s
     }
+}
+
+/// One step's tracing handle (from [`Trace::step`]). Cloning it is cheap; an empty handle
+/// (the step is not traced) does nothing at all.
+#[derive(Debug, Clone, Default)]
+pub struct Tap {
+    step: usize,
+    values: Option<Values>,
+}
+
+impl Tap {
+    /// Whether this step is traced.
+    #[inline]
+    pub fn on(&self) -> bool {
+        self.values.is_some()
+    }
+
+    /// The step traced.
+    pub fn step(&self) -> usize {
+        self.step
+    }
+
+    /// Traces `value` as `name` and hands it back: `let loss = t.tap("loss", mse(…));`, or
+    /// `t.tap("W1", &w1);` for a value that is already there.
+    #[inline]
+    pub fn tap<V: Traced>(&self, name: &str, value: V) -> V {
+        if let Some(values) = &self.values {
+            push(values, self.step, name, value.traced());
+        }
+        value
+    }
+
+    /// Traces what `value` computes, calling it only when the step is traced: for values
+    /// the trace shows but the notebook never keeps (the `np.exp` inside a sigmoid).
+    #[inline]
+    pub fn tap_with<V: Traced>(&self, name: &str, value: impl FnOnce() -> V) {
+        if let Some(values) = &self.values {
+            push(values, self.step, name, value().traced());
+        }
+    }
+
+    /// Traces each `(name, value)` as `name` followed by `suffix` (`""` for parameters as
+    /// they enter a step, `".updated"` for what the update leaves).
+    pub fn tap_all(&self, suffix: &str, named: &[(&str, &dyn Traced)]) {
+        if let Some(values) = &self.values {
+            for (name, value) in named {
+                push(values, self.step, &format!("{name}{suffix}"), value.traced());
+            }
+        }
+    }
+}
+
+fn push(values: &Values, step: usize, name: &str, traced: Vec<f64>) {
+    let mut values = values.lock().expect("trace lock");
+    let seq = match values.last() {
+        Some(last) if last.step == step => last.seq + 1,
+        _ => 0,
+    };
+    values.push(TracedValue {
+        step,
+        seq,
+        name: name.to_string(),
+        values: traced,
+    });
 }
 
 /// Reads a `trace.csv`, one [`TracedValue`] per (step, seq), in file order.
