@@ -9,7 +9,7 @@
 
 use crate::kernels::aten::{self, ops, Capability};
 use crate::kernels::mkl::{self, MklPath};
-use crate::record::trace::Trace;
+use crate::record::trace::Tap;
 
 /// The hidden layer's activation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -40,6 +40,7 @@ impl Kernels {
 /// `Linear(2, h)` → activation → `Linear(h, 1)` → sigmoid over the 4 XOR inputs.
 pub struct TwoLayerNet {
     kernels: Kernels,
+    names: &'static TraceNames,
     hidden_activation: Hidden,
     hidden_size: usize,
     /// fc1.weight (`h × 2`), fc1.bias, fc2.weight (`1 × h`), fc2.bias, updated in place.
@@ -62,11 +63,18 @@ const BATCH: usize = 4;
 const INPUTS: usize = 2;
 
 impl TwoLayerNet {
-    pub fn new(params: [Vec<f32>; 4], hidden_activation: Hidden, kernels: Kernels) -> TwoLayerNet {
+    /// A network of `params` whose traced values go by the notebook's `names`.
+    pub fn new(
+        params: [Vec<f32>; 4],
+        hidden_activation: Hidden,
+        names: &'static TraceNames,
+        kernels: Kernels,
+    ) -> TwoLayerNet {
         let h = params[1].len();
         let grads = params.each_ref().map(|p| vec![0.0; p.len()]);
         TwoLayerNet {
             kernels,
+            names,
             hidden_activation,
             hidden_size: h,
             params,
@@ -82,9 +90,12 @@ impl TwoLayerNet {
         }
     }
 
-    /// `model(x)` for `x` of 4 rows of 2 (row-major).
-    pub fn forward(&mut self, x: &[f32]) {
+    /// `model(x)` for `x` of 4 rows of 2 (row-major); traces, as the notebook's module
+    /// hooks do, the parameters as they enter the step and each layer's output.
+    pub fn forward(&mut self, t: &Tap, x: &[f32]) {
         let h = self.hidden_size;
+        let [z1_name, hidden_name, z2_name, predictions_name] = self.names.forward;
+        self.tap_params(t, "");
         let [w1, b1, w2, b2] = &self.params;
         // fc1: addmm(b1, x, w1.t())
         let shape = (BATCH, INPUTS, h);
@@ -97,11 +108,13 @@ impl TwoLayerNet {
             Some(b1),
             &mut self.hidden_z,
         );
+        t.tap(z1_name, &self.hidden_z);
         self.hidden.copy_from_slice(&self.hidden_z);
         match self.hidden_activation {
             Hidden::Relu => ops::relu_(&mut self.hidden),
             Hidden::Sigmoid => ops::sigmoid_(&mut self.hidden),
         }
+        t.tap(hidden_name, &self.hidden);
         // fc2: addmm(b2, hidden, w2.t())
         let hidden = &self.hidden;
         let (hs, w2t) = (|i, p| hidden[i * h + p], |p, _| w2[p]);
@@ -113,8 +126,10 @@ impl TwoLayerNet {
             Some(b2),
             &mut self.output_z,
         );
+        t.tap(z2_name, &self.output_z);
         self.predictions.copy_from_slice(&self.output_z);
         ops::sigmoid_(&mut self.predictions);
+        t.tap(predictions_name, &self.predictions);
     }
 
     /// `nn.MSELoss()(predictions, y).item()`.
@@ -122,15 +137,26 @@ impl TwoLayerNet {
         ops::mse_loss(&self.predictions, y) as f64
     }
 
-    /// `loss.backward()` for inputs `x` and targets `y`: every gradient autograd computes.
-    pub fn backward(&mut self, x: &[f32], y: &[f32]) {
+    /// `loss.backward()` for inputs `x` and targets `y`: every gradient autograd computes,
+    /// each traced as `NAME.grad` in the order autograd computes it.
+    pub fn backward(&mut self, t: &Tap, x: &[f32], y: &[f32]) {
         let (h, path) = (self.hidden_size, self.kernels.mkl);
         let [gw1, gb1, gw2, gb2] = &mut self.grads;
         let w2 = &self.params[2];
+        let names = self.names;
+        let [w1_name, b1_name, w2_name, b2_name] = names.params;
+        let [z1_name, hidden_name, z2_name, predictions_name] = names.forward;
+        let grad = |name: &str, values: &[f32]| {
+            if t.on() {
+                t.tap(&format!("{name}.grad"), values);
+            }
+        };
         // MseLossBackward0 seeded with ones_like(loss), then SigmoidBackward0.
         ops::mse_loss_backward(&self.predictions, y, &mut self.grad_predictions);
+        grad(predictions_name, &self.grad_predictions);
         self.grad_output_z.copy_from_slice(&self.grad_predictions);
         ops::sigmoid_backward_(&mut self.grad_output_z, &self.predictions);
+        grad(z2_name, &self.grad_output_z);
         // AddmmBackward0 of fc2: grad.t().mm(hidden), the bias's sum over the batch, and
         // grad.mm(weight) for the input.
         let (g, hidden) = (&self.grad_output_z, &self.hidden);
@@ -142,7 +168,9 @@ impl TwoLayerNet {
             None,
             gw2,
         );
+        grad(w2_name, gw2);
         ops::sum_rows(g, 1, gb2);
+        grad(b2_name, gb2);
         mkl::matmul(
             path,
             (BATCH, 1, h),
@@ -151,11 +179,13 @@ impl TwoLayerNet {
             None,
             &mut self.grad_hidden,
         );
+        grad(hidden_name, &self.grad_hidden);
         self.grad_hidden_z.copy_from_slice(&self.grad_hidden);
         match self.hidden_activation {
             Hidden::Relu => ops::relu_backward_(&mut self.grad_hidden_z, &self.hidden),
             Hidden::Sigmoid => ops::sigmoid_backward_(&mut self.grad_hidden_z, &self.hidden),
         }
+        grad(z1_name, &self.grad_hidden_z);
         // AddmmBackward0 of fc1: grad.t().mm(x) and the bias's sum; x needs no gradient.
         let gz = &self.grad_hidden_z;
         mkl::matmul(
@@ -166,22 +196,46 @@ impl TwoLayerNet {
             None,
             gw1,
         );
+        grad(w1_name, gw1);
         ops::sum_rows(gz, h, gb1);
+        grad(b1_name, gb1);
     }
 
-    /// `optimizer.step()` of `optim.SGD(lr)`: `p.add_(grad, alpha=-lr)`.
-    pub fn sgd_step(&mut self, lr: f64) {
+    /// `optimizer.step()` of `optim.SGD(lr)`: `p.add_(grad, alpha=-lr)`; traces the
+    /// parameters it leaves as `NAME.updated`.
+    pub fn sgd_step(&mut self, t: &Tap, lr: f64) {
         let alpha = -lr as f32;
         for (param, grad) in self.params.iter_mut().zip(&self.grads) {
             for (p, &g) in param.iter_mut().zip(grad) {
                 *p = aten::add_scaled(self.kernels.aten, *p, g, alpha);
             }
         }
+        self.tap_params(t, ".updated");
+    }
+
+    fn tap_params(&self, t: &Tap, suffix: &str) {
+        let [w1, b1, w2, b2] = &self.params;
+        let [n1, n2, n3, n4] = self.names.params;
+        t.tap_all(suffix, &[(n1, w1), (n2, b1), (n3, w2), (n4, b2)]);
     }
 
     /// The current predictions, widened to f64.
     pub fn outputs(&self) -> Vec<f64> {
         widen(&self.predictions)
+    }
+}
+
+impl crate::experiments::Network for TwoLayerNet {
+    fn parameters(&self) -> Vec<Vec<f64>> {
+        self.params.iter().map(|p| widen(p)).collect()
+    }
+
+    /// `model(X)` on the four XOR inputs (the one batch these notebooks evaluate).
+    fn predict(&mut self, inputs: &[[f64; 2]]) -> anyhow::Result<Vec<f64>> {
+        anyhow::ensure!(inputs.len() == BATCH, "the network takes the {BATCH} XOR inputs at once");
+        let x: Vec<f32> = inputs.iter().flatten().map(|&v| v as f32).collect();
+        self.forward(&Tap::default(), &x);
+        Ok(self.outputs())
     }
 }
 
@@ -192,54 +246,6 @@ pub struct TraceNames {
     /// `fc1(x)`, the hidden activation, `fc2(...)`, the predictions, after the notebook's
     /// expressions and variables.
     pub forward: [&'static str; 4],
-}
-
-impl TwoLayerNet {
-    /// Traces step `step` up to its gradients (call after `backward`, before `sgd_step`):
-    /// the parameters as they enter the step, the forward values, the loss, and the
-    /// gradients in the order autograd computes them.
-    pub fn trace_step(&self, trace: &mut Trace, step: usize, names: &TraceNames, loss: f64) {
-        if !trace.on(step) {
-            return;
-        }
-        for (name, p) in names.params.iter().zip(&self.params) {
-            trace.value(step, name, || widen(p));
-        }
-        let [hidden_z, hidden, output_z, predictions] = names.forward;
-        for (name, values) in [
-            (hidden_z, &self.hidden_z),
-            (hidden, &self.hidden),
-            (output_z, &self.output_z),
-            (predictions, &self.predictions),
-        ] {
-            trace.value(step, name, || widen(values));
-        }
-        trace.value(step, "loss", || vec![loss]);
-        let [w1, b1, w2, b2] = names.params;
-        let [gw1, gb1, gw2, gb2] = &self.grads;
-        for (name, values) in [
-            (predictions, &self.grad_predictions),
-            (output_z, &self.grad_output_z),
-            (w2, gw2),
-            (b2, gb2),
-            (hidden, &self.grad_hidden),
-            (hidden_z, &self.grad_hidden_z),
-            (w1, gw1),
-            (b1, gb1),
-        ] {
-            trace.value(step, &format!("{name}.grad"), || widen(values));
-        }
-    }
-
-    /// Traces the parameters step `step` leaves (call after `sgd_step`) as `NAME.updated`.
-    pub fn trace_updated(&self, trace: &mut Trace, step: usize, names: &TraceNames) {
-        if !trace.on(step) {
-            return;
-        }
-        for (name, p) in names.params.iter().zip(&self.params) {
-            trace.value(step, &format!("{name}.updated"), || widen(p));
-        }
-    }
 }
 
 /// float32 values widened exactly to f64.

@@ -10,9 +10,11 @@
 use crate::console::progress::Progress;
 use crate::record::{InitialParams, RunRecord};
 use anyhow::{bail, Result};
+pub use network::Network;
 
 pub mod numpy_relu10_mse;
 pub mod numpy_sigmoid2_mse;
+pub mod network;
 pub mod run_files;
 pub mod tf_relu10_mse;
 pub mod torch_relu4_mse;

@@ -14,10 +14,11 @@
 //! `torch/src/ports/`.
 
 use super::run_files::{Notes, RunFiles};
+use super::network::{record_trained, Network};
 use super::{Config, Experiment, Framework, TracedOp};
-use crate::record::{RunRecord, Stage};
+use crate::record::RunRecord;
 use crate::rng::torch::TorchGenerator;
-use crate::torch_net::{widen, Hidden, Kernels, TraceNames, TwoLayerNet};
+use crate::torch_net::{Hidden, Kernels, TraceNames, TwoLayerNet};
 use crate::{pyfmt, xor};
 use anyhow::{Context, Result};
 use std::fmt::Write as _;
@@ -52,62 +53,48 @@ pub fn run(cfg: &Config) -> Result<RunRecord> {
     let kernels = Kernels::this_machine().context(
         "libtorch's paths here are not reproduced: this is the libtorch-backed engine's run",
     )?;
-    let mut model = TwoLayerNet::new(params, Hidden::Relu, kernels);
+    let mut model = TwoLayerNet::new(params, Hidden::Relu, &TRACE_NAMES, kernels);
 
     // Step 4: loss_fn = nn.MSELoss(); optimizer = optim.SGD(model.parameters(), lr=0.1)
 
     // Step 5: train
     let epochs = cfg.steps;
     for epoch in 0..epochs {
-        model.forward(&x); // predictions = model(X)
-        record.track_solved(epoch, || model.outputs());
-        let loss = model.mse_loss(&y); // loss = loss_fn(predictions, y)
-        model.backward(&x, &y); // optimizer.zero_grad(); loss.backward()
-        model.trace_step(&mut record.trace, epoch, &TRACE_NAMES, loss);
-        model.sgd_step(cfg.lr); // optimizer.step()
-        model.trace_updated(&mut record.trace, epoch, &TRACE_NAMES);
-        record.losses.push(loss);
+        let t = record.trace.step(epoch);
+        model.forward(&t, &x); // predictions = model(X)
+        let loss = t.tap("loss", model.mse_loss(&y)); // loss = loss_fn(predictions, y)
+        model.backward(&t, &x, &y); // optimizer.zero_grad(); loss.backward()
+        model.sgd_step(&t, cfg.lr); // optimizer.step()
         if epoch % 1000 == 0 {
             let loss = pyfmt::float_repr(loss);
-            record.print(format!("Epoch {}/{epochs}, Loss: {loss}", epoch + 1),
-            );
+            record.print(format!("Epoch {}/{epochs}, Loss: {loss}", epoch + 1));
         }
-        cfg.tick(epoch);
+        record.end_step(epoch, loss, || model.outputs());
     }
     // `predictions` is the last epoch's forward pass, taken before its update.
     let predictions = model.outputs();
-
-    // Inspect learned weights and bias for each layer
-    let [w1, b1, w2, b2] = &model.params;
-    let show = |p: &[f32], shape: &[usize]| pyfmt::tensor(&widen(p), shape, &[]);
-    record.print(format!(
-            "Learned Weights (Input → Hidden Layer):\n{}",
-            show(w1, &[4, 2])
-        ),
-    );
-    record.print(format!("Learned Bias (Hidden Layer):\n{}", show(b1, &[4])),
-    );
-    record.print(format!(
-            "Learned Weights (Hidden → Output Layer):\n{}",
-            show(w2, &[1, 4])
-        ),
-    );
-    record.print(format!("Learned Bias (Output Layer):\n{}", show(b2, &[1])),
-    );
-    for (name, p) in PARAMS.iter().zip(&model.params) {
-        record.push_param(Stage::Final, name, widen(p));
-    }
-
-    // Step 6: "Final predictions after training" -- but it prints `predictions`, the last
-    // training epoch's forward pass.
-    model.forward(&x);
-    let final_predictions = model.outputs();
-    record.print("Final Predctions \n");
-    record.print(pyfmt::tensor(&predictions, &[4, 1], &["grad_fn=<SigmoidBackward0>"]),
-    );
-    record.last_epoch_predictions = xor::predictions(&predictions);
-    record.predictions = xor::predictions(&final_predictions);
+    epilogue(&mut record, &mut model, &predictions)?;
     Ok(record)
+}
+
+/// Cells 48–49, after training, shared by the notebook's engines: the learned weights, then
+/// "Final Predctions" — which prints `predictions`, the last training epoch's forward pass
+/// (`last_epoch`), though the cell computes `final_predictions`, the trained network's.
+pub fn epilogue(record: &mut RunRecord, model: &mut dyn Network, last_epoch: &[f64]) -> Result<()> {
+    // Inspect learned weights and bias for each layer
+    let [w1, b1, w2, b2]: [Vec<f64>; 4] = model.parameters().try_into().expect("4 parameters");
+    let show = |p: &[f64], shape: &[usize]| pyfmt::tensor(p, shape, &[]);
+    record.print(format!("Learned Weights (Input → Hidden Layer):\n{}", show(&w1, &[4, 2])));
+    record.print(format!("Learned Bias (Hidden Layer):\n{}", show(&b1, &[4])));
+    record.print(format!("Learned Weights (Hidden → Output Layer):\n{}", show(&w2, &[1, 4])));
+    record.print(format!("Learned Bias (Output Layer):\n{}", show(&b2, &[1])));
+
+    // Step 6: final_predictions = model(X); print("Final Predctions \n", predictions)
+    record_trained(record, &PARAMS, model)?;
+    record.print("Final Predctions \n");
+    record.print(pyfmt::tensor(last_epoch, &[4, 1], &["grad_fn=<SigmoidBackward0>"]));
+    record.last_epoch_predictions = xor::predictions(last_epoch);
+    Ok(())
 }
 
 /// The registry entry (`list` shows it).

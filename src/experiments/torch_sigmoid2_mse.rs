@@ -13,8 +13,9 @@
 //! is `torch/src/ports/`.
 
 use super::run_files::{Notes, RunFiles};
+use super::network::{record_trained, Network};
 use super::{Config, Experiment, Framework, TracedOp};
-use crate::record::{RunRecord, Stage};
+use crate::record::RunRecord;
 use crate::rng::torch::TorchGenerator;
 use crate::torch_net::{Hidden, Kernels, TraceNames, TwoLayerNet};
 use crate::{pyfmt, xor};
@@ -60,35 +61,35 @@ pub fn run(cfg: &Config) -> Result<RunRecord> {
     let kernels = Kernels::this_machine().context(
         "libtorch's paths here are not reproduced: this is the libtorch-backed engine's run",
     )?;
-    let mut model = TwoLayerNet::new(params, Hidden::Sigmoid, kernels);
+    let mut model = TwoLayerNet::new(params, Hidden::Sigmoid, &TRACE_NAMES, kernels);
 
     // #3: criterion = nn.MSELoss(); optimizer = optim.SGD(model.parameters(), lr=0.1)
 
     // #4, #5: the training loop
     for epoch in 0..cfg.steps {
+        let t = record.trace.step(epoch);
         // optimizer.zero_grad(): nothing to do, `backward` overwrites the gradients
-        model.forward(&x); // predictions = model(X)
-        record.track_solved(epoch, || model.outputs());
-        let loss = model.mse_loss(&y); // loss = criterion(predictions, y)
-        model.backward(&x, &y); // loss.backward()
-        model.trace_step(&mut record.trace, epoch, &TRACE_NAMES, loss);
-        model.sgd_step(cfg.lr); // optimizer.step()
-        model.trace_updated(&mut record.trace, epoch, &TRACE_NAMES);
-        record.losses.push(loss);
+        model.forward(&t, &x); // predictions = model(X)
+        let loss = t.tap("loss", model.mse_loss(&y)); // loss = criterion(predictions, y)
+        model.backward(&t, &x, &y); // loss.backward()
+        model.sgd_step(&t, cfg.lr); // optimizer.step()
         if epoch % 1000 == 0 {
-            record.print(format!("Epoch {epoch}, Loss: {}", pyfmt::float_repr(loss)),
-            );
+            record.print(format!("Epoch {epoch}, Loss: {}", pyfmt::float_repr(loss)));
         }
-        cfg.tick(epoch);
+        record.end_step(epoch, loss, || model.outputs());
     }
-    record.last_epoch_predictions = xor::predictions(&model.outputs());
-
-    for (name, p) in PARAMS.iter().zip(&model.params) {
-        record.push_param(Stage::Final, name, crate::torch_net::widen(p));
-    }
-    model.forward(&x);
-    record.predictions = xor::predictions(&model.outputs());
+    let predictions = model.outputs();
+    epilogue(&mut record, &mut model, &predictions)?;
     Ok(record)
+}
+
+/// After training, shared by the notebook's engines: the notebook prints nothing more; the
+/// last epoch's outputs (`last_epoch`), the trained parameters and the trained network's
+/// outputs are recorded.
+pub fn epilogue(record: &mut RunRecord, model: &mut dyn Network, last_epoch: &[f64]) -> Result<()> {
+    record.last_epoch_predictions = xor::predictions(last_epoch);
+    record_trained(record, &PARAMS, model)?;
+    Ok(())
 }
 
 /// The registry entry (`list` shows it).
