@@ -21,11 +21,9 @@ pub struct Array {
     cols: usize,
 }
 
-/// Records `arrays` (name, array) in the trace at `step`, in the order given, when that step
-/// is traced (`--trace`); otherwise copies nothing.
-pub fn trace_arrays(record: &mut crate::record::RunRecord, step: usize, arrays: &[(&str, &Array)]) {
-    for (name, array) in arrays {
-        record.trace.value(step, name, || array.to_vec());
+impl crate::record::trace::Traced for Array {
+    fn traced(&self) -> Vec<f64> {
+        self.to_vec()
     }
 }
 

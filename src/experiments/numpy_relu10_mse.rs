@@ -22,9 +22,10 @@
 //! `--trace` records, per traced epoch: `W1 b1 W2 b2` as they enter it, `Z1 A1 Z2 exp(-Z2) A2`,
 //! `loss`, `dA2 dZ2 dW2 db2 dA1 dZ1 dW1 db1`, then `W1.updated` … `b2.updated`.
 
+use super::network::{record_trained, Network};
 use super::Config;
-use crate::numpy_ops::{dot, exp, sigmoid, trace_arrays, xor_int, Array};
-use crate::record::{RunRecord, Stage};
+use crate::numpy_ops::{dot, exp, sigmoid, xor_int, Array};
+use crate::record::RunRecord;
 use crate::rng::numpy::RandomState;
 use crate::{pyfmt, xor};
 use anyhow::Result;
@@ -88,134 +89,82 @@ pub fn run(cfg: &Config) -> Result<RunRecord> {
     let learning_rate = cfg.lr;
     let mut a2 = Array::zeros(4, 1);
     for epoch in 0..epochs {
-        trace_arrays(
-            &mut record,
-            epoch,
-            &[("W1", &w1), ("b1", &b1), ("W2", &w2), ("b2", &b2)],
-        );
-
+        let t = record.trace.step(epoch);
+        t.tap_all("", &[("W1", &w1), ("b1", &b1), ("W2", &w2), ("b2", &b2)]);
         // Forward pass
-        let z1 = dot(&x, &w1) + &b1;
-        let a1 = relu(&z1);
-        let z2 = dot(&a1, &w2) + &b2;
-        a2 = sigmoid(&z2);
-        record.track_solved(epoch, || a2.to_vec());
-
+        let z1 = t.tap("Z1", dot(&x, &w1) + &b1);
+        let a1 = t.tap("A1", relu(&z1));
+        let z2 = t.tap("Z2", dot(&a1, &w2) + &b2);
+        t.tap_with("exp(-Z2)", || exp(&-&z2)); // the np.exp in sigmoid(Z2)
+        a2 = t.tap("A2", sigmoid(&z2));
         //Loss (MSE)
-        let loss = (&a2 - &y).square().mean();
-        record.losses.push(loss);
-
+        let loss = t.tap("loss", (&a2 - &y).square().mean());
         //Backpropagation
         let n = y.shape().0 as f64;
-        let da2 = 2.0 * (&a2 - &y) / n;
-        let dz2 = &da2 * sigmoid_derivative(&z2);
-        let dw2 = dot(a1.t(), &dz2);
-        let db2 = dz2.sum_rows();
-
-        let da1 = dot(&dz2, w2.t());
-        let dz1 = &da1 * relu_derivative(&z1);
-        let dw1 = dot(x.t(), &dz1);
-        let db1 = dz1.sum_rows();
-
-        if record.trace.on(epoch) {
-            // `exp(-Z2)` is the one step of sigmoid(Z2) whose bits depend on NumPy's kernel.
-            let exp_neg_z2 = exp(&-&z2);
-            let loss = Array::new(1, 1, vec![loss]);
-            trace_arrays(
-                &mut record,
-                epoch,
-                &[
-                    ("Z1", &z1),
-                    ("A1", &a1),
-                    ("Z2", &z2),
-                    ("exp(-Z2)", &exp_neg_z2),
-                    ("A2", &a2),
-                    ("loss", &loss),
-                    ("dA2", &da2),
-                    ("dZ2", &dz2),
-                    ("dW2", &dw2),
-                    ("db2", &db2),
-                    ("dA1", &da1),
-                    ("dZ1", &dz1),
-                    ("dW1", &dw1),
-                    ("db1", &db1),
-                ],
-            );
-        }
-
+        let da2 = t.tap("dA2", 2.0 * (&a2 - &y) / n);
+        let dz2 = t.tap("dZ2", &da2 * sigmoid_derivative(&z2));
+        let dw2 = t.tap("dW2", dot(a1.t(), &dz2));
+        let db2 = t.tap("db2", dz2.sum_rows());
+        let da1 = t.tap("dA1", dot(&dz2, w2.t()));
+        let dz1 = t.tap("dZ1", &da1 * relu_derivative(&z1));
+        let dw1 = t.tap("dW1", dot(x.t(), &dz1));
+        let db1 = t.tap("db1", dz1.sum_rows());
         // Update weights
         w1 -= learning_rate * dw1;
         b1 -= learning_rate * db1;
         w2 -= learning_rate * dw2;
         b2 -= learning_rate * db2;
-        trace_arrays(
-            &mut record,
-            epoch,
-            &[
-                ("W1.updated", &w1),
-                ("b1.updated", &b1),
-                ("W2.updated", &w2),
-                ("b2.updated", &b2),
-            ],
-        );
-
+        t.tap_all(".updated", &[("W1", &w1), ("b1", &b1), ("W2", &w2), ("b2", &b2)]);
         if epoch % 20 == 0 {
-            record.print(format!("Epoch {epoch}, Loss: {}", pyfmt::fixed(loss, 4)),
-            );
+            record.print(format!("Epoch {epoch}, Loss: {}", pyfmt::fixed(loss, 4)));
         }
-        cfg.tick(epoch);
+        record.end_step(epoch, loss, || a2.to_vec());
     }
-    for (name, p) in PARAMS.iter().zip([&w1, &b1, &w2, &b2]) {
-        record.push_param(Stage::Final, name, p.to_vec());
-    }
-    record.last_epoch_predictions = xor::predictions(a2.values());
-    let params = [&w1, &b1, &w2, &b2];
+    epilogue(&mut record, &mut Net([w1, b1, w2, b2]), a2.values())?;
+    Ok(record)
+}
 
+/// The trained network, `W1, b1, W2, b2`; its forward pass is the notebook's `predict(x)`.
+struct Net([Array; 4]);
+
+impl Network for Net {
+    fn parameters(&self) -> Vec<Vec<f64>> {
+        self.0.iter().map(Array::to_vec).collect()
+    }
+
+    fn predict(&mut self, inputs: &[[f64; 2]]) -> Result<Vec<f64>> {
+        let x = Array::new(inputs.len(), 2, inputs.iter().flatten().copied().collect());
+        Ok(predict(&x, self.0.each_ref()).to_vec())
+    }
+}
+
+/// After training, shared by the notebook's engines: "Predictions after training" (one
+/// `predict` per input row), cell 9's `predict(X)` and accuracy, and the network on the
+/// surface grid; `last_epoch` is the last training epoch's `A2`.
+pub fn epilogue(record: &mut RunRecord, net: &mut dyn Network, last_epoch: &[f64]) -> Result<()> {
+    record.last_epoch_predictions = xor::predictions(last_epoch);
     record.print("\nPredictions after training:");
-    for (i, target) in xor::TARGETS.iter().enumerate() {
-        let xi = x.row(i);
-        let pred = predict(&xi, params);
-        let rounded: Vec<f64> = pred
-            .values()
-            .iter()
-            .map(|p| pyfmt::np_round(*p, 0))
-            .collect();
-        let inputs: Vec<i64> = xi.values().iter().map(|&v| v as i64).collect();
-        record.print(format!(
-                "Input: {}, Predicted: {}, True: {}",
-                pyfmt::ndarray_int(&inputs, &[2]),
-                pyfmt::ndarray(&rounded, &[1, 1]),
-                pyfmt::ndarray_int(&[*target as i64], &[1])
-            ),
-        );
+    for (input, target) in xor::INPUTS.iter().zip(xor::TARGETS) {
+        let pred = net.predict(&[*input])?;
+        let rounded: Vec<f64> = pred.iter().map(|p| pyfmt::np_round(*p, 0)).collect();
+        let inputs = pyfmt::ndarray_int(&input.map(|v| v as i64), &[2]);
+        let rounded = pyfmt::ndarray(&rounded, &[1, 1]);
+        let target = pyfmt::ndarray_int(&[target as i64], &[1]);
+        record.print(format!("Input: {inputs}, Predicted: {rounded}, True: {target}"));
     }
 
     // In [9]: (loss plot skipped)
-    let preds = predict(&x, params).to_vec();
-    let preds_binary: Vec<f64> = preds.iter().map(|p| (*p > 0.5) as i64 as f64).collect();
-    let acc = preds_binary
-        .iter()
-        .zip(xor::TARGETS)
-        .filter(|(p, t)| **p == *t)
-        .count() as f64
-        / preds.len() as f64;
-    record.print(format!("Final XOR preds: {}", pyfmt::ndarray(&preds, &[4, 1])),
-    );
+    let preds = record_trained(record, &PARAMS, net)?;
+    let hits = preds.iter().zip(xor::TARGETS).filter(|(p, t)| (**p > 0.5) as i64 as f64 == *t);
+    let acc = hits.count() as f64 / preds.len() as f64;
+    record.print(format!("Final XOR preds: {}", pyfmt::ndarray(&preds, &[4, 1])));
     record.print(format!("Accuracy: {}", pyfmt::float_repr(acc)));
-    record.predictions = xor::predictions(&preds);
 
     // SURFACE PLOT: the grid the notebook evaluates (drawing it is plot.rs's job).
     let grid = surface_grid();
-    let pts: Vec<f64> = grid.iter().flatten().copied().collect();
-    let pts = Array::new(grid.len(), 2, pts);
-    let surface = predict(&pts, params);
-    record.surface = pts
-        .values()
-        .chunks(2)
-        .zip(surface.values())
-        .map(|(p, &z)| [p[0], p[1], z])
-        .collect();
-    Ok(record)
+    let surface = net.predict(&grid)?;
+    record.surface = grid.iter().zip(surface).map(|([x1, x2], z)| [*x1, *x2, z]).collect();
+    Ok(())
 }
 
 /// Notebook 002's surface grid, `np.column_stack([Xg.ravel(), Yg.ravel()])` of

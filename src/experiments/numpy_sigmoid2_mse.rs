@@ -19,9 +19,10 @@
 //! (with `exp(-hidden_input)` and `exp(-final_input)`, the sigmoids' `np.exp`), `loss`, every
 //! `d_…` gradient in the notebook's order, then `W2.updated b2.updated W1.updated b1.updated`.
 
+use super::network::{record_trained, Network};
 use super::Config;
-use crate::numpy_ops::{dot, exp, sigmoid, trace_arrays, xor_int, Array};
-use crate::record::{RunRecord, Stage};
+use crate::numpy_ops::{dot, exp, sigmoid, xor_int, Array};
+use crate::record::RunRecord;
 use crate::rng::numpy::RandomState;
 use crate::{pyfmt, xor};
 use anyhow::Result;
@@ -62,108 +63,75 @@ pub fn run(cfg: &Config) -> Result<RunRecord> {
     // Step 5: Training loop (Gradient Descent using Backpropagation)
     let mut y_pred = Array::zeros(4, 1);
     for epoch in 0..epochs {
-        trace_arrays(
-            &mut record,
-            epoch,
-            &[("W1", &w1), ("b1", &b1), ("W2", &w2), ("b2", &b2)],
-        );
-
+        let t = record.trace.step(epoch);
+        t.tap_all("", &[("W1", &w1), ("b1", &b1), ("W2", &w2), ("b2", &b2)]);
         // ---------- Forward pass ----------
-        let hidden_input = dot(&x, &w1) + &b1;
-        let hidden_output = sigmoid(&hidden_input);
-        let final_input = dot(&hidden_output, &w2) + &b2;
-        y_pred = sigmoid(&final_input);
-        record.track_solved(epoch, || y_pred.to_vec());
-
+        let hidden_input = t.tap("hidden_input", dot(&x, &w1) + &b1);
+        t.tap_with("exp(-hidden_input)", || exp(&-&hidden_input)); // sigmoid's np.exp
+        let hidden_output = t.tap("hidden_output", sigmoid(&hidden_input));
+        let final_input = t.tap("final_input", dot(&hidden_output, &w2) + &b2);
+        t.tap_with("exp(-final_input)", || exp(&-&final_input));
+        y_pred = t.tap("y_pred", sigmoid(&final_input));
         // ---------- Loss computation ----------
-        let loss = (&y - &y_pred).square().mean();
-        record.losses.push(loss);
-
+        let loss = t.tap("loss", (&y - &y_pred).square().mean());
         // ---------- Backpropagation (compute gradients) ----------
-        let d_loss_y_pred = 2.0 * (&y_pred - &y);
-        let d_y_pred_final = sigmoid_derivative(&y_pred);
-        let d_final_input = &d_loss_y_pred * &d_y_pred_final;
-        let d_hidden_to_output = dot(hidden_output.t(), &d_final_input);
-        let d_b2 = d_final_input.sum_rows();
+        let d_loss_y_pred = t.tap("d_loss_y_pred", 2.0 * (&y_pred - &y));
+        let d_y_pred_final = t.tap("d_y_pred_final", sigmoid_derivative(&y_pred));
+        let d_final_input = t.tap("d_final_input", &d_loss_y_pred * &d_y_pred_final);
+        let d_hidden_to_output = t.tap("d_hidden_to_output", dot(hidden_output.t(), &d_final_input));
+        let d_b2 = t.tap("d_b2", d_final_input.sum_rows());
         let d_hidden_input = dot(&d_final_input, w2.t()) * sigmoid_derivative(&hidden_output);
-        let d_input_to_hidden = dot(x.t(), &d_hidden_input);
-        let d_b1 = d_hidden_input.sum_rows();
-
-        if record.trace.on(epoch) {
-            // The `np.exp` inside each sigmoid: the steps whose bits depend on NumPy's kernel.
-            let exp_neg_hidden_input = exp(&-&hidden_input);
-            let exp_neg_final_input = exp(&-&final_input);
-            let loss = Array::new(1, 1, vec![loss]);
-            trace_arrays(
-                &mut record,
-                epoch,
-                &[
-                    ("hidden_input", &hidden_input),
-                    ("exp(-hidden_input)", &exp_neg_hidden_input),
-                    ("hidden_output", &hidden_output),
-                    ("final_input", &final_input),
-                    ("exp(-final_input)", &exp_neg_final_input),
-                    ("y_pred", &y_pred),
-                    ("loss", &loss),
-                    ("d_loss_y_pred", &d_loss_y_pred),
-                    ("d_y_pred_final", &d_y_pred_final),
-                    ("d_final_input", &d_final_input),
-                    ("d_hidden_to_output", &d_hidden_to_output),
-                    ("d_b2", &d_b2),
-                    ("d_hidden_input", &d_hidden_input),
-                    ("d_input_to_hidden", &d_input_to_hidden),
-                    ("d_b1", &d_b1),
-                ],
-            );
-        }
-
+        let d_hidden_input = t.tap("d_hidden_input", d_hidden_input);
+        let d_input_to_hidden = t.tap("d_input_to_hidden", dot(x.t(), &d_hidden_input));
+        let d_b1 = t.tap("d_b1", d_hidden_input.sum_rows());
         // ---------- Parameter updates (Gradient Descent) ----------
         w2 -= lr * d_hidden_to_output;
         b2 -= lr * d_b2;
         w1 -= lr * d_input_to_hidden;
         b1 -= lr * d_b1;
-        trace_arrays(
-            &mut record,
-            epoch,
-            &[
-                ("W2.updated", &w2),
-                ("b2.updated", &b2),
-                ("W1.updated", &w1),
-                ("b1.updated", &b1),
-            ],
-        );
-
+        t.tap_all(".updated", &[("W2", &w2), ("b2", &b2), ("W1", &w1), ("b1", &b1)]);
         if epoch % 1000 == 0 {
-            record.print(format!("Epoch {epoch}, Loss: {}", pyfmt::fixed(loss, 4)),
-            );
+            record.print(format!("Epoch {epoch}, Loss: {}", pyfmt::fixed(loss, 4)));
         }
-        cfg.tick(epoch);
+        record.end_step(epoch, loss, || y_pred.to_vec());
     }
-    for (name, p) in PARAMS.iter().zip([&w1, &b1, &w2, &b2]) {
-        record.push_param(Stage::Final, name, p.to_vec());
-    }
-
-    // After training, y_pred contains predictions on the training set (of the last epoch).
-    let y_pred = y_pred.values();
-    record.print("\nFinal Predictions (rounded):");
-    let rounded: Vec<f64> = y_pred.iter().map(|p| pyfmt::np_round(*p, 3)).collect();
-    record.print(pyfmt::ndarray(&rounded, &[4, 1]));
-    let pred_binary: Vec<i64> = y_pred.iter().map(|p| (*p >= 0.5) as i64).collect();
-    record.print(format!(
-            "Predicted classes:\n {}",
-            pyfmt::ndarray_int(&pred_binary, &[4, 1])
-        ),
-    );
-    let y_values: Vec<i64> = y.values().iter().map(|&v| v as i64).collect();
-    record.print(format!("True classes:\n {}", pyfmt::ndarray_int(&y_values, &[4, 1])),
-    );
-    record.last_epoch_predictions = xor::predictions(y_pred);
-
-    // The trained network's output, for predictions.csv (the notebook does not compute it).
-    let hidden_output = sigmoid(&(dot(&x, &w1) + &b1));
-    let trained = sigmoid(&(dot(&hidden_output, &w2) + &b2));
-    record.predictions = xor::predictions(trained.values());
+    epilogue(&mut record, &mut Net([w1, b1, w2, b2]), y_pred.values())?;
     Ok(record)
+}
+
+/// The trained network: `W1, b1, W2, b2`.
+struct Net([Array; 4]);
+
+impl Network for Net {
+    fn parameters(&self) -> Vec<Vec<f64>> {
+        self.0.iter().map(Array::to_vec).collect()
+    }
+
+    /// The notebook's forward pass (it never runs it after training; `predictions.csv` does).
+    fn predict(&mut self, inputs: &[[f64; 2]]) -> Result<Vec<f64>> {
+        let [w1, b1, w2, b2] = &self.0;
+        let x = Array::new(inputs.len(), 2, inputs.iter().flatten().copied().collect());
+        let hidden_output = sigmoid(&(dot(&x, w1) + b1));
+        Ok(sigmoid(&(dot(&hidden_output, w2) + b2)).to_vec())
+    }
+}
+
+/// After training, shared by the notebook's engines: "Final Predictions (rounded)" and the
+/// predicted and true classes, all from `y_pred`, the last training epoch's forward pass
+/// (`last_epoch`); then the trained parameters and outputs.
+pub fn epilogue(record: &mut RunRecord, net: &mut dyn Network, last_epoch: &[f64]) -> Result<()> {
+    // After training, y_pred contains predictions on the training set (of the last epoch).
+    record.print("\nFinal Predictions (rounded):");
+    let rounded: Vec<f64> = last_epoch.iter().map(|p| pyfmt::np_round(*p, 3)).collect();
+    record.print(pyfmt::ndarray(&rounded, &[4, 1]));
+    let pred_binary: Vec<i64> = last_epoch.iter().map(|p| (*p >= 0.5) as i64).collect();
+    let classes = pyfmt::ndarray_int(&pred_binary, &[4, 1]);
+    record.print(format!("Predicted classes:\n {classes}"));
+    let y: Vec<i64> = xor::TARGETS.iter().map(|&v| v as i64).collect();
+    record.print(format!("True classes:\n {}", pyfmt::ndarray_int(&y, &[4, 1])));
+    record.last_epoch_predictions = xor::predictions(last_epoch);
+    record_trained(record, &PARAMS, net)?;
+    Ok(())
 }
 
 // The registry entry and the report's notes.
