@@ -31,11 +31,13 @@
 //! tape's gradients as the notebook names them (`grads[0]` … `grads[3]`), then `W1.updated` …
 //! `b2.updated`.
 
+use super::network::{record_trained, Network};
 use super::Config;
 use crate::kernels::eigen::{self, Operands};
 use crate::kernels::onednn;
 use crate::kernels::tensorflow::Backend;
-use crate::record::{RunRecord, Stage};
+use crate::record::trace::Traced;
+use crate::record::RunRecord;
 use crate::rng::tensorflow::TfRandom;
 use crate::{kernels, pyfmt, xor};
 use anyhow::{anyhow, bail, Result};
@@ -164,7 +166,7 @@ impl Kernels {
     /// `tf.matmul(a, b, transpose_a=…)` where `a` holds only zeros and ones (X) and each value
     /// has at most two nonzero products, or where the inner dimension is 1: every product is
     /// exact, so every kernel's order gives the same sum.
-    fn exact_matmul(&self, a: &Tensor, transpose_a: bool, b: &Tensor, transpose_b: bool) -> Tensor {
+    fn order_free_matmul(&self, a: &Tensor, transpose_a: bool, b: &Tensor, transpose_b: bool) -> Tensor {
         let (rows, inner) = if transpose_a {
             (a.cols, a.rows)
         } else {
@@ -206,11 +208,9 @@ fn sigmoid(z: &Tensor) -> Tensor {
     Tensor::new(z.rows, z.cols, eigen::sigmoid(&z.data))
 }
 
-/// Records `tensors` (name, tensor) in the trace at `step`, in the order given, when that step
-/// is traced (`--trace`); otherwise copies nothing.
-fn trace_tensors(record: &mut RunRecord, step: usize, tensors: &[(&str, &Tensor)]) {
-    for (name, tensor) in tensors {
-        record.trace.value(step, name, || tensor.values());
+impl Traced for Tensor {
+    fn traced(&self) -> Vec<f64> {
+        self.values()
     }
 }
 
@@ -268,144 +268,125 @@ pub fn run(cfg: &Config) -> Result<RunRecord> {
     // `lr * grads[i]`: the Python float becomes a float32 tensor first.
     let lr = Tensor::new(1, 1, vec![cfg.lr as f32]);
     for epoch in 0..epochs {
-        trace_tensors(
-            &mut record,
-            epoch,
-            &[("W1", &w1), ("b1", &b1), ("W2", &w2), ("b2", &b2)],
-        );
-
+        let t = record.trace.step(epoch);
+        t.tap_all("", &[("W1", &w1), ("b1", &b1), ("W2", &w2), ("b2", &b2)]);
         // with tf.GradientTape() as tape:
-        let z1 = &tf.exact_matmul(&x, false, &w1, false) + &b1;
-        let a1 = relu(&z1);
-        let z2 = &tf.matmul(&a1, false, &w2)? + &b2;
-        let a2 = sigmoid(&z2);
-        record.track_solved(epoch, || a2.values());
-
+        let z1 = t.tap("Z1", &tf.order_free_matmul(&x, false, &w1, false) + &b1);
+        let a1 = t.tap("A1", relu(&z1));
+        let z2 = t.tap("Z2", &tf.matmul(&a1, false, &w2)? + &b2);
+        let a2 = t.tap("A2", sigmoid(&z2));
         let diff = &y - &a2;
-        let squared = &diff * &diff;
-        let loss = eigen::mean(&squared.data);
-        record.losses.push(loss as f64);
-
-        // grads = tape.gradient(loss, [W1, b1, W2, b2]), gradient functions in tape order.
-        // Mean: the upstream 1 broadcast, divided by the element count as a float32.
-        let d_squared = Tensor::new(4, 1, vec![eigen::div(1.0, squared.data.len() as f32); 4]);
-        // Square: grad * (x * 2).
-        let d_diff = &d_squared * &diff.map(|v| eigen::mul(v, 2.0));
-        // Sub: the second input's gradient is -grad.
-        let d_a2 = d_diff.map(|v| -v);
-        // Sigmoid: SigmoidGrad(y, dy).
-        let d_z2 = Tensor::new(4, 1, eigen::sigmoid_grad(&a2.data, &d_a2.data));
-        // AddV2 with b2 broadcast: reduce_sum over the broadcast rows.
-        let d_b2 = Tensor::new(1, 1, vec![eigen::sum(&d_z2.data)]);
-        // MatMul: dA1 = dZ2 · W2ᵀ (one product per value), dW2 = A1ᵀ · dZ2.
-        let d_a1 = tf.exact_matmul(&d_z2, false, &w2, true);
-        let d_w2 = tf.matmul(&a1, true, &d_z2)?;
-        // Relu: ReluGrad(grad, output), grad · (A1 > 0).
-        let d_z1 = d_a1.zip(&a1, |g, a| eigen::mul(g, if a > 0.0 { 1.0 } else { 0.0 }));
-        // AddV2 with b1 broadcast, then MatMul: dW1 = Xᵀ · dZ1.
-        let d_b1 = Tensor::new(1, hidden_dim, eigen::sum_rows(&d_z1.data, 4, hidden_dim));
-        let d_w1 = tf.exact_matmul(&x, true, &d_z1, false);
-
-        if record.trace.on(epoch) {
-            let loss = Tensor::new(1, 1, vec![loss]);
-            trace_tensors(
-                &mut record,
-                epoch,
-                &[
-                    ("Z1", &z1),
-                    ("A1", &a1),
-                    ("Z2", &z2),
-                    ("A2", &a2),
-                    ("loss", &loss),
-                    ("grads[0]", &d_w1),
-                    ("grads[1]", &d_b1),
-                    ("grads[2]", &d_w2),
-                    ("grads[3]", &d_b2),
-                ],
-            );
-        }
-
+        let loss = t.tap("loss", eigen::mean(&(&diff * &diff).data));
+        let grads = tape_gradient(&tf, &x, &w2, &a1, &a2, &diff)?;
+        let names = ["grads[0]", "grads[1]", "grads[2]", "grads[3]"];
+        t.tap_all("", &[0, 1, 2, 3].map(|i| (names[i], &grads[i] as &dyn Traced)));
         // Compute gradients and update
-        w1 = &w1 - &(&lr * &d_w1);
-        b1 = &b1 - &(&lr * &d_b1);
-        w2 = &w2 - &(&lr * &d_w2);
-        b2 = &b2 - &(&lr * &d_b2);
-        trace_tensors(
-            &mut record,
-            epoch,
-            &[
-                ("W1.updated", &w1),
-                ("b1.updated", &b1),
-                ("W2.updated", &w2),
-                ("b2.updated", &b2),
-            ],
-        );
-
+        w1 = &w1 - &(&lr * &grads[0]);
+        b1 = &b1 - &(&lr * &grads[1]);
+        w2 = &w2 - &(&lr * &grads[2]);
+        b2 = &b2 - &(&lr * &grads[3]);
+        t.tap_all(".updated", &[("W1", &w1), ("b1", &b1), ("W2", &w2), ("b2", &b2)]);
         if epoch % 20 == 0 {
-            record.print(format!("Epoch {epoch}, Loss: {}", pyfmt::fixed(loss as f64, 4)),
-            );
+            record.print(format!("Epoch {epoch}, Loss: {}", pyfmt::fixed(loss as f64, 4)));
         }
-        cfg.tick(epoch);
+        record.end_step(epoch, loss as f64, || a2.values());
     }
-    for (name, p) in PARAMS.iter().zip([&w1, &b1, &w2, &b2]) {
-        record.push_param(Stage::Final, name, p.values());
+    epilogue(&mut record, &mut Net { tf, params: [w1, b1, w2, b2] })?;
+    Ok(record)
+}
+
+/// `tape.gradient(loss, [W1, b1, W2, b2])` for `loss = reduce_mean(square(diff))`,
+/// `diff = Y - A2`: each registered gradient function, in the tape's order.
+fn tape_gradient(
+    tf: &Kernels,
+    x: &Tensor,
+    w2: &Tensor,
+    a1: &Tensor,
+    a2: &Tensor,
+    diff: &Tensor,
+) -> Result<[Tensor; 4]> {
+    // Mean: the upstream 1 broadcast, divided by the element count as a float32.
+    let n = diff.data.len();
+    let d_squared = Tensor::new(n, 1, vec![eigen::div(1.0, n as f32); n]);
+    // Square: grad * (x * 2).
+    let d_diff = &d_squared * &diff.map(|v| eigen::mul(v, 2.0));
+    // Sub: the second input's gradient is -grad.
+    let d_a2 = d_diff.map(|v| -v);
+    // Sigmoid: SigmoidGrad(y, dy).
+    let d_z2 = Tensor::new(n, 1, eigen::sigmoid_grad(&a2.data, &d_a2.data));
+    // AddV2 with b2 broadcast: reduce_sum over the broadcast rows.
+    let d_b2 = Tensor::new(1, 1, vec![eigen::sum(&d_z2.data)]);
+    // MatMul: dA1 = dZ2 · W2ᵀ (one product per value), dW2 = A1ᵀ · dZ2.
+    let d_a1 = tf.order_free_matmul(&d_z2, false, w2, true);
+    let d_w2 = tf.matmul(a1, true, &d_z2)?;
+    // Relu: ReluGrad(grad, output), grad · (A1 > 0).
+    let d_z1 = d_a1.zip(a1, |g, a| eigen::mul(g, if a > 0.0 { 1.0 } else { 0.0 }));
+    // AddV2 with b1 broadcast, then MatMul: dW1 = Xᵀ · dZ1.
+    let d_b1 = Tensor::new(1, a1.cols, eigen::sum_rows(&d_z1.data, n, a1.cols));
+    let d_w1 = tf.order_free_matmul(x, true, &d_z1, false);
+    Ok([d_w1, d_b1, d_w2, d_b2])
+}
+
+/// The trained network and the kernels it runs on.
+struct Net {
+    tf: Kernels,
+    params: [Tensor; 4],
+}
+
+impl Network for Net {
+    fn parameters(&self) -> Vec<Vec<f64>> {
+        self.params.iter().map(Tensor::values).collect()
     }
 
-    // Prediction function
-    let predict = |x: &Tensor| -> Result<Tensor> {
-        let z1 = &tf.exact_matmul(x, false, &w1, false) + &b1;
-        let a1 = relu(&z1);
-        let z2 = &tf.matmul(&a1, false, &w2)? + &b2;
-        Ok(sigmoid(&z2))
-    };
+    /// The notebook's `predict(x)`, which is also its surface plot's forward pass. `x @ W1`
+    /// of 0/1 inputs is exact in any order; other inputs take TensorFlow's product.
+    fn predict(&mut self, inputs: &[[f64; 2]]) -> Result<Vec<f64>> {
+        let (tf, [w1, b1, w2, b2]) = (&self.tf, &self.params);
+        let x: Vec<f32> = inputs.iter().flatten().map(|&v| v as f32).collect();
+        let binary = x.iter().all(|&v| v == 0.0 || v == 1.0);
+        let x = Tensor::new(inputs.len(), 2, x);
+        let z1 = if binary {
+            &tf.order_free_matmul(&x, false, w1, false) + b1
+        } else {
+            &tf.matmul(&x, false, w1)? + b1
+        };
+        let z2 = &tf.matmul(&relu(&z1), false, w2)? + b2;
+        Ok(sigmoid(&z2).values())
+    }
+}
 
+/// After training, shared by the notebook's engines: "Predictions after training" (one
+/// `predict` per input), `Final XOR preds` with the accuracy, and the surface plot's grid.
+pub fn epilogue(record: &mut RunRecord, net: &mut dyn Network) -> Result<()> {
     record.print("\nPredictions after training:");
     for (input, target) in xor::INPUTS.iter().zip(xor::TARGETS) {
-        let row = [input[0] as f32, input[1] as f32];
-        let pred = predict(&Tensor::new(1, 2, row.to_vec()))?;
+        let row = input.map(|v| v as f32);
         // tf.round rounds half to even.
-        let rounded: Vec<f32> = pred.data.iter().map(|p| p.round_ties_even()).collect();
+        let pred = net.predict(&[*input])?;
+        let rounded: Vec<f32> = pred.iter().map(|&p| (p as f32).round_ties_even()).collect();
         record.print(format!(
-                "Input: {}, Predicted: {}, True: {}",
-                pyfmt::ndarray_f32(&row, &[2]),
-                pyfmt::ndarray_f32(&rounded, &[rounded.len()]),
-                pyfmt::ndarray_f32(&[target as f32], &[1]),
-            ),
-        );
+            "Input: {}, Predicted: {}, True: {}",
+            pyfmt::ndarray_f32(&row, &[2]),
+            pyfmt::ndarray_f32(&rounded, &[rounded.len()]),
+            pyfmt::ndarray_f32(&[target as f32], &[1]),
+        ));
     }
 
     // Accuracy
-    let preds = predict(&x)?;
-    let hits = preds.zip(&y, |p, t| (p.round_ties_even() == t) as u8 as f32);
-    let acc = eigen::mean(&hits.data);
-    record.print(format!(
-            "Final XOR preds: {}",
-            pyfmt::ndarray_f32(&preds.data, &[4, 1])
-        ),
-    );
+    let preds: Vec<f32> = record_trained(record, &PARAMS, net)?.iter().map(|&p| p as f32).collect();
+    let hits: Vec<f32> =
+        preds.iter().zip(xor::TARGETS).map(|(p, t)| (p.round_ties_even() == t as f32) as u8 as f32).collect();
+    let acc = eigen::mean(&hits);
+    record.print(format!("Final XOR preds: {}", pyfmt::ndarray_f32(&preds, &[4, 1])));
     // A mean of four 0/1 values is one of 0, 0.25, 0.5, 0.75, 1, whose float32 and float64
     // shortest reprs agree, so Python's float repr prints what NumPy prints.
-    record.print(format!("Accuracy: {}", pyfmt::float_repr(acc as f64)),
-    );
-    record.predictions = xor::predictions(&preds.values());
+    record.print(format!("Accuracy: {}", pyfmt::float_repr(acc as f64)));
 
     // Surface plot: pts = column_stack([Xg.ravel(), Yg.ravel()]), cast to float32.
     let grid = super::numpy_relu10_mse::surface_grid();
-    let pts_tf = Tensor::new(
-        grid.len(),
-        2,
-        grid.iter().flatten().map(|&v| v as f32).collect(),
-    );
-    let z1g = &tf.matmul(&pts_tf, false, &w1)? + &b1;
-    let a1g = relu(&z1g);
-    let z2g = &tf.matmul(&a1g, false, &w2)? + &b2;
-    let a2g = sigmoid(&z2g);
-    record.surface = grid
-        .iter()
-        .zip(a2g.data)
-        .map(|([x1, x2], z)| [*x1, *x2, z as f64])
-        .collect();
-    Ok(record)
+    let surface = net.predict(&grid)?;
+    record.surface = grid.iter().zip(surface).map(|([x1, x2], z)| [*x1, *x2, z]).collect();
+    Ok(())
 }
 
 /// The back-end a run reproduces, as `run.json` records it beside the versions (the Python
