@@ -31,14 +31,15 @@
 //! `torch/src/ports/`.
 
 use super::run_files::{Notes, RunFiles};
+use super::network::{record_trained, Network};
 use super::{Config, Experiment, Framework, TracedOp};
 use crate::kernels::mkl::{self, MklPath};
-use crate::record::trace::Trace;
-use crate::record::{RunRecord, Stage};
+use crate::record::trace::Tap;
+use crate::record::RunRecord;
 use crate::rng::cpython::CpythonRandom;
 use crate::rng::torch::TorchGenerator;
 use crate::torch_net::widen;
-use crate::{pyfmt, xor};
+use crate::pyfmt;
 use anyhow::{Context, Result};
 use std::fmt::Write as _;
 
@@ -73,11 +74,8 @@ impl Kernels {
     }
 }
 
-/// What the notebook's forward pass keeps for its backward (and for traces).
+/// What the notebook's forward pass keeps for its backward.
 struct Forward {
-    /// `x @ W1 + b1` and `h1 @ W2 + b2`.
-    z1: [f32; 4],
-    z2: f32,
     e1: [f32; 4],
     r1: [f32; 4],
     e2: f32,
@@ -97,18 +95,18 @@ impl Forward {
 
 /// `h1 = sigmoid(x @ W1 + b1); out = sigmoid(h1 @ W2 + b2)` with the notebook's
 /// `sigmoid(x) = 1 / (1 + torch.exp(-x))`.
-fn forward(k: &Kernels, params: &[Vec<f32>], x: [f32; 2]) -> Forward {
+/// Traces `x @ W1 + b1`, `h1`, `h1 @ W2 + b2` and `out`.
+fn forward(t: &Tap, k: &Kernels, params: &[Vec<f32>], x: [f32; 2]) -> Forward {
     let (w1, b1, b2) = (&params[0], &params[1], &params[3]);
     // x @ W1: each entry a sum of two products with a 0/1 input, so one rounding.
     let z1: [f32; 4] = std::array::from_fn(|j| (x[0] * w1[j] + x[1] * w1[4 + j]) + b1[j]);
+    t.tap("x @ W1 + b1", &z1);
     let e1 = k.exp(z1.map(|z| -z));
-    let r1 = e1.map(|e| 1.0 / (e + 1.0));
-    let z2 = k.dot(r1, &params[2]) + b2[0];
+    let r1 = t.tap("h1", e1.map(|e| 1.0 / (e + 1.0)));
+    let z2 = t.tap("h1 @ W2 + b2", k.dot(r1, &params[2]) + b2[0]);
     let [e2] = k.exp([-z2]);
-    let r2 = 1.0 / (e2 + 1.0);
+    let r2 = t.tap("out", 1.0 / (e2 + 1.0));
     Forward {
-        z1,
-        z2,
         e1,
         r1,
         e2,
@@ -123,30 +121,28 @@ fn bce(k: &Kernels, out: f32, y: f32) -> (f32, f32) {
     (loss, one_minus_out)
 }
 
-/// The gradients `loss.backward()` computes.
-struct Gradients {
-    /// `out.grad` and `h1.grad` (what `retain_grad` would keep).
-    out: f32,
-    h1: [f32; 4],
-    /// W1, b1, W2, b2 (row-major).
-    params: [Vec<f32>; 4],
-}
-
 /// `loss.backward()`: autograd's formulas, node by node from the loss back, for a loss seeded
-/// with 1.
+/// with 1; traces `out.grad`, `h1.grad` and each parameter's `.grad` in autograd's order, a
+/// parameter's as Python holds it: from the second sample on, autograd adds the new gradient
+/// to the zeroed one (`0 + g`, which turns a `-0` into `+0`).
 fn backward(
+    t: &Tap,
     f: &Forward,
     params: &[Vec<f32>],
     x: [f32; 2],
     y: f32,
     one_minus_out: f32,
-) -> Gradients {
+) -> [Vec<f32>; 4] {
     let w2 = &params[2];
     let out = f.out();
     // NegBackward0, AddBackward0, then each MulBackward0 (grad * y, grad * (1 - y)) and
     // LogBackward0 (grad / self); RsubBackward1 negates; the two paths meet at `out`.
     let grad_sum = -1.0f32;
-    let grad_out = (grad_sum * y) / out + -((grad_sum * (1.0 - y)) / one_minus_out);
+    let grad_out = t.tap("out.grad", (grad_sum * y) / out + -((grad_sum * (1.0 - y)) / one_minus_out));
+    let held = |name: &str, g: &[f32]| {
+        let accumulated = |g: &f32| if t.step() == 0 { *g } else { 0.0 + g };
+        t.tap_with(name, || g.iter().map(accumulated).collect::<Vec<f32>>());
+    };
     // `out = reciprocal(e2 + 1) * 1`: MulBackward0 (* 1), ReciprocalBackward0
     // (-grad * (result * result)), AddBackward1, ExpBackward0 (grad * result), NegBackward0.
     let grad_z2 = -((-grad_out * (f.r2 * f.r2)) * f.e2);
@@ -154,16 +150,16 @@ fn backward(
     // products: W2's is h1ᵀ·grad, h1's is grad·W2ᵀ.
     let h1 = f.h1();
     let grad_w2: Vec<f32> = h1.iter().map(|h| h * grad_z2).collect();
-    let grad_h1: [f32; 4] = std::array::from_fn(|j| grad_z2 * w2[j]);
+    held("W2.grad", &grad_w2);
+    held("b2.grad", &[grad_z2]);
+    let grad_h1: [f32; 4] = t.tap("h1.grad", std::array::from_fn(|j| grad_z2 * w2[j]));
     // The same chain for the hidden layer.
     let grad_z1: [f32; 4] =
         std::array::from_fn(|j| -((-grad_h1[j] * (f.r1[j] * f.r1[j])) * f.e1[j]));
     let grad_w1: Vec<f32> = x.iter().flat_map(|xi| grad_z1.map(|g| xi * g)).collect();
-    Gradients {
-        out: grad_out,
-        h1: grad_h1,
-        params: [grad_w1, grad_z1.to_vec(), grad_w2, vec![grad_z2]],
-    }
+    held("W1.grad", &grad_w1);
+    held("b1.grad", &grad_z1);
+    [grad_w1, grad_z1.to_vec(), grad_w2, vec![grad_z2]]
 }
 
 /// `W.data -= lr * W.grad.data`: multiply, then subtract. The gradients were zeroed in place
@@ -178,16 +174,10 @@ fn update(params: &mut [Vec<f32>], grads: &[Vec<f32>], lr: f64) {
     }
 }
 
-/// `str(t)` of a parameter or result, as the notebook displays it.
-fn show(values: &[f32], shape: &[usize], suffix: &[&str]) -> String {
-    let values: Vec<f64> = values.iter().map(|&v| v as f64).collect();
-    pyfmt::tensor(&values, shape, suffix)
-}
-
 /// `W1, b1` and `W2, b2`, as the notebook displays the pairs.
-fn show_params(params: &[Vec<f32>]) -> [String; 2] {
+pub fn show_params(params: &[Vec<f64>]) -> [String; 2] {
     let leaf = ["requires_grad=True"];
-    let s = |i: usize| show(&params[i], SHAPES[i], &leaf);
+    let s = |i: usize| pyfmt::tensor(&params[i], SHAPES[i], &leaf);
     [
         pyfmt::display_tuple(&[s(0), s(1)]),
         pyfmt::display_tuple(&[s(2), s(3)]),
@@ -196,50 +186,6 @@ fn show_params(params: &[Vec<f32>]) -> [String; 2] {
 
 const PARAMS: [&str; 4] = ["W1", "b1", "W2", "b2"];
 const SHAPES: [&[usize]; 4] = [&[2, 4], &[4], &[4, 1], &[1]];
-
-/// Traces sample `step` up to its gradients, under the Python reference's names: the
-/// parameters as they enter, the sample, the forward values, the loss, and the gradients in
-/// the order autograd computes them. A parameter's `.grad` is traced as Python holds it: from
-/// the second sample on, autograd adds the new gradient to the zeroed one (`0 + g`, which
-/// turns a `-0` into `+0`).
-fn trace_step(
-    trace: &mut Trace,
-    step: usize,
-    params: &[Vec<f32>],
-    [x1, x2, y]: [f32; 3],
-    f: &Forward,
-    loss: f32,
-    grads: &Gradients,
-) {
-    if !trace.on(step) {
-        return;
-    }
-    for (name, p) in PARAMS.iter().zip(params) {
-        trace.value(step, name, || widen(p));
-    }
-    trace.value(step, "x", || widen(&[x1, x2]));
-    trace.value(step, "y", || widen(&[y]));
-    trace.value(step, "x @ W1 + b1", || widen(&f.z1));
-    trace.value(step, "h1", || widen(&f.h1()));
-    trace.value(step, "h1 @ W2 + b2", || widen(&[f.z2]));
-    trace.value(step, "out", || widen(&[f.out()]));
-    trace.value(step, "loss", || widen(&[loss]));
-    let as_held = |g: &[f32]| -> Vec<f64> {
-        g.iter()
-            .map(|&g| {
-                let held = if step == 0 { g } else { 0.0 + g };
-                held as f64
-            })
-            .collect()
-    };
-    let [w1, b1, w2, b2] = &grads.params;
-    trace.value(step, "out.grad", || widen(&[grads.out]));
-    trace.value(step, "W2.grad", || as_held(w2));
-    trace.value(step, "b2.grad", || as_held(b2));
-    trace.value(step, "h1.grad", || widen(&grads.h1));
-    trace.value(step, "W1.grad", || as_held(w1));
-    trace.value(step, "b1.grad", || as_held(b1));
-}
 
 pub fn run(cfg: &Config) -> Result<RunRecord> {
     let mut record = cfg.record();
@@ -260,13 +206,13 @@ pub fn run(cfg: &Config) -> Result<RunRecord> {
             (PARAMS[3], SHAPES[3], torch.rand(1)),
         ],
     )?;
-    for line in show_params(&params) {
+    for line in show_params(&params.each_ref().map(|p| widen(p))) {
         record.print(line);
     }
 
     // In [5]: sigmoid(torch.Tensor([1, 2, 3, -3]))
     let probe = k.exp([-1.0, -2.0, -3.0, 3.0]).map(|e| 1.0 / (e + 1.0));
-    record.print(show(&probe, &[4], &[]));
+    record.print(pyfmt::tensor(&widen(&probe), &[4], &[]));
 
     // In [6]: dataset(n) draws x1, then x2, with random.choice([0, 1])
     let mut random = CpythonRandom::new(cfg.seed as i128);
@@ -274,55 +220,85 @@ pub fn run(cfg: &Config) -> Result<RunRecord> {
     // In [7]: train
     let mut running_loss = 0f32;
     for i in 0..cfg.steps {
-        let x1 = random.choice(&[0f32, 1.0]);
-        let x2 = random.choice(&[0f32, 1.0]);
-        let y = ((x1 != 0.0) ^ (x2 != 0.0)) as i32 as f32;
-
-        let f = forward(&k, &params, [x1, x2]);
+        let t = record.trace.step(i);
+        t.tap_all("", &[(PARAMS[0], &params[0]), (PARAMS[1], &params[1]), (PARAMS[2], &params[2]), (PARAMS[3], &params[3])]);
+        let (x, y) = sample(&mut random);
+        t.tap_all("", &[("x", &x), ("y", &y)]);
+        let f = forward(&t, &k, &params, x);
         let (loss, one_minus_out) = bce(&k, f.out(), y);
-
+        let loss = t.tap("loss", loss);
         if i % 1000 == 999 {
             record.print(pyfmt::fixed((running_loss / 1000.0) as f64, 3));
             running_loss = 0.0;
         }
         running_loss += loss;
-        record.losses.push(loss as f64);
+        let grads = backward(&t, &f, &params, x, y, one_minus_out); // loss.backward()
+        update(&mut params, &grads, cfg.lr); // W.data -= 0.05 * W.grad.data; zero_()
+        t.tap_all(".updated", &[(PARAMS[0], &params[0]), (PARAMS[1], &params[1]), (PARAMS[2], &params[2]), (PARAMS[3], &params[3])]);
+        record.end_sample(i, loss as f64);
+    }
+    epilogue(&mut record, &mut Net { k, params })?;
+    Ok(record)
+}
 
-        let grads = backward(&f, &params, [x1, x2], y, one_minus_out);
-        trace_step(&mut record.trace, i, &params, [x1, x2, y], &f, loss, &grads);
-        update(&mut params, &grads.params, cfg.lr);
-        if record.trace.on(i) {
-            for (name, p) in PARAMS.iter().zip(&params) {
-                record
-                    .trace
-                    .value(i, &format!("{name}.updated"), || widen(p));
-            }
-        }
-        cfg.tick(i);
+/// In [6]: one draw of `dataset(n)`: `x1`, then `x2`, with `random.choice([0, 1])`, and their
+/// XOR.
+fn sample(random: &mut CpythonRandom) -> ([f32; 2], f32) {
+    let x1 = random.choice(&[0f32, 1.0]);
+    let x2 = random.choice(&[0f32, 1.0]);
+    ([x1, x2], ((x1 != 0.0) ^ (x2 != 0.0)) as i32 as f32)
+}
+
+/// The trained network and the kernels it runs on.
+struct Net {
+    k: Kernels,
+    params: [Vec<f32>; 4],
+}
+
+impl Network for Net {
+    fn parameters(&self) -> Vec<Vec<f64>> {
+        self.params.iter().map(|p| widen(p)).collect()
     }
 
-    // In [8]–[12]: the trained network on [1, 1], then its weights.
-    let f = forward(&k, &params, [1.0, 1.0]);
+    /// One forward pass per input, as the notebook feeds its samples one at a time.
+    fn predict(&mut self, inputs: &[[f64; 2]]) -> Result<Vec<f64>> {
+        Ok(self.hidden_and_out(inputs).into_iter().map(|(_, out)| out).collect())
+    }
+}
+
+impl HiddenLayer for Net {
+    fn hidden_and_out(&mut self, inputs: &[[f64; 2]]) -> Vec<(Vec<f64>, f64)> {
+        let untraced = Tap::default();
+        inputs
+            .iter()
+            .map(|x| forward(&untraced, &self.k, &self.params, x.map(|v| v as f32)))
+            .map(|f| (widen(&f.h1()), f.out() as f64))
+            .collect()
+    }
+}
+
+/// What this notebook's epilogue needs beyond [`Network`]: `h1` with `out`, per input.
+pub trait HiddenLayer: Network {
+    fn hidden_and_out(&mut self, inputs: &[[f64; 2]]) -> Vec<(Vec<f64>, f64)>;
+}
+
+/// In [8]–[12], after training, shared by the notebook's engines: the trained network on
+/// `[1, 1]` (`x, h1, out` as Jupyter shows the tuple), then its weights; and the trained
+/// parameters and outputs.
+pub fn epilogue<N: HiddenLayer>(record: &mut RunRecord, net: &mut N) -> Result<()> {
+    let (h1, out) = net.hidden_and_out(&[[1.0, 1.0]]).remove(0);
     let result = ["grad_fn=<MulBackward0>"];
     let shown = [
-        show(&[1.0, 1.0], &[2], &[]),
-        show(&f.h1(), &[4], &result),
-        show(&[f.out()], &[1], &result),
+        pyfmt::tensor(&[1.0, 1.0], &[2], &[]),
+        pyfmt::tensor(&h1, &[4], &result),
+        pyfmt::tensor(&[out], &[1], &result),
     ];
     record.print(pyfmt::display_tuple(&shown));
-    for line in show_params(&params) {
+    for line in show_params(&net.parameters()) {
         record.print(line);
     }
-
-    for (name, p) in PARAMS.iter().zip(&params) {
-        record.push_param(Stage::Final, name, widen(p));
-    }
-    let outputs: Vec<f64> = xor::INPUTS
-        .iter()
-        .map(|[x1, x2]| forward(&k, &params, [*x1 as f32, *x2 as f32]).out() as f64)
-        .collect();
-    record.predictions = xor::predictions(&outputs);
-    Ok(record)
+    record_trained(record, &PARAMS, net)?;
+    Ok(())
 }
 
 /// The registry entry (`list` shows it).
