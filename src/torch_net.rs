@@ -214,9 +214,7 @@ impl TwoLayerNet {
     }
 
     fn tap_params(&self, t: &Tap, suffix: &str) {
-        let [w1, b1, w2, b2] = &self.params;
-        let [n1, n2, n3, n4] = self.names.params;
-        t.tap_all(suffix, &[(n1, w1), (n2, b1), (n3, w2), (n4, b2)]);
+        t.tap_each(suffix, &self.names.params, &self.params);
     }
 
     /// The current predictions, widened to f64.
@@ -232,7 +230,10 @@ impl crate::experiments::Network for TwoLayerNet {
 
     /// `model(X)` on the four XOR inputs (the one batch these notebooks evaluate).
     fn predict(&mut self, inputs: &[[f64; 2]]) -> anyhow::Result<Vec<f64>> {
-        anyhow::ensure!(inputs.len() == BATCH, "the network takes the {BATCH} XOR inputs at once");
+        anyhow::ensure!(
+            inputs.len() == BATCH,
+            "the network takes the {BATCH} XOR inputs at once"
+        );
         let x: Vec<f32> = inputs.iter().flatten().map(|&v| v as f32).collect();
         self.forward(&Tap::default(), &x);
         Ok(self.outputs())

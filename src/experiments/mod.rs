@@ -12,9 +12,9 @@ use crate::record::{InitialParams, RunRecord};
 use anyhow::{bail, Result};
 pub use network::Network;
 
+pub mod network;
 pub mod numpy_relu10_mse;
 pub mod numpy_sigmoid2_mse;
-pub mod network;
 pub mod run_files;
 pub mod tf_relu10_mse;
 pub mod torch_relu4_mse;

@@ -90,7 +90,7 @@ pub fn run(cfg: &Config) -> Result<RunRecord> {
     let mut a2 = Array::zeros(4, 1);
     for epoch in 0..epochs {
         let t = record.trace.step(epoch);
-        t.tap_all("", &[("W1", &w1), ("b1", &b1), ("W2", &w2), ("b2", &b2)]);
+        t.tap_each("", &PARAMS, [&w1, &b1, &w2, &b2]);
         // Forward pass
         let z1 = t.tap("Z1", dot(&x, &w1) + &b1);
         let a1 = t.tap("A1", relu(&z1));
@@ -114,7 +114,7 @@ pub fn run(cfg: &Config) -> Result<RunRecord> {
         b1 -= learning_rate * db1;
         w2 -= learning_rate * dw2;
         b2 -= learning_rate * db2;
-        t.tap_all(".updated", &[("W1", &w1), ("b1", &b1), ("W2", &w2), ("b2", &b2)]);
+        t.tap_each(".updated", &PARAMS, [&w1, &b1, &w2, &b2]);
         if epoch % 20 == 0 {
             record.print(format!("Epoch {epoch}, Loss: {}", pyfmt::fixed(loss, 4)));
         }
@@ -150,20 +150,32 @@ pub fn epilogue(record: &mut RunRecord, net: &mut dyn Network, last_epoch: &[f64
         let inputs = pyfmt::ndarray_int(&input.map(|v| v as i64), &[2]);
         let rounded = pyfmt::ndarray(&rounded, &[1, 1]);
         let target = pyfmt::ndarray_int(&[target as i64], &[1]);
-        record.print(format!("Input: {inputs}, Predicted: {rounded}, True: {target}"));
+        record.print(format!(
+            "Input: {inputs}, Predicted: {rounded}, True: {target}"
+        ));
     }
 
     // In [9]: (loss plot skipped)
     let preds = record_trained(record, &PARAMS, net)?;
-    let hits = preds.iter().zip(xor::TARGETS).filter(|(p, t)| (**p > 0.5) as i64 as f64 == *t);
+    let hits = preds
+        .iter()
+        .zip(xor::TARGETS)
+        .filter(|(p, t)| (**p > 0.5) as i64 as f64 == *t);
     let acc = hits.count() as f64 / preds.len() as f64;
-    record.print(format!("Final XOR preds: {}", pyfmt::ndarray(&preds, &[4, 1])));
+    record.print(format!(
+        "Final XOR preds: {}",
+        pyfmt::ndarray(&preds, &[4, 1])
+    ));
     record.print(format!("Accuracy: {}", pyfmt::float_repr(acc)));
 
     // SURFACE PLOT: the grid the notebook evaluates (drawing it is plot.rs's job).
     let grid = surface_grid();
     let surface = net.predict(&grid)?;
-    record.surface = grid.iter().zip(surface).map(|([x1, x2], z)| [*x1, *x2, z]).collect();
+    record.surface = grid
+        .iter()
+        .zip(surface)
+        .map(|([x1, x2], z)| [*x1, *x2, z])
+        .collect();
     Ok(())
 }
 

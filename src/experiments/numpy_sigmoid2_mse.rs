@@ -64,7 +64,7 @@ pub fn run(cfg: &Config) -> Result<RunRecord> {
     let mut y_pred = Array::zeros(4, 1);
     for epoch in 0..epochs {
         let t = record.trace.step(epoch);
-        t.tap_all("", &[("W1", &w1), ("b1", &b1), ("W2", &w2), ("b2", &b2)]);
+        t.tap_each("", &PARAMS, [&w1, &b1, &w2, &b2]);
         // ---------- Forward pass ----------
         let hidden_input = t.tap("hidden_input", dot(&x, &w1) + &b1);
         t.tap_with("exp(-hidden_input)", || exp(&-&hidden_input)); // sigmoid's np.exp
@@ -78,7 +78,8 @@ pub fn run(cfg: &Config) -> Result<RunRecord> {
         let d_loss_y_pred = t.tap("d_loss_y_pred", 2.0 * (&y_pred - &y));
         let d_y_pred_final = t.tap("d_y_pred_final", sigmoid_derivative(&y_pred));
         let d_final_input = t.tap("d_final_input", &d_loss_y_pred * &d_y_pred_final);
-        let d_hidden_to_output = t.tap("d_hidden_to_output", dot(hidden_output.t(), &d_final_input));
+        let d_hidden_to_output =
+            t.tap("d_hidden_to_output", dot(hidden_output.t(), &d_final_input));
         let d_b2 = t.tap("d_b2", d_final_input.sum_rows());
         let d_hidden_input = dot(&d_final_input, w2.t()) * sigmoid_derivative(&hidden_output);
         let d_hidden_input = t.tap("d_hidden_input", d_hidden_input);
@@ -89,7 +90,7 @@ pub fn run(cfg: &Config) -> Result<RunRecord> {
         b2 -= lr * d_b2;
         w1 -= lr * d_input_to_hidden;
         b1 -= lr * d_b1;
-        t.tap_all(".updated", &[("W2", &w2), ("b2", &b2), ("W1", &w1), ("b1", &b1)]);
+        t.tap_each(".updated", &["W2", "b2", "W1", "b1"], [&w2, &b2, &w1, &b1]);
         if epoch % 1000 == 0 {
             record.print(format!("Epoch {epoch}, Loss: {}", pyfmt::fixed(loss, 4)));
         }
@@ -128,7 +129,10 @@ pub fn epilogue(record: &mut RunRecord, net: &mut dyn Network, last_epoch: &[f64
     let classes = pyfmt::ndarray_int(&pred_binary, &[4, 1]);
     record.print(format!("Predicted classes:\n {classes}"));
     let y: Vec<i64> = xor::TARGETS.iter().map(|&v| v as i64).collect();
-    record.print(format!("True classes:\n {}", pyfmt::ndarray_int(&y, &[4, 1])));
+    record.print(format!(
+        "True classes:\n {}",
+        pyfmt::ndarray_int(&y, &[4, 1])
+    ));
     record.last_epoch_predictions = xor::predictions(last_epoch);
     record_trained(record, &PARAMS, net)?;
     Ok(())

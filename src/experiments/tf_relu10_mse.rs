@@ -46,6 +46,8 @@ use anyhow::{anyhow, bail, Result};
 pub const TENSORFLOW_VERSION: &str = "2.19.0";
 
 const PARAMS: [&str; 4] = ["W1", "b1", "W2", "b2"];
+/// `tape.gradient(loss, [W1, b1, W2, b2])`'s results, as the notebook names them.
+const GRADS: [&str; 4] = ["grads[0]", "grads[1]", "grads[2]", "grads[3]"];
 
 /// A row-major float32 tensor of rank 2, as the notebook's tensors all are.
 #[derive(Debug, Clone, PartialEq)]
@@ -166,7 +168,13 @@ impl Kernels {
     /// `tf.matmul(a, b, transpose_a=…)` where `a` holds only zeros and ones (X) and each value
     /// has at most two nonzero products, or where the inner dimension is 1: every product is
     /// exact, so every kernel's order gives the same sum.
-    fn order_free_matmul(&self, a: &Tensor, transpose_a: bool, b: &Tensor, transpose_b: bool) -> Tensor {
+    fn order_free_matmul(
+        &self,
+        a: &Tensor,
+        transpose_a: bool,
+        b: &Tensor,
+        transpose_b: bool,
+    ) -> Tensor {
         let (rows, inner) = if transpose_a {
             (a.cols, a.rows)
         } else {
@@ -204,6 +212,9 @@ impl Kernels {
 fn relu(z: &Tensor) -> Tensor {
     z.map(|v| if 0.0 > v { 0.0 } else { v })
 }
+fn square(z: &Tensor) -> Tensor {
+    z * z
+}
 fn sigmoid(z: &Tensor) -> Tensor {
     Tensor::new(z.rows, z.cols, eigen::sigmoid(&z.data))
 }
@@ -236,8 +247,7 @@ pub fn run(cfg: &Config) -> Result<RunRecord> {
     let tf = Kernels::this_machine()?;
     let mut record = cfg.record();
 
-    record.print(format!("TensorFlow version: {TENSORFLOW_VERSION}"),
-    );
+    record.print(format!("TensorFlow version: {TENSORFLOW_VERSION}"));
 
     // XOR input and output
     let x = Tensor::new(
@@ -269,42 +279,45 @@ pub fn run(cfg: &Config) -> Result<RunRecord> {
     let lr = Tensor::new(1, 1, vec![cfg.lr as f32]);
     for epoch in 0..epochs {
         let t = record.trace.step(epoch);
-        t.tap_all("", &[("W1", &w1), ("b1", &b1), ("W2", &w2), ("b2", &b2)]);
+        t.tap_each("", &PARAMS, [&w1, &b1, &w2, &b2]);
         // with tf.GradientTape() as tape:
         let z1 = t.tap("Z1", &tf.order_free_matmul(&x, false, &w1, false) + &b1);
         let a1 = t.tap("A1", relu(&z1));
         let z2 = t.tap("Z2", &tf.matmul(&a1, false, &w2)? + &b2);
         let a2 = t.tap("A2", sigmoid(&z2));
-        let diff = &y - &a2;
-        let loss = t.tap("loss", eigen::mean(&(&diff * &diff).data));
-        let grads = tape_gradient(&tf, &x, &w2, &a1, &a2, &diff)?;
-        let names = ["grads[0]", "grads[1]", "grads[2]", "grads[3]"];
-        t.tap_all("", &[0, 1, 2, 3].map(|i| (names[i], &grads[i] as &dyn Traced)));
+        let loss = t.tap("loss", eigen::mean(&square(&(&y - &a2)).data)) as f64;
+        let grads = tape_gradient(&tf, &x, &y, &w2, &a1, &a2)?; // tape.gradient(loss, [W1, …])
+        t.tap_each("", &GRADS, &grads);
         // Compute gradients and update
         w1 = &w1 - &(&lr * &grads[0]);
         b1 = &b1 - &(&lr * &grads[1]);
         w2 = &w2 - &(&lr * &grads[2]);
         b2 = &b2 - &(&lr * &grads[3]);
-        t.tap_all(".updated", &[("W1", &w1), ("b1", &b1), ("W2", &w2), ("b2", &b2)]);
+        t.tap_each(".updated", &PARAMS, [&w1, &b1, &w2, &b2]);
         if epoch % 20 == 0 {
-            record.print(format!("Epoch {epoch}, Loss: {}", pyfmt::fixed(loss as f64, 4)));
+            record.print(format!("Epoch {epoch}, Loss: {}", pyfmt::fixed(loss, 4)));
         }
-        record.end_step(epoch, loss as f64, || a2.values());
+        record.end_step(epoch, loss, || a2.values());
     }
-    epilogue(&mut record, &mut Net { tf, params: [w1, b1, w2, b2] })?;
+    let mut trained = Net {
+        tf,
+        params: [w1, b1, w2, b2],
+    };
+    epilogue(&mut record, &mut trained)?;
     Ok(record)
 }
 
-/// `tape.gradient(loss, [W1, b1, W2, b2])` for `loss = reduce_mean(square(diff))`,
-/// `diff = Y - A2`: each registered gradient function, in the tape's order.
+/// `tape.gradient(loss, [W1, b1, W2, b2])` for `loss = reduce_mean(square(Y - A2))`: each
+/// registered gradient function, in the tape's order.
 fn tape_gradient(
     tf: &Kernels,
     x: &Tensor,
+    y: &Tensor,
     w2: &Tensor,
     a1: &Tensor,
     a2: &Tensor,
-    diff: &Tensor,
 ) -> Result<[Tensor; 4]> {
+    let diff = y - a2;
     // Mean: the upstream 1 broadcast, divided by the element count as a float32.
     let n = diff.data.len();
     let d_squared = Tensor::new(n, 1, vec![eigen::div(1.0, n as f32); n]);
@@ -373,11 +386,20 @@ pub fn epilogue(record: &mut RunRecord, net: &mut dyn Network) -> Result<()> {
     }
 
     // Accuracy
-    let preds: Vec<f32> = record_trained(record, &PARAMS, net)?.iter().map(|&p| p as f32).collect();
-    let hits: Vec<f32> =
-        preds.iter().zip(xor::TARGETS).map(|(p, t)| (p.round_ties_even() == t as f32) as u8 as f32).collect();
+    let preds: Vec<f32> = record_trained(record, &PARAMS, net)?
+        .iter()
+        .map(|&p| p as f32)
+        .collect();
+    let hits: Vec<f32> = preds
+        .iter()
+        .zip(xor::TARGETS)
+        .map(|(p, t)| (p.round_ties_even() == t as f32) as u8 as f32)
+        .collect();
     let acc = eigen::mean(&hits);
-    record.print(format!("Final XOR preds: {}", pyfmt::ndarray_f32(&preds, &[4, 1])));
+    record.print(format!(
+        "Final XOR preds: {}",
+        pyfmt::ndarray_f32(&preds, &[4, 1])
+    ));
     // A mean of four 0/1 values is one of 0, 0.25, 0.5, 0.75, 1, whose float32 and float64
     // shortest reprs agree, so Python's float repr prints what NumPy prints.
     record.print(format!("Accuracy: {}", pyfmt::float_repr(acc as f64)));
@@ -385,7 +407,11 @@ pub fn epilogue(record: &mut RunRecord, net: &mut dyn Network) -> Result<()> {
     // Surface plot: pts = column_stack([Xg.ravel(), Yg.ravel()]), cast to float32.
     let grid = super::numpy_relu10_mse::surface_grid();
     let surface = net.predict(&grid)?;
-    record.surface = grid.iter().zip(surface).map(|([x1, x2], z)| [*x1, *x2, z]).collect();
+    record.surface = grid
+        .iter()
+        .zip(surface)
+        .map(|([x1, x2], z)| [*x1, *x2, z])
+        .collect();
     Ok(())
 }
 

@@ -13,8 +13,8 @@
 //! libtorch-backed engine, `torch/src/experiments/torch_relu4_mse.rs`; the plain tch port is
 //! `torch/src/ports/`.
 
-use super::run_files::{Notes, RunFiles};
 use super::network::{record_trained, Network};
+use super::run_files::{Notes, RunFiles};
 use super::{Config, Experiment, Framework, TracedOp};
 use crate::record::RunRecord;
 use crate::rng::torch::TorchGenerator;
@@ -84,15 +84,25 @@ pub fn epilogue(record: &mut RunRecord, model: &mut dyn Network, last_epoch: &[f
     // Inspect learned weights and bias for each layer
     let [w1, b1, w2, b2]: [Vec<f64>; 4] = model.parameters().try_into().expect("4 parameters");
     let show = |p: &[f64], shape: &[usize]| pyfmt::tensor(p, shape, &[]);
-    record.print(format!("Learned Weights (Input → Hidden Layer):\n{}", show(&w1, &[4, 2])));
+    record.print(format!(
+        "Learned Weights (Input → Hidden Layer):\n{}",
+        show(&w1, &[4, 2])
+    ));
     record.print(format!("Learned Bias (Hidden Layer):\n{}", show(&b1, &[4])));
-    record.print(format!("Learned Weights (Hidden → Output Layer):\n{}", show(&w2, &[1, 4])));
+    record.print(format!(
+        "Learned Weights (Hidden → Output Layer):\n{}",
+        show(&w2, &[1, 4])
+    ));
     record.print(format!("Learned Bias (Output Layer):\n{}", show(&b2, &[1])));
 
     // Step 6: final_predictions = model(X); print("Final Predctions \n", predictions)
     record_trained(record, &PARAMS, model)?;
     record.print("Final Predctions \n");
-    record.print(pyfmt::tensor(last_epoch, &[4, 1], &["grad_fn=<SigmoidBackward0>"]));
+    record.print(pyfmt::tensor(
+        last_epoch,
+        &[4, 1],
+        &["grad_fn=<SigmoidBackward0>"],
+    ));
     record.last_epoch_predictions = xor::predictions(last_epoch);
     Ok(())
 }

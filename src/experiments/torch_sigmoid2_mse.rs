@@ -12,8 +12,8 @@
 //! libtorch-backed engine, `torch/src/experiments/torch_sigmoid2_mse.rs`; the plain tch port
 //! is `torch/src/ports/`.
 
-use super::run_files::{Notes, RunFiles};
 use super::network::{record_trained, Network};
+use super::run_files::{Notes, RunFiles};
 use super::{Config, Experiment, Framework, TracedOp};
 use crate::record::RunRecord;
 use crate::rng::torch::TorchGenerator;

@@ -30,16 +30,16 @@
 //! `torch/src/experiments/torch_sigmoid4_bce_online.rs`; the plain tch port is
 //! `torch/src/ports/`.
 
-use super::run_files::{Notes, RunFiles};
 use super::network::{record_trained, Network};
+use super::run_files::{Notes, RunFiles};
 use super::{Config, Experiment, Framework, TracedOp};
 use crate::kernels::mkl::{self, MklPath};
+use crate::pyfmt;
 use crate::record::trace::Tap;
 use crate::record::RunRecord;
 use crate::rng::cpython::CpythonRandom;
 use crate::rng::torch::TorchGenerator;
 use crate::torch_net::widen;
-use crate::pyfmt;
 use anyhow::{Context, Result};
 use std::fmt::Write as _;
 
@@ -106,12 +106,7 @@ fn forward(t: &Tap, k: &Kernels, params: &[Vec<f32>], x: [f32; 2]) -> Forward {
     let z2 = t.tap("h1 @ W2 + b2", k.dot(r1, &params[2]) + b2[0]);
     let [e2] = k.exp([-z2]);
     let r2 = t.tap("out", 1.0 / (e2 + 1.0));
-    Forward {
-        e1,
-        r1,
-        e2,
-        r2,
-    }
+    Forward { e1, r1, e2, r2 }
 }
 
 /// `loss = -(y * torch.log(out) + (1 - y) * torch.log((1 - out)))`, with the logs it took.
@@ -138,7 +133,10 @@ fn backward(
     // NegBackward0, AddBackward0, then each MulBackward0 (grad * y, grad * (1 - y)) and
     // LogBackward0 (grad / self); RsubBackward1 negates; the two paths meet at `out`.
     let grad_sum = -1.0f32;
-    let grad_out = t.tap("out.grad", (grad_sum * y) / out + -((grad_sum * (1.0 - y)) / one_minus_out));
+    let grad_out = t.tap(
+        "out.grad",
+        (grad_sum * y) / out + -((grad_sum * (1.0 - y)) / one_minus_out),
+    );
     let held = |name: &str, g: &[f32]| {
         let accumulated = |g: &f32| if t.step() == 0 { *g } else { 0.0 + g };
         t.tap_with(name, || g.iter().map(accumulated).collect::<Vec<f32>>());
@@ -221,9 +219,10 @@ pub fn run(cfg: &Config) -> Result<RunRecord> {
     let mut running_loss = 0f32;
     for i in 0..cfg.steps {
         let t = record.trace.step(i);
-        t.tap_all("", &[(PARAMS[0], &params[0]), (PARAMS[1], &params[1]), (PARAMS[2], &params[2]), (PARAMS[3], &params[3])]);
+        t.tap_each("", &PARAMS, &params);
         let (x, y) = sample(&mut random);
-        t.tap_all("", &[("x", &x), ("y", &y)]);
+        t.tap("x", &x);
+        t.tap("y", y);
         let f = forward(&t, &k, &params, x);
         let (loss, one_minus_out) = bce(&k, f.out(), y);
         let loss = t.tap("loss", loss);
@@ -234,7 +233,7 @@ pub fn run(cfg: &Config) -> Result<RunRecord> {
         running_loss += loss;
         let grads = backward(&t, &f, &params, x, y, one_minus_out); // loss.backward()
         update(&mut params, &grads, cfg.lr); // W.data -= 0.05 * W.grad.data; zero_()
-        t.tap_all(".updated", &[(PARAMS[0], &params[0]), (PARAMS[1], &params[1]), (PARAMS[2], &params[2]), (PARAMS[3], &params[3])]);
+        t.tap_each(".updated", &PARAMS, &params);
         record.end_sample(i, loss as f64);
     }
     epilogue(&mut record, &mut Net { k, params })?;
@@ -262,7 +261,11 @@ impl Network for Net {
 
     /// One forward pass per input, as the notebook feeds its samples one at a time.
     fn predict(&mut self, inputs: &[[f64; 2]]) -> Result<Vec<f64>> {
-        Ok(self.hidden_and_out(inputs).into_iter().map(|(_, out)| out).collect())
+        Ok(self
+            .hidden_and_out(inputs)
+            .into_iter()
+            .map(|(_, out)| out)
+            .collect())
     }
 }
 

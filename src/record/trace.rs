@@ -208,12 +208,37 @@ impl Tap {
         }
     }
 
-    /// Traces each `(name, value)` as `name` followed by `suffix` (`""` for parameters as
-    /// they enter a step, `".updated"` for what the update leaves).
+    /// Traces each `(name, value)` as `name` followed by `suffix`, for values of several
+    /// types.
     pub fn tap_all(&self, suffix: &str, named: &[(&str, &dyn Traced)]) {
         if let Some(values) = &self.values {
             for (name, value) in named {
-                push(values, self.step, &format!("{name}{suffix}"), value.traced());
+                push(
+                    values,
+                    self.step,
+                    &format!("{name}{suffix}"),
+                    value.traced(),
+                );
+            }
+        }
+    }
+
+    /// Traces each of `values` under its name in `names` followed by `suffix` (`""` for the
+    /// parameters as they enter a step, `".updated"` for what the update leaves).
+    pub fn tap_each<V: Traced>(
+        &self,
+        suffix: &str,
+        names: &[&str],
+        values: impl IntoIterator<Item = V>,
+    ) {
+        if let Some(traced) = &self.values {
+            for (name, value) in names.iter().zip(values) {
+                push(
+                    traced,
+                    self.step,
+                    &format!("{name}{suffix}"),
+                    value.traced(),
+                );
             }
         }
     }
