@@ -350,3 +350,35 @@ impl Config {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `explain`'s table of kernel-decided values names values the engines trace: a name
+    /// that drifts on either side would leave a first difference unexplained.
+    #[test]
+    fn every_traced_op_is_traced_by_its_exact_engine() {
+        for exp in all() {
+            let Some(run) = exp.run else { continue };
+            if let Some(why) = exp.framework.not_reproduced() {
+                eprintln!("{}: not checked here ({why})", exp.name);
+                continue;
+            }
+            let cfg = Config {
+                trace: Some(0..=0),
+                ..Config::quiet(exp.default_seed, 1, exp.lr)
+            };
+            let record = run(&cfg).unwrap_or_else(|e| panic!("{}: {e:#}", exp.name));
+            let traced: Vec<String> = record.trace.values().into_iter().map(|v| v.name).collect();
+            for op in exp.traced_ops {
+                assert!(
+                    traced.iter().any(|name| name == op.name),
+                    "{}: explain names {:?}, which the engine does not trace (it traces {traced:?})",
+                    exp.name,
+                    op.name
+                );
+            }
+        }
+    }
+}
