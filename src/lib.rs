@@ -6,13 +6,14 @@
 //! two binaries share the work.
 //!
 //! The notebooks and what they compute on:
-//! - `experiments/`: the registry, one module per notebook (its entry, report notes and its
-//!   exact training, reading like its notebook).
+//! - `experiments/`: the registry, one module per notebook (its entry, report notes, its
+//!   exact training reading like its notebook, and its epilogue, shared by its engines), and
+//!   what the exact engines compute with: `network` (a trained network as an epilogue sees
+//!   it), `numpy_array` (a small NumPy-like float64 array for the NumPy notebooks),
+//!   `torch_net` (the two-layer `nn.Module` of 000 and 001 with its backward and SGD).
 //! - `rng/`: the random streams the notebooks draw from (CPython, NumPy, TensorFlow, libtorch);
-//!   `xor`: the XOR data; `numpy_ops`: a small NumPy-like float64 array for the NumPy
-//!   notebooks; `torch_net`: the two-layer `nn.Module` of 000 and 001 with its backward and
-//!   SGD; `kernels/`: each library's kernel paths, picked as the library picks them, and the
-//!   ports.
+//!   `xor`: the XOR data; `kernels/`: each library's kernel paths, picked as the library picks
+//!   them, and the ports.
 //!
 //! Runs and what is made of them:
 //! - `run/`: one experiment on any side into its run folder; `record/`: what a run produced
@@ -35,7 +36,6 @@ pub mod diff;
 pub mod experiments;
 pub mod explain;
 pub mod kernels;
-pub mod numpy_ops;
 pub mod plot;
 pub mod pyfmt;
 pub mod record;
@@ -43,5 +43,4 @@ pub mod reproduce;
 pub mod rng;
 pub mod run;
 pub mod sweep;
-pub mod torch_net;
 pub mod xor;

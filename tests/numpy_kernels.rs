@@ -15,7 +15,7 @@ use std::path::Path;
 use xor_repro::kernels::cpu::CpuFeatures;
 use xor_repro::kernels::openblas::{self, Core};
 use xor_repro::kernels::Switches;
-use xor_repro::numpy_ops::{exp, sigmoid, Array, View};
+use xor_repro::experiments::numpy_array::{exp, sigmoid, Array, View};
 
 /// The inputs, mixed so that every rounding path shows: normals, magnitudes from 2^-25 to
 /// 2^25, sums that cancel, ReLU-like rows with zeros, and exact zeros of either sign.
@@ -268,7 +268,7 @@ fn numpy_on(core: Option<Core>, code: &str, seed: u64, out: &Path) -> Vec<f64> {
 }
 
 /// Every product the NumPy notebooks take whose operands are not the 0/1 XOR input
-/// (`numpy_ops::dot` computes those exactly).
+/// (`numpy_array::dot` computes those exactly).
 fn notebook_products() -> Vec<Product> {
     vec![
         // 002: Z2 = A1 @ W2 (and predict's np.dot), dW2 = A1.T @ dZ2, dA1 = dZ2 @ W2.T.

@@ -13,12 +13,14 @@ use anyhow::{bail, Result};
 pub use network::Network;
 
 pub mod network;
+pub mod numpy_array;
 pub mod numpy_relu10_mse;
 pub mod numpy_sigmoid2_mse;
 pub mod run_files;
 pub mod tf_relu10_mse;
 pub mod torch_relu4_mse;
 pub mod torch_sigmoid2_mse;
+pub mod torch_net;
 pub mod torch_sigmoid4_bce_online;
 
 /// What a run records beside the library versions: (key, value) pairs.
@@ -281,8 +283,8 @@ impl Config {
     pub fn initial_arrays<const N: usize>(
         &self,
         record: &mut RunRecord,
-        drawn: [(&str, crate::numpy_ops::Array); N],
-    ) -> Result<[crate::numpy_ops::Array; N]> {
+        drawn: [(&str, crate::experiments::numpy_array::Array); N],
+    ) -> Result<[crate::experiments::numpy_array::Array; N]> {
         self.check_init_names(&drawn.each_ref().map(|(name, _)| *name))?;
         let mut arrays = Vec::with_capacity(drawn.len());
         for (name, array) in drawn {
@@ -294,7 +296,7 @@ impl Config {
                 array.to_vec(),
                 crate::diff::Precision::Float64,
             )?;
-            arrays.push(crate::numpy_ops::Array::new(rows, cols, values));
+            arrays.push(crate::experiments::numpy_array::Array::new(rows, cols, values));
         }
         Ok(arrays
             .try_into()

@@ -24,7 +24,7 @@
 
 use super::network::{record_trained, Network};
 use super::Config;
-use crate::numpy_ops::{dot, exp, sigmoid, xor_int, Array};
+use crate::experiments::numpy_array::{dot, exp, sigmoid, xor_int, Array};
 use crate::record::RunRecord;
 use crate::rng::numpy::RandomState;
 use crate::{pyfmt, xor};
@@ -183,7 +183,7 @@ pub fn epilogue(record: &mut RunRecord, net: &mut dyn Network, last_epoch: &[f64
 /// `Xg, Yg = np.meshgrid(linspace(0, 1, 50), linspace(0, 1, 50))`: point k is
 /// `(xs[k % 50], ys[k / 50])`.
 pub fn surface_grid() -> Vec<[f64; 2]> {
-    let xs = crate::numpy_ops::linspace(0.0, 1.0, 50);
+    let xs = crate::experiments::numpy_array::linspace(0.0, 1.0, 50);
     xs.iter()
         .flat_map(|&y| xs.iter().map(move |&x| [x, y]))
         .collect()

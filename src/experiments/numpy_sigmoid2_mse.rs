@@ -21,7 +21,7 @@
 
 use super::network::{record_trained, Network};
 use super::Config;
-use crate::numpy_ops::{dot, exp, sigmoid, xor_int, Array};
+use crate::experiments::numpy_array::{dot, exp, sigmoid, xor_int, Array};
 use crate::record::RunRecord;
 use crate::rng::numpy::RandomState;
 use crate::{pyfmt, xor};

@@ -8,7 +8,7 @@
 //! training epoch taken before the last update. That is `last_epoch_predictions.csv`;
 //! `predictions.csv` holds the trained network's true output.
 //!
-//! This is the exact engine in plain Rust (`crate::torch_net`, on ports of libtorch's
+//! This is the exact engine in plain Rust (`crate::experiments::torch_net`, on ports of libtorch's
 //! kernels). Where libtorch's kernel paths here are not reproduced, the run goes to the
 //! libtorch-backed engine, `torch/src/experiments/torch_relu4_mse.rs`; the plain tch port is
 //! `torch/src/ports/`.
@@ -18,7 +18,7 @@ use super::run_files::{Notes, RunFiles};
 use super::{Config, Experiment, Framework, TracedOp};
 use crate::record::RunRecord;
 use crate::rng::torch::TorchGenerator;
-use crate::torch_net::{Hidden, Kernels, TraceNames, TwoLayerNet};
+use crate::experiments::torch_net::{Hidden, Kernels, TraceNames, TwoLayerNet};
 use crate::{pyfmt, xor};
 use anyhow::{Context, Result};
 use std::fmt::Write as _;

@@ -7,7 +7,7 @@
 //! `zero_grad`, forward, loss, `backward`, `step`, printing `Epoch {epoch}, Loss:
 //! {loss.item()}` every 1000 epochs. Its X and y are integer lists made float32.
 //!
-//! This is the exact engine in plain Rust (`crate::torch_net`, on ports of libtorch's
+//! This is the exact engine in plain Rust (`crate::experiments::torch_net`, on ports of libtorch's
 //! kernels). Where libtorch's kernel paths here are not reproduced, the run goes to the
 //! libtorch-backed engine, `torch/src/experiments/torch_sigmoid2_mse.rs`; the plain tch port
 //! is `torch/src/ports/`.
@@ -17,7 +17,7 @@ use super::run_files::{Notes, RunFiles};
 use super::{Config, Experiment, Framework, TracedOp};
 use crate::record::RunRecord;
 use crate::rng::torch::TorchGenerator;
-use crate::torch_net::{Hidden, Kernels, TraceNames, TwoLayerNet};
+use crate::experiments::torch_net::{Hidden, Kernels, TraceNames, TwoLayerNet};
 use crate::{pyfmt, xor};
 use anyhow::{Context, Result};
 

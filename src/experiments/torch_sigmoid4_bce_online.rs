@@ -39,7 +39,7 @@ use crate::record::trace::Tap;
 use crate::record::RunRecord;
 use crate::rng::cpython::CpythonRandom;
 use crate::rng::torch::TorchGenerator;
-use crate::torch_net::widen;
+use crate::experiments::torch_net::widen;
 use anyhow::{Context, Result};
 use std::fmt::Write as _;
 

@@ -23,7 +23,7 @@ use tch::{Device, Kind, Reduction, Tensor};
 use xor_repro::kernels::aten::{self, Capability};
 use xor_repro::record::trace::Trace;
 
-pub use xor_repro::torch_net::{widen, Hidden, TraceNames};
+pub use xor_repro::experiments::torch_net::{widen, Hidden, TraceNames};
 
 /// `Linear(i, h)` → activation → `Linear(h, 1)` → sigmoid on a fixed batch of inputs, with
 /// its forward results and gradients in reusable buffers.

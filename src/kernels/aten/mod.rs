@@ -2,9 +2,10 @@
 //! `default`), decided as libtorch decides it, and the one element-wise kernel whose rounding
 //! differs between the sets among those the Rust side computes itself.
 //!
-//! The plain-Rust exact engine (`crate::torch_net`, notebook 003's module) follows the set in
-//! use through [`ops`] and [`add_scaled`]; the libtorch-backed engine (`torch/src/backprop.rs`)
-//! computes its element-wise steps in Rust too, and follows it the same way.
+//! The plain-Rust exact engines (`crate::experiments::torch_net` and notebook 003's module)
+//! follow the set in use through [`ops`] and [`add_scaled`]; the libtorch-backed engine
+//! (`torch/src/backprop.rs`) computes its element-wise steps in Rust too, and follows it the
+//! same way.
 //!
 //! How libtorch decides (`aten/src/ATen/native/DispatchStub.cpp`, `compute_cpu_capability`,
 //! run once per process at the first dispatch, the result kept in a static):

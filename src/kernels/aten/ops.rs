@@ -1,5 +1,6 @@
 //! libtorch's element-wise kernels and reductions as they run on the PyTorch notebooks'
-//! tensors (1 to 16 float32 elements), for the plain-Rust exact engine (`crate::torch_net`).
+//! tensors (1 to 16 float32 elements), for the plain-Rust exact engines
+//! (`crate::experiments::torch_net`).
 //!
 //! Each element-wise kernel is a `cpu_kernel_vec` pair: the vector lambda runs on blocks of
 //! 2·(register width) elements (16 floats for `default` and `avx2`, 32 for `avx512`), the
