@@ -62,15 +62,18 @@ impl TorchGenerator {
     /// `nn.Linear(inputs, outputs)`'s weight (`outputs × inputs`, row-major) and bias, drawn
     /// in that order.
     pub fn linear(&mut self, inputs: usize, outputs: usize) -> (Vec<f32>, Vec<f32>) {
-        let weight = self.uniform(
-            inputs * outputs,
-            -kaiming_uniform_bound(inputs),
-            kaiming_uniform_bound(inputs),
-        );
-        let bias_bound = 1.0 / (inputs as f64).sqrt();
+        let (weight_bound, bias_bound) = linear_bounds(inputs);
+        let weight = self.uniform(inputs * outputs, -weight_bound, weight_bound);
         let bias = self.uniform(outputs, -bias_bound, bias_bound);
         (weight, bias)
     }
+}
+
+/// `nn.Linear.reset_parameters()`'s bounds for a layer with `fan_in` inputs: the weight's
+/// U(−b, b) of `kaiming_uniform_(weight, a=math.sqrt(5))`, then the bias's U(−1/√fan_in,
+/// 1/√fan_in). The one place they are computed; every engine that draws `nn.Linear` uses it.
+pub fn linear_bounds(fan_in: usize) -> (f64, f64) {
+    (kaiming_uniform_bound(fan_in), 1.0 / (fan_in as f64).sqrt())
 }
 
 /// The bound `nn.init.kaiming_uniform_(w, a=math.sqrt(5))` uses for a weight with `fan_in`

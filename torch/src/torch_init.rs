@@ -5,13 +5,12 @@
 //! tch's own `nn::linear` initialises differently, so it is not used.
 
 use tch::{COptimizer, Device, Kind, Tensor};
-use xor_repro::rng::torch::kaiming_uniform_bound;
+use xor_repro::rng::torch::linear_bounds;
 
 /// The weight (out×in) and bias (out) of `nn.Linear(in, out)`, drawn as its
 /// `reset_parameters` draws them: weight first, then bias U(−1/√in, 1/√in).
 pub fn linear(inputs: usize, outputs: usize) -> (Tensor, Tensor) {
-    let weight_bound = kaiming_uniform_bound(inputs);
-    let bias_bound = 1.0 / (inputs as f64).sqrt();
+    let (weight_bound, bias_bound) = linear_bounds(inputs);
     let weight = Tensor::empty([outputs as i64, inputs as i64], (Kind::Float, Device::Cpu))
         .uniform_(-weight_bound, weight_bound);
     let bias = Tensor::empty([outputs as i64], (Kind::Float, Device::Cpu))
