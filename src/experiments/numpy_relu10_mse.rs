@@ -19,8 +19,8 @@
 //! printed output (25 loss lines, epochs 0..480) shows the `if epoch % 20 == 0` print is inside
 //! the loop and the "Predictions after training" loop after it. No code is missing.
 //!
-//! `--trace` records, per traced epoch: `W1 b1 W2 b2` as they enter it, `Z1 A1 Z2 exp(-Z2) A2`,
-//! `loss`, `dA2 dZ2 dW2 db2 dA1 dZ1 dW1 db1`, then `W1.updated` … `b2.updated`.
+//! `--trace` records what each line of the loop taps, in program order, under the notebook's
+//! names (the same on every side).
 
 use super::network::{record_trained, Network};
 use super::Config;

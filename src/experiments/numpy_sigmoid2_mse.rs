@@ -15,9 +15,8 @@
 //!   taken from it too. `predictions.csv` holds the trained network's output, which the
 //!   notebook never computes.
 //!
-//! `--trace` records, per traced epoch: `W1 b1 W2 b2` as they enter it, the forward values
-//! (with `exp(-hidden_input)` and `exp(-final_input)`, the sigmoids' `np.exp`), `loss`, every
-//! `d_…` gradient in the notebook's order, then `W2.updated b2.updated W1.updated b1.updated`.
+//! `--trace` records what each line of the loop taps, in program order, under the notebook's
+//! names (the same on every side).
 
 use super::network::{record_trained, Network};
 use super::Config;

@@ -27,9 +27,8 @@
 //! order (x1 varies fastest). On the grid TensorFlow's logistic takes Eigen's packet path for
 //! all but the last four points, and `A1g · W2` Eigen's `gemv`.
 //!
-//! `--trace` records, per traced epoch: `W1 b1 W2 b2` as they enter it, `Z1 A1 Z2 A2 loss`, the
-//! tape's gradients as the notebook names them (`grads[0]` … `grads[3]`), then `W1.updated` …
-//! `b2.updated`.
+//! `--trace` records what each line of the loop taps, in program order, under the notebook's
+//! names (the same on every side).
 
 use super::network::{record_trained, Network};
 use super::Config;
