@@ -1,7 +1,7 @@
 //! Two jobs at build time:
 //! - gives the binary an rpath to the libtorch it was linked against (the pinned PyTorch
 //!   wheel's `torch/lib`), so `target/release/xor-repro-torch` runs without LD_LIBRARY_PATH;
-//! - finds the notebooks' modules in `src/experiments/` (the PyTorch notebooks' exact
+//! - finds the notebooks' modules in `src/libtorch_engine/` (the PyTorch notebooks' exact
 //!   training) and `src/ports/` (every notebook's plain tch port), so adding a notebook is
 //!   adding its files: a module there that defines `pub fn run(cfg: &Config)` is declared
 //!   and registered under its file name (`numpy_relu10_mse.rs` trains `numpy-relu10-mse`).
@@ -18,10 +18,10 @@ fn main() {
     }
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
     let out = PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR"));
-    let experiments = notebook_modules(&src.join("experiments"));
+    let libtorch_engine = notebook_modules(&src.join("libtorch_engine"));
     write(
-        &out.join("experiments.rs"),
-        &experiments,
+        &out.join("libtorch_engine.rs"),
+        &libtorch_engine,
         |m| format!("{m}::TRAINING"),
         "TRAINING: &[Training]",
     );

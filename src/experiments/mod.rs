@@ -4,7 +4,7 @@
 //!
 //! Every notebook's exact engine is here, in plain Rust, on ports of the kernels its library
 //! runs (`crate::kernels`). The PyTorch notebooks also have a libtorch-backed exact engine in
-//! `torch/src/experiments/` (the `xor-repro-torch` binary), which trains them where
+//! `torch/src/libtorch_engine/` (the `xor-repro-torch` binary), which trains them where
 //! libtorch's kernel paths on the machine are not reproduced ([`crate::run::engine`]).
 
 use crate::console::progress::Progress;

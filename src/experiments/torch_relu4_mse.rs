@@ -10,7 +10,7 @@
 //!
 //! This is the exact engine in plain Rust (`crate::experiments::torch_net`, on ports of libtorch's
 //! kernels). Where libtorch's kernel paths here are not reproduced, the run goes to the
-//! libtorch-backed engine, `torch/src/experiments/torch_relu4_mse.rs`; the plain tch port is
+//! libtorch-backed engine, `torch/src/libtorch_engine/torch_relu4_mse.rs`; the plain tch port is
 //! `torch/src/ports/`.
 
 use super::network::{record_trained, Network};

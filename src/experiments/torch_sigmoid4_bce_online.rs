@@ -27,7 +27,7 @@
 //! (`crate::kernels::mkl`); the rest are single IEEE operations (add, negate, multiply,
 //! divide, and products with a 0/1 input or a one-term sum). Where MKL's path here is not
 //! reproduced, the run goes to the libtorch-backed engine,
-//! `torch/src/experiments/torch_sigmoid4_bce_online.rs`; the plain tch port is
+//! `torch/src/libtorch_engine/torch_sigmoid4_bce_online.rs`; the plain tch port is
 //! `torch/src/ports/`.
 
 use super::network::{record_trained, Network};

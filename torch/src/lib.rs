@@ -4,14 +4,13 @@
 //! diffs, every exact engine) is the `xor-repro` crate, which this binary runs with these
 //! registered (see `xor_repro::run::engine`).
 //!
-//! - `experiments/`: the libtorch-backed exact engine, one module per PyTorch notebook.
+//! - `libtorch_engine/`: the libtorch-backed exact engine, one module per PyTorch notebook,
+//!   and `backprop`, the kernels autograd would call, without autograd.
 //! - `ports/`: the plain tch port of every notebook (`--engine tch`).
 //! - `torch_init`: PyTorch's `nn.Linear` and `torch.rand` draws, and `optim.SGD`.
-//! - `backprop`: the kernels autograd would call, without autograd.
 //! - `tensors`: between tensors and the shared plain-Rust pieces.
 
-pub mod backprop;
-pub mod experiments;
+pub mod libtorch_engine;
 pub mod ports;
 pub mod tensors;
 pub mod torch_init;
@@ -21,7 +20,7 @@ use xor_repro::run::engine::Libtorch;
 
 /// What this crate adds to the shared command line.
 pub static LIBTORCH: Libtorch = Libtorch {
-    run: experiments::run_fn,
+    run: libtorch_engine::run_fn,
     port: ports::run_fn,
     versions,
     single_thread: || tch::set_num_threads(1),

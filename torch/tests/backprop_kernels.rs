@@ -19,7 +19,7 @@ use tch::{Device, Kind, Reduction, Tensor};
 use xor_repro::kernels::aten::Capability;
 use xor_repro::kernels::cpu::CpuFeatures;
 use xor_repro::kernels::this_machine;
-use xor_repro_torch::backprop::{self, floats};
+use xor_repro_torch::libtorch_engine::backprop::{self, floats};
 
 const LONG: i64 = 200_003;
 const CHILD_TEST: &str = "kernels_match_libtorch_in_this_process";

@@ -23,7 +23,7 @@ fn every_entry_trains_on_every_engine() {
             "{} has no plain-Rust exact engine",
             exp.name
         );
-        let backed = (xor_repro_torch::experiments::run_fn)(exp.name).is_some();
+        let backed = (xor_repro_torch::libtorch_engine::run_fn)(exp.name).is_some();
         assert_eq!(
             backed,
             exp.framework == experiments::Framework::PyTorch,
@@ -41,7 +41,7 @@ fn every_entry_trains_on_every_engine() {
 #[test]
 fn the_libtorch_crate_trains_nothing_the_registry_lacks() {
     let names: Vec<&str> = experiments::all().iter().map(|e| e.name).collect();
-    for t in xor_repro_torch::experiments::TRAINING {
+    for t in xor_repro_torch::libtorch_engine::TRAINING {
         assert!(
             names.contains(&t.name),
             "{} is trained in xor-repro-torch but not registered",

@@ -4,7 +4,7 @@
 //!
 //! The plain-Rust exact engines (`crate::experiments::torch_net` and notebook 003's module)
 //! follow the set in use through [`ops`] and [`add_scaled`]; the libtorch-backed engine
-//! (`torch/src/backprop.rs`) computes its element-wise steps in Rust too, and follows it the
+//! (`torch/src/libtorch_engine/backprop.rs`) computes its element-wise steps in Rust too, and follows it the
 //! same way.
 //!
 //! How libtorch decides (`aten/src/ATen/native/DispatchStub.cpp`, `compute_cpu_capability`,

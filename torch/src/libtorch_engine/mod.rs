@@ -13,9 +13,12 @@ pub struct Training {
     pub run: RunFn,
 }
 
+/// The kernels autograd would call for 000 and 001, without autograd.
+pub mod backprop;
+
 // Every experiment trained here: `pub mod …;` for each module, and `pub const TRAINING`
 // listing their entries.
-include!(concat!(env!("OUT_DIR"), "/experiments.rs"));
+include!(concat!(env!("OUT_DIR"), "/libtorch_engine.rs"));
 
 /// The training of the libtorch experiment called `name`.
 pub fn run_fn(name: &str) -> Option<RunFn> {

@@ -6,7 +6,7 @@
 //! `zero_grad`, forward, loss, `backward`, `step`, printing `Epoch {epoch}, Loss:
 //! {loss.item()}` every 1000 epochs. Its X and y are integer lists made float32.
 
-use crate::backprop::{Hidden, TraceNames, TwoLayerNet};
+use super::backprop::{Hidden, TraceNames, TwoLayerNet};
 use crate::tensors::{self, InitialTensors};
 use crate::torch_init;
 use anyhow::Result;

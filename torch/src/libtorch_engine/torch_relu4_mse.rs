@@ -12,7 +12,7 @@
 //! kernels autograd runs for them, and SGD's fused `p.add_(grad, alpha=-lr)`; `backprop.rs`
 //! calls exactly those, without autograd's bookkeeping.
 
-use crate::backprop::{Hidden, TraceNames, TwoLayerNet};
+use super::backprop::{Hidden, TraceNames, TwoLayerNet};
 use crate::tensors::{self, InitialTensors};
 use crate::torch_init;
 use anyhow::Result;

@@ -27,7 +27,7 @@
 //! a one-term sum) that Rust computes to the same bits. The tests hold every loss and
 //! parameter bit-identical to Python.
 
-use crate::backprop::{floats, floats_mut, widen};
+use super::backprop::{floats, floats_mut, widen};
 use crate::tensors::{self, InitialTensors};
 use crate::torch_init;
 use anyhow::Result;
