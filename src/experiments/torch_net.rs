@@ -146,17 +146,13 @@ impl TwoLayerNet {
         let names = self.names;
         let [w1_name, b1_name, w2_name, b2_name] = names.params;
         let [z1_name, hidden_name, z2_name, predictions_name] = names.forward;
-        let grad = |name: &str, values: &[f32]| {
-            if t.on() {
-                t.tap(&format!("{name}.grad"), values);
-            }
-        };
+
         // MseLossBackward0 seeded with ones_like(loss), then SigmoidBackward0.
         ops::mse_loss_backward(&self.predictions, y, &mut self.grad_predictions);
-        grad(predictions_name, &self.grad_predictions);
+        t.tap_grad(predictions_name, &self.grad_predictions);
         self.grad_output_z.copy_from_slice(&self.grad_predictions);
         ops::sigmoid_backward_(&mut self.grad_output_z, &self.predictions);
-        grad(z2_name, &self.grad_output_z);
+        t.tap_grad(z2_name, &self.grad_output_z);
         // AddmmBackward0 of fc2: grad.t().mm(hidden), the bias's sum over the batch, and
         // grad.mm(weight) for the input.
         let (g, hidden) = (&self.grad_output_z, &self.hidden);
@@ -168,9 +164,9 @@ impl TwoLayerNet {
             None,
             gw2,
         );
-        grad(w2_name, gw2);
+        t.tap_grad(w2_name, gw2);
         ops::sum_rows(g, 1, gb2);
-        grad(b2_name, gb2);
+        t.tap_grad(b2_name, gb2);
         mkl::matmul(
             path,
             (BATCH, 1, h),
@@ -179,13 +175,13 @@ impl TwoLayerNet {
             None,
             &mut self.grad_hidden,
         );
-        grad(hidden_name, &self.grad_hidden);
+        t.tap_grad(hidden_name, &self.grad_hidden);
         self.grad_hidden_z.copy_from_slice(&self.grad_hidden);
         match self.hidden_activation {
             Hidden::Relu => ops::relu_backward_(&mut self.grad_hidden_z, &self.hidden),
             Hidden::Sigmoid => ops::sigmoid_backward_(&mut self.grad_hidden_z, &self.hidden),
         }
-        grad(z1_name, &self.grad_hidden_z);
+        t.tap_grad(z1_name, &self.grad_hidden_z);
         // AddmmBackward0 of fc1: grad.t().mm(x) and the bias's sum; x needs no gradient.
         let gz = &self.grad_hidden_z;
         mkl::matmul(
@@ -196,9 +192,9 @@ impl TwoLayerNet {
             None,
             gw1,
         );
-        grad(w1_name, gw1);
+        t.tap_grad(w1_name, gw1);
         ops::sum_rows(gz, h, gb1);
-        grad(b1_name, gb1);
+        t.tap_grad(b1_name, gb1);
     }
 
     /// `optimizer.step()` of `optim.SGD(lr)`: `p.add_(grad, alpha=-lr)`; traces the

@@ -177,9 +177,11 @@ pub struct Tap {
     values: Option<Values>,
 }
 
+// Every tap is a null check, inlined; what a traced step does is out of line and cold, so
+// that tracing costs an untraced step nothing it can measure.
 impl Tap {
     /// Whether this step is traced.
-    #[inline]
+    #[inline(always)]
     pub fn on(&self) -> bool {
         self.values.is_some()
     }
@@ -191,40 +193,45 @@ impl Tap {
 
     /// Traces `value` as `name` and hands it back: `let loss = t.tap("loss", mse(…));`, or
     /// `t.tap("W1", &w1);` for a value that is already there.
-    #[inline]
+    #[inline(always)]
     pub fn tap<V: Traced>(&self, name: &str, value: V) -> V {
         if let Some(values) = &self.values {
-            push(values, self.step, name, value.traced());
+            record(values, self.step, name, "", &value);
         }
         value
     }
 
     /// Traces what `value` computes, calling it only when the step is traced: for values
     /// the trace shows but the notebook never keeps (the `np.exp` inside a sigmoid).
-    #[inline]
+    #[inline(always)]
     pub fn tap_with<V: Traced>(&self, name: &str, value: impl FnOnce() -> V) {
         if let Some(values) = &self.values {
-            push(values, self.step, name, value().traced());
+            record(values, self.step, name, "", &value());
+        }
+    }
+
+    /// Traces `value` as `NAME.grad`, the gradient of the value called `name`.
+    #[inline(always)]
+    pub fn tap_grad<V: Traced>(&self, name: &str, value: V) {
+        if let Some(values) = &self.values {
+            record(values, self.step, name, ".grad", &value);
         }
     }
 
     /// Traces each `(name, value)` as `name` followed by `suffix`, for values of several
     /// types.
+    #[inline(always)]
     pub fn tap_all(&self, suffix: &str, named: &[(&str, &dyn Traced)]) {
         if let Some(values) = &self.values {
             for (name, value) in named {
-                push(
-                    values,
-                    self.step,
-                    &format!("{name}{suffix}"),
-                    value.traced(),
-                );
+                record(values, self.step, name, suffix, value);
             }
         }
     }
 
     /// Traces each of `values` under its name in `names` followed by `suffix` (`""` for the
     /// parameters as they enter a step, `".updated"` for what the update leaves).
+    #[inline(always)]
     pub fn tap_each<V: Traced>(
         &self,
         suffix: &str,
@@ -233,15 +240,16 @@ impl Tap {
     ) {
         if let Some(traced) = &self.values {
             for (name, value) in names.iter().zip(values) {
-                push(
-                    traced,
-                    self.step,
-                    &format!("{name}{suffix}"),
-                    value.traced(),
-                );
+                record(traced, self.step, name, suffix, &value);
             }
         }
     }
+}
+
+#[cold]
+#[inline(never)]
+fn record(values: &Values, step: usize, name: &str, suffix: &str, value: &dyn Traced) {
+    push(values, step, &format!("{name}{suffix}"), value.traced());
 }
 
 fn push(values: &Values, step: usize, name: &str, traced: Vec<f64>) {

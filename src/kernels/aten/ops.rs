@@ -73,6 +73,7 @@ pub fn sum(values: impl Iterator<Item = f32>) -> f32 {
 }
 
 /// `t.sum(0)` of a row-major `rows × cols` matrix, into `out` (`cols` values).
+#[inline]
 pub fn sum_rows(t: &[f32], cols: usize, out: &mut [f32]) {
     for (j, o) in out.iter_mut().enumerate() {
         *o = sum(t.iter().skip(j).step_by(cols).copied());
