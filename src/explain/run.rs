@@ -146,7 +146,7 @@ fn explain_runs(
 ) -> Result<Option<Outcome>> {
     let seed = settings.seed(exp);
     let steps = settings.steps(exp);
-    let side = settings.engine.side();
+    let side = settings.engine.run_folder();
     let pair = record::run_dir(&settings.out, exp.name, seed, side)
         .parent()
         .expect("a run folder has a parent")

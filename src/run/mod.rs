@@ -158,13 +158,13 @@ pub fn run_rust_with(
         steps,
         lr: cfg.lr,
         init_from: settings.init_from.as_ref().map(|p| p.display().to_string()),
-        implementation: engine.side().to_string(),
+        implementation: engine.run_folder().to_string(),
         versions: rust_versions(exp, engine),
         kernels,
         wall_seconds,
         build: Some(crate::build_info::BuildInfo::of_this_binary()),
     };
-    let dir = record::run_dir(&settings.out, exp.name, seed, engine.side());
+    let dir = record::run_dir(&settings.out, exp.name, seed, engine.run_folder());
     // The surface plot goes in before the rename, so a run folder is complete or absent.
     record::write_run_with(&dir, &record, &info, |tmp| {
         if record.surface.is_empty() {
