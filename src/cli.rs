@@ -373,7 +373,7 @@ fn compare(args: &CompareArgs) -> Result<ExitCode> {
             };
             run::run_rust_with(exp, &settings, false, Progress::new(steps, &label))?;
             let spinner = Progress::spinner(&format!("{} (Python reference)", exp.name));
-            let python = run::run_python_with(exp, &settings, true);
+            let python = run::run_python_with(exp, &settings, false);
             spinner.finish();
             python?;
         }
