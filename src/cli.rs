@@ -166,7 +166,7 @@ struct RunArgs {
     #[arg(long)]
     trace: bool,
     /// The steps to trace, A..B (both included) or one step; implies --trace (default: all).
-    #[arg(long, value_name = "A..B", value_parser = crate::record::trace::parse_steps)]
+    #[arg(long, value_name = "A..B", value_parser = crate::record::trace::parse_step_range)]
     trace_steps: Option<crate::record::trace::StepRange>,
 }
 
