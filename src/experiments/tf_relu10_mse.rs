@@ -164,7 +164,7 @@ impl Kernels {
     /// `tf.matmul(a, b, transpose_a=…)` where `a` holds only zeros and ones (X) and each value
     /// has at most two nonzero products, or where the inner dimension is 1: every product is
     /// exact, so every kernel's order gives the same sum.
-    fn exact_matmul(&self, a: &Tensor, transpose_a: bool, b: &Tensor, transpose_b: bool) -> Tensor {
+    fn order_free_matmul(&self, a: &Tensor, transpose_a: bool, b: &Tensor, transpose_b: bool) -> Tensor {
         let (rows, inner) = if transpose_a {
             (a.cols, a.rows)
         } else {
@@ -275,7 +275,7 @@ pub fn run(cfg: &Config) -> Result<RunRecord> {
         );
 
         // with tf.GradientTape() as tape:
-        let z1 = &tf.exact_matmul(&x, false, &w1, false) + &b1;
+        let z1 = &tf.order_free_matmul(&x, false, &w1, false) + &b1;
         let a1 = relu(&z1);
         let z2 = &tf.matmul(&a1, false, &w2)? + &b2;
         let a2 = sigmoid(&z2);
@@ -298,13 +298,13 @@ pub fn run(cfg: &Config) -> Result<RunRecord> {
         // AddV2 with b2 broadcast: reduce_sum over the broadcast rows.
         let d_b2 = Tensor::new(1, 1, vec![eigen::sum(&d_z2.data)]);
         // MatMul: dA1 = dZ2 · W2ᵀ (one product per value), dW2 = A1ᵀ · dZ2.
-        let d_a1 = tf.exact_matmul(&d_z2, false, &w2, true);
+        let d_a1 = tf.order_free_matmul(&d_z2, false, &w2, true);
         let d_w2 = tf.matmul(&a1, true, &d_z2)?;
         // Relu: ReluGrad(grad, output), grad · (A1 > 0).
         let d_z1 = d_a1.zip(&a1, |g, a| eigen::mul(g, if a > 0.0 { 1.0 } else { 0.0 }));
         // AddV2 with b1 broadcast, then MatMul: dW1 = Xᵀ · dZ1.
         let d_b1 = Tensor::new(1, hidden_dim, eigen::sum_rows(&d_z1.data, 4, hidden_dim));
-        let d_w1 = tf.exact_matmul(&x, true, &d_z1, false);
+        let d_w1 = tf.order_free_matmul(&x, true, &d_z1, false);
 
         if record.trace.on(epoch) {
             let loss = Tensor::new(1, 1, vec![loss]);
@@ -353,7 +353,7 @@ pub fn run(cfg: &Config) -> Result<RunRecord> {
 
     // Prediction function
     let predict = |x: &Tensor| -> Result<Tensor> {
-        let z1 = &tf.exact_matmul(x, false, &w1, false) + &b1;
+        let z1 = &tf.order_free_matmul(x, false, &w1, false) + &b1;
         let a1 = relu(&z1);
         let z2 = &tf.matmul(&a1, false, &w2)? + &b2;
         Ok(sigmoid(&z2))
