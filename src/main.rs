@@ -1,8 +1,9 @@
-//! The `xor-repro` binary: parses the command line (see `cli.rs`) and turns any error into
-//! one line on standard error and exit code 2 (141 when standard output was closed under a
-//! command that otherwise succeeded, see `output.rs`). It does not load libtorch; commands
-//! that train the PyTorch or TensorFlow notebooks continue in `xor-repro-torch` (see
-//! `engine.rs`).
+//! The `xor-repro` binary: runs the command line (see `cli/`) and turns any error into one
+//! line on standard error and exit code 2 (141 when standard output was closed under a
+//! command that otherwise succeeded, see `output.rs`). It does not load libtorch; a command
+//! that trains on it (a plain tch port, or a PyTorch notebook's fallback engine where
+//! libtorch's kernel paths here are not reproduced) continues in `xor-repro-torch` (see
+//! `run/engine.rs`).
 
 use std::process::ExitCode;
 

@@ -201,7 +201,7 @@ fn check(nb: &Notebook) {
         );
     }
     let late_steps: Vec<usize> = {
-        let r = trace::parse_steps(steps).unwrap();
+        let r = trace::parse_step_range(steps).unwrap();
         r.collect()
     };
     let python = at(late.path(), LATE_SEED, "python");

@@ -154,7 +154,7 @@ pub fn judge(exp: &Experiment, out: &Path, seed: u64) -> Result<Verdict> {
 /// kernels, so outside PyTorch it is held to the tolerances, never to bit identity.
 pub fn judge_on(exp: &Experiment, out: &Path, seed: u64, engine: Engine) -> Result<Verdict> {
     let pair = pair_dir(out, exp, seed);
-    let rust = side(&pair, engine.side(), exp)?;
+    let rust = side(&pair, engine.run_folder(), exp)?;
     let python = side(&pair, "python", exp)?;
     if rust.info.steps != python.info.steps || rust.info.seed != python.info.seed {
         bail!(

@@ -22,7 +22,7 @@ pub fn draw(
         let path = pair.join(side).join("loss.csv");
         Ok(Table::read(&path)?.values)
     };
-    let losses = (losses(engine.side())?, losses("python")?);
+    let losses = (losses(engine.run_folder())?, losses("python")?);
     let python_dir = pair.join("python");
     let subtitle = plot_subtitle(verdict);
 

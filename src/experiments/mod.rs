@@ -114,8 +114,9 @@ pub enum Engine {
 }
 
 impl Engine {
-    /// The run folder's side: `rust` for the exact engine, `tch` for the plain port.
-    pub fn side(self) -> &'static str {
+    /// The name of the run folder it trains into: `rust` for the exact engine, `tch` for the
+    /// plain port (both are Rust; the names are the run folders' since the start).
+    pub fn run_folder(self) -> &'static str {
         match self {
             Engine::Exact => "rust",
             Engine::Tch => "tch",

@@ -146,7 +146,7 @@ fn explain_runs(
 ) -> Result<Option<Outcome>> {
     let seed = settings.seed(exp);
     let steps = settings.steps(exp);
-    let side = settings.engine.side();
+    let side = settings.engine.run_folder();
     let pair = record::run_dir(&settings.out, exp.name, seed, side)
         .parent()
         .expect("a run folder has a parent")
@@ -160,7 +160,7 @@ fn explain_runs(
         let label = format!("{} ({})", exp.name, who(settings.engine));
         run::run_rust_with(exp, &settings, false, Progress::new(steps as u64, &label))?;
         let spinner = Progress::spinner(&format!("{} (Python reference)", exp.name));
-        let python = run::run_python_with(exp, &settings, true);
+        let python = run::run_python_with(exp, &settings, false);
         spinner.finish();
         python.map(|_| ())
     };

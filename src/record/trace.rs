@@ -339,7 +339,7 @@ pub fn read(path: &Path) -> Result<Vec<TracedValue>> {
 }
 
 /// Parses `A..B` (both included) or a single step `A`.
-pub fn parse_steps(s: &str) -> Result<StepRange, String> {
+pub fn parse_step_range(s: &str) -> Result<StepRange, String> {
     let bad = || format!("expected steps A..B (both included) or one step A, got {s:?}");
     let whole = |t: &str| t.trim().parse::<usize>().map_err(|_| bad());
     match s.split_once("..") {

@@ -27,7 +27,7 @@ fn reproduce_one(exp: &'static Experiment, out: &Path) -> Result<Checked> {
         Progress::new(settings.steps(exp) as u64, &format!("{} (Rust)", exp.name)),
     )?;
     let spinner = Progress::spinner(&format!("{} (Python reference)", exp.name));
-    let python = run::run_python_with(exp, &settings, true);
+    let python = run::run_python_with(exp, &settings, false);
     spinner.finish();
     python?;
     let verdict = compare::judge(exp, out, seed)?;

@@ -1,10 +1,11 @@
-//! Where an experiment trains. Every exact engine is plain Rust and trains in any process,
-//! except where libtorch's kernel paths on this machine are not reproduced (then the PyTorch
-//! notebooks train on the libtorch-backed exact engine) and for notebook 003, whose `exp` and
-//! `log` are MKL's. libtorch's start-up alone (about 0.17 s of static operator registration)
-//! takes longer than a whole plain-Rust run, so only the `xor-repro-torch` binary (`torch/`)
-//! loads it: it registers its trainings here when it starts, and `xor-repro` hands any
-//! command that would train on libtorch over to it, whole (the plain tch ports too).
+//! Where an experiment trains. Every exact engine is plain Rust and trains in any process.
+//! libtorch is needed only by the plain tch ports (`--engine tch`, and `reproduce`, which runs
+//! every one) and by the PyTorch notebooks' fallback, the libtorch-backed exact engine, where
+//! libtorch's kernel paths on this machine are not reproduced (Intel MKL).
+//! libtorch's start-up alone (about 0.17 s of static operator registration) takes longer than
+//! a whole plain-Rust run, so only the `xor-repro-torch` binary (`torch/`) loads it: it
+//! registers its trainings here when it starts, and `xor-repro` hands any command that would
+//! train on libtorch over to it, whole (`cli` asks the registry which would).
 
 use crate::experiments::{Engine, Experiment, RunFn};
 use anyhow::{bail, Context, Result};

@@ -106,22 +106,27 @@ pub fn ensure_writable(out: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Runs `exp` in Rust and writes its record; returns the record and its folder.
-pub fn run_rust(exp: &Experiment, settings: &Settings, echo: bool) -> Result<(RunRecord, PathBuf)> {
-    let progress = if echo {
+/// Runs `exp` in Rust and writes its record; returns the record and its folder. With
+/// `print_transcript`, the notebook's transcript is printed as it goes, under a progress bar.
+pub fn run_rust(
+    exp: &Experiment,
+    settings: &Settings,
+    print_transcript: bool,
+) -> Result<(RunRecord, PathBuf)> {
+    let progress = if print_transcript {
         Progress::new(settings.steps(exp) as u64, exp.name)
     } else {
         Progress::hidden()
     };
-    run_rust_with(exp, settings, echo, progress)
+    run_rust_with(exp, settings, print_transcript, progress)
 }
 
-/// `run_rust` with the caller's progress bar (commands that show progress without echoing
-/// the transcript: `compare`, `reproduce`).
+/// `run_rust` with the caller's progress bar (commands that show progress without printing
+/// the transcript: `compare`, `reproduce`, `explain`).
 pub fn run_rust_with(
     exp: &Experiment,
     settings: &Settings,
-    echo: bool,
+    print_transcript: bool,
     progress: Progress,
 ) -> Result<(RunRecord, PathBuf)> {
     settings.check(exp)?;
@@ -137,7 +142,7 @@ pub fn run_rust_with(
         steps,
         lr: settings.lr(exp),
         init,
-        print_transcript: echo,
+        print_transcript,
         trace: settings.trace.clone(),
         progress: progress.clone(),
     };
@@ -158,13 +163,13 @@ pub fn run_rust_with(
         steps,
         lr: cfg.lr,
         init_from: settings.init_from.as_ref().map(|p| p.display().to_string()),
-        implementation: engine.side().to_string(),
+        implementation: engine.run_folder().to_string(),
         versions: rust_versions(exp, engine),
         kernels,
         wall_seconds,
         build: Some(crate::build_info::BuildInfo::of_this_binary()),
     };
-    let dir = record::run_dir(&settings.out, exp.name, seed, engine.side());
+    let dir = record::run_dir(&settings.out, exp.name, seed, engine.run_folder());
     // The surface plot goes in before the rename, so a run folder is complete or absent.
     record::write_run_with(&dir, &record, &info, |tmp| {
         if record.surface.is_empty() {
@@ -217,15 +222,19 @@ pub fn kernel_paths(
 /// Runs the Python reference of `exp` (it prints the notebook's transcript itself) and
 /// returns its run folder.
 pub fn run_python(exp: &Experiment, settings: &Settings) -> Result<PathBuf> {
-    run_python_with(exp, settings, false)
+    run_python_with(exp, settings, true)
 }
 
-/// `run_python`, with the script's printout discarded when `quiet` (its `transcript.txt`
-/// keeps it).
-pub fn run_python_with(exp: &Experiment, settings: &Settings, quiet: bool) -> Result<PathBuf> {
+/// `run_python`, with the script's printout discarded unless `print_transcript` (its
+/// `transcript.txt` keeps it either way).
+pub fn run_python_with(
+    exp: &Experiment,
+    settings: &Settings,
+    print_transcript: bool,
+) -> Result<PathBuf> {
     settings.check(exp)?;
     let seed = settings.seed(exp);
     let args = settings.reference_args(exp);
-    crate::run::python::run_reference_with(exp.reference_script, &args, quiet)?;
+    crate::run::python::run_reference_with(exp.reference_script, &args, print_transcript)?;
     Ok(record::run_dir(&settings.out, exp.name, seed, "python"))
 }

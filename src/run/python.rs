@@ -39,21 +39,21 @@ pub fn python_path() -> std::ffi::OsString {
 /// Runs `scripts/reference/<script>` with `args`, streaming its output; fails with the
 /// script's last error line if it fails.
 pub fn run_reference(script: &str, args: &[String]) -> Result<()> {
-    run_reference_with(script, args, false)
+    run_reference_with(script, args, true)
 }
 
-/// `run_reference`, discarding the script's standard output when `quiet`.
-pub fn run_reference_with(script: &str, args: &[String], quiet: bool) -> Result<()> {
+/// `run_reference`, discarding the script's standard output unless `print_transcript`.
+pub fn run_reference_with(script: &str, args: &[String], print_transcript: bool) -> Result<()> {
     let python = interpreter()?;
     let path = project_root().join("scripts/reference").join(script);
-    run_script(&python, &path, args, quiet)
+    run_script(&python, &path, args, print_transcript)
 }
 
-fn run_script(python: &Path, script: &Path, args: &[String], quiet: bool) -> Result<()> {
-    let stdout = if quiet {
-        std::process::Stdio::null()
-    } else {
+fn run_script(python: &Path, script: &Path, args: &[String], print_transcript: bool) -> Result<()> {
+    let stdout = if print_transcript {
         std::process::Stdio::inherit()
+    } else {
+        std::process::Stdio::null()
     };
     let output = Command::new(python)
         .arg(script)

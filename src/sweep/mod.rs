@@ -33,7 +33,7 @@ use std::path::{Path, PathBuf};
 const MAX_SEEDS: u64 = 1_000_000;
 
 /// `A..B`, both ends included (`0..99` is 100 seeds), or one seed `S`.
-pub fn parse_seeds(s: &str) -> Result<(u64, u64), String> {
+pub fn parse_seed_range(s: &str) -> Result<(u64, u64), String> {
     let bad = || format!("expected seeds as A..B (both included) or S, got {s:?}");
     let whole = |t: &str| t.trim().parse::<u64>().map_err(|_| bad());
     let (a, b) = match s.split_once("..") {

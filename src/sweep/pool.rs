@@ -79,7 +79,7 @@ pub fn run(plan: &Plan) -> Result<Vec<SeedResult>> {
         let mut child = Command::new(&exe)
             .args(["sweep-worker", plan.exp.name, "--seeds", &mine.join(",")])
             .args([
-                "--epochs",
+                "--steps",
                 &plan.steps.to_string(),
                 "--lr",
                 &number(plan.lr),

@@ -182,7 +182,7 @@ pub fn merge(out: &Path, name: &str, jobs: usize) -> Result<(Plan<'static>, Vec<
     let bad =
         |what: &str| anyhow::anyhow!("{}: bad {what} in its settings line", first.path.display());
     let (a, b) = setting(&first.settings, "seeds")
-        .and_then(|s| sweep::parse_seeds(s).ok())
+        .and_then(|s| sweep::parse_seed_range(s).ok())
         .ok_or_else(|| bad("seeds"))?;
     let steps = setting(&first.settings, "epochs")
         .and_then(|s| s.parse().ok())
