@@ -191,8 +191,9 @@ pub struct Experiment {
 }
 
 impl Experiment {
-    /// Whether the exact engine's training needs libtorch: notebook 003 always, 000 and 001
-    /// where libtorch's kernel paths here are not reproduced.
+    /// Whether the exact engine's training needs libtorch: the PyTorch notebooks' does where
+    /// libtorch's kernel paths here are not reproduced (it then runs on the libtorch-backed
+    /// engine); no other does.
     pub fn needs_libtorch(&self) -> bool {
         self.run.is_none() || self.framework.not_reproduced().is_some()
     }
