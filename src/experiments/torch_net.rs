@@ -6,10 +6,86 @@
 //! ([`crate::kernels::aten::ops`]), and SGD's `add_` as the ATen kernel set rounds it.
 //!
 //! The buffers are allocated once; a step allocates nothing.
+//!
+//! 000's and 001's modules train on any [`TorchEngine`]: this one ([`PlainRust`]), or the
+//! libtorch-backed one in `xor-repro-torch` (`torch/src/libtorch_engine/`), which draws and
+//! computes through libtorch where its paths here are not reproduced. One notebook, one loop.
 
 use crate::kernels::aten::{self, ops, Capability};
 use crate::kernels::mkl::{self, MklPath};
 use crate::record::trace::Tap;
+use crate::rng::torch::TorchGenerator;
+use anyhow::{Context, Result};
+
+/// Where 000's and 001's engines differ: who draws `nn.Linear`'s parameters from the seeded
+/// generator, and whose kernels compute the steps.
+pub trait TorchEngine: Sized {
+    type Module: TorchModule;
+
+    /// `torch.manual_seed(seed)`, on this engine.
+    fn manual_seed(seed: u64) -> Result<Self>;
+
+    /// `nn.Linear(inputs, outputs)`'s weight (`outputs × inputs`, row-major) and bias.
+    fn linear(&mut self, inputs: usize, outputs: usize) -> (Vec<f32>, Vec<f32>);
+
+    /// The notebook's module over the four XOR inputs, from its float32 parameters (fc1's
+    /// weight and bias, fc2's), tracing its values under `names`.
+    fn module(
+        &self,
+        params: [Vec<f32>; 4],
+        hidden: Hidden,
+        names: &'static TraceNames,
+    ) -> Self::Module;
+}
+
+/// The two-layer `nn.Module`, its loss, `backward` and SGD step, as the training loop calls
+/// them; each traces what it computes, in the order it computes it.
+pub trait TorchModule: crate::experiments::Network {
+    /// `model(x)` for `x` of 4 rows of 2 (row-major): the parameters as the step finds
+    /// them, then each layer's output.
+    fn forward(&mut self, t: &Tap, x: &[f32]);
+    /// `nn.MSELoss()(predictions, y).item()`.
+    fn mse_loss(&self, y: &[f32]) -> f64;
+    /// `loss.backward()`: every gradient autograd computes, traced as `NAME.grad`.
+    fn backward(&mut self, t: &Tap, x: &[f32], y: &[f32]);
+    /// `optimizer.step()`: `p.add_(grad, alpha=-lr)`; traces what it leaves as `NAME.updated`.
+    fn sgd_step(&mut self, t: &Tap, lr: f64);
+    /// The last forward pass's predictions, widened to f64.
+    fn outputs(&self) -> Vec<f64>;
+}
+
+/// The exact engine in plain Rust: libtorch's generator and kernels, ported.
+pub struct PlainRust {
+    generator: TorchGenerator,
+    kernels: Kernels,
+}
+
+impl TorchEngine for PlainRust {
+    type Module = TwoLayerNet;
+
+    fn manual_seed(seed: u64) -> Result<PlainRust> {
+        let kernels = Kernels::this_machine().context(
+            "libtorch's paths here are not reproduced: this is the libtorch-backed engine's run",
+        )?;
+        Ok(PlainRust {
+            generator: TorchGenerator::manual_seed(seed),
+            kernels,
+        })
+    }
+
+    fn linear(&mut self, inputs: usize, outputs: usize) -> (Vec<f32>, Vec<f32>) {
+        self.generator.linear(inputs, outputs)
+    }
+
+    fn module(
+        &self,
+        params: [Vec<f32>; 4],
+        hidden: Hidden,
+        names: &'static TraceNames,
+    ) -> TwoLayerNet {
+        TwoLayerNet::new(params, hidden, names, self.kernels)
+    }
+}
 
 /// The hidden layer's activation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -90,9 +166,15 @@ impl TwoLayerNet {
         }
     }
 
-    /// `model(x)` for `x` of 4 rows of 2 (row-major); traces, as the notebook's module
-    /// hooks do, the parameters as they enter the step and each layer's output.
-    pub fn forward(&mut self, t: &Tap, x: &[f32]) {
+    fn tap_params(&self, t: &Tap, suffix: &str) {
+        t.tap_each(suffix, &self.names.params, &self.params);
+    }
+}
+
+impl TorchModule for TwoLayerNet {
+    /// Traces, as the notebook's module hooks do, the parameters as they enter the step and
+    /// each layer's output.
+    fn forward(&mut self, t: &Tap, x: &[f32]) {
         let h = self.hidden_size;
         let [z1_name, hidden_name, z2_name, predictions_name] = self.names.forward;
         self.tap_params(t, "");
@@ -132,14 +214,11 @@ impl TwoLayerNet {
         t.tap(predictions_name, &self.predictions);
     }
 
-    /// `nn.MSELoss()(predictions, y).item()`.
-    pub fn mse_loss(&self, y: &[f32]) -> f64 {
+    fn mse_loss(&self, y: &[f32]) -> f64 {
         ops::mse_loss(&self.predictions, y) as f64
     }
 
-    /// `loss.backward()` for inputs `x` and targets `y`: every gradient autograd computes,
-    /// each traced as `NAME.grad` in the order autograd computes it.
-    pub fn backward(&mut self, t: &Tap, x: &[f32], y: &[f32]) {
+    fn backward(&mut self, t: &Tap, x: &[f32], y: &[f32]) {
         let (h, path) = (self.hidden_size, self.kernels.mkl);
         let [gw1, gb1, gw2, gb2] = &mut self.grads;
         let w2 = &self.params[2];
@@ -197,9 +276,7 @@ impl TwoLayerNet {
         t.tap_grad(b1_name, gb1);
     }
 
-    /// `optimizer.step()` of `optim.SGD(lr)`: `p.add_(grad, alpha=-lr)`; traces the
-    /// parameters it leaves as `NAME.updated`.
-    pub fn sgd_step(&mut self, t: &Tap, lr: f64) {
+    fn sgd_step(&mut self, t: &Tap, lr: f64) {
         let alpha = -lr as f32;
         for (param, grad) in self.params.iter_mut().zip(&self.grads) {
             for (p, &g) in param.iter_mut().zip(grad) {
@@ -209,12 +286,7 @@ impl TwoLayerNet {
         self.tap_params(t, ".updated");
     }
 
-    fn tap_params(&self, t: &Tap, suffix: &str) {
-        t.tap_each(suffix, &self.names.params, &self.params);
-    }
-
-    /// The current predictions, widened to f64.
-    pub fn outputs(&self) -> Vec<f64> {
+    fn outputs(&self) -> Vec<f64> {
         widen(&self.predictions)
     }
 }

@@ -17,10 +17,9 @@ use super::network::{record_trained, Network};
 use super::run_files::{Notes, RunFiles};
 use super::{Config, Experiment, Framework, TracedOp};
 use crate::record::RunRecord;
-use crate::rng::torch::TorchGenerator;
-use crate::experiments::torch_net::{Hidden, Kernels, TraceNames, TwoLayerNet};
+use crate::experiments::torch_net::{Hidden, PlainRust, TorchEngine, TorchModule, TraceNames};
 use crate::{pyfmt, xor};
-use anyhow::{Context, Result};
+use anyhow::Result;
 use std::fmt::Write as _;
 
 const PARAMS: [&str; 4] = ["fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias"];
@@ -31,9 +30,16 @@ const TRACE_NAMES: TraceNames = TraceNames {
     forward: ["fc1(x)", "relu", "fc2(relu)", "predictions"],
 };
 
+/// The exact engine: the notebook on ports of libtorch's generator and kernels.
 pub fn run(cfg: &Config) -> Result<RunRecord> {
+    run_on::<PlainRust>(cfg)
+}
+
+/// The notebook, top to bottom, on engine `E`: [`PlainRust`], or the libtorch-backed engine
+/// (`torch/src/libtorch_engine/`) where libtorch's paths here are not reproduced.
+pub fn run_on<E: TorchEngine>(cfg: &Config) -> Result<RunRecord> {
     let mut record = cfg.record();
-    let mut torch = TorchGenerator::manual_seed(cfg.seed);
+    let mut torch = E::manual_seed(cfg.seed)?;
 
     // Step 1: Create XOR Dataset
     let (x, y) = xor::float32();
@@ -50,10 +56,7 @@ pub fn run(cfg: &Config) -> Result<RunRecord> {
             (PARAMS[3], &[1], b2),
         ],
     )?;
-    let kernels = Kernels::this_machine().context(
-        "libtorch's paths here are not reproduced: this is the libtorch-backed engine's run",
-    )?;
-    let mut model = TwoLayerNet::new(params, Hidden::Relu, &TRACE_NAMES, kernels);
+    let mut model = torch.module(params, Hidden::Relu, &TRACE_NAMES);
 
     // Step 4: loss_fn = nn.MSELoss(); optimizer = optim.SGD(model.parameters(), lr=0.1)
 

@@ -16,10 +16,9 @@ use super::network::{record_trained, Network};
 use super::run_files::{Notes, RunFiles};
 use super::{Config, Experiment, Framework, TracedOp};
 use crate::record::RunRecord;
-use crate::rng::torch::TorchGenerator;
-use crate::experiments::torch_net::{Hidden, Kernels, TraceNames, TwoLayerNet};
+use crate::experiments::torch_net::{Hidden, PlainRust, TorchEngine, TorchModule, TraceNames};
 use crate::{pyfmt, xor};
-use anyhow::{Context, Result};
+use anyhow::Result;
 
 const PARAMS: [&str; 4] = [
     "hidden_layer.weight",
@@ -39,9 +38,16 @@ const TRACE_NAMES: TraceNames = TraceNames {
     ],
 };
 
+/// The exact engine: the notebook on ports of libtorch's generator and kernels.
 pub fn run(cfg: &Config) -> Result<RunRecord> {
+    run_on::<PlainRust>(cfg)
+}
+
+/// The notebook, top to bottom, on engine `E`: [`PlainRust`], or the libtorch-backed engine
+/// (`torch/src/libtorch_engine/`) where libtorch's paths here are not reproduced.
+pub fn run_on<E: TorchEngine>(cfg: &Config) -> Result<RunRecord> {
     let mut record = cfg.record();
-    let mut torch = TorchGenerator::manual_seed(cfg.seed);
+    let mut torch = E::manual_seed(cfg.seed)?;
 
     // #0: X = torch.tensor([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=torch.float32)
     let (x, y) = xor::float32();
@@ -58,10 +64,7 @@ pub fn run(cfg: &Config) -> Result<RunRecord> {
             (PARAMS[3], &[1], b2),
         ],
     )?;
-    let kernels = Kernels::this_machine().context(
-        "libtorch's paths here are not reproduced: this is the libtorch-backed engine's run",
-    )?;
-    let mut model = TwoLayerNet::new(params, Hidden::Sigmoid, &TRACE_NAMES, kernels);
+    let mut model = torch.module(params, Hidden::Sigmoid, &TRACE_NAMES);
 
     // #3: criterion = nn.MSELoss(); optimizer = optim.SGD(model.parameters(), lr=0.1)
 

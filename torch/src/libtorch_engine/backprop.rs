@@ -20,8 +20,10 @@
 //! every set this CPU runs.
 
 use tch::{Device, Kind, Reduction, Tensor};
+use xor_repro::experiments::torch_net::TorchModule;
+use xor_repro::experiments::Network;
 use xor_repro::kernels::aten::{self, Capability};
-use xor_repro::record::trace::Trace;
+use xor_repro::record::trace::Tap;
 
 pub use xor_repro::experiments::torch_net::{widen, Hidden, TraceNames};
 
@@ -29,6 +31,7 @@ pub use xor_repro::experiments::torch_net::{widen, Hidden, TraceNames};
 /// its forward results and gradients in reusable buffers.
 pub struct TwoLayerNet {
     hidden_activation: Hidden,
+    names: &'static TraceNames,
     /// libtorch's kernel set in this process, for the SGD update.
     capability: Option<Capability>,
     /// fc1.weight, fc1.bias, fc2.weight, fc2.bias, updated in place.
@@ -59,14 +62,20 @@ fn zeros(shape: &[i64]) -> Tensor {
 
 impl TwoLayerNet {
     /// A net over `batch` inputs from its four float32 parameters (`[h, i]`, `[h]`, `[1, h]`,
-    /// `[1]`).
-    pub fn new(params: [Tensor; 4], hidden_activation: Hidden, batch: i64) -> TwoLayerNet {
+    /// `[1]`), tracing its values under `names`.
+    pub fn new(
+        params: [Tensor; 4],
+        hidden_activation: Hidden,
+        names: &'static TraceNames,
+        batch: i64,
+    ) -> TwoLayerNet {
         let params = params.map(|p| p.detach().contiguous());
         let hidden_size = params[0].size()[0];
         let grad_output_z = zeros(&[batch, 1]);
         let grad_hidden_z = zeros(&[batch, hidden_size]);
         TwoLayerNet {
             hidden_activation,
+            names,
             capability: xor_repro::kernels::this_machine().aten.path,
             weight_t: [params[0].tr(), params[2].tr()],
             hidden_z: zeros(&[batch, hidden_size]),
@@ -89,10 +98,31 @@ impl TwoLayerNet {
         }
     }
 
-    /// `model(x)`: fills `hidden_z`, `hidden`, `output_z` and `predictions`.
-    pub fn forward(&mut self, x: &Tensor) {
+    fn tap_params(&self, t: &Tap, suffix: &str) {
+        if t.on() {
+            t.tap_each(
+                suffix,
+                &self.names.params,
+                self.params.each_ref().map(floats),
+            );
+        }
+    }
+}
+
+/// `x` (4 rows of 2, row-major) or `y` as the float32 tensor the notebook holds.
+fn tensor(values: &[f32], columns: i64) -> Tensor {
+    Tensor::from_slice(values).reshape([-1, columns])
+}
+
+impl TorchModule for TwoLayerNet {
+    /// Fills `hidden_z`, `hidden`, `output_z` and `predictions`, tracing each.
+    fn forward(&mut self, t: &Tap, x: &[f32]) {
+        let [z1_name, hidden_name, z2_name, predictions_name] = self.names.forward;
+        self.tap_params(t, "");
+        let x = tensor(x, 2);
         let [_, b1, _, b2] = &self.params;
-        let _ = b1.addmm_out(&self.hidden_z, x, &self.weight_t[0]);
+        let _ = b1.addmm_out(&self.hidden_z, &x, &self.weight_t[0]);
+        t.tap(z1_name, floats(&self.hidden_z));
         match self.hidden_activation {
             Hidden::Relu => {
                 let hidden = floats_mut(&self.hidden);
@@ -103,139 +133,84 @@ impl TwoLayerNet {
                 let _ = self.hidden_z.sigmoid_out(&self.hidden);
             }
         }
+        t.tap(hidden_name, floats(&self.hidden));
         let _ = b2.addmm_out(&self.output_z, &self.hidden, &self.weight_t[1]);
+        t.tap(z2_name, floats(&self.output_z));
         let _ = self.output_z.sigmoid_out(&self.predictions);
+        t.tap(predictions_name, floats(&self.predictions));
     }
 
-    /// `nn.MSELoss()(predictions, y).item()`.
-    pub fn mse_loss(&self, y: &Tensor) -> f64 {
-        let loss = self.predictions.mse_loss(y, Reduction::Mean);
+    fn mse_loss(&self, y: &[f32]) -> f64 {
+        let loss = self.predictions.mse_loss(&tensor(y, 1), Reduction::Mean);
         floats(&loss)[0] as f64
     }
 
-    /// `loss.backward()`: what autograd computes, into the gradient buffers.
-    pub fn backward(&mut self, x: &Tensor, y: &Tensor) {
+    fn backward(&mut self, t: &Tap, x: &[f32], y: &[f32]) {
+        let [w1_name, b1_name, w2_name, b2_name] = self.names.params;
+        let [z1_name, hidden_name, z2_name, predictions_name] = self.names.forward;
         let [_, _, w2, _] = &self.params;
         let [gw1, gb1, gw2, gb2] = &self.grads;
         // MseLossBackward0 seeded with ones_like(loss), then SigmoidBackward0.
         let grad_predictions = floats_mut(&self.grad_predictions);
-        mse_loss_backward(floats(&self.predictions), floats(y), grad_predictions);
+        mse_loss_backward(floats(&self.predictions), y, grad_predictions);
+        t.tap_grad(predictions_name, &*grad_predictions);
         let grad_z = floats_mut(&self.grad_output_z);
         grad_z.copy_from_slice(grad_predictions);
         sigmoid_backward_(grad_z, floats(&self.predictions));
+        t.tap_grad(z2_name, &*grad_z);
         // AddmmBackward0 of fc2. weight.t() is column-major, so mm_mat2_backward computes
         // grad.t().mm(hidden) (TBackward0 undoes its last transpose); the bias gets the
         // engine's sum_to over the batch; the row-major input gets grad.mm(weight).
         let _ = self.grad_output_z_t.mm_out(gw2, &self.hidden);
+        t.tap_grad(w2_name, floats(gw2));
         let _ = self
             .grad_output_z
             .sum_intlist_out(gb2, 0, false, Kind::Float);
+        t.tap_grad(b2_name, floats(gb2));
         let _ = self.grad_output_z.mm_out(&self.grad_hidden, w2);
+        t.tap_grad(hidden_name, floats(&self.grad_hidden));
         let grad_hidden_z = floats_mut(&self.grad_hidden_z);
         grad_hidden_z.copy_from_slice(floats(&self.grad_hidden));
         match self.hidden_activation {
             Hidden::Relu => relu_backward_(grad_hidden_z, floats(&self.hidden)),
             Hidden::Sigmoid => sigmoid_backward_(grad_hidden_z, floats(&self.hidden)),
         }
+        t.tap_grad(z1_name, &*grad_hidden_z);
         // AddmmBackward0 of fc1: the data needs no gradient.
-        let _ = self.grad_hidden_z_t.mm_out(gw1, x);
+        let _ = self.grad_hidden_z_t.mm_out(gw1, &tensor(x, 2));
+        t.tap_grad(w1_name, floats(gw1));
         let _ = self
             .grad_hidden_z
             .sum_intlist_out(gb1, 0, false, Kind::Float);
+        t.tap_grad(b1_name, floats(gb1));
     }
 
-    /// `optimizer.step()` of `optim.SGD(lr)`: `p.add_(grad, alpha=-lr)`.
-    pub fn sgd_step(&mut self, lr: f64) {
+    fn sgd_step(&mut self, t: &Tap, lr: f64) {
         for (param, grad) in self.params.iter().zip(&self.grads) {
             sgd_update_as(self.capability, floats_mut(param), floats(grad), lr);
         }
+        self.tap_params(t, ".updated");
     }
 
-    /// The current predictions, widened to f64.
-    pub fn outputs(&self) -> Vec<f64> {
+    fn outputs(&self) -> Vec<f64> {
         widen(floats(&self.predictions))
     }
-
-    /// The last step's values as autograd holds them, for traces: the forward values, then
-    /// the gradients in the order `backward` computes them.
-    pub fn step_values(&self) -> StepValues<'_> {
-        StepValues {
-            hidden_z: floats(&self.hidden_z),
-            hidden: floats(&self.hidden),
-            output_z: floats(&self.output_z),
-            predictions: floats(&self.predictions),
-            grad_predictions: floats(&self.grad_predictions),
-            grad_output_z: floats(&self.grad_output_z),
-            grad_hidden: floats(&self.grad_hidden),
-            grad_hidden_z: floats(&self.grad_hidden_z),
-            grads: std::array::from_fn(|i| floats(&self.grads[i])),
-        }
-    }
 }
 
-/// What one step of a [`TwoLayerNet`] computed (see [`TwoLayerNet::step_values`]).
-pub struct StepValues<'a> {
-    /// `fc1(x)`, `activation(fc1(x))`, `fc2(...)`, `sigmoid(fc2(...))`.
-    pub hidden_z: &'a [f32],
-    pub hidden: &'a [f32],
-    pub output_z: &'a [f32],
-    pub predictions: &'a [f32],
-    /// The gradients of the loss with respect to the values above.
-    pub grad_predictions: &'a [f32],
-    pub grad_output_z: &'a [f32],
-    pub grad_hidden: &'a [f32],
-    pub grad_hidden_z: &'a [f32],
-    /// The parameters' gradients, in `params` order.
-    pub grads: [&'a [f32]; 4],
-}
-
-impl TwoLayerNet {
-    /// Traces step `step` up to its gradients (call after `backward`, before `sgd_step`,
-    /// which is when every buffer holds this step's values): the parameters as they enter
-    /// the step, the forward values, the loss, and the gradients in the order autograd
-    /// computes them.
-    pub fn trace_step(&self, trace: &mut Trace, step: usize, names: &TraceNames, loss: f64) {
-        if !trace.on(step) {
-            return;
-        }
-        for (name, p) in names.params.iter().zip(&self.params) {
-            trace.value(step, name, || widen(floats(p)));
-        }
-        let v = self.step_values();
-        let [hidden_z, hidden, output_z, predictions] = names.forward;
-        for (name, values) in [
-            (hidden_z, v.hidden_z),
-            (hidden, v.hidden),
-            (output_z, v.output_z),
-            (predictions, v.predictions),
-        ] {
-            trace.value(step, name, || widen(values));
-        }
-        trace.value(step, "loss", || vec![loss]);
-        let [w1, b1, w2, b2] = names.params;
-        let [gw1, gb1, gw2, gb2] = v.grads;
-        for (name, values) in [
-            (predictions, v.grad_predictions),
-            (output_z, v.grad_output_z),
-            (w2, gw2),
-            (b2, gb2),
-            (hidden, v.grad_hidden),
-            (hidden_z, v.grad_hidden_z),
-            (w1, gw1),
-            (b1, gb1),
-        ] {
-            trace.value(step, &format!("{name}.grad"), || widen(values));
-        }
+impl Network for TwoLayerNet {
+    fn parameters(&self) -> Vec<Vec<f64>> {
+        self.params.iter().map(|p| widen(floats(p))).collect()
     }
 
-    /// Traces the parameters step `step` leaves (call after `sgd_step`) as `NAME.updated`.
-    pub fn trace_updated(&self, trace: &mut Trace, step: usize, names: &TraceNames) {
-        if !trace.on(step) {
-            return;
-        }
-        for (name, p) in names.params.iter().zip(&self.params) {
-            trace.value(step, &format!("{name}.updated"), || widen(floats(p)));
-        }
+    /// `model(X)` on the four XOR inputs (the one batch these notebooks evaluate).
+    fn predict(&mut self, inputs: &[[f64; 2]]) -> anyhow::Result<Vec<f64>> {
+        let x: Vec<f32> = inputs.iter().flatten().map(|&v| v as f32).collect();
+        anyhow::ensure!(
+            x.len() as i64 == self.hidden.size()[0] * 2,
+            "the network takes its batch of inputs at once"
+        );
+        self.forward(&Tap::default(), &x);
+        Ok(self.outputs())
     }
 }
 

@@ -5,7 +5,40 @@
 //! in `xor_repro::experiments`. Each module here that defines `pub fn run` and a `TRAINING`
 //! entry is found by `build.rs`; `tests/registry.rs` checks the two lists against each other.
 
+use backprop::{floats, Hidden, TraceNames, TwoLayerNet};
+use tch::Tensor;
+use xor_repro::experiments::torch_net::TorchEngine;
 use xor_repro::experiments::RunFn;
+
+/// libtorch as 000's and 001's engine: its global generator draws `nn.Linear`, its kernels
+/// compute every step whose bits depend on the kernel ([`backprop`]).
+pub struct Libtorch;
+
+impl TorchEngine for Libtorch {
+    type Module = TwoLayerNet;
+
+    fn manual_seed(seed: u64) -> anyhow::Result<Libtorch> {
+        tch::manual_seed(seed as i64);
+        Ok(Libtorch)
+    }
+
+    fn linear(&mut self, inputs: usize, outputs: usize) -> (Vec<f32>, Vec<f32>) {
+        let (weight, bias) = crate::torch_init::linear(inputs, outputs);
+        (floats(&weight).to_vec(), floats(&bias).to_vec())
+    }
+
+    fn module(
+        &self,
+        params: [Vec<f32>; 4],
+        hidden: Hidden,
+        names: &'static TraceNames,
+    ) -> TwoLayerNet {
+        let h = params[1].len() as i64;
+        let shapes: [&[i64]; 4] = [&[h, 2], &[h], &[1, h], &[1]];
+        let tensors = std::array::from_fn(|i| Tensor::from_slice(&params[i]).reshape(shapes[i]));
+        TwoLayerNet::new(tensors, hidden, names, 4)
+    }
+}
 
 /// One experiment trained here.
 pub struct Training {

@@ -33,9 +33,9 @@ use crate::torch_init;
 use anyhow::Result;
 use tch::{Device, Kind, Tensor};
 use xor_repro::experiments::Config;
+use xor_repro::record::trace::Trace;
 use xor_repro::record::{RunRecord, Stage};
 use xor_repro::rng::cpython::CpythonRandom;
-use xor_repro::record::trace::Trace;
 use xor_repro::{pyfmt, xor};
 
 /// libtorch's kernels for the steps whose bits depend on the kernel, on buffers of the
