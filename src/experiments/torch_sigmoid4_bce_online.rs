@@ -33,33 +33,63 @@
 use super::network::{record_trained, Network};
 use super::run_files::{Notes, RunFiles};
 use super::{Config, Experiment, Framework, TracedOp};
+use crate::experiments::torch_net::widen;
 use crate::kernels::mkl::{self, MklPath};
 use crate::pyfmt;
 use crate::record::trace::Tap;
 use crate::record::RunRecord;
 use crate::rng::cpython::CpythonRandom;
 use crate::rng::torch::TorchGenerator;
-use crate::experiments::torch_net::widen;
 use anyhow::{Context, Result};
 use std::fmt::Write as _;
 
-/// The kernels whose bits depend on the library's path: MKL's, on the path it takes here.
-struct Kernels {
+/// Where this notebook's engines differ: who draws `torch.rand` from the seeded generator,
+/// and whose kernels compute the three steps whose bits depend on the kernel. The rest are
+/// single IEEE operations, computed in Rust on either engine.
+pub trait TensorEngine: Sized {
+    /// `torch.manual_seed(seed)`, on this engine.
+    fn manual_seed(seed: u64) -> Result<Self>;
+    /// `torch.rand(shape)`, row-major.
+    fn rand(&mut self, shape: &[usize]) -> Vec<f32>;
+    /// `torch.exp` of a tensor of `N` elements.
+    fn exp<const N: usize>(&self, x: [f32; N]) -> [f32; N];
+    /// `torch.log` of a 1-element tensor.
+    fn log(&self, x: f32) -> f32;
+    /// `h1 @ W2` for `h1` of 4 elements and `W2` of 4×1: `at::matmul` runs
+    /// `h1.unsqueeze(0).mm(W2)`.
+    fn dot(&self, h1: [f32; 4], w2: &[f32]) -> f32;
+}
+
+/// The exact engine in plain Rust: libtorch's generator and MKL's kernels, ported, on the
+/// path MKL takes here.
+pub struct PlainRust {
+    generator: TorchGenerator,
     mkl: MklPath,
 }
 
-impl Kernels {
-    /// `torch.exp` of a tensor.
+impl TensorEngine for PlainRust {
+    fn manual_seed(seed: u64) -> Result<PlainRust> {
+        let mkl = crate::kernels::this_machine().mkl.path.context(
+            "MKL's path here is not reproduced: this is the libtorch-backed engine's run",
+        )?;
+        Ok(PlainRust {
+            generator: TorchGenerator::manual_seed(seed),
+            mkl,
+        })
+    }
+
+    fn rand(&mut self, shape: &[usize]) -> Vec<f32> {
+        self.generator.rand(shape.iter().product())
+    }
+
     fn exp<const N: usize>(&self, x: [f32; N]) -> [f32; N] {
         x.map(|v| mkl::vml::exp(self.mkl, v))
     }
 
-    /// `torch.log` of a 1-element tensor.
     fn log(&self, x: f32) -> f32 {
         mkl::vml::ln(self.mkl, x)
     }
 
-    /// `h1 @ W2` for `h1` of 4 elements: `at::matmul` runs `h1.unsqueeze(0).mm(W2)`.
     fn dot(&self, h1: [f32; 4], w2: &[f32]) -> f32 {
         let mut out = [0.0];
         mkl::matmul(
@@ -96,7 +126,7 @@ impl Forward {
 /// `h1 = sigmoid(x @ W1 + b1); out = sigmoid(h1 @ W2 + b2)` with the notebook's
 /// `sigmoid(x) = 1 / (1 + torch.exp(-x))`.
 /// Traces `x @ W1 + b1`, `h1`, `h1 @ W2 + b2` and `out`.
-fn forward(t: &Tap, k: &Kernels, params: &[Vec<f32>], x: [f32; 2]) -> Forward {
+fn forward(t: &Tap, k: &impl TensorEngine, params: &[Vec<f32>], x: [f32; 2]) -> Forward {
     let (w1, b1, b2) = (&params[0], &params[1], &params[3]);
     // x @ W1: each entry a sum of two products with a 0/1 input, so one rounding.
     let z1: [f32; 4] = std::array::from_fn(|j| (x[0] * w1[j] + x[1] * w1[4 + j]) + b1[j]);
@@ -110,7 +140,7 @@ fn forward(t: &Tap, k: &Kernels, params: &[Vec<f32>], x: [f32; 2]) -> Forward {
 }
 
 /// `loss = -(y * torch.log(out) + (1 - y) * torch.log((1 - out)))`, with the logs it took.
-fn bce(k: &Kernels, out: f32, y: f32) -> (f32, f32) {
+fn bce(k: &impl TensorEngine, out: f32, y: f32) -> (f32, f32) {
     let one_minus_out = 1.0 - out;
     let loss = -(y * k.log(out) + (1.0 - y) * k.log(one_minus_out));
     (loss, one_minus_out)
@@ -185,23 +215,25 @@ pub fn show_params(params: &[Vec<f64>]) -> [String; 2] {
 const PARAMS: [&str; 4] = ["W1", "b1", "W2", "b2"];
 const SHAPES: [&[usize]; 4] = [&[2, 4], &[4], &[4, 1], &[1]];
 
+/// The exact engine: the notebook on ports of libtorch's generator and MKL's kernels.
 pub fn run(cfg: &Config) -> Result<RunRecord> {
+    run_on::<PlainRust>(cfg)
+}
+
+/// The notebook, top to bottom, on engine `E`: [`PlainRust`], or the libtorch-backed engine
+/// (`torch/src/libtorch_engine/`) where MKL's path here is not reproduced.
+pub fn run_on<E: TensorEngine>(cfg: &Config) -> Result<RunRecord> {
     let mut record = cfg.record();
-    let mut torch = TorchGenerator::manual_seed(cfg.seed);
-    let k = Kernels {
-        mkl: crate::kernels::this_machine().mkl.path.context(
-            "MKL's path here is not reproduced: this is the libtorch-backed engine's run",
-        )?,
-    };
+    let mut k = E::manual_seed(cfg.seed)?;
 
     // In [3], [4]: W1 = torch.rand(2, 4, requires_grad=True) … b2 = torch.rand(1, …)
     let mut params = cfg.initial_float32(
         &mut record,
         [
-            (PARAMS[0], SHAPES[0], torch.rand(8)),
-            (PARAMS[1], SHAPES[1], torch.rand(4)),
-            (PARAMS[2], SHAPES[2], torch.rand(4)),
-            (PARAMS[3], SHAPES[3], torch.rand(1)),
+            (PARAMS[0], SHAPES[0], k.rand(SHAPES[0])),
+            (PARAMS[1], SHAPES[1], k.rand(SHAPES[1])),
+            (PARAMS[2], SHAPES[2], k.rand(SHAPES[2])),
+            (PARAMS[3], SHAPES[3], k.rand(SHAPES[3])),
         ],
     )?;
     for line in show_params(&params.each_ref().map(|p| widen(p))) {
@@ -248,13 +280,13 @@ fn sample(random: &mut CpythonRandom) -> ([f32; 2], f32) {
     ([x1, x2], ((x1 != 0.0) ^ (x2 != 0.0)) as i32 as f32)
 }
 
-/// The trained network and the kernels it runs on.
-struct Net {
-    k: Kernels,
+/// The trained network and the engine it runs on.
+struct Net<E> {
+    k: E,
     params: [Vec<f32>; 4],
 }
 
-impl Network for Net {
+impl<E: TensorEngine> Network for Net<E> {
     fn parameters(&self) -> Vec<Vec<f64>> {
         self.params.iter().map(|p| widen(p)).collect()
     }
@@ -269,7 +301,7 @@ impl Network for Net {
     }
 }
 
-impl HiddenLayer for Net {
+impl<E: TensorEngine> HiddenLayer for Net<E> {
     fn hidden_and_out(&mut self, inputs: &[[f64; 2]]) -> Vec<(Vec<f64>, f64)> {
         let untraced = Tap::default();
         inputs

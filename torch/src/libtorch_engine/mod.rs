@@ -8,10 +8,12 @@
 use backprop::{floats, Hidden, TraceNames, TwoLayerNet};
 use tch::Tensor;
 use xor_repro::experiments::torch_net::TorchEngine;
+use xor_repro::experiments::torch_sigmoid4_bce_online::TensorEngine;
 use xor_repro::experiments::RunFn;
 
-/// libtorch as 000's and 001's engine: its global generator draws `nn.Linear`, its kernels
-/// compute every step whose bits depend on the kernel ([`backprop`]).
+/// libtorch as the PyTorch notebooks' engine: its global generator draws the parameters,
+/// its kernels compute every step whose bits depend on the kernel ([`backprop`] for 000 and
+/// 001; `exp`, `log` and `h1 @ W2` on tensors of Python's shapes for 003).
 pub struct Libtorch;
 
 impl TorchEngine for Libtorch {
@@ -60,4 +62,30 @@ pub fn run_fn(name: &str) -> Option<RunFn> {
 
 pub fn find(name: &str) -> Option<&'static Training> {
     TRAINING.iter().find(|t| t.name == name)
+}
+
+impl TensorEngine for Libtorch {
+    fn manual_seed(seed: u64) -> anyhow::Result<Libtorch> {
+        tch::manual_seed(seed as i64);
+        Ok(Libtorch)
+    }
+
+    fn rand(&mut self, shape: &[usize]) -> Vec<f32> {
+        let shape: Vec<i64> = shape.iter().map(|&d| d as i64).collect();
+        floats(&crate::torch_init::rand(&shape)).to_vec()
+    }
+
+    fn exp<const N: usize>(&self, x: [f32; N]) -> [f32; N] {
+        let e = Tensor::from_slice(&x).exp();
+        std::array::from_fn(|i| floats(&e)[i])
+    }
+
+    fn log(&self, x: f32) -> f32 {
+        floats(&Tensor::from_slice(&[x]).log())[0]
+    }
+
+    fn dot(&self, h1: [f32; 4], w2: &[f32]) -> f32 {
+        let h1 = Tensor::from_slice(&h1).unsqueeze(0);
+        floats(&h1.mm(&Tensor::from_slice(w2).reshape([4, 1])))[0]
+    }
 }
