@@ -8,6 +8,7 @@
 //! as pandas writes NaN. An array is flattened row-major into one column (Fortran-ordered
 //! arrays are reordered first), as `params.csv` flattens a tensor.
 
+use crate::diff::Precision;
 use anyhow::{anyhow, bail, Context, Result};
 use std::path::{Path, PathBuf};
 
@@ -25,6 +26,9 @@ pub struct Column {
     pub cells: Cells,
     /// Every cell is a whole number written without a decimal point (a key candidate).
     pub integer_valued: bool,
+    /// The floating-point type the file declares for it: an `.npy` / `.npz` float array's
+    /// dtype. `None` where the file declares none (CSV cells, integer arrays).
+    pub float_dtype: Option<Precision>,
 }
 
 impl Column {
@@ -33,6 +37,13 @@ impl Column {
             Cells::Numbers(v) => Some(v),
             Cells::Text(_) => None,
         }
+    }
+
+    /// The precision its ulps are counted in: its declared dtype, else float32 when every
+    /// value is exactly a float32 (a CSV holds no dtype); `None` for text.
+    pub fn precision(&self) -> Option<Precision> {
+        let values = self.numbers()?;
+        Some(self.float_dtype.unwrap_or_else(|| Precision::of(values)))
     }
 
     /// The cell of `row` as key text: numbers in their shortest form (so `1` and `1.0` name
@@ -212,6 +223,7 @@ fn column_of(path: &Path, name: &str, cells: Vec<String>, lines: &[usize]) -> Re
             name: name.to_string(),
             cells: Cells::Text(cells),
             integer_valued: false,
+            float_dtype: None,
         });
     }
     let mut values = Vec::with_capacity(cells.len());
@@ -235,6 +247,7 @@ fn column_of(path: &Path, name: &str, cells: Vec<String>, lines: &[usize]) -> Re
         name: name.to_string(),
         cells: Cells::Numbers(values),
         integer_valued,
+        float_dtype: None,
     })
 }
 
@@ -302,17 +315,19 @@ fn array_table<R: std::io::Read>(
                 .collect::<Vec<f64>>()
         };
     }
-    let (values, integer_valued) = match (ty.type_char(), ty.size_field()) {
-        (TypeChar::Float, 8) => (npy.into_vec::<f64>().map_err(read_err)?, false),
-        (TypeChar::Float, 4) => (widened!(f32), false),
-        (TypeChar::Int, 8) => (widened!(i64), true),
-        (TypeChar::Int, 4) => (widened!(i32), true),
-        (TypeChar::Int, 2) => (widened!(i16), true),
-        (TypeChar::Int, 1) => (widened!(i8), true),
-        (TypeChar::Uint, 8) => (widened!(u64), true),
-        (TypeChar::Uint, 4) => (widened!(u32), true),
-        (TypeChar::Uint, 2) => (widened!(u16), true),
-        (TypeChar::Uint, 1) => (widened!(u8), true),
+    let float64 = Some(Precision::Float64);
+    let float32 = Some(Precision::Float32);
+    let (values, integer_valued, float_dtype) = match (ty.type_char(), ty.size_field()) {
+        (TypeChar::Float, 8) => (npy.into_vec::<f64>().map_err(read_err)?, false, float64),
+        (TypeChar::Float, 4) => (widened!(f32), false, float32),
+        (TypeChar::Int, 8) => (widened!(i64), true, None),
+        (TypeChar::Int, 4) => (widened!(i32), true, None),
+        (TypeChar::Int, 2) => (widened!(i16), true, None),
+        (TypeChar::Int, 1) => (widened!(i8), true, None),
+        (TypeChar::Uint, 8) => (widened!(u64), true, None),
+        (TypeChar::Uint, 4) => (widened!(u32), true, None),
+        (TypeChar::Uint, 2) => (widened!(u16), true, None),
+        (TypeChar::Uint, 1) => (widened!(u8), true, None),
         _ => return Err(bad()),
     };
     let values = match order {
@@ -328,6 +343,7 @@ fn array_table<R: std::io::Read>(
             name,
             cells: Cells::Numbers(values),
             integer_valued,
+            float_dtype,
         }],
         rows,
         pandas_index: false,
@@ -359,4 +375,28 @@ fn c_order(values: &[f64], shape: &[u64]) -> Vec<f64> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn column(values: &[f64], float_dtype: Option<Precision>) -> Column {
+        Column {
+            name: "x".into(),
+            cells: Cells::Numbers(values.to_vec()),
+            integer_valued: false,
+            float_dtype,
+        }
+    }
+
+    #[test]
+    fn a_declared_dtype_decides_the_precision_a_csv_column_infers_it() {
+        // Whole numbers are exactly float32; declared float64, they are counted in float64.
+        let whole = [0.0, 1.0, 2.0];
+        assert_eq!(column(&whole, None).precision(), Some(Precision::Float32));
+        let f64_array = column(&whole, Some(Precision::Float64));
+        assert_eq!(f64_array.precision(), Some(Precision::Float64));
+        assert_eq!(column(&[0.1], None).precision(), Some(Precision::Float64));
+    }
 }
