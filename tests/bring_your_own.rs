@@ -198,6 +198,24 @@ fn diff_reports_keys_in_one_file_and_rejects_bad_data() {
         &write("other.csv", "epoch,accuracy\n1,0.5\n"),
         "no shared numeric column",
     );
+    // A column named twice would be compared on one of the two without a word.
+    let twice = write(
+        "twice.csv",
+        "epoch,loss,loss\n1,0.5,0.5\n2,0.25,0.2\n3,0.125,0.1\n",
+    );
+    let out = xor_repro(&["diff", a.to_str().unwrap(), twice.to_str().unwrap()]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        out.stdout.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert_eq!(err.trim().lines().count(), 1, "not one line: {err}");
+    assert!(
+        err.contains("twice.csv: column loss appears more than once"),
+        "{err}"
+    );
 }
 
 /// The notebook's NumPy code (notebook 004, numpy-sigmoid2-mse) as a user would run it

@@ -7,6 +7,9 @@
 //! column into text and drop it from the comparison). Empty cells of a numeric column are NaN,
 //! as pandas writes NaN. An array is flattened row-major into one column (Fortran-ordered
 //! arrays are reordered first), as `params.csv` flattens a tensor.
+//!
+//! A column name may appear once in a CSV's header: with two `loss` columns a comparison
+//! could only pick one of them silently, so a repeated name is an error.
 
 use crate::diff::Precision;
 use anyhow::{anyhow, bail, Context, Result};
@@ -164,6 +167,9 @@ pub fn read_csv(path: &Path, text: &str) -> Result<Table> {
             header.join(",")
         );
     }
+    if let Some(name) = repeated_name(&header) {
+        bail!("{shown}: column {name} appears more than once in the header; name each column once");
+    }
     let pandas_index = header[0].is_empty();
     let mut raw: Vec<Vec<String>> = vec![Vec::new(); header.len()];
     let mut lines = Vec::new();
@@ -210,6 +216,17 @@ pub fn read_csv(path: &Path, text: &str) -> Result<Table> {
         shape: vec![rows as u64],
         lines,
     })
+}
+
+/// The first non-empty header cell that appears twice. (Empty cells are left alone: pandas
+/// leaves its index unnamed.)
+fn repeated_name(header: &[String]) -> Option<&str> {
+    let mut seen = std::collections::HashSet::new();
+    header
+        .iter()
+        .filter(|h| !h.is_empty())
+        .find(|h| !seen.insert(h.as_str()))
+        .map(String::as_str)
 }
 
 /// A CSV column from its cells: numeric when its first non-empty cell is a number.
@@ -398,5 +415,19 @@ mod tests {
         let f64_array = column(&whole, Some(Precision::Float64));
         assert_eq!(f64_array.precision(), Some(Precision::Float64));
         assert_eq!(column(&[0.1], None).precision(), Some(Precision::Float64));
+    }
+
+    #[test]
+    fn a_repeated_column_name_is_an_error_naming_it_and_the_file() {
+        let path = Path::new("history.csv");
+        let err = read_csv(path, "step,loss,loss\n1,0.5,0.25\n").unwrap_err();
+        let message = format!("{err:#}");
+        assert!(message.contains("history.csv"), "{message}");
+        assert!(
+            message.contains("column loss appears more than once"),
+            "{message}"
+        );
+        // pandas' unnamed index is not a name.
+        assert!(read_csv(path, ",loss\n0,0.5\n").is_ok());
     }
 }
