@@ -17,8 +17,10 @@ fn diff(a: &Path, b: &Path) -> (Option<i32>, String) {
 }
 
 /// Writes `same` and `planted` files with `writer` (Python, given the folder, a random
-/// generator `rng` and `bump`, which moves one float one ulp up), and checks that diff finds
-/// the planted difference where Python says it put it, and nothing between identical files.
+/// generator `rng`, `bump`, which moves one float one ulp up in its own dtype, and `ulps64`,
+/// the float64 ulps between two floats), and checks that diff finds the planted difference
+/// where Python says it put it (its row or element, and its ulps in the data's dtype), and
+/// nothing between identical files.
 fn check_planted(files: &str, writer: &str) {
     let dir = out_dir();
     let d = dir.path().to_str().unwrap();
@@ -27,6 +29,7 @@ fn check_planted(files: &str, writer: &str) {
          d = {d:?}\n\
          rng = np.random.default_rng(int.from_bytes(os.urandom(4), 'little'))\n\
          def bump(x): return np.nextafter(x, np.inf).astype(x.dtype)\n\
+         def ulps64(x, y): return abs(int(np.float64(y).view(np.int64)) - int(np.float64(x).view(np.int64)))\n\
          {writer}"
     );
     // The writer prints where it planted the difference, as diff should name it.
@@ -41,7 +44,7 @@ fn check_planted(files: &str, writer: &str) {
     for needle in &expected {
         assert!(text.contains(needle), "expected {needle:?} in:\n{text}");
     }
-    assert!(text.contains("1 ulps"), "{text}");
+    assert!(text.contains("max ulps"), "{text}");
 }
 
 #[test]
@@ -70,6 +73,7 @@ for i, cols in enumerate([values, values, planted]):
 print(f"rows matched by index")
 print(f"line {row + 2} (index {row}): {float(values[col][row])!r} vs {float(planted[col][row])!r}")
 print(f"  {col} ")
+print(f"max ulps 1 ({planted[col].dtype})")
 "#,
     );
 }
@@ -107,7 +111,34 @@ for k, a in enumerate([w, w, w2]):
     with open(f"{d}/weights.npy.{k}", "wb") as f:
         np.save(f, a)
 print(f"element [{i}, {j}]: {float(w[i, j])!r} vs {float(w2[i, j])!r}")
+print(f"max ulps 1 ({w.dtype})")
 "#,
+    );
+}
+
+#[test]
+fn diff_counts_ulps_of_a_float64_npy_pair_in_float64() {
+    // Float64 arrays holding float32 values: their dtype, not their values, sets the unit.
+    let writer = |change: &str| {
+        format!(
+            r#"
+w = rng.standard_normal((4, 3)).astype(np.float32).astype(np.float64)
+i, j = int(rng.integers(4)), int(rng.integers(3))
+w2 = w.copy(); w2[i, j] = {change}
+for k, a in enumerate([w, w, w2]):
+    with open(f"{{d}}/series.npy.{{k}}", "wb") as f:
+        np.save(f, a)
+print(f"element [{{i}}, {{j}}]: {{float(w[i, j])!r}} vs {{float(w2[i, j])!r}}")
+print(f"max ulps {{ulps64(w[i, j], w2[i, j])}} ({{w2.dtype}})")
+"#
+        )
+    };
+    // One float64 ulp: 1 ulp, in float64.
+    check_planted("series.npy.", &writer("bump(w2[i, j])"));
+    // One float32 ulp apart, still float64 arrays: counted in float64 ulps, not as 1.
+    check_planted(
+        "series.npy.",
+        &writer("np.float64(bump(np.float32(w2[i, j])))"),
     );
 }
 
@@ -116,7 +147,7 @@ fn diff_finds_one_ulp_in_an_npz_member() {
     check_planted(
         "arrays.npz.",
         r#"
-arrays = {"W1": rng.standard_normal((2, 2)), "b1": rng.standard_normal(2), "loss": rng.random(30)}
+arrays = {"W1": rng.standard_normal((2, 2)), "b1": rng.standard_normal(2).astype(np.float32), "loss": rng.random(30)}
 name = ["W1", "b1", "loss"][int(rng.integers(3))]
 flat = arrays[name].reshape(-1)
 k = int(rng.integers(flat.size))
@@ -128,6 +159,7 @@ for i, members in enumerate([arrays, arrays, planted]):
 index = list(np.unravel_index(k, arrays[name].shape))
 print(f"{name} (rows matched by position)")
 print(f"element {[int(x) for x in index]}: {float(flat[k])!r} vs {float(planted[name].reshape(-1)[k])!r}")
+print(f"max ulps 1 ({arrays[name].dtype})")
 "#,
     );
 }
@@ -165,6 +197,24 @@ fn diff_reports_keys_in_one_file_and_rejects_bad_data() {
     bad(
         &write("other.csv", "epoch,accuracy\n1,0.5\n"),
         "no shared numeric column",
+    );
+    // A column named twice would be compared on one of the two without a word.
+    let twice = write(
+        "twice.csv",
+        "epoch,loss,loss\n1,0.5,0.5\n2,0.25,0.2\n3,0.125,0.1\n",
+    );
+    let out = xor_repro(&["diff", a.to_str().unwrap(), twice.to_str().unwrap()]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        out.stdout.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert_eq!(err.trim().lines().count(), 1, "not one line: {err}");
+    assert!(
+        err.contains("twice.csv: column loss appears more than once"),
+        "{err}"
     );
 }
 

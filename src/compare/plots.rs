@@ -44,6 +44,7 @@ pub fn draw(
             ),
             subtitle: &subtitle,
             step_unit: exp.step_unit,
+            rust_label: rust_legend(engine),
             rust: &losses.0,
             python: &losses.1,
             first_difference,
@@ -59,6 +60,15 @@ pub fn draw(
         crate::plot::surface(&points, &title, &pair.join("surface-python.svg"))?;
     }
     Ok(())
+}
+
+/// The legend of the Rust curve: which engine made the run (the exact engine is plain Rust,
+/// only the port runs on tch).
+fn rust_legend(engine: Engine) -> &'static str {
+    match engine {
+        Engine::Exact => "Rust (exact engine)",
+        Engine::Tch => "Rust (tch port)",
+    }
 }
 
 /// The `(x1, x2, prediction)` rows of a `surface.csv` the table read.
@@ -103,4 +113,34 @@ fn plot_subtitle(v: &Verdict) -> String {
         diff::short(v.max_abs)
     );
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_legend_names_the_engine_that_made_the_rust_run() {
+        let dir = tempfile::tempdir().unwrap();
+        for (engine, other) in [(Engine::Exact, Engine::Tch), (Engine::Tch, Engine::Exact)] {
+            let path = dir.path().join(output_name(engine, "compare", "svg"));
+            let losses = [0.5, 0.25, 0.125];
+            crate::plot::compare(
+                &crate::plot::ComparePlot {
+                    title: "t",
+                    subtitle: "s",
+                    step_unit: "epochs",
+                    rust_label: rust_legend(engine),
+                    rust: &losses,
+                    python: &losses,
+                    first_difference: None,
+                },
+                &path,
+            )
+            .unwrap();
+            let svg = std::fs::read_to_string(&path).unwrap();
+            assert!(svg.contains(rust_legend(engine)), "{engine:?}");
+            assert!(!svg.contains(rust_legend(other)), "{engine:?}");
+        }
+    }
 }

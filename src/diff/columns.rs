@@ -13,6 +13,10 @@
 //! against the CSV column of its file name (or the CSV's only value column), `.npz` members
 //! against the members (or CSV columns) of the same name.
 //!
+//! Ulps are counted in the data's own precision: an array's dtype (float32 or float64), and
+//! for a CSV column, which holds no dtype, float32 when every value is exactly a float32. A
+//! pair is counted in float32 only when both sides are float32.
+//!
 //! Two run folders (of the same experiment) are diffed file by file; both must hold
 //! `loss.csv`, and a file only one holds (a script recording with `xor_repro_record` may keep
 //! only its losses) is listed as not compared.
@@ -598,11 +602,7 @@ fn compare(
     };
     let columns = pairs
         .iter()
-        .map(|&(i, j)| {
-            let va = a.columns[i].numbers().expect("numeric");
-            let vb = b.columns[j].numbers().expect("numeric");
-            column_diff(&a.columns[i].name, a, b, va, vb, &rows, &keys, tol)
-        })
+        .map(|&(i, j)| column_diff(a, b, &a.columns[i], &b.columns[j], &rows, &keys, tol))
         .collect();
     TableDiff {
         name,
@@ -616,23 +616,28 @@ fn compare(
     }
 }
 
-#[allow(clippy::too_many_arguments)]
+/// Compares column `ca` of `a` with `cb` of `b` on the matched `rows`.
 fn column_diff(
-    name: &str,
     a: &Table,
     b: &Table,
-    va: &[f64],
-    vb: &[f64],
+    ca: &data::Column,
+    cb: &data::Column,
     rows: &[(usize, usize)],
     keys: &[String],
     tol: &Tolerance,
 ) -> ColumnDiff {
-    let precision = match (Precision::of(va), Precision::of(vb)) {
-        (Precision::Float32, Precision::Float32) => Precision::Float32,
+    let (va, vb) = (
+        ca.numbers().expect("numeric"),
+        cb.numbers().expect("numeric"),
+    );
+    // Ulps in each side's own precision (an array's dtype; a CSV column's values): float32
+    // only when both are float32, as a float32 ulp is too coarse to count a float64's.
+    let precision = match (ca.precision(), cb.precision()) {
+        (Some(Precision::Float32), Some(Precision::Float32)) => Precision::Float32,
         _ => Precision::Float64,
     };
     let mut d = ColumnDiff {
-        name: name.to_string(),
+        name: ca.name.clone(),
         compared: rows.len(),
         identical: 0,
         max_abs: 0.0,

@@ -7,7 +7,11 @@
 //! column into text and drop it from the comparison). Empty cells of a numeric column are NaN,
 //! as pandas writes NaN. An array is flattened row-major into one column (Fortran-ordered
 //! arrays are reordered first), as `params.csv` flattens a tensor.
+//!
+//! A column name may appear once in a CSV's header: with two `loss` columns a comparison
+//! could only pick one of them silently, so a repeated name is an error.
 
+use crate::diff::Precision;
 use anyhow::{anyhow, bail, Context, Result};
 use std::path::{Path, PathBuf};
 
@@ -25,6 +29,9 @@ pub struct Column {
     pub cells: Cells,
     /// Every cell is a whole number written without a decimal point (a key candidate).
     pub integer_valued: bool,
+    /// The floating-point type the file declares for it: an `.npy` / `.npz` float array's
+    /// dtype. `None` where the file declares none (CSV cells, integer arrays).
+    pub float_dtype: Option<Precision>,
 }
 
 impl Column {
@@ -33,6 +40,13 @@ impl Column {
             Cells::Numbers(v) => Some(v),
             Cells::Text(_) => None,
         }
+    }
+
+    /// The precision its ulps are counted in: its declared dtype, else float32 when every
+    /// value is exactly a float32 (a CSV holds no dtype); `None` for text.
+    pub fn precision(&self) -> Option<Precision> {
+        let values = self.numbers()?;
+        Some(self.float_dtype.unwrap_or_else(|| Precision::of(values)))
     }
 
     /// The cell of `row` as key text: numbers in their shortest form (so `1` and `1.0` name
@@ -153,6 +167,9 @@ pub fn read_csv(path: &Path, text: &str) -> Result<Table> {
             header.join(",")
         );
     }
+    if let Some(name) = repeated_name(&header) {
+        bail!("{shown}: column {name} appears more than once in the header; name each column once");
+    }
     let pandas_index = header[0].is_empty();
     let mut raw: Vec<Vec<String>> = vec![Vec::new(); header.len()];
     let mut lines = Vec::new();
@@ -201,6 +218,17 @@ pub fn read_csv(path: &Path, text: &str) -> Result<Table> {
     })
 }
 
+/// The first non-empty header cell that appears twice. (Empty cells are left alone: pandas
+/// leaves its index unnamed.)
+fn repeated_name(header: &[String]) -> Option<&str> {
+    let mut seen = std::collections::HashSet::new();
+    header
+        .iter()
+        .filter(|h| !h.is_empty())
+        .find(|h| !seen.insert(h.as_str()))
+        .map(String::as_str)
+}
+
 /// A CSV column from its cells: numeric when its first non-empty cell is a number.
 fn column_of(path: &Path, name: &str, cells: Vec<String>, lines: &[usize]) -> Result<Column> {
     let numeric = cells
@@ -212,6 +240,7 @@ fn column_of(path: &Path, name: &str, cells: Vec<String>, lines: &[usize]) -> Re
             name: name.to_string(),
             cells: Cells::Text(cells),
             integer_valued: false,
+            float_dtype: None,
         });
     }
     let mut values = Vec::with_capacity(cells.len());
@@ -235,6 +264,7 @@ fn column_of(path: &Path, name: &str, cells: Vec<String>, lines: &[usize]) -> Re
         name: name.to_string(),
         cells: Cells::Numbers(values),
         integer_valued,
+        float_dtype: None,
     })
 }
 
@@ -302,17 +332,19 @@ fn array_table<R: std::io::Read>(
                 .collect::<Vec<f64>>()
         };
     }
-    let (values, integer_valued) = match (ty.type_char(), ty.size_field()) {
-        (TypeChar::Float, 8) => (npy.into_vec::<f64>().map_err(read_err)?, false),
-        (TypeChar::Float, 4) => (widened!(f32), false),
-        (TypeChar::Int, 8) => (widened!(i64), true),
-        (TypeChar::Int, 4) => (widened!(i32), true),
-        (TypeChar::Int, 2) => (widened!(i16), true),
-        (TypeChar::Int, 1) => (widened!(i8), true),
-        (TypeChar::Uint, 8) => (widened!(u64), true),
-        (TypeChar::Uint, 4) => (widened!(u32), true),
-        (TypeChar::Uint, 2) => (widened!(u16), true),
-        (TypeChar::Uint, 1) => (widened!(u8), true),
+    let float64 = Some(Precision::Float64);
+    let float32 = Some(Precision::Float32);
+    let (values, integer_valued, float_dtype) = match (ty.type_char(), ty.size_field()) {
+        (TypeChar::Float, 8) => (npy.into_vec::<f64>().map_err(read_err)?, false, float64),
+        (TypeChar::Float, 4) => (widened!(f32), false, float32),
+        (TypeChar::Int, 8) => (widened!(i64), true, None),
+        (TypeChar::Int, 4) => (widened!(i32), true, None),
+        (TypeChar::Int, 2) => (widened!(i16), true, None),
+        (TypeChar::Int, 1) => (widened!(i8), true, None),
+        (TypeChar::Uint, 8) => (widened!(u64), true, None),
+        (TypeChar::Uint, 4) => (widened!(u32), true, None),
+        (TypeChar::Uint, 2) => (widened!(u16), true, None),
+        (TypeChar::Uint, 1) => (widened!(u8), true, None),
         _ => return Err(bad()),
     };
     let values = match order {
@@ -328,6 +360,7 @@ fn array_table<R: std::io::Read>(
             name,
             cells: Cells::Numbers(values),
             integer_valued,
+            float_dtype,
         }],
         rows,
         pandas_index: false,
@@ -359,4 +392,42 @@ fn c_order(values: &[f64], shape: &[u64]) -> Vec<f64> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn column(values: &[f64], float_dtype: Option<Precision>) -> Column {
+        Column {
+            name: "x".into(),
+            cells: Cells::Numbers(values.to_vec()),
+            integer_valued: false,
+            float_dtype,
+        }
+    }
+
+    #[test]
+    fn a_declared_dtype_decides_the_precision_a_csv_column_infers_it() {
+        // Whole numbers are exactly float32; declared float64, they are counted in float64.
+        let whole = [0.0, 1.0, 2.0];
+        assert_eq!(column(&whole, None).precision(), Some(Precision::Float32));
+        let f64_array = column(&whole, Some(Precision::Float64));
+        assert_eq!(f64_array.precision(), Some(Precision::Float64));
+        assert_eq!(column(&[0.1], None).precision(), Some(Precision::Float64));
+    }
+
+    #[test]
+    fn a_repeated_column_name_is_an_error_naming_it_and_the_file() {
+        let path = Path::new("history.csv");
+        let err = read_csv(path, "step,loss,loss\n1,0.5,0.25\n").unwrap_err();
+        let message = format!("{err:#}");
+        assert!(message.contains("history.csv"), "{message}");
+        assert!(
+            message.contains("column loss appears more than once"),
+            "{message}"
+        );
+        // pandas' unnamed index is not a name.
+        assert!(read_csv(path, ",loss\n0,0.5\n").is_ok());
+    }
 }

@@ -47,8 +47,19 @@ pub struct Table {
 }
 
 impl Table {
-    /// Reads a run CSV, recognising its schema by its header.
+    /// Reads a run CSV, recognising its schema by its header; a header without rows is an
+    /// error (there is nothing to compare).
     pub fn read(path: &Path) -> Result<Table> {
+        let table = Table::read_allowing_no_rows(path)?;
+        if table.values.is_empty() {
+            bail!("{} has a header but no rows", path.display());
+        }
+        Ok(table)
+    }
+
+    /// [`Table::read`], where a header without rows is a table of none: a run that recorded
+    /// no loss writes its `loss.csv` so.
+    pub fn read_allowing_no_rows(path: &Path) -> Result<Table> {
         let text = std::fs::read_to_string(path)
             .with_context(|| format!("cannot read {}", path.display()))?;
         let mut lines = text.lines();
@@ -104,9 +115,6 @@ impl Table {
                 .join(", ");
             table.keys.push(key);
             table.values.push(value);
-        }
-        if table.values.is_empty() {
-            bail!("{} has a header but no rows", path.display());
         }
         Ok(table)
     }

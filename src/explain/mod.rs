@@ -12,7 +12,7 @@ pub mod run;
 use crate::diff::{Difference, Precision};
 use crate::record::trace::{self, TracedValue};
 use crate::record::{self, RunInfo};
-use anyhow::{bail, Context, Result};
+use anyhow::{bail, Result};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -62,22 +62,20 @@ pub(crate) fn folder_name(dir: &Path) -> String {
         .unwrap_or_else(|| dir.display().to_string())
 }
 
-/// The losses of a `loss.csv` (`step,loss`), or `None` without one.
+/// The losses of a `loss.csv` (`step,loss`), read by `diff`'s reader, or `None` without one.
 pub fn read_losses(path: &Path) -> Result<Option<Vec<f64>>> {
     if !path.is_file() {
         return Ok(None);
     }
-    let text =
-        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
-    let mut losses = Vec::new();
-    for (i, line) in text.lines().enumerate().skip(1) {
-        let value = line.split(',').nth(1).and_then(|v| v.parse::<f64>().ok());
-        match value {
-            Some(v) => losses.push(v),
-            None => bail!("{}: line {}: expected step,loss", path.display(), i + 1),
-        }
+    let table = crate::diff::Table::read_allowing_no_rows(path)?;
+    if table.schema != "loss" {
+        bail!(
+            "{}: expected step,loss, found the header of a {} file",
+            path.display(),
+            table.schema
+        );
     }
-    Ok(Some(losses))
+    Ok(Some(table.values))
 }
 
 /// The first traced value whose two sides differ.
@@ -325,4 +323,25 @@ pub fn output_paths(a: &Side, b: &Side) -> (PathBuf, String) {
         (x, y) => format!("explain-{x}-vs-{y}"),
     };
     (folder, stem)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn losses_are_read_by_diffs_reader_a_missing_file_is_none() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("loss.csv");
+        assert_eq!(read_losses(&path).unwrap(), None);
+        std::fs::write(&path, "step,loss\n").unwrap();
+        assert_eq!(read_losses(&path).unwrap(), Some(Vec::new()));
+        std::fs::write(&path, "step,loss\n0,0.5\n1,0.25\n").unwrap();
+        assert_eq!(read_losses(&path).unwrap(), Some(vec![0.5, 0.25]));
+        std::fs::write(&path, "step,loss\n0,0.5\n1,oops\n").unwrap();
+        let err = format!("{:#}", read_losses(&path).unwrap_err());
+        assert!(err.contains("line 3"), "{err}");
+        std::fs::write(&path, "x1,x2,prediction\n0,0,0.5\n").unwrap();
+        assert!(read_losses(&path).is_err());
+    }
 }

@@ -21,6 +21,8 @@ pub struct ComparePlot<'a> {
     pub subtitle: &'a str,
     /// "epochs" or "samples".
     pub step_unit: &'a str,
+    /// What made the Rust curve, as its legend names it: `Rust (exact engine)`.
+    pub rust_label: &'a str,
     pub rust: &'a [f64],
     pub python: &'a [f64],
     /// The first step whose two losses differ, if any.
@@ -124,7 +126,7 @@ fn loss_panel(plot: &ComparePlot, area: &Area) -> Result<()> {
             RUST_COLOUR.stroke_width(4),
         ))
         .map_err(err)?
-        .label(format!("Rust (tch), {} steps", plot.rust.len()))
+        .label(format!("{}, {} steps", plot.rust_label, plot.rust.len()))
         .legend(|(x, y)| PathElement::new([(x, y), (x + 24, y)], RUST_COLOUR.stroke_width(4)));
     // Thinner on top, so where the curves coincide both stay visible.
     chart
