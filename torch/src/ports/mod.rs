@@ -7,10 +7,9 @@ use anyhow::Result;
 use tch::nn;
 use tch::Tensor;
 use xor_repro::experiments::{Config, RunFn};
-use xor_repro::record::trace::Trace;
 use xor_repro::record::RunRecord;
 
-mod tensor_trace;
+pub mod tracing;
 
 // Every notebook's port: `pub mod …;` for each module here that defines `pub fn run`, and
 // `pub const PORTS` listing them by experiment name (found by `build.rs`; `tests/registry.rs`
@@ -77,19 +76,13 @@ fn values(t: &Tensor) -> Vec<f64> {
     crate::tensors::values(t)
 }
 
-fn shape(t: &Tensor) -> Vec<usize> {
-    crate::tensors::shape(t)
+/// `loss.item()` as Python prints it.
+fn repr_item(t: &Tensor) -> String {
+    xor_repro::pyfmt::float_repr(t.double_value(&[]))
 }
 
-/// Traces `t` as `name` when `step` is traced; reads nothing otherwise.
-fn trace_tensor(trace: &mut Trace, step: usize, name: &str, t: &Tensor) {
-    trace.value(step, name, || values(t));
-}
-
-/// The gradients of `loss` with respect to the intermediate values `of`, as Python's
-/// `retain_grad()` keeps them: the same backward pass, run with the graph kept for the
-/// `loss.backward()` that follows (this pass accumulates into no `.grad`). Only for traced
-/// steps.
-fn intermediate_grads(loss: &Tensor, of: &[&Tensor]) -> Vec<Tensor> {
-    Tensor::run_backward(&[loss], of, true, false)
+/// Rows of `x1, x2` as the float32 `[n, 2]` tensor the PyTorch notebooks feed their models.
+fn inputs(rows: &[[f64; 2]]) -> Tensor {
+    let flat: Vec<f32> = rows.iter().flatten().map(|&v| v as f32).collect();
+    Tensor::from_slice(&flat).reshape([-1, 2])
 }

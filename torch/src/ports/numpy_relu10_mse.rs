@@ -15,17 +15,17 @@
 //! - `{loss:.4f}` every 20 epochs; `pred.round()` per input; then `predict(X)` and the
 //!   accuracy, and the network on the notebook's 50×50 meshgrid (`surface.csv`).
 //!
-//! Traced (`--trace`) under the Python side's names: `W1 b1 W2 b2`, `Z1 A1 Z2 exp(-Z2) A2 loss`,
-//! `dA2 dZ2 dW2 db2 dA1 dZ1 dW1 db1`, then `W1.updated` … `b2.updated`.
+//! Traced (`--trace`) under the Python side's names, one tap per line of the loop.
 
-use super::tensor_trace::trace;
-use crate::tensors::{self, InitialTensors};
+use super::tracing::TapTensor;
+use crate::tensors::{self, values, InitialTensors};
 use anyhow::Result;
 use tch::{Device, Kind, Tensor};
-use xor_repro::experiments::Config;
-use xor_repro::record::{RunRecord, Stage};
+use xor_repro::experiments::numpy_relu10_mse::epilogue;
+use xor_repro::experiments::{Config, Network};
+use xor_repro::pyfmt;
+use xor_repro::record::RunRecord;
 use xor_repro::rng::numpy::RandomState;
-use xor_repro::{pyfmt, xor};
 
 const PARAMS: [&str; 4] = ["W1", "b1", "W2", "b2"];
 const F64: (Kind, Device) = (Kind::Double, Device::Cpu);
@@ -88,125 +88,56 @@ pub fn run(cfg: &Config) -> Result<RunRecord> {
     let learning_rate = cfg.lr;
     let mut a2 = Tensor::zeros([4, 1], F64);
     for epoch in 0..epochs {
-        trace(
-            &mut record,
-            epoch,
-            &[("W1", &w1), ("b1", &b1), ("W2", &w2), ("b2", &b2)],
-        );
-
+        let t = record.trace.step(epoch);
+        t.tensors("", &[("W1", &w1), ("b1", &b1), ("W2", &w2), ("b2", &b2)]);
         // Forward pass
-        let z1 = x.matmul(&w1) + &b1;
-        let a1 = relu(&z1);
-        let z2 = a1.matmul(&w2) + &b2;
-        a2 = sigmoid(&z2);
-        record.track_solved(epoch, || tensors::values(&a2));
-
+        let z1 = t.tensor("Z1", x.matmul(&w1) + &b1);
+        let a1 = t.tensor("A1", relu(&z1));
+        let z2 = t.tensor("Z2", a1.matmul(&w2) + &b2);
+        t.tap_with("exp(-Z2)", || values(&(-&z2).exp())); // the exp in sigmoid(Z2)
+        a2 = t.tensor("A2", sigmoid(&z2));
         //Loss (MSE)
-        let loss = (&a2 - &y).square().mean(Kind::Double);
-        record.losses.push(loss.double_value(&[]));
-
+        let loss = t.tensor("loss", (&a2 - &y).square().mean(Kind::Double));
         //Backpropagation
         let n = y.size()[0] as f64;
-        let da2 = 2.0 * (&a2 - &y) / n;
-        let dz2 = &da2 * sigmoid_derivative(&z2);
-        let dw2 = a1.tr().matmul(&dz2);
-        let db2 = dz2.sum_dim_intlist(0, true, Kind::Double);
-
-        let da1 = dz2.matmul(&w2.tr());
-        let dz1 = &da1 * relu_derivative(&z1);
-        let dw1 = x.tr().matmul(&dz1);
-        let db1 = dz1.sum_dim_intlist(0, true, Kind::Double);
-
-        if record.trace.on(epoch) {
-            let exp_neg_z2 = (-&z2).exp();
-            trace(
-                &mut record,
-                epoch,
-                &[
-                    ("Z1", &z1),
-                    ("A1", &a1),
-                    ("Z2", &z2),
-                    ("exp(-Z2)", &exp_neg_z2),
-                    ("A2", &a2),
-                    ("loss", &loss),
-                    ("dA2", &da2),
-                    ("dZ2", &dz2),
-                    ("dW2", &dw2),
-                    ("db2", &db2),
-                    ("dA1", &da1),
-                    ("dZ1", &dz1),
-                    ("dW1", &dw1),
-                    ("db1", &db1),
-                ],
-            );
-        }
-
+        let da2 = t.tensor("dA2", 2.0 * (&a2 - &y) / n);
+        let dz2 = t.tensor("dZ2", &da2 * sigmoid_derivative(&z2));
+        let dw2 = t.tensor("dW2", a1.tr().matmul(&dz2));
+        let db2 = t.tensor("db2", dz2.sum_dim_intlist(0, true, Kind::Double));
+        let da1 = t.tensor("dA1", dz2.matmul(&w2.tr()));
+        let dz1 = t.tensor("dZ1", &da1 * relu_derivative(&z1));
+        let dw1 = t.tensor("dW1", x.tr().matmul(&dz1));
+        let db1 = t.tensor("db1", dz1.sum_dim_intlist(0, true, Kind::Double));
         // Update weights
         w1 -= learning_rate * &dw1;
         b1 -= learning_rate * &db1;
         w2 -= learning_rate * &dw2;
         b2 -= learning_rate * &db2;
-        trace(
-            &mut record,
-            epoch,
-            &[
-                ("W1.updated", &w1),
-                ("b1.updated", &b1),
-                ("W2.updated", &w2),
-                ("b2.updated", &b2),
-            ],
+        t.tensors(
+            ".updated",
+            &[("W1", &w1), ("b1", &b1), ("W2", &w2), ("b2", &b2)],
         );
-
+        let loss = loss.double_value(&[]);
         if epoch % 20 == 0 {
-            let loss = pyfmt::fixed(loss.double_value(&[]), 4);
-            record.print(format!("Epoch {epoch}, Loss: {loss}"));
+            record.print(format!("Epoch {epoch}, Loss: {}", pyfmt::fixed(loss, 4)));
         }
-        cfg.tick(epoch);
+        record.end_step(epoch, loss, || values(&a2));
     }
-    for (name, p) in PARAMS.iter().zip([&w1, &b1, &w2, &b2]) {
-        record.push_param(Stage::Final, name, tensors::values(p));
-    }
-    record.last_epoch_predictions = xor::predictions(&tensors::values(&a2));
-    let params = [&w1, &b1, &w2, &b2];
-
-    record.print("\nPredictions after training:");
-    for (i, target) in xor::TARGETS.iter().enumerate() {
-        let xi = x.get(i as i64).reshape([1, -1]);
-        let pred = predict(&xi, params).round();
-        let inputs: Vec<i64> = Vec::try_from(&x_int.get(i as i64))?;
-        record.print(format!(
-                "Input: {}, Predicted: {}, True: {}",
-                pyfmt::ndarray_int(&inputs, &[2]),
-                pyfmt::ndarray(&tensors::values(&pred), &[1, 1]),
-                pyfmt::ndarray_int(&[*target as i64], &[1])
-            ),
-        );
-    }
-
-    // In [9]: (loss plot skipped)
-    let preds = predict(&x, params);
-    let preds_binary = preds.gt(0.5).to_kind(Kind::Int64);
-    let acc = preds_binary
-        .squeeze()
-        .eq_tensor(&y_int.squeeze())
-        .to_kind(Kind::Double)
-        .mean(Kind::Double)
-        .double_value(&[]);
-    let preds = tensors::values(&preds);
-    record.print(format!("Final XOR preds: {}", pyfmt::ndarray(&preds, &[4, 1])),
-    );
-    record.print(format!("Accuracy: {}", pyfmt::float_repr(acc)));
-    record.predictions = xor::predictions(&preds);
-
-    // SURFACE PLOT: the notebook's grid points (shared, so the two sides' rows pair up).
-    let grid = xor_repro::experiments::numpy_relu10_mse::surface_grid();
-    let pts: Vec<f64> = grid.iter().flatten().copied().collect();
-    let pts = Tensor::from_slice(&pts).reshape([grid.len() as i64, 2]);
-    let a2g = tensors::values(&predict(&pts, params));
-    record.surface = grid
-        .iter()
-        .zip(a2g)
-        .map(|([x1, x2], z)| [*x1, *x2, z])
-        .collect();
+    epilogue(&mut record, &mut Net([w1, b1, w2, b2]), &values(&a2))?;
     Ok(record)
+}
+
+/// The trained tensors `W1, b1, W2, b2`; its forward pass is the notebook's `predict(x)`.
+struct Net([Tensor; 4]);
+
+impl Network for Net {
+    fn parameters(&self) -> Vec<Vec<f64>> {
+        self.0.iter().map(values).collect()
+    }
+
+    fn predict(&mut self, inputs: &[[f64; 2]]) -> Result<Vec<f64>> {
+        let x: Vec<f64> = inputs.iter().flatten().copied().collect();
+        let x = Tensor::from_slice(&x).reshape([-1, 2]);
+        Ok(values(&predict(&x, self.0.each_ref())))
+    }
 }

@@ -16,18 +16,17 @@
 //!   the last training epoch (`last_epoch_predictions.csv`); `predictions.csv` is the trained
 //!   network's output, which the notebook never computes.
 //!
-//! Traced (`--trace`) under the Python side's names: `W1 b1 W2 b2`, the forward values with
-//! `exp(-hidden_input)` and `exp(-final_input)`, `loss`, each `d_…` gradient, then
-//! `W2.updated b2.updated W1.updated b1.updated`.
+//! Traced (`--trace`) under the Python side's names, one tap per line of the loop.
 
-use super::tensor_trace::trace;
-use crate::tensors::{self, InitialTensors};
+use super::tracing::TapTensor;
+use crate::tensors::{self, values, InitialTensors};
 use anyhow::Result;
 use tch::{Device, Kind, Tensor};
-use xor_repro::experiments::Config;
-use xor_repro::record::{RunRecord, Stage};
+use xor_repro::experiments::numpy_sigmoid2_mse::epilogue;
+use xor_repro::experiments::{Config, Network};
+use xor_repro::pyfmt;
+use xor_repro::record::RunRecord;
 use xor_repro::rng::numpy::RandomState;
-use xor_repro::{pyfmt, xor};
 
 const PARAMS: [&str; 4] = ["W1", "b1", "W2", "b2"];
 const F64: (Kind, Device) = (Kind::Double, Device::Cpu);
@@ -77,105 +76,65 @@ pub fn run(cfg: &Config) -> Result<RunRecord> {
     // Step 5: Training loop (Gradient Descent using Backpropagation)
     let mut y_pred = Tensor::zeros([4, 1], F64);
     for epoch in 0..epochs {
-        trace(
-            &mut record,
-            epoch,
-            &[("W1", &w1), ("b1", &b1), ("W2", &w2), ("b2", &b2)],
-        );
-
+        let t = record.trace.step(epoch);
+        t.tensors("", &[("W1", &w1), ("b1", &b1), ("W2", &w2), ("b2", &b2)]);
         // ---------- Forward pass ----------
-        let hidden_input = x.matmul(&w1) + &b1;
-        let hidden_output = sigmoid(&hidden_input);
-        let final_input = hidden_output.matmul(&w2) + &b2;
-        y_pred = sigmoid(&final_input);
-        record.track_solved(epoch, || tensors::values(&y_pred));
-
+        let hidden_input = t.tensor("hidden_input", x.matmul(&w1) + &b1);
+        t.tap_with("exp(-hidden_input)", || values(&(-&hidden_input).exp())); // sigmoid's exp
+        let hidden_output = t.tensor("hidden_output", sigmoid(&hidden_input));
+        let final_input = t.tensor("final_input", hidden_output.matmul(&w2) + &b2);
+        t.tap_with("exp(-final_input)", || values(&(-&final_input).exp()));
+        y_pred = t.tensor("y_pred", sigmoid(&final_input));
         // ---------- Loss computation ----------
-        let loss = (&y - &y_pred).square().mean(Kind::Double);
-        record.losses.push(loss.double_value(&[]));
-
+        let loss = t.tensor("loss", (&y - &y_pred).square().mean(Kind::Double));
         // ---------- Backpropagation (compute gradients) ----------
-        let d_loss_y_pred = 2.0 * (&y_pred - &y);
-        let d_y_pred_final = sigmoid_derivative(&y_pred);
-        let d_final_input = &d_loss_y_pred * &d_y_pred_final;
+        let d_loss_y_pred = t.tensor("d_loss_y_pred", 2.0 * (&y_pred - &y));
+        let d_y_pred_final = t.tensor("d_y_pred_final", sigmoid_derivative(&y_pred));
+        let d_final_input = t.tensor("d_final_input", &d_loss_y_pred * &d_y_pred_final);
         let d_hidden_to_output = hidden_output.tr().matmul(&d_final_input);
-        let d_b2 = d_final_input.sum_dim_intlist(0, true, Kind::Double);
+        let d_hidden_to_output = t.tensor("d_hidden_to_output", d_hidden_to_output);
+        let d_b2 = t.tensor("d_b2", d_final_input.sum_dim_intlist(0, true, Kind::Double));
         let d_hidden_input = d_final_input.matmul(&w2.tr()) * sigmoid_derivative(&hidden_output);
-        let d_input_to_hidden = x.tr().matmul(&d_hidden_input);
-        let d_b1 = d_hidden_input.sum_dim_intlist(0, true, Kind::Double);
-
-        if record.trace.on(epoch) {
-            let exp_neg_hidden_input = (-&hidden_input).exp();
-            let exp_neg_final_input = (-&final_input).exp();
-            trace(
-                &mut record,
-                epoch,
-                &[
-                    ("hidden_input", &hidden_input),
-                    ("exp(-hidden_input)", &exp_neg_hidden_input),
-                    ("hidden_output", &hidden_output),
-                    ("final_input", &final_input),
-                    ("exp(-final_input)", &exp_neg_final_input),
-                    ("y_pred", &y_pred),
-                    ("loss", &loss),
-                    ("d_loss_y_pred", &d_loss_y_pred),
-                    ("d_y_pred_final", &d_y_pred_final),
-                    ("d_final_input", &d_final_input),
-                    ("d_hidden_to_output", &d_hidden_to_output),
-                    ("d_b2", &d_b2),
-                    ("d_hidden_input", &d_hidden_input),
-                    ("d_input_to_hidden", &d_input_to_hidden),
-                    ("d_b1", &d_b1),
-                ],
-            );
-        }
-
+        let d_hidden_input = t.tensor("d_hidden_input", d_hidden_input);
+        let d_input_to_hidden = t.tensor("d_input_to_hidden", x.tr().matmul(&d_hidden_input));
+        let d_b1 = t.tensor(
+            "d_b1",
+            d_hidden_input.sum_dim_intlist(0, true, Kind::Double),
+        );
         // ---------- Parameter updates (Gradient Descent) ----------
         w2 -= lr * &d_hidden_to_output;
         b2 -= lr * &d_b2;
         w1 -= lr * &d_input_to_hidden;
         b1 -= lr * &d_b1;
-        trace(
-            &mut record,
-            epoch,
-            &[
-                ("W2.updated", &w2),
-                ("b2.updated", &b2),
-                ("W1.updated", &w1),
-                ("b1.updated", &b1),
-            ],
+        t.tensors(
+            ".updated",
+            &[("W2", &w2), ("b2", &b2), ("W1", &w1), ("b1", &b1)],
         );
-
+        let loss = loss.double_value(&[]);
         if epoch % 1000 == 0 {
-            let loss = pyfmt::fixed(loss.double_value(&[]), 4);
-            record.print(format!("Epoch {epoch}, Loss: {loss}"));
+            record.print(format!("Epoch {epoch}, Loss: {}", pyfmt::fixed(loss, 4)));
         }
-        cfg.tick(epoch);
+        record.end_step(epoch, loss, || values(&y_pred));
     }
-    for (name, p) in PARAMS.iter().zip([&w1, &b1, &w2, &b2]) {
-        record.push_param(Stage::Final, name, tensors::values(p));
-    }
-
-    // After training, y_pred contains predictions on the training set (of the last epoch).
-    record.print("\nFinal Predictions (rounded):");
-    let rounded: Vec<f64> = tensors::values(&y_pred)
-        .iter()
-        .map(|p| pyfmt::np_round(*p, 3))
-        .collect();
-    record.print(pyfmt::ndarray(&rounded, &[4, 1]));
-    let pred_binary: Vec<i64> = Vec::try_from(&y_pred.ge(0.5).to_kind(Kind::Int64).view([-1]))?;
-    record.print(format!(
-            "Predicted classes:\n {}",
-            pyfmt::ndarray_int(&pred_binary, &[4, 1])
-        ),
-    );
-    let y_values: Vec<i64> = Vec::try_from(&y_int.view([-1]))?;
-    record.print(format!("True classes:\n {}", pyfmt::ndarray_int(&y_values, &[4, 1])),
-    );
-    record.last_epoch_predictions = xor::predictions(&tensors::values(&y_pred));
-
-    // The trained network's output, for predictions.csv (the notebook does not compute it).
-    let trained = sigmoid(&(sigmoid(&(x.matmul(&w1) + &b1)).matmul(&w2) + &b2));
-    record.predictions = xor::predictions(&tensors::values(&trained));
+    epilogue(&mut record, &mut Net([w1, b1, w2, b2]), &values(&y_pred))?;
     Ok(record)
+}
+
+/// The trained tensors `W1, b1, W2, b2`.
+struct Net([Tensor; 4]);
+
+impl Network for Net {
+    fn parameters(&self) -> Vec<Vec<f64>> {
+        self.0.iter().map(values).collect()
+    }
+
+    /// The notebook's forward pass (it never runs it after training; `predictions.csv` does).
+    fn predict(&mut self, inputs: &[[f64; 2]]) -> Result<Vec<f64>> {
+        let [w1, b1, w2, b2] = &self.0;
+        let x: Vec<f64> = inputs.iter().flatten().copied().collect();
+        let x = Tensor::from_slice(&x).reshape([-1, 2]);
+        Ok(values(&sigmoid(
+            &(sigmoid(&(x.matmul(w1) + b1)).matmul(w2) + b2),
+        )))
+    }
 }

@@ -18,18 +18,17 @@
 //!   NumPy float32 arrays; `Final XOR preds:` is `predict(X)` after training
 //!   (`predictions.csv`); `surface.csv` is the network on the 50×50 grid, cast to float32.
 //!
-//! Traced (`--trace`) under the Python side's names: `W1 b1 W2 b2`, `Z1 A1 Z2 A2 loss`, the
-//! gradients as `grads[0]` … `grads[3]`, then `W1.updated` … `b2.updated`.
+//! Traced (`--trace`) under the Python side's names, one tap per line of the loop.
 
-use super::tensor_trace::trace;
-use crate::tensors::{self, InitialTensors};
+use super::tracing::TapTensor;
+use crate::tensors::{values, InitialTensors};
 use anyhow::Result;
 use tch::{Device, Kind, Tensor};
-use xor_repro::experiments::tf_relu10_mse::TENSORFLOW_VERSION;
-use xor_repro::experiments::Config;
-use xor_repro::record::{RunRecord, Stage};
+use xor_repro::experiments::tf_relu10_mse::{epilogue, TENSORFLOW_VERSION};
+use xor_repro::experiments::{Config, Network};
+use xor_repro::pyfmt;
+use xor_repro::record::RunRecord;
 use xor_repro::rng::tensorflow::TfRandom;
-use xor_repro::{pyfmt, xor};
 
 const PARAMS: [&str; 4] = ["W1", "b1", "W2", "b2"];
 const F32: (Kind, Device) = (Kind::Float, Device::Cpu);
@@ -38,18 +37,12 @@ fn normal(rng: &mut TfRandom, rows: usize, cols: usize) -> Tensor {
     Tensor::from_slice(&rng.normal(&[rows, cols])).reshape([rows as i64, cols as i64])
 }
 
-/// A tensor's values as the float32s they are.
-fn values_f32(t: &Tensor) -> Vec<f32> {
-    tensors::values(t).iter().map(|&v| v as f32).collect()
-}
-
 pub fn run(cfg: &Config) -> Result<RunRecord> {
     let mut record = cfg.record();
-    record.print(format!("TensorFlow version: {TENSORFLOW_VERSION}"),
-    );
+    record.print(format!("TensorFlow version: {TENSORFLOW_VERSION}"));
 
     // XOR input and output
-    let (x, y) = tensors::xor(Kind::Float);
+    let (x, y) = crate::tensors::xor(Kind::Float);
 
     // Initialize weights and biases: tf.Variable(...) is a leaf that autograd tracks.
     let mut rng = TfRandom::new(cfg.seed);
@@ -76,118 +69,53 @@ pub fn run(cfg: &Config) -> Result<RunRecord> {
     let epochs = cfg.steps;
     let lr = cfg.lr;
     for epoch in 0..epochs {
-        trace(
-            &mut record,
-            epoch,
-            &[("W1", &w1), ("b1", &b1), ("W2", &w2), ("b2", &b2)],
-        );
-
+        let t = record.trace.step(epoch);
+        t.tensors("", &[("W1", &w1), ("b1", &b1), ("W2", &w2), ("b2", &b2)]);
         // with tf.GradientTape() as tape:
-        let z1 = x.matmul(&w1) + &b1;
-        let a1 = z1.relu();
-        let z2 = a1.matmul(&w2) + &b2;
-        let a2 = z2.sigmoid();
-        record.track_solved(epoch, || tensors::values(&a2));
-
-        let loss = (&y - &a2).square().mean(Kind::Float);
-        record.losses.push(loss.double_value(&[]));
-
+        let z1 = t.tensor("Z1", x.matmul(&w1) + &b1);
+        let a1 = t.tensor("A1", z1.relu());
+        let z2 = t.tensor("Z2", a1.matmul(&w2) + &b2);
+        let a2 = t.tensor("A2", z2.sigmoid());
+        let loss = t.tensor("loss", (&y - &a2).square().mean(Kind::Float));
         // Compute gradients and update
         let grads = Tensor::run_backward(&[&loss], &[&w1, &b1, &w2, &b2], false, false);
-        if record.trace.on(epoch) {
-            trace(
-                &mut record,
-                epoch,
-                &[
-                    ("Z1", &z1),
-                    ("A1", &a1),
-                    ("Z2", &z2),
-                    ("A2", &a2),
-                    ("loss", &loss),
-                    ("grads[0]", &grads[0]),
-                    ("grads[1]", &grads[1]),
-                    ("grads[2]", &grads[2]),
-                    ("grads[3]", &grads[3]),
-                ],
-            );
-        }
+        let names = ["grads[0]", "grads[1]", "grads[2]", "grads[3]"];
+        t.tensors("", &[0, 1, 2, 3].map(|i| (names[i], &grads[i])));
         tch::no_grad(|| {
             w1 -= lr * &grads[0];
             b1 -= lr * &grads[1];
             w2 -= lr * &grads[2];
             b2 -= lr * &grads[3];
         });
-        trace(
-            &mut record,
-            epoch,
-            &[
-                ("W1.updated", &w1),
-                ("b1.updated", &b1),
-                ("W2.updated", &w2),
-                ("b2.updated", &b2),
-            ],
+        t.tensors(
+            ".updated",
+            &[("W1", &w1), ("b1", &b1), ("W2", &w2), ("b2", &b2)],
         );
-
+        let loss = loss.double_value(&[]);
         if epoch % 20 == 0 {
-            let loss = pyfmt::fixed(loss.double_value(&[]), 4);
-            record.print(format!("Epoch {epoch}, Loss: {loss}"));
+            record.print(format!("Epoch {epoch}, Loss: {}", pyfmt::fixed(loss, 4)));
         }
-        cfg.tick(epoch);
+        record.end_step(epoch, loss, || values(&a2));
     }
-    for (name, p) in PARAMS.iter().zip([&w1, &b1, &w2, &b2]) {
-        record.push_param(Stage::Final, name, tensors::values(p));
-    }
-
-    // Prediction function (outside the tape: nothing to differentiate).
-    let predict = |x: &Tensor| {
-        tch::no_grad(|| {
-            let z1 = x.matmul(&w1) + &b1;
-            let a1 = z1.relu();
-            let z2 = a1.matmul(&w2) + &b2;
-            z2.sigmoid()
-        })
-    };
-
-    record.print("\nPredictions after training:");
-    for (i, target) in xor::TARGETS.iter().enumerate() {
-        let xi = x.get(i as i64).reshape([1, -1]);
-        let rounded = values_f32(&predict(&xi).round());
-        record.print(format!(
-                "Input: {}, Predicted: {}, True: {}",
-                pyfmt::ndarray_f32(&values_f32(&xi), &[2]),
-                pyfmt::ndarray_f32(&rounded, &[rounded.len()]),
-                pyfmt::ndarray_f32(&[*target as f32], &[1]),
-            ),
-        );
-    }
-
-    // Accuracy
-    let preds = predict(&x);
-    let acc = preds
-        .round()
-        .eq_tensor(&y)
-        .to_kind(Kind::Float)
-        .mean(Kind::Float)
-        .double_value(&[]);
-    record.print(format!(
-            "Final XOR preds: {}",
-            pyfmt::ndarray_f32(&values_f32(&preds), &[4, 1])
-        ),
-    );
-    record.print(format!("Accuracy: {}", pyfmt::float_repr(acc)));
-    record.predictions = xor::predictions(&tensors::values(&preds));
-
-    // Surface plot: the notebook's grid points, cast to float32 as tf.constant(pts) does.
-    let grid = xor_repro::experiments::numpy_relu10_mse::surface_grid();
-    let pts: Vec<f64> = grid.iter().flatten().copied().collect();
-    let pts_tf = Tensor::from_slice(&pts)
-        .reshape([grid.len() as i64, 2])
-        .to_kind(Kind::Float);
-    let a2g = tensors::values(&predict(&pts_tf));
-    record.surface = grid
-        .iter()
-        .zip(a2g)
-        .map(|([x1, x2], z)| [*x1, *x2, z])
-        .collect();
+    epilogue(&mut record, &mut Net([w1, b1, w2, b2]))?;
     Ok(record)
+}
+
+/// The trained variables `W1, b1, W2, b2`.
+struct Net([Tensor; 4]);
+
+impl Network for Net {
+    fn parameters(&self) -> Vec<Vec<f64>> {
+        self.0.iter().map(values).collect()
+    }
+
+    /// The notebook's `predict(x)`, outside the tape; its inputs cast to float32 as
+    /// `tf.constant(pts)` casts the surface grid.
+    fn predict(&mut self, inputs: &[[f64; 2]]) -> Result<Vec<f64>> {
+        let [w1, b1, w2, b2] = &self.0;
+        let x: Vec<f32> = inputs.iter().flatten().map(|&v| v as f32).collect();
+        let x = Tensor::from_slice(&x).reshape([-1, 2]);
+        let a2 = tch::no_grad(|| ((x.matmul(w1) + b1).relu().matmul(w2) + b2).sigmoid());
+        Ok(values(&a2))
+    }
 }

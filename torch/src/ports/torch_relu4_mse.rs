@@ -10,26 +10,19 @@
 //! the last update): that is `last_epoch_predictions.csv`, and `predictions.csv` holds the
 //! trained network's output.
 
-use super::{intermediate_grads, reset_linear, trace_tensor, values};
+use super::tracing::Autograd;
+use super::{repr_item, reset_linear, values};
 use anyhow::{Context, Result};
 use tch::nn::{self, OptimizerConfig};
 use tch::{Device, Reduction, Tensor};
-use xor_repro::experiments::Config;
-use xor_repro::record::{RunRecord, Stage};
-use xor_repro::{pyfmt, xor};
+use xor_repro::experiments::torch_relu4_mse::epilogue;
+use xor_repro::experiments::{Config, Network};
+use xor_repro::record::RunRecord;
 
 /// Step 2: `XORNetwork`: `fc1 = nn.Linear(2, 4)`, `fc2 = nn.Linear(4, 1)`.
 struct XorNetwork {
     fc1: nn::Linear,
     fc2: nn::Linear,
-}
-
-/// `forward`'s values, kept for traces (autograd keeps them anyway).
-struct Forward {
-    fc1_x: Tensor,
-    relu: Tensor,
-    fc2_relu: Tensor,
-    predictions: Tensor,
 }
 
 impl XorNetwork {
@@ -41,18 +34,15 @@ impl XorNetwork {
         XorNetwork { fc1, fc2 }
     }
 
-    /// `x = torch.relu(self.fc1(x)); x = self.sigmoid(self.fc2(x))`.
-    fn forward(&self, x: &Tensor) -> Forward {
-        let fc1_x = x.apply(&self.fc1);
-        let relu = fc1_x.relu();
-        let fc2_relu = relu.apply(&self.fc2);
-        let predictions = fc2_relu.sigmoid();
-        Forward {
-            fc1_x,
-            relu,
-            fc2_relu,
-            predictions,
-        }
+    /// `x = torch.relu(self.fc1(x)); x = self.sigmoid(self.fc2(x))`, each value traced as
+    /// the notebook's module hooks trace it.
+    fn forward(&self, g: &Autograd, x: &Tensor) -> Tensor {
+        g.params(&self.named_parameters()[..2]);
+        let fc1_x = g.keep("fc1(x)", x.apply(&self.fc1));
+        let relu = g.keep("relu", fc1_x.relu());
+        g.params(&self.named_parameters()[2..]);
+        let fc2_relu = g.keep("fc2(relu)", relu.apply(&self.fc2));
+        g.keep("predictions", fc2_relu.sigmoid())
     }
 
     /// `model.named_parameters()`.
@@ -66,6 +56,21 @@ impl XorNetwork {
     }
 }
 
+impl Network for XorNetwork {
+    fn parameters(&self) -> Vec<Vec<f64>> {
+        self.named_parameters()
+            .iter()
+            .map(|(_, p)| values(p))
+            .collect()
+    }
+
+    fn predict(&mut self, inputs: &[[f64; 2]]) -> Result<Vec<f64>> {
+        let x = super::inputs(inputs);
+        let untraced = Autograd::step(Default::default(), &[]);
+        Ok(values(&tch::no_grad(|| self.forward(&untraced, &x))))
+    }
+}
+
 pub fn run(cfg: &Config) -> Result<RunRecord> {
     let mut record = cfg.record();
     tch::manual_seed(cfg.seed as i64);
@@ -75,7 +80,7 @@ pub fn run(cfg: &Config) -> Result<RunRecord> {
 
     // Step 3: Instantiate the model
     let vs = nn::VarStore::new(Device::Cpu);
-    let model = XorNetwork::new(&vs.root());
+    let mut model = XorNetwork::new(&vs.root());
     super::initial_params(cfg, &mut record, &model.named_parameters())?;
 
     // Step 4: Define a loss function and an optimizer
@@ -85,87 +90,24 @@ pub fn run(cfg: &Config) -> Result<RunRecord> {
     let epochs = cfg.steps;
     let mut predictions = None;
     for epoch in 0..epochs {
-        let traced = record.trace.on(epoch);
-        let trace = &mut record.trace;
-        for (name, p) in model.named_parameters() {
-            trace_tensor(trace, epoch, name, p);
-        }
-        let f = model.forward(&x);
-        for (name, t) in [
-            ("fc1(x)", &f.fc1_x),
-            ("relu", &f.relu),
-            ("fc2(relu)", &f.fc2_relu),
-            ("predictions", &f.predictions),
-        ] {
-            trace_tensor(trace, epoch, name, t);
-        }
-        let loss = f.predictions.mse_loss(&y, Reduction::Mean);
-        trace_tensor(trace, epoch, "loss", &loss);
+        let g = Autograd::step(record.trace.step(epoch), &model.named_parameters());
+        let p = model.forward(&g, &x); // predictions = model(X)
+        let loss = g.value("loss", p.mse_loss(&y, Reduction::Mean));
         optimizer.zero_grad();
-        let grads = if traced {
-            intermediate_grads(&loss, &[&f.predictions, &f.fc2_relu, &f.relu, &f.fc1_x])
-        } else {
-            Vec::new()
-        };
-        loss.backward();
-        if traced {
-            let [w1, b1, w2, b2] = model.named_parameters().map(|(_, p)| p.grad());
-            for (name, g) in [
-                ("predictions.grad", &grads[0]),
-                ("fc2(relu).grad", &grads[1]),
-                ("fc2.weight.grad", &w2),
-                ("fc2.bias.grad", &b2),
-                ("relu.grad", &grads[2]),
-                ("fc1(x).grad", &grads[3]),
-                ("fc1.weight.grad", &w1),
-                ("fc1.bias.grad", &b1),
-            ] {
-                trace_tensor(trace, epoch, name, g);
-            }
-        }
+        g.backward(&loss); // loss.backward()
         optimizer.step();
-        if traced {
-            for (name, p) in model.named_parameters() {
-                trace_tensor(trace, epoch, &format!("{name}.updated"), p);
-            }
-        }
-
-        let loss = f64::try_from(&loss)?; // loss.item()
-        record.losses.push(loss);
-        record.track_solved(epoch, || values(&f.predictions));
         if epoch % 1000 == 0 {
-            let loss = pyfmt::float_repr(loss);
-            record.print(format!("Epoch {}/{epochs}, Loss: {loss}", epoch + 1),
-            );
+            record.print(format!(
+                "Epoch {}/{epochs}, Loss: {}",
+                epoch + 1,
+                repr_item(&loss)
+            ));
         }
-        predictions = Some(f.predictions);
-        cfg.tick(epoch);
+        record.end_step(epoch, loss.double_value(&[]), || values(&p));
+        predictions = Some(p);
     }
     let predictions = predictions
         .context("the notebook prints the last epoch's predictions: train at least one epoch")?;
-
-    // Inspect learned weights and bias for each layer
-    let show = |t: &Tensor| pyfmt::tensor(&values(t), &super::shape(t), &[]);
-    let [(_, w1), (_, b1), (_, w2), (_, b2)] = model.named_parameters();
-    record.print(format!("Learned Weights (Input → Hidden Layer):\n{}", show(w1)),
-    );
-    record.print(format!("Learned Bias (Hidden Layer):\n{}", show(b1)),
-    );
-    record.print(format!("Learned Weights (Hidden → Output Layer):\n{}", show(w2)),
-    );
-    record.print(format!("Learned Bias (Output Layer):\n{}", show(b2)),
-    );
-    for (name, p) in model.named_parameters() {
-        record.push_param(Stage::Final, name, values(p));
-    }
-
-    // Step 6: Final predictions after training -- but the notebook prints `predictions`.
-    let final_predictions = tch::no_grad(|| model.forward(&x).predictions);
-    record.print("Final Predctions \n");
-    let grad_fn = ["grad_fn=<SigmoidBackward0>"];
-    record.print(pyfmt::tensor(&values(&predictions), &[4, 1], &grad_fn),
-    );
-    record.last_epoch_predictions = xor::predictions(&values(&predictions));
-    record.predictions = xor::predictions(&values(&final_predictions));
+    epilogue(&mut record, &mut model, &values(&predictions))?;
     Ok(record)
 }

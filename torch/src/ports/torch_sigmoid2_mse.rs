@@ -8,26 +8,19 @@
 //! prints `Epoch {epoch}, Loss: {loss.item()}` every 1000 epochs (the capture shows no output);
 //! X and y are integer lists made float32.
 
-use super::{intermediate_grads, reset_linear, trace_tensor, values};
-use anyhow::Result;
+use super::tracing::Autograd;
+use super::{repr_item, reset_linear, values};
+use anyhow::{Context, Result};
 use tch::nn::{self, OptimizerConfig};
 use tch::{Device, Kind, Reduction, Tensor};
-use xor_repro::experiments::Config;
-use xor_repro::record::{RunRecord, Stage};
-use xor_repro::{pyfmt, xor};
+use xor_repro::experiments::torch_sigmoid2_mse::epilogue;
+use xor_repro::experiments::{Config, Network};
+use xor_repro::record::RunRecord;
 
 /// #1: `XORNeuralNetwork(input_dim, hidden_dim, output_dim)`.
 struct XorNeuralNetwork {
     hidden_layer: nn::Linear,
     output_layer: nn::Linear,
-}
-
-/// `forward`'s values, kept for traces (autograd keeps them anyway).
-struct Forward {
-    hidden_layer_x: Tensor,
-    hidden_output: Tensor,
-    output_layer_hidden: Tensor,
-    output: Tensor,
 }
 
 impl XorNeuralNetwork {
@@ -45,18 +38,16 @@ impl XorNeuralNetwork {
     }
 
     /// `hidden_output = torch.sigmoid(self.hidden_layer(x))`,
-    /// `output = torch.sigmoid(self.output_layer(hidden_output))`.
-    fn forward(&self, x: &Tensor) -> Forward {
-        let hidden_layer_x = x.apply(&self.hidden_layer);
-        let hidden_output = hidden_layer_x.sigmoid();
+    /// `output = torch.sigmoid(self.output_layer(hidden_output))`, each value traced as the
+    /// notebook's module hooks trace it.
+    fn forward(&self, g: &Autograd, x: &Tensor) -> Tensor {
+        g.params(&self.named_parameters()[..2]);
+        let hidden_layer_x = g.keep("hidden_layer(x)", x.apply(&self.hidden_layer));
+        let hidden_output = g.keep("hidden_output", hidden_layer_x.sigmoid());
+        g.params(&self.named_parameters()[2..]);
         let output_layer_hidden = hidden_output.apply(&self.output_layer);
-        let output = output_layer_hidden.sigmoid();
-        Forward {
-            hidden_layer_x,
-            hidden_output,
-            output_layer_hidden,
-            output,
-        }
+        let output_layer_hidden = g.keep("output_layer(hidden_output)", output_layer_hidden);
+        g.keep("predictions", output_layer_hidden.sigmoid())
     }
 
     /// `model.named_parameters()`.
@@ -70,6 +61,21 @@ impl XorNeuralNetwork {
     }
 }
 
+impl Network for XorNeuralNetwork {
+    fn parameters(&self) -> Vec<Vec<f64>> {
+        self.named_parameters()
+            .iter()
+            .map(|(_, p)| values(p))
+            .collect()
+    }
+
+    fn predict(&mut self, inputs: &[[f64; 2]]) -> Result<Vec<f64>> {
+        let x = super::inputs(inputs);
+        let untraced = Autograd::step(Default::default(), &[]);
+        Ok(values(&tch::no_grad(|| self.forward(&untraced, &x))))
+    }
+}
+
 pub fn run(cfg: &Config) -> Result<RunRecord> {
     let mut record = cfg.record();
     tch::manual_seed(cfg.seed as i64);
@@ -79,85 +85,28 @@ pub fn run(cfg: &Config) -> Result<RunRecord> {
 
     // #2: model = XORNeuralNetwork(input_dim, hidden_dim, output_dim)
     let vs = nn::VarStore::new(Device::Cpu);
-    let model = XorNeuralNetwork::new(&vs.root(), 2, 2, 1);
+    let mut model = XorNeuralNetwork::new(&vs.root(), 2, 2, 1);
     super::initial_params(cfg, &mut record, &model.named_parameters())?;
 
     // #3: criterion = nn.MSELoss(); optimizer = optim.SGD(model.parameters(), lr=0.1)
     let mut optimizer = nn::Sgd::default().build(&vs, cfg.lr)?;
 
     // #4, #5: the training loop
-    let epochs = cfg.steps;
     let mut predictions = None;
-    for epoch in 0..epochs {
-        let traced = record.trace.on(epoch);
-        let trace = &mut record.trace;
-        for (name, p) in model.named_parameters() {
-            trace_tensor(trace, epoch, name, p);
-        }
+    for epoch in 0..cfg.steps {
+        let g = Autograd::step(record.trace.step(epoch), &model.named_parameters());
         optimizer.zero_grad(); // reset the gradients of the params
-        let f = model.forward(&x); // predictions = model(X)
-        for (name, t) in [
-            ("hidden_layer(x)", &f.hidden_layer_x),
-            ("hidden_output", &f.hidden_output),
-            ("output_layer(hidden_output)", &f.output_layer_hidden),
-            ("predictions", &f.output),
-        ] {
-            trace_tensor(trace, epoch, name, t);
-        }
-        let loss = f.output.mse_loss(&y, Reduction::Mean); // loss = criterion(predictions, y)
-        trace_tensor(trace, epoch, "loss", &loss);
-        let grads = if traced {
-            let of = [
-                &f.output,
-                &f.output_layer_hidden,
-                &f.hidden_output,
-                &f.hidden_layer_x,
-            ];
-            intermediate_grads(&loss, &of)
-        } else {
-            Vec::new()
-        };
-        loss.backward();
-        if traced {
-            let [w1, b1, w2, b2] = model.named_parameters().map(|(_, p)| p.grad());
-            for (name, g) in [
-                ("predictions.grad", &grads[0]),
-                ("output_layer(hidden_output).grad", &grads[1]),
-                ("output_layer.weight.grad", &w2),
-                ("output_layer.bias.grad", &b2),
-                ("hidden_output.grad", &grads[2]),
-                ("hidden_layer(x).grad", &grads[3]),
-                ("hidden_layer.weight.grad", &w1),
-                ("hidden_layer.bias.grad", &b1),
-            ] {
-                trace_tensor(trace, epoch, name, g);
-            }
-        }
+        let p = model.forward(&g, &x); // predictions = model(X)
+        let loss = g.value("loss", p.mse_loss(&y, Reduction::Mean)); // criterion(predictions, y)
+        g.backward(&loss); // loss.backward()
         optimizer.step(); // update params based on gradients to minimize loss
-        if traced {
-            for (name, p) in model.named_parameters() {
-                trace_tensor(trace, epoch, &format!("{name}.updated"), p);
-            }
-        }
-
-        let loss = f64::try_from(&loss)?; // loss.item()
-        record.losses.push(loss);
-        record.track_solved(epoch, || values(&f.output));
         if epoch % 1000 == 0 {
-            record.print(format!("Epoch {epoch}, Loss: {}", pyfmt::float_repr(loss)),
-            );
+            record.print(format!("Epoch {epoch}, Loss: {}", repr_item(&loss)));
         }
-        predictions = Some(f.output);
-        cfg.tick(epoch);
+        record.end_step(epoch, loss.double_value(&[]), || values(&p));
+        predictions = Some(p);
     }
-    if let Some(predictions) = &predictions {
-        record.last_epoch_predictions = xor::predictions(&values(predictions));
-    }
-
-    for (name, p) in model.named_parameters() {
-        record.push_param(Stage::Final, name, values(p));
-    }
-    let trained = tch::no_grad(|| model.forward(&x).output);
-    record.predictions = xor::predictions(&values(&trained));
+    let predictions = predictions.context("train at least one epoch")?;
+    epilogue(&mut record, &mut model, &values(&predictions))?;
     Ok(record)
 }

@@ -18,14 +18,16 @@
 //! - The notebook seeds neither torch nor `random`; `--seed S` seeds both (default 0).
 //! - Cell results (`W1, b1` …) are shown as Jupyter displays tuples.
 
-use super::{intermediate_grads, trace_tensor, values};
+use super::tracing::Autograd;
+use super::values;
 use crate::tensors::InitialTensors;
 use anyhow::Result;
 use tch::{Device, Kind, Tensor};
-use xor_repro::experiments::Config;
-use xor_repro::record::{RunRecord, Stage};
+use xor_repro::experiments::torch_sigmoid4_bce_online::{epilogue, show_params, HiddenLayer};
+use xor_repro::experiments::{Config, Network};
+use xor_repro::pyfmt;
+use xor_repro::record::RunRecord;
 use xor_repro::rng::cpython::CpythonRandom;
-use xor_repro::{pyfmt, xor};
 
 /// In [5]: `sigmoid(x) = 1 / (1 + torch.exp(-x))`, as Python runs it: `1 + t` is `t + 1`
 /// (`__radd__`) and `1 / t` is `t.reciprocal() * 1` (`__rtruediv__`).
@@ -33,9 +35,10 @@ fn sigmoid(x: &Tensor) -> Tensor {
     ((-x).exp() + 1).reciprocal() * 1
 }
 
-/// `str(t)` of a tensor, as the notebook shows it.
-fn show(t: &Tensor, suffix: &[&str]) -> String {
-    pyfmt::tensor(&values(t), &super::shape(t), suffix)
+/// `W1, b1, W2, b2` by name.
+fn named(params: &[Tensor; 4]) -> [(&'static str, &Tensor); 4] {
+    let [w1, b1, w2, b2] = params;
+    [("W1", w1), ("b1", b1), ("W2", w2), ("b2", b2)]
 }
 
 pub fn run(cfg: &Config) -> Result<RunRecord> {
@@ -50,22 +53,20 @@ pub fn run(cfg: &Config) -> Result<RunRecord> {
         ("W2", Tensor::rand([4, 1], float)),
         ("b2", Tensor::rand([1], float)),
     ];
-    let names: Vec<&str> = drawn.iter().map(|(name, _)| *name).collect();
-    let [mut w1, mut b1, mut w2, mut b2]: [Tensor; 4] = cfg
+    let params: [Tensor; 4] = cfg
         .initial_params(&mut record, drawn)?
         .into_iter()
         .map(|p| p.set_requires_grad(true))
         .collect::<Vec<_>>()
         .try_into()
         .expect("four parameters");
-    let leaf = ["requires_grad=True"];
-    let pair = |a: &Tensor, b: &Tensor| pyfmt::display_tuple(&[show(a, &leaf), show(b, &leaf)]);
-    record.print(pair(&w1, &b1));
-    record.print(pair(&w2, &b2));
+    for line in show_params(&params.each_ref().map(values)) {
+        record.print(line);
+    }
 
     // In [5]
     let probe = sigmoid(&Tensor::from_slice(&[1f32, 2., 3., -3.]));
-    record.print(show(&probe, &[]));
+    record.print(pyfmt::tensor(&values(&probe), &[4], &[]));
 
     // In [6]: dataset(n) draws x1, then x2, with random.choice([0, 1])
     let mut random = CpythonRandom::new(cfg.seed as i128);
@@ -73,104 +74,80 @@ pub fn run(cfg: &Config) -> Result<RunRecord> {
     // In [7]: train. `running_loss` becomes a float32 tensor at its first `+=`; each `+=` and
     // the `/1000` are one float32 rounding, as they are here.
     let mut running_loss = 0f32;
+    let [w1, b1, w2, b2] = &params;
     for i in 0..cfg.steps {
-        let x1 = random.choice(&[0, 1]);
-        let x2 = random.choice(&[0, 1]);
-        let y = ((x1 != 0) ^ (x2 != 0)) as i32;
-        let x = Tensor::from_slice(&[x1 as f32, x2 as f32]);
-        let y = Tensor::from_slice(&[y as f32]);
-
-        let traced = record.trace.on(i);
-        let trace = &mut record.trace;
-        for (name, p) in names.iter().zip([&w1, &b1, &w2, &b2]) {
-            trace_tensor(trace, i, name, p);
-        }
-        let z1 = x.matmul(&w1) + &b1;
-        let h1 = sigmoid(&z1);
-        let z2 = h1.matmul(&w2) + &b2;
-        let out = sigmoid(&z2);
-        for (name, t) in [
-            ("x", &x),
-            ("y", &y),
-            ("x @ W1 + b1", &z1),
-            ("h1", &h1),
-            ("h1 @ W2 + b2", &z2),
-            ("out", &out),
-        ] {
-            trace_tensor(trace, i, name, t);
-        }
-
+        let g = Autograd::step(record.trace.step(i), &named(&params));
+        let (x, y) = sample(&mut random);
+        let (x, y) = (g.value("x", x), g.value("y", y));
+        g.params(&named(&params)[..2]);
+        let h1 = g.keep("h1", sigmoid(&g.value("x @ W1 + b1", x.matmul(w1) + b1)));
+        g.params(&named(&params)[2..]);
+        let out = g.keep("out", sigmoid(&g.value("h1 @ W2 + b2", h1.matmul(w2) + b2)));
         let loss = -(&y * out.log() + (1f64 - &y) * (1f64 - &out).log());
-        trace_tensor(trace, i, "loss", &loss);
-
+        let loss = g.value("loss", loss);
         if i % 1000 == 999 {
             record.print(pyfmt::fixed((running_loss / 1000.0) as f64, 3));
             running_loss = 0.0;
         }
-        let loss_value = f32::try_from(&loss)?; // loss.data[0]
-        running_loss += loss_value;
-        record.losses.push(loss_value as f64);
+        running_loss += f32::try_from(&loss)?; // loss.data[0]
+        g.backward(&loss);
+        tch::no_grad(|| update(&params, cfg.lr));
+        record.end_sample(i, loss.double_value(&[]));
+    }
+    epilogue(&mut record, &mut Net(params))?;
+    Ok(record)
+}
 
-        let retained = if traced {
-            intermediate_grads(&loss, &[&out, &h1])
-        } else {
-            Vec::new()
-        };
-        loss.backward();
-        if traced {
-            let trace = &mut record.trace;
-            for (name, g) in [
-                ("out.grad", &retained[0]),
-                ("W2.grad", &w2.grad()),
-                ("b2.grad", &b2.grad()),
-                ("h1.grad", &retained[1]),
-                ("W1.grad", &w1.grad()),
-                ("b1.grad", &b1.grad()),
-            ] {
-                trace_tensor(trace, i, name, g);
-            }
-        }
+/// One draw of `dataset(n)`: `x1`, then `x2`, with `random.choice([0, 1])`, as the float32
+/// tensors `torch.FloatTensor([x1, x2])` and `torch.FloatTensor([y])`.
+fn sample(random: &mut CpythonRandom) -> (Tensor, Tensor) {
+    let x1 = random.choice(&[0, 1]);
+    let x2 = random.choice(&[0, 1]);
+    let y = ((x1 != 0) ^ (x2 != 0)) as i32;
+    let x = Tensor::from_slice(&[x1 as f32, x2 as f32]);
+    (x, Tensor::from_slice(&[y as f32]))
+}
 
-        tch::no_grad(|| {
-            for w in [&mut w1, &mut b1, &mut w2, &mut b2] {
-                let step = w.grad() * cfg.lr; // W.data -= 0.05 * W.grad.data
-                *w -= step;
-            }
-            for w in [&w1, &b1, &w2, &b2] {
-                let _ = w.grad().zero_(); // W.grad.data.zero_()
-            }
-        });
-        if traced {
-            for (name, p) in names.iter().zip([&w1, &b1, &w2, &b2]) {
-                trace_tensor(&mut record.trace, i, &format!("{name}.updated"), p);
-            }
-        }
-        cfg.tick(i);
+/// `W.data -= 0.05 * W.grad.data` for each parameter, then `W.grad.data.zero_()` for each.
+fn update(params: &[Tensor; 4], lr: f64) {
+    for w in params {
+        let mut w = w.shallow_clone();
+        w -= w.grad() * lr;
+    }
+    for w in params {
+        let _ = w.grad().zero_();
+    }
+}
+
+/// The trained tensors `W1, b1, W2, b2`.
+struct Net([Tensor; 4]);
+
+impl Network for Net {
+    fn parameters(&self) -> Vec<Vec<f64>> {
+        self.0.iter().map(values).collect()
     }
 
-    // In [8]–[12]: the trained network on [1, 1], then its weights.
-    let x = Tensor::from_slice(&[1f32, 1.]);
-    let h1 = sigmoid(&(x.matmul(&w1) + &b1));
-    let out = sigmoid(&(h1.matmul(&w2) + &b2));
-    let result = ["grad_fn=<MulBackward0>"];
-    let shown = [show(&x, &[]), show(&h1, &result), show(&out, &result)];
-    record.print(pyfmt::display_tuple(&shown));
-    record.print(pair(&w1, &b1));
-    record.print(pair(&w2, &b2));
-
-    for (name, p) in names.iter().zip([&w1, &b1, &w2, &b2]) {
-        record.push_param(Stage::Final, name, values(p));
+    fn predict(&mut self, inputs: &[[f64; 2]]) -> Result<Vec<f64>> {
+        Ok(self
+            .hidden_and_out(inputs)
+            .into_iter()
+            .map(|(_, out)| out)
+            .collect())
     }
-    let outputs: Vec<f64> = tch::no_grad(|| {
-        xor::INPUTS
+}
+
+impl HiddenLayer for Net {
+    /// `h1` and `out` for each input alone, as the notebook feeds its samples.
+    fn hidden_and_out(&mut self, inputs: &[[f64; 2]]) -> Vec<(Vec<f64>, f64)> {
+        let [w1, b1, w2, b2] = &self.0;
+        inputs
             .iter()
             .map(|[x1, x2]| {
                 let x = Tensor::from_slice(&[*x1 as f32, *x2 as f32]);
-                let out = sigmoid(&(sigmoid(&(x.matmul(&w1) + &b1)).matmul(&w2) + &b2));
-                values(&out)[0]
+                let h1 = sigmoid(&(x.matmul(w1) + b1));
+                let out = sigmoid(&(h1.matmul(w2) + b2));
+                (values(&h1), values(&out)[0])
             })
             .collect()
-    });
-    record.predictions = xor::predictions(&outputs);
-    Ok(record)
+    }
 }
