@@ -46,7 +46,7 @@ pub const TENSORFLOW_VERSION: &str = "2.19.0";
 
 const PARAMS: [&str; 4] = ["W1", "b1", "W2", "b2"];
 /// `tape.gradient(loss, [W1, b1, W2, b2])`'s results, as the notebook names them.
-const GRADS: [&str; 4] = ["grads[0]", "grads[1]", "grads[2]", "grads[3]"];
+pub const GRADS: [&str; 4] = ["grads[0]", "grads[1]", "grads[2]", "grads[3]"];
 
 /// A row-major float32 tensor of rank 2, as the notebook's tensors all are.
 #[derive(Debug, Clone, PartialEq)]

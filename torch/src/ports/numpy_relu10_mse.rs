@@ -54,6 +54,11 @@ fn predict(x: &Tensor, [w1, b1, w2, b2]: [&Tensor; 4]) -> Tensor {
     sigmoid(&z2)
 }
 
+/// `np.sum(t, axis=0, keepdims=True)`.
+fn sum_rows(t: &Tensor) -> Tensor {
+    t.sum_dim_intlist(0, true, Kind::Double)
+}
+
 fn randn(rng: &mut RandomState, rows: usize, cols: usize) -> Tensor {
     Tensor::from_slice(&rng.randn(&[rows, cols])).reshape([rows as i64, cols as i64])
 }
@@ -89,7 +94,7 @@ pub fn run(cfg: &Config) -> Result<RunRecord> {
     let mut a2 = Tensor::zeros([4, 1], F64);
     for epoch in 0..epochs {
         let t = record.trace.step(epoch);
-        t.tensors("", &[("W1", &w1), ("b1", &b1), ("W2", &w2), ("b2", &b2)]);
+        t.tensor_each("", &PARAMS, [&w1, &b1, &w2, &b2]);
         // Forward pass
         let z1 = t.tensor("Z1", x.matmul(&w1) + &b1);
         let a1 = t.tensor("A1", relu(&z1));
@@ -103,20 +108,17 @@ pub fn run(cfg: &Config) -> Result<RunRecord> {
         let da2 = t.tensor("dA2", 2.0 * (&a2 - &y) / n);
         let dz2 = t.tensor("dZ2", &da2 * sigmoid_derivative(&z2));
         let dw2 = t.tensor("dW2", a1.tr().matmul(&dz2));
-        let db2 = t.tensor("db2", dz2.sum_dim_intlist(0, true, Kind::Double));
+        let db2 = t.tensor("db2", sum_rows(&dz2));
         let da1 = t.tensor("dA1", dz2.matmul(&w2.tr()));
         let dz1 = t.tensor("dZ1", &da1 * relu_derivative(&z1));
         let dw1 = t.tensor("dW1", x.tr().matmul(&dz1));
-        let db1 = t.tensor("db1", dz1.sum_dim_intlist(0, true, Kind::Double));
+        let db1 = t.tensor("db1", sum_rows(&dz1));
         // Update weights
         w1 -= learning_rate * &dw1;
         b1 -= learning_rate * &db1;
         w2 -= learning_rate * &dw2;
         b2 -= learning_rate * &db2;
-        t.tensors(
-            ".updated",
-            &[("W1", &w1), ("b1", &b1), ("W2", &w2), ("b2", &b2)],
-        );
+        t.tensor_each(".updated", &PARAMS, [&w1, &b1, &w2, &b2]);
         let loss = loss.double_value(&[]);
         if epoch % 20 == 0 {
             record.print(format!("Epoch {epoch}, Loss: {}", pyfmt::fixed(loss, 4)));

@@ -41,6 +41,11 @@ fn sigmoid_derivative(sigmoid_output: &Tensor) -> Tensor {
     sigmoid_output * (1.0 - sigmoid_output)
 }
 
+/// `np.sum(t, axis=0, keepdims=True)`.
+fn sum_rows(t: &Tensor) -> Tensor {
+    t.sum_dim_intlist(0, true, Kind::Double)
+}
+
 fn randn(rng: &mut RandomState, rows: usize, cols: usize) -> Tensor {
     Tensor::from_slice(&rng.randn(&[rows, cols])).reshape([rows as i64, cols as i64])
 }
@@ -77,7 +82,7 @@ pub fn run(cfg: &Config) -> Result<RunRecord> {
     let mut y_pred = Tensor::zeros([4, 1], F64);
     for epoch in 0..epochs {
         let t = record.trace.step(epoch);
-        t.tensors("", &[("W1", &w1), ("b1", &b1), ("W2", &w2), ("b2", &b2)]);
+        t.tensor_each("", &PARAMS, [&w1, &b1, &w2, &b2]);
         // ---------- Forward pass ----------
         let hidden_input = t.tensor("hidden_input", x.matmul(&w1) + &b1);
         t.tap_with("exp(-hidden_input)", || values(&(-&hidden_input).exp())); // sigmoid's exp
@@ -93,23 +98,17 @@ pub fn run(cfg: &Config) -> Result<RunRecord> {
         let d_final_input = t.tensor("d_final_input", &d_loss_y_pred * &d_y_pred_final);
         let d_hidden_to_output = hidden_output.tr().matmul(&d_final_input);
         let d_hidden_to_output = t.tensor("d_hidden_to_output", d_hidden_to_output);
-        let d_b2 = t.tensor("d_b2", d_final_input.sum_dim_intlist(0, true, Kind::Double));
+        let d_b2 = t.tensor("d_b2", sum_rows(&d_final_input));
         let d_hidden_input = d_final_input.matmul(&w2.tr()) * sigmoid_derivative(&hidden_output);
         let d_hidden_input = t.tensor("d_hidden_input", d_hidden_input);
         let d_input_to_hidden = t.tensor("d_input_to_hidden", x.tr().matmul(&d_hidden_input));
-        let d_b1 = t.tensor(
-            "d_b1",
-            d_hidden_input.sum_dim_intlist(0, true, Kind::Double),
-        );
+        let d_b1 = t.tensor("d_b1", sum_rows(&d_hidden_input));
         // ---------- Parameter updates (Gradient Descent) ----------
         w2 -= lr * &d_hidden_to_output;
         b2 -= lr * &d_b2;
         w1 -= lr * &d_input_to_hidden;
         b1 -= lr * &d_b1;
-        t.tensors(
-            ".updated",
-            &[("W2", &w2), ("b2", &b2), ("W1", &w1), ("b1", &b1)],
-        );
+        t.tensor_each(".updated", &["W2", "b2", "W1", "b1"], [&w2, &b2, &w1, &b1]);
         let loss = loss.double_value(&[]);
         if epoch % 1000 == 0 {
             record.print(format!("Epoch {epoch}, Loss: {}", pyfmt::fixed(loss, 4)));

@@ -24,7 +24,7 @@ use super::tracing::TapTensor;
 use crate::tensors::{values, InitialTensors};
 use anyhow::Result;
 use tch::{Device, Kind, Tensor};
-use xor_repro::experiments::tf_relu10_mse::{epilogue, TENSORFLOW_VERSION};
+use xor_repro::experiments::tf_relu10_mse::{epilogue, GRADS, TENSORFLOW_VERSION};
 use xor_repro::experiments::{Config, Network};
 use xor_repro::pyfmt;
 use xor_repro::record::RunRecord;
@@ -70,7 +70,7 @@ pub fn run(cfg: &Config) -> Result<RunRecord> {
     let lr = cfg.lr;
     for epoch in 0..epochs {
         let t = record.trace.step(epoch);
-        t.tensors("", &[("W1", &w1), ("b1", &b1), ("W2", &w2), ("b2", &b2)]);
+        t.tensor_each("", &PARAMS, [&w1, &b1, &w2, &b2]);
         // with tf.GradientTape() as tape:
         let z1 = t.tensor("Z1", x.matmul(&w1) + &b1);
         let a1 = t.tensor("A1", z1.relu());
@@ -79,18 +79,14 @@ pub fn run(cfg: &Config) -> Result<RunRecord> {
         let loss = t.tensor("loss", (&y - &a2).square().mean(Kind::Float));
         // Compute gradients and update
         let grads = Tensor::run_backward(&[&loss], &[&w1, &b1, &w2, &b2], false, false);
-        let names = ["grads[0]", "grads[1]", "grads[2]", "grads[3]"];
-        t.tensors("", &[0, 1, 2, 3].map(|i| (names[i], &grads[i])));
+        t.tensor_each("", &GRADS, &grads);
         tch::no_grad(|| {
             w1 -= lr * &grads[0];
             b1 -= lr * &grads[1];
             w2 -= lr * &grads[2];
             b2 -= lr * &grads[3];
         });
-        t.tensors(
-            ".updated",
-            &[("W1", &w1), ("b1", &b1), ("W2", &w2), ("b2", &b2)],
-        );
+        t.tensor_each(".updated", &PARAMS, [&w1, &b1, &w2, &b2]);
         let loss = loss.double_value(&[]);
         if epoch % 20 == 0 {
             record.print(format!("Epoch {epoch}, Loss: {}", pyfmt::fixed(loss, 4)));

@@ -12,7 +12,7 @@
 
 use super::tracing::Autograd;
 use super::{repr_item, reset_linear, values};
-use anyhow::{Context, Result};
+use anyhow::Result;
 use tch::nn::{self, OptimizerConfig};
 use tch::{Device, Reduction, Tensor};
 use xor_repro::experiments::torch_relu4_mse::epilogue;
@@ -88,26 +88,20 @@ pub fn run(cfg: &Config) -> Result<RunRecord> {
 
     // Step 5: Train the model using backpropagation
     let epochs = cfg.steps;
-    let mut predictions = None;
+    let mut predictions = Tensor::new();
     for epoch in 0..epochs {
         let g = Autograd::step(record.trace.step(epoch), &model.named_parameters());
-        let p = model.forward(&g, &x); // predictions = model(X)
-        let loss = g.value("loss", p.mse_loss(&y, Reduction::Mean));
+        predictions = model.forward(&g, &x); // predictions = model(X)
+        let loss = g.value("loss", predictions.mse_loss(&y, Reduction::Mean));
         optimizer.zero_grad();
         g.backward(&loss); // loss.backward()
         optimizer.step();
         if epoch % 1000 == 0 {
-            record.print(format!(
-                "Epoch {}/{epochs}, Loss: {}",
-                epoch + 1,
-                repr_item(&loss)
-            ));
+            let loss = repr_item(&loss);
+            record.print(format!("Epoch {}/{epochs}, Loss: {loss}", epoch + 1));
         }
-        record.end_step(epoch, loss.double_value(&[]), || values(&p));
-        predictions = Some(p);
+        record.end_step(epoch, loss.double_value(&[]), || values(&predictions));
     }
-    let predictions = predictions
-        .context("the notebook prints the last epoch's predictions: train at least one epoch")?;
     epilogue(&mut record, &mut model, &values(&predictions))?;
     Ok(record)
 }

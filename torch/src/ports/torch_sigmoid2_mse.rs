@@ -10,7 +10,7 @@
 
 use super::tracing::Autograd;
 use super::{repr_item, reset_linear, values};
-use anyhow::{Context, Result};
+use anyhow::Result;
 use tch::nn::{self, OptimizerConfig};
 use tch::{Device, Kind, Reduction, Tensor};
 use xor_repro::experiments::torch_sigmoid2_mse::epilogue;
@@ -92,21 +92,19 @@ pub fn run(cfg: &Config) -> Result<RunRecord> {
     let mut optimizer = nn::Sgd::default().build(&vs, cfg.lr)?;
 
     // #4, #5: the training loop
-    let mut predictions = None;
+    let mut predictions = Tensor::new();
     for epoch in 0..cfg.steps {
         let g = Autograd::step(record.trace.step(epoch), &model.named_parameters());
         optimizer.zero_grad(); // reset the gradients of the params
-        let p = model.forward(&g, &x); // predictions = model(X)
-        let loss = g.value("loss", p.mse_loss(&y, Reduction::Mean)); // criterion(predictions, y)
+        predictions = model.forward(&g, &x); // predictions = model(X)
+        let loss = g.value("loss", predictions.mse_loss(&y, Reduction::Mean)); // criterion(predictions, y)
         g.backward(&loss); // loss.backward()
         optimizer.step(); // update params based on gradients to minimize loss
         if epoch % 1000 == 0 {
             record.print(format!("Epoch {epoch}, Loss: {}", repr_item(&loss)));
         }
-        record.end_step(epoch, loss.double_value(&[]), || values(&p));
-        predictions = Some(p);
+        record.end_step(epoch, loss.double_value(&[]), || values(&predictions));
     }
-    let predictions = predictions.context("train at least one epoch")?;
     epilogue(&mut record, &mut model, &values(&predictions))?;
     Ok(record)
 }

@@ -14,12 +14,31 @@ pub trait TapTensor {
     fn tensor(&self, name: &str, t: Tensor) -> Tensor;
     /// Traces each named tensor as its name followed by `suffix`.
     fn tensors(&self, suffix: &str, named: &[(&str, &Tensor)]);
+    /// Traces each of `tensors` as its name in `names` followed by `suffix`.
+    fn tensor_each<'t>(
+        &self,
+        suffix: &str,
+        names: &[&str],
+        tensors: impl IntoIterator<Item = &'t Tensor>,
+    );
 }
 
 impl TapTensor for Tap {
     fn tensor(&self, name: &str, t: Tensor) -> Tensor {
         self.tap_with(name, || tensors::values(&t));
         t
+    }
+
+    fn tensor_each<'t>(
+        &self,
+        suffix: &str,
+        names: &[&str],
+        tensors: impl IntoIterator<Item = &'t Tensor>,
+    ) {
+        if self.on() {
+            let named: Vec<(&str, &Tensor)> = names.iter().copied().zip(tensors).collect();
+            self.tensors(suffix, &named);
+        }
     }
 
     fn tensors(&self, suffix: &str, named: &[(&str, &Tensor)]) {
