@@ -18,9 +18,9 @@ pub mod numpy_relu10_mse;
 pub mod numpy_sigmoid2_mse;
 pub mod run_files;
 pub mod tf_relu10_mse;
+pub mod torch_net;
 pub mod torch_relu4_mse;
 pub mod torch_sigmoid2_mse;
-pub mod torch_net;
 pub mod torch_sigmoid4_bce_online;
 
 /// What a run records beside the library versions: (key, value) pairs.
@@ -147,6 +147,46 @@ pub struct Config {
     pub progress: Progress,
 }
 
+/// A parameter as an engine holds it (a NumPy-like array, a float32 buffer of a shape, a
+/// TensorFlow or libtorch tensor): what [`Config::initial_params`] needs to record the
+/// notebook's draw and to put `--init-from`'s values in its place.
+pub trait Parameter: Sized {
+    /// Its shape, which `--init-from`'s values must have.
+    fn shape(&self) -> Vec<usize>;
+    /// Its values, row-major, widened exactly to f64.
+    fn values(&self) -> Vec<f64>;
+    /// What it holds: values given for it are rounded to this once.
+    fn precision(&self) -> crate::diff::Precision;
+    /// The same parameter holding `values` (already of its precision) instead.
+    fn with_values(self, values: &[f64]) -> Self;
+}
+
+/// A float32 parameter of a given shape, as the plain-Rust PyTorch engines hold them.
+pub struct Float32 {
+    pub shape: &'static [usize],
+    pub values: Vec<f32>,
+}
+
+/// `values` as a float32 parameter of `shape`.
+pub fn float32(shape: &'static [usize], values: Vec<f32>) -> Float32 {
+    Float32 { shape, values }
+}
+
+impl Parameter for Float32 {
+    fn shape(&self) -> Vec<usize> {
+        self.shape.to_vec()
+    }
+    fn values(&self) -> Vec<f64> {
+        self.values.iter().map(|&v| v as f64).collect()
+    }
+    fn precision(&self) -> crate::diff::Precision {
+        crate::diff::Precision::Float32
+    }
+    fn with_values(self, values: &[f64]) -> Float32 {
+        float32(self.shape, values.iter().map(|&v| v as f32).collect())
+    }
+}
+
 /// A traced value whose bits a library kernel decides: what `explain` names, with the kernel
 /// each side ran, when it is the first value to differ.
 #[derive(Debug, Clone, Copy)]
@@ -257,76 +297,33 @@ impl Config {
         }
     }
 
-    /// The initial values of parameter `name` of `shape` (row-major): the notebook's draw
-    /// `drawn`, or the values `--init-from` gives, rounded once to the parameter's
-    /// `precision`; recorded as stage `initial`. Every experiment and engine sets its
-    /// parameters up through this, after [`Config::check_init_names`].
-    pub fn initial_param(
+    /// Every initial parameter, named as in the notebook: the notebook's own draw `drawn`,
+    /// or the values `--init-from` gives, rounded once to each parameter's precision; the
+    /// names checked, the values recorded as stage `initial`. The one way every engine sets
+    /// its parameters up, whatever it holds them in ([`Parameter`]).
+    pub fn initial_params<P: Parameter, const N: usize>(
         &self,
         record: &mut RunRecord,
-        name: &str,
-        shape: &[usize],
-        drawn: Vec<f64>,
-        precision: crate::diff::Precision,
-    ) -> Result<Vec<f64>> {
-        let values = match self.init_values(name, shape)? {
-            Some(given) => match precision {
-                crate::diff::Precision::Float32 => given.iter().map(|&v| v as f32 as f64).collect(),
-                crate::diff::Precision::Float64 => given,
-            },
-            None => drawn,
-        };
-        record.push_param(crate::record::Stage::Initial, name, values.clone());
-        Ok(values)
-    }
-
-    /// A NumPy notebook's initial arrays, or `--init-from`'s values, checked and recorded as
-    /// stage `initial`.
-    pub fn initial_arrays<const N: usize>(
-        &self,
-        record: &mut RunRecord,
-        drawn: [(&str, crate::experiments::numpy_array::Array); N],
-    ) -> Result<[crate::experiments::numpy_array::Array; N]> {
+        drawn: [(&str, P); N],
+    ) -> Result<[P; N]> {
         self.check_init_names(&drawn.each_ref().map(|(name, _)| *name))?;
-        let mut arrays = Vec::with_capacity(drawn.len());
-        for (name, array) in drawn {
-            let (rows, cols) = array.shape();
-            let values = self.initial_param(
-                record,
-                name,
-                &[rows, cols],
-                array.to_vec(),
-                crate::diff::Precision::Float64,
-            )?;
-            arrays.push(crate::experiments::numpy_array::Array::new(rows, cols, values));
-        }
-        Ok(arrays
-            .try_into()
-            .unwrap_or_else(|_| unreachable!("one array per parameter")))
-    }
-
-    /// A PyTorch notebook's initial float32 parameters, `(name, shape, drawn)` each, or
-    /// `--init-from`'s values, checked and recorded as stage `initial`.
-    pub fn initial_float32<const N: usize>(
-        &self,
-        record: &mut RunRecord,
-        drawn: [(&str, &[usize], Vec<f32>); N],
-    ) -> Result<[Vec<f32>; N]> {
-        self.check_init_names(&drawn.each_ref().map(|(name, _, _)| *name))?;
         let mut params = Vec::with_capacity(N);
-        for (name, shape, values) in drawn {
-            let values = self.initial_param(
-                record,
-                name,
-                shape,
-                values.iter().map(|&v| v as f64).collect(),
-                crate::diff::Precision::Float32,
-            )?;
-            params.push(values.iter().map(|&v| v as f32).collect());
+        for (name, param) in drawn {
+            let values = match self.init_values(name, &param.shape())? {
+                Some(given) => match param.precision() {
+                    crate::diff::Precision::Float32 => {
+                        given.iter().map(|&v| v as f32 as f64).collect()
+                    }
+                    crate::diff::Precision::Float64 => given,
+                },
+                None => param.values(),
+            };
+            record.push_param(crate::record::Stage::Initial, name, values.clone());
+            params.push(param.with_values(&values));
         }
         Ok(params
             .try_into()
-            .unwrap_or_else(|_| unreachable!("one value list per parameter")))
+            .unwrap_or_else(|_| unreachable!("one parameter in, one out")))
     }
 
     /// The values `--init-from` gives for parameter `name` of `shape`, or `None` to keep the

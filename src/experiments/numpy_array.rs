@@ -21,6 +21,21 @@ pub struct Array {
     cols: usize,
 }
 
+impl crate::experiments::Parameter for Array {
+    fn shape(&self) -> Vec<usize> {
+        vec![self.rows, self.cols]
+    }
+    fn values(&self) -> Vec<f64> {
+        self.to_vec()
+    }
+    fn precision(&self) -> crate::diff::Precision {
+        crate::diff::Precision::Float64
+    }
+    fn with_values(self, values: &[f64]) -> Array {
+        Array::new(self.rows, self.cols, values.to_vec())
+    }
+}
+
 impl crate::record::trace::Traced for Array {
     fn traced(&self) -> Vec<f64> {
         self.to_vec()

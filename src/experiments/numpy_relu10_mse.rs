@@ -74,7 +74,7 @@ pub fn run(cfg: &Config) -> Result<RunRecord> {
         rng.randn(&[hidden_dimension, output_dimension]),
     );
     let b2 = Array::zeros(1, output_dimension);
-    let [mut w1, mut b1, mut w2, mut b2] = cfg.initial_arrays(
+    let [mut w1, mut b1, mut w2, mut b2] = cfg.initial_params(
         &mut record,
         [
             (PARAMS[0], w1),

@@ -45,7 +45,7 @@ pub fn run(cfg: &Config) -> Result<RunRecord> {
     let b1 = Array::zeros(1, 2);
     let w2 = Array::new(2, 1, rng.randn(&[2, 1]));
     let b2 = Array::zeros(1, 1);
-    let [mut w1, mut b1, mut w2, mut b2] = cfg.initial_arrays(
+    let [mut w1, mut b1, mut w2, mut b2] = cfg.initial_params(
         &mut record,
         [
             (PARAMS[0], w1),

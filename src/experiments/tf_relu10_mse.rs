@@ -224,25 +224,27 @@ impl Traced for Tensor {
     }
 }
 
-/// `tf.Variable(tf.random.normal(shape))`, or `--init-from`'s values rounded to float32.
-fn variable(cfg: &Config, name: &str, drawn: Tensor, record: &mut RunRecord) -> Result<Tensor> {
-    let (rows, cols) = (drawn.rows, drawn.cols);
-    let values = cfg.initial_param(
-        record,
-        name,
-        &[rows, cols],
-        drawn.values(),
-        crate::diff::Precision::Float32,
-    )?;
-    Ok(Tensor::new(
-        rows,
-        cols,
-        values.iter().map(|&v| v as f32).collect(),
-    ))
+/// `tf.Variable(…)`: a float32 tensor whose initial value `--init-from` may give.
+impl super::Parameter for Tensor {
+    fn shape(&self) -> Vec<usize> {
+        vec![self.rows, self.cols]
+    }
+    fn values(&self) -> Vec<f64> {
+        Tensor::values(self)
+    }
+    fn precision(&self) -> crate::diff::Precision {
+        crate::diff::Precision::Float32
+    }
+    fn with_values(self, values: &[f64]) -> Tensor {
+        Tensor::new(
+            self.rows,
+            self.cols,
+            values.iter().map(|&v| v as f32).collect(),
+        )
+    }
 }
 
 pub fn run(cfg: &Config) -> Result<RunRecord> {
-    cfg.check_init_names(&PARAMS)?;
     let tf = Kernels::this_machine()?;
     let mut record = cfg.record();
 
@@ -267,10 +269,13 @@ pub fn run(cfg: &Config) -> Result<RunRecord> {
         rng.normal(&[hidden_dim, output_dim]),
     );
     let b2 = Tensor::zeros(1, output_dim);
-    let mut w1 = variable(cfg, PARAMS[0], w1, &mut record)?;
-    let mut b1 = variable(cfg, PARAMS[1], b1, &mut record)?;
-    let mut w2 = variable(cfg, PARAMS[2], w2, &mut record)?;
-    let mut b2 = variable(cfg, PARAMS[3], b2, &mut record)?;
+    let drawn = [
+        (PARAMS[0], w1),
+        (PARAMS[1], b1),
+        (PARAMS[2], w2),
+        (PARAMS[3], b2),
+    ];
+    let [mut w1, mut b1, mut w2, mut b2] = cfg.initial_params(&mut record, drawn)?;
 
     // Training Loop
     let epochs = cfg.steps;

@@ -15,9 +15,9 @@
 
 use super::network::{record_trained, Network};
 use super::run_files::{Notes, RunFiles};
-use super::{Config, Experiment, Framework, TracedOp};
-use crate::record::RunRecord;
+use super::{float32, Config, Experiment, Framework, TracedOp};
 use crate::experiments::torch_net::{Hidden, PlainRust, TorchEngine, TorchModule, TraceNames};
+use crate::record::RunRecord;
 use crate::{pyfmt, xor};
 use anyhow::Result;
 use std::fmt::Write as _;
@@ -47,15 +47,17 @@ pub fn run_on<E: TorchEngine>(cfg: &Config) -> Result<RunRecord> {
     // Step 2, 3: XORNetwork(): fc1 = nn.Linear(2, 4), fc2 = nn.Linear(4, 1)
     let (w1, b1) = torch.linear(2, 4);
     let (w2, b2) = torch.linear(4, 1);
-    let params = cfg.initial_float32(
-        &mut record,
-        [
-            (PARAMS[0], &[4, 2], w1),
-            (PARAMS[1], &[4], b1),
-            (PARAMS[2], &[1, 4], w2),
-            (PARAMS[3], &[1], b2),
-        ],
-    )?;
+    let params = cfg
+        .initial_params(
+            &mut record,
+            [
+                (PARAMS[0], float32(&[4, 2], w1)),
+                (PARAMS[1], float32(&[4], b1)),
+                (PARAMS[2], float32(&[1, 4], w2)),
+                (PARAMS[3], float32(&[1], b2)),
+            ],
+        )?
+        .map(|p| p.values);
     let mut model = torch.module(params, Hidden::Relu, &TRACE_NAMES);
 
     // Step 4: loss_fn = nn.MSELoss(); optimizer = optim.SGD(model.parameters(), lr=0.1)

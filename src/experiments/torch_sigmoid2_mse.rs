@@ -14,9 +14,9 @@
 
 use super::network::{record_trained, Network};
 use super::run_files::{Notes, RunFiles};
-use super::{Config, Experiment, Framework, TracedOp};
-use crate::record::RunRecord;
+use super::{float32, Config, Experiment, Framework, TracedOp};
 use crate::experiments::torch_net::{Hidden, PlainRust, TorchEngine, TorchModule, TraceNames};
+use crate::record::RunRecord;
 use crate::{pyfmt, xor};
 use anyhow::Result;
 
@@ -55,15 +55,17 @@ pub fn run_on<E: TorchEngine>(cfg: &Config) -> Result<RunRecord> {
     // #2: model = XORNeuralNetwork(input_dim=2, hidden_dim=2, output_dim=1)
     let (w1, b1) = torch.linear(2, 2);
     let (w2, b2) = torch.linear(2, 1);
-    let params = cfg.initial_float32(
-        &mut record,
-        [
-            (PARAMS[0], &[2, 2], w1),
-            (PARAMS[1], &[2], b1),
-            (PARAMS[2], &[1, 2], w2),
-            (PARAMS[3], &[1], b2),
-        ],
-    )?;
+    let params = cfg
+        .initial_params(
+            &mut record,
+            [
+                (PARAMS[0], float32(&[2, 2], w1)),
+                (PARAMS[1], float32(&[2], b1)),
+                (PARAMS[2], float32(&[1, 2], w2)),
+                (PARAMS[3], float32(&[1], b2)),
+            ],
+        )?
+        .map(|p| p.values);
     let mut model = torch.module(params, Hidden::Sigmoid, &TRACE_NAMES);
 
     // #3: criterion = nn.MSELoss(); optimizer = optim.SGD(model.parameters(), lr=0.1)

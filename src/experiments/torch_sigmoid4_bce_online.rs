@@ -32,7 +32,7 @@
 
 use super::network::{record_trained, Network};
 use super::run_files::{Notes, RunFiles};
-use super::{Config, Experiment, Framework, TracedOp};
+use super::{float32, Config, Experiment, Framework, TracedOp};
 use crate::experiments::torch_net::widen;
 use crate::kernels::mkl::{self, MklPath};
 use crate::pyfmt;
@@ -227,15 +227,17 @@ pub fn run_on<E: TensorEngine>(cfg: &Config) -> Result<RunRecord> {
     let mut k = E::manual_seed(cfg.seed)?;
 
     // In [3], [4]: W1 = torch.rand(2, 4, requires_grad=True) … b2 = torch.rand(1, …)
-    let mut params = cfg.initial_float32(
-        &mut record,
-        [
-            (PARAMS[0], SHAPES[0], k.rand(SHAPES[0])),
-            (PARAMS[1], SHAPES[1], k.rand(SHAPES[1])),
-            (PARAMS[2], SHAPES[2], k.rand(SHAPES[2])),
-            (PARAMS[3], SHAPES[3], k.rand(SHAPES[3])),
-        ],
-    )?;
+    let mut params = cfg
+        .initial_params(
+            &mut record,
+            [
+                (PARAMS[0], float32(SHAPES[0], k.rand(SHAPES[0]))),
+                (PARAMS[1], float32(SHAPES[1], k.rand(SHAPES[1]))),
+                (PARAMS[2], float32(SHAPES[2], k.rand(SHAPES[2]))),
+                (PARAMS[3], float32(SHAPES[3], k.rand(SHAPES[3]))),
+            ],
+        )?
+        .map(|p| p.values);
     for line in show_params(&params.each_ref().map(|p| widen(p))) {
         record.print(line);
     }

@@ -1,11 +1,10 @@
 //! Between the shared, libtorch-free pieces of `xor-repro` and libtorch tensors: the XOR data
-//! as tensors, a tensor's values and shape, and `--init-from` applied to drawn tensors.
+//! as tensors, a tensor's values and shape, and drawn tensors as parameters for
+//! `--init-from`.
 
-use anyhow::Result;
 use tch::{Kind, Tensor};
 use xor_repro::diff::Precision;
-use xor_repro::experiments::Config;
-use xor_repro::record::RunRecord;
+use xor_repro::experiments::Parameter;
 use xor_repro::xor::{INPUTS, TARGETS};
 
 /// `X` (4×2) and `y` (4×1) as tensors of `kind` (float32 for PyTorch and TensorFlow).
@@ -27,40 +26,30 @@ pub fn shape(t: &Tensor) -> Vec<usize> {
     t.size().iter().map(|&d| d as usize).collect()
 }
 
-/// A run's initial parameters as tensors: the notebook's own draws, or `--init-from`'s values.
-pub trait InitialTensors {
-    /// Every initial parameter, named as in the notebook, checked and recorded as stage
-    /// `initial`.
-    fn initial_params(
-        &self,
-        record: &mut RunRecord,
-        drawn: Vec<(&str, Tensor)>,
-    ) -> Result<Vec<Tensor>>;
-}
+/// A drawn tensor as a parameter for `Config::initial_params`, the one way every engine
+/// sets its parameters up (a newtype: libtorch's `Tensor` is not this crate's to extend).
+pub struct Param(pub Tensor);
 
-impl InitialTensors for Config {
-    fn initial_params(
-        &self,
-        record: &mut RunRecord,
-        drawn: Vec<(&str, Tensor)>,
-    ) -> Result<Vec<Tensor>> {
-        let names: Vec<&str> = drawn.iter().map(|(name, _)| *name).collect();
-        self.check_init_names(&names)?;
-        let mut params = Vec::with_capacity(drawn.len());
-        for (name, tensor) in drawn {
-            let precision = match tensor.kind() {
-                Kind::Float => Precision::Float32,
-                _ => Precision::Float64,
-            };
-            let values =
-                self.initial_param(record, name, &shape(&tensor), values(&tensor), precision)?;
-            params.push(
-                Tensor::from_slice(&values)
-                    .reshape(tensor.size())
-                    .to_kind(tensor.kind())
-                    .set_requires_grad(tensor.requires_grad()),
-            );
+impl Parameter for Param {
+    fn shape(&self) -> Vec<usize> {
+        shape(&self.0)
+    }
+    fn values(&self) -> Vec<f64> {
+        values(&self.0)
+    }
+    fn precision(&self) -> Precision {
+        match self.0.kind() {
+            Kind::Float => Precision::Float32,
+            _ => Precision::Float64,
         }
-        Ok(params)
+    }
+    fn with_values(self, given: &[f64]) -> Param {
+        let t = &self.0;
+        Param(
+            Tensor::from_slice(given)
+                .reshape(t.size())
+                .to_kind(t.kind())
+                .set_requires_grad(t.requires_grad()),
+        )
     }
 }

@@ -55,16 +55,21 @@ fn bias(layer: &nn::Linear) -> &Tensor {
     layer.bs.as_ref().expect("nn::linear with a bias")
 }
 
-/// Records `params` as the run's initial parameters; with `--init-from`, first copies its
-/// values into them (rounded once to float32), after the notebook's draws as Python does.
-fn initial_params(cfg: &Config, record: &mut RunRecord, params: &[(&str, &Tensor)]) -> Result<()> {
-    use crate::tensors::InitialTensors;
-    let drawn = params.iter().map(|(name, p)| (*name, p.detach())).collect();
+/// Records a model's `params` as the run's initial parameters; with `--init-from`, first
+/// copies its values into them (rounded once to float32), after the notebook's draws as
+/// Python does.
+fn initial_params<const N: usize>(
+    cfg: &Config,
+    record: &mut RunRecord,
+    params: &[(&str, &Tensor); N],
+) -> Result<()> {
+    use crate::tensors::Param;
+    let drawn = params.map(|(name, p)| (name, Param(p.detach())));
     let given = cfg.initial_params(record, drawn)?;
     if cfg.init.is_some() {
         tch::no_grad(|| {
             for ((_, p), values) in params.iter().zip(&given) {
-                p.shallow_clone().copy_(values);
+                p.shallow_clone().copy_(&values.0);
             }
         });
     }

@@ -18,7 +18,7 @@
 //! Traced (`--trace`) under the Python side's names, one tap per line of the loop.
 
 use super::tracing::TapTensor;
-use crate::tensors::{self, values, InitialTensors};
+use crate::tensors::{self, values, Param};
 use anyhow::Result;
 use tch::{Device, Kind, Tensor};
 use xor_repro::experiments::numpy_relu10_mse::epilogue;
@@ -77,16 +77,16 @@ pub fn run(cfg: &Config) -> Result<RunRecord> {
     let b1 = Tensor::zeros([1, hidden_dimension as i64], F64);
     let w2 = randn(&mut rng, hidden_dimension, output_dimension);
     let b2 = Tensor::zeros([1, output_dimension as i64], F64);
-    let drawn = vec![
+    let drawn = [w1, b1, w2, b2].map(Param);
+    let [w1, b1, w2, b2] = drawn;
+    let drawn = [
         (PARAMS[0], w1),
         (PARAMS[1], b1),
         (PARAMS[2], w2),
         (PARAMS[3], b2),
     ];
-    let [mut w1, mut b1, mut w2, mut b2]: [Tensor; 4] = cfg
-        .initial_params(&mut record, drawn)?
-        .try_into()
-        .expect("four parameters");
+    let [mut w1, mut b1, mut w2, mut b2]: [Tensor; 4] =
+        cfg.initial_params(&mut record, drawn)?.map(|p| p.0);
 
     //Training Loop
     let epochs = cfg.steps;

@@ -21,7 +21,7 @@
 //! Traced (`--trace`) under the Python side's names, one tap per line of the loop.
 
 use super::tracing::TapTensor;
-use crate::tensors::{values, InitialTensors};
+use crate::tensors::{values, Param};
 use anyhow::Result;
 use tch::{Device, Kind, Tensor};
 use xor_repro::experiments::tf_relu10_mse::{epilogue, GRADS, TENSORFLOW_VERSION};
@@ -51,7 +51,9 @@ pub fn run(cfg: &Config) -> Result<RunRecord> {
     let b1 = Tensor::zeros([1, hidden_dim as i64], F32);
     let w2 = normal(&mut rng, hidden_dim, output_dim);
     let b2 = Tensor::zeros([1, output_dim as i64], F32);
-    let drawn = vec![
+    let drawn = [w1, b1, w2, b2].map(Param);
+    let [w1, b1, w2, b2] = drawn;
+    let drawn = [
         (PARAMS[0], w1),
         (PARAMS[1], b1),
         (PARAMS[2], w2),
@@ -59,11 +61,7 @@ pub fn run(cfg: &Config) -> Result<RunRecord> {
     ];
     let [mut w1, mut b1, mut w2, mut b2]: [Tensor; 4] = cfg
         .initial_params(&mut record, drawn)?
-        .into_iter()
-        .map(|p| p.set_requires_grad(true))
-        .collect::<Vec<_>>()
-        .try_into()
-        .expect("four parameters");
+        .map(|p| p.0.set_requires_grad(true));
 
     // Training Loop
     let epochs = cfg.steps;

@@ -20,7 +20,7 @@
 
 use super::tracing::Autograd;
 use super::values;
-use crate::tensors::InitialTensors;
+use crate::tensors::Param;
 use anyhow::Result;
 use tch::{Device, Kind, Tensor};
 use xor_repro::experiments::torch_sigmoid4_bce_online::{epilogue, show_params, HiddenLayer};
@@ -47,19 +47,15 @@ pub fn run(cfg: &Config) -> Result<RunRecord> {
     let float = (Kind::Float, Device::Cpu);
 
     // In [3], [4]: W1 = torch.rand(2, 4, requires_grad=True) … b2 = torch.rand(1, …)
-    let drawn = vec![
-        ("W1", Tensor::rand([2, 4], float)),
-        ("b1", Tensor::rand([4], float)),
-        ("W2", Tensor::rand([4, 1], float)),
-        ("b2", Tensor::rand([1], float)),
+    let drawn = [
+        ("W1", Param(Tensor::rand([2, 4], float))),
+        ("b1", Param(Tensor::rand([4], float))),
+        ("W2", Param(Tensor::rand([4, 1], float))),
+        ("b2", Param(Tensor::rand([1], float))),
     ];
     let params: [Tensor; 4] = cfg
         .initial_params(&mut record, drawn)?
-        .into_iter()
-        .map(|p| p.set_requires_grad(true))
-        .collect::<Vec<_>>()
-        .try_into()
-        .expect("four parameters");
+        .map(|p| p.0.set_requires_grad(true));
     for line in show_params(&params.each_ref().map(values)) {
         record.print(line);
     }
