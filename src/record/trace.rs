@@ -136,11 +136,6 @@ impl Trace {
         }
     }
 
-    /// Records `name` at `step` when that step is traced; `values` is called only then.
-    pub fn value(&self, step: usize, name: &str, values: impl FnOnce() -> Vec<f64>) {
-        self.step(step).tap_with(name, values);
-    }
-
     pub fn is_empty(&self) -> bool {
         self.values.lock().expect("trace lock").is_empty()
     }
@@ -215,17 +210,6 @@ impl Tap {
     pub fn tap_grad<V: Traced>(&self, name: &str, value: V) {
         if let Some(values) = &self.values {
             record(values, self.step, name, ".grad", &value);
-        }
-    }
-
-    /// Traces each `(name, value)` as `name` followed by `suffix`, for values of several
-    /// types.
-    #[inline(always)]
-    pub fn tap_all(&self, suffix: &str, named: &[(&str, &dyn Traced)]) {
-        if let Some(values) = &self.values {
-            for (name, value) in named {
-                record(values, self.step, name, suffix, value);
-            }
         }
     }
 

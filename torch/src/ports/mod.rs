@@ -33,15 +33,11 @@ const UNDRAWN: nn::LinearConfig = nn::LinearConfig {
     bias: true,
 };
 
-/// `nn.Linear.reset_parameters()`: `kaiming_uniform_(weight, a=math.sqrt(5))`, then the bias
-/// U(−1/√in, 1/√in), both with `uniform_` on the global generator. The weight's bound is
-/// computed in `torch/nn/init.py`'s double operations (gain · √3 / √in, which may differ from
-/// 1/√in in the last bit, and `uniform_` sees that bit).
+/// `nn.Linear.reset_parameters()`: the weight, then the bias, each `uniform_` on the global
+/// generator between the bounds `xor_repro::rng::torch::linear_bounds` computes (the one
+/// place they are computed).
 fn reset_linear(layer: &mut nn::Linear, inputs: i64) {
-    let a = 5f64.sqrt();
-    let gain = (2.0 / (1.0 + a.powi(2))).sqrt();
-    let weight_bound = 3f64.sqrt() * (gain / (inputs as f64).sqrt());
-    let bias_bound = 1.0 / (inputs as f64).sqrt();
+    let (weight_bound, bias_bound) = xor_repro::rng::torch::linear_bounds(inputs as usize);
     tch::no_grad(|| {
         let _ = layer.ws.uniform_(-weight_bound, weight_bound);
         if let Some(bias) = layer.bs.as_mut() {
