@@ -4,8 +4,8 @@
 //!
 //! The plain-Rust exact engines (`crate::experiments::torch_net` and notebook 003's module)
 //! follow the set in use through [`ops`] and [`add_scaled`]; the libtorch-backed engine
-//! (`torch/src/libtorch_engine/backprop.rs`) computes its element-wise steps in Rust too, and follows it the
-//! same way.
+//! (`torch/src/libtorch_engine/backprop.rs`) computes its element-wise steps in Rust too, and
+//! follows it the same way.
 //!
 //! How libtorch decides (`aten/src/ATen/native/DispatchStub.cpp`, `compute_cpu_capability`,
 //! run once per process at the first dispatch, the result kept in a static):
