@@ -82,6 +82,11 @@ fn repr_item(t: &Tensor) -> String {
     xor_repro::pyfmt::float_repr(t.double_value(&[]))
 }
 
+/// `f"{loss:.4f}"` of a one-element tensor (`digits` 4), as Python formats it.
+fn fixed_item(t: &Tensor, digits: usize) -> String {
+    xor_repro::pyfmt::fixed(t.double_value(&[]), digits)
+}
+
 /// Rows of `x1, x2` as the float32 `[n, 2]` tensor the PyTorch notebooks feed their models.
 fn inputs(rows: &[[f64; 2]]) -> Tensor {
     let flat: Vec<f32> = rows.iter().flatten().map(|&v| v as f32).collect();

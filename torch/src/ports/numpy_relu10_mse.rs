@@ -17,13 +17,13 @@
 //!
 //! Traced (`--trace`) under the Python side's names, one tap per line of the loop.
 
+use super::fixed_item;
 use super::tracing::TapTensor;
 use crate::tensors::{self, values, Param};
 use anyhow::Result;
 use tch::{Device, Kind, Tensor};
 use xor_repro::experiments::numpy_relu10_mse::epilogue;
 use xor_repro::experiments::{Config, Network};
-use xor_repro::pyfmt;
 use xor_repro::record::RunRecord;
 use xor_repro::rng::numpy::RandomState;
 
@@ -119,11 +119,10 @@ pub fn run(cfg: &Config) -> Result<RunRecord> {
         w2 -= learning_rate * &dw2;
         b2 -= learning_rate * &db2;
         t.tensor_each(".updated", &PARAMS, [&w1, &b1, &w2, &b2]);
-        let loss = loss.double_value(&[]);
         if epoch % 20 == 0 {
-            record.print(format!("Epoch {epoch}, Loss: {}", pyfmt::fixed(loss, 4)));
+            record.print(format!("Epoch {epoch}, Loss: {}", fixed_item(&loss, 4)));
         }
-        record.end_step(epoch, loss, || values(&a2));
+        record.end_step(epoch, loss.double_value(&[]), || values(&a2));
     }
     epilogue(&mut record, &mut Net([w1, b1, w2, b2]), &values(&a2))?;
     Ok(record)

@@ -18,13 +18,13 @@
 //!
 //! Traced (`--trace`) under the Python side's names, one tap per line of the loop.
 
+use super::fixed_item;
 use super::tracing::TapTensor;
 use crate::tensors::{self, values, Param};
 use anyhow::Result;
 use tch::{Device, Kind, Tensor};
 use xor_repro::experiments::numpy_sigmoid2_mse::epilogue;
 use xor_repro::experiments::{Config, Network};
-use xor_repro::pyfmt;
 use xor_repro::record::RunRecord;
 use xor_repro::rng::numpy::RandomState;
 
@@ -109,11 +109,10 @@ pub fn run(cfg: &Config) -> Result<RunRecord> {
         w1 -= lr * &d_input_to_hidden;
         b1 -= lr * &d_b1;
         t.tensor_each(".updated", &["W2", "b2", "W1", "b1"], [&w2, &b2, &w1, &b1]);
-        let loss = loss.double_value(&[]);
         if epoch % 1000 == 0 {
-            record.print(format!("Epoch {epoch}, Loss: {}", pyfmt::fixed(loss, 4)));
+            record.print(format!("Epoch {epoch}, Loss: {}", fixed_item(&loss, 4)));
         }
-        record.end_step(epoch, loss, || values(&y_pred));
+        record.end_step(epoch, loss.double_value(&[]), || values(&y_pred));
     }
     epilogue(&mut record, &mut Net([w1, b1, w2, b2]), &values(&y_pred))?;
     Ok(record)

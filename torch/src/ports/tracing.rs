@@ -1,7 +1,8 @@
 //! Tracing a port's tensors through a step's [`Tap`]: libtorch's tensors take the one
 //! conversion every value takes (`crate::tensors::values`), and an autograd port's gradients
-//! are traced in the order autograd computes them, derived from its forward taps as the
-//! Python side's `ModuleTracer` derives them, never typed by hand.
+//! are traced in the order autograd computes them, derived from its forward taps. The Python
+//! side's `ModuleTracer` keeps the same values the same way (`retain_grad` in forward hooks)
+//! but is handed that order as a list; here no port types it.
 
 use crate::tensors;
 use std::cell::RefCell;
@@ -42,10 +43,11 @@ impl TapTensor for Tap {
     }
 
     fn tensors(&self, suffix: &str, named: &[(&str, &Tensor)]) {
+        if !self.on() {
+            return; // not even the names are formatted
+        }
         for (name, t) in named {
-            if self.on() {
-                self.tap_with(&format!("{name}{suffix}"), || tensors::values(t));
-            }
+            self.tap_with(&format!("{name}{suffix}"), || tensors::values(t));
         }
     }
 }
