@@ -97,7 +97,11 @@ pub fn run(cfg: &Config) -> Result<RunRecord> {
         g.backward(&loss); // loss.backward()
         optimizer.step();
         if epoch % 1000 == 0 {
-            record.print(format!("Epoch {}/{epochs}, Loss: {}", epoch + 1, repr_item(&loss)));
+            record.print(format!(
+                "Epoch {}/{epochs}, Loss: {}",
+                epoch + 1,
+                repr_item(&loss)
+            ));
         }
         record.end_step(epoch, loss.double_value(&[]), || values(&predictions));
     }
