@@ -97,7 +97,8 @@ pub fn run(cfg: &Config) -> Result<RunRecord> {
         g.backward(&loss); // loss.backward()
         optimizer.step();
         if epoch % 1000 == 0 {
-            record.print(format!("Epoch {}/{epochs}, Loss: {}", epoch + 1, repr_item(&loss)));
+            let loss = repr_item(&loss);
+            record.print(format!("Epoch {}/{epochs}, Loss: {loss}", epoch + 1));
         }
         record.end_step(epoch, loss.double_value(&[]), || values(&predictions));
     }
