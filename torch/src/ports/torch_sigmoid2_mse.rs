@@ -97,8 +97,7 @@ pub fn run(cfg: &Config) -> Result<RunRecord> {
         let g = Autograd::step(record.trace.step(epoch), &model.named_parameters());
         optimizer.zero_grad(); // reset the gradients of the params
         predictions = model.forward(&g, &x); // predictions = model(X)
-        // loss = criterion(predictions, y)
-        let loss = g.value("loss", predictions.mse_loss(&y, Reduction::Mean));
+        let loss = g.value("loss", predictions.mse_loss(&y, Reduction::Mean)); // criterion(…)
         g.backward(&loss); // loss.backward()
         optimizer.step(); // update params based on gradients to minimize loss
         if epoch % 1000 == 0 {
