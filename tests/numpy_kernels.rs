@@ -12,10 +12,10 @@
 
 mod common;
 use std::path::Path;
+use xor_repro::experiments::numpy_array::{exp, sigmoid, Array, View};
 use xor_repro::kernels::cpu::CpuFeatures;
 use xor_repro::kernels::openblas::{self, Core};
 use xor_repro::kernels::Switches;
-use xor_repro::experiments::numpy_array::{exp, sigmoid, Array, View};
 
 /// The inputs, mixed so that every rounding path shows: normals, magnitudes from 2^-25 to
 /// 2^25, sums that cancel, ReLU-like rows with zeros, and exact zeros of either sign.

@@ -59,7 +59,11 @@ impl fmt::Display for Printed<'_> {
             ("second", &report.members_only_b),
         ] {
             if !members.is_empty() {
-                writeln!(f, "arrays only in the {side} archive: {}", members.join(", "))?;
+                writeln!(
+                    f,
+                    "arrays only in the {side} archive: {}",
+                    members.join(", ")
+                )?;
             }
         }
         if !report.files_only.is_empty() {

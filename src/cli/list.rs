@@ -22,13 +22,23 @@ impl fmt::Display for Listing {
                 "{name:<26} {notebook:<26} {framework:<10} {net:<22} {length:>14} {seed:>5}"
             )
         };
-        row(f, ["name", "notebook", "framework", "net", "length", "seed"])?;
+        row(
+            f,
+            ["name", "notebook", "framework", "net", "length", "seed"],
+        )?;
         for e in experiments::all() {
             let length = format!("{} {}", e.steps, e.step_unit);
             let seed = e.default_seed.to_string();
             row(
                 f,
-                [e.name, e.notebook, e.framework.name(), e.net, &length, &seed],
+                [
+                    e.name,
+                    e.notebook,
+                    e.framework.name(),
+                    e.net,
+                    &length,
+                    &seed,
+                ],
             )?;
         }
         Ok(())

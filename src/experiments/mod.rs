@@ -343,13 +343,6 @@ impl Config {
             None => Ok(()),
         }
     }
-
-    /// Updates the progress bar every few hundred steps (drawing every step costs time).
-    pub fn tick(&self, step: usize) {
-        if step.is_multiple_of(256) {
-            self.progress.set(step);
-        }
-    }
 }
 
 #[cfg(test)]

@@ -87,6 +87,29 @@ fn fixed_item(t: &Tensor, digits: usize) -> String {
     xor_repro::pyfmt::fixed(t.double_value(&[]), digits)
 }
 
+/// A port's trained tensors `W1, b1, W2, b2` and its notebook's forward pass over them, as
+/// the notebook's epilogue sees them (the NumPy and TensorFlow ports).
+struct Trained {
+    params: [Tensor; 4],
+    /// The dtype the notebook feeds its inputs in.
+    kind: tch::Kind,
+    forward: fn(&Tensor, [&Tensor; 4]) -> Tensor,
+}
+
+impl xor_repro::experiments::Network for Trained {
+    fn parameters(&self) -> Vec<Vec<f64>> {
+        self.params.iter().map(values).collect()
+    }
+
+    fn predict(&mut self, inputs: &[[f64; 2]]) -> Result<Vec<f64>> {
+        let x: Vec<f64> = inputs.iter().flatten().copied().collect();
+        let x = Tensor::from_slice(&x).reshape([-1, 2]).to_kind(self.kind);
+        Ok(values(&tch::no_grad(|| {
+            (self.forward)(&x, self.params.each_ref())
+        })))
+    }
+}
+
 /// Rows of `x1, x2` as the float32 `[n, 2]` tensor the PyTorch notebooks feed their models.
 fn inputs(rows: &[[f64; 2]]) -> Tensor {
     let flat: Vec<f32> = rows.iter().flatten().map(|&v| v as f32).collect();

@@ -17,13 +17,13 @@
 //!
 //! Traced (`--trace`) under the Python side's names, one tap per line of the loop.
 
-use super::fixed_item;
 use super::tracing::TapTensor;
+use super::{fixed_item, Trained};
 use crate::tensors::{self, values, Param};
 use anyhow::Result;
 use tch::{Device, Kind, Tensor};
 use xor_repro::experiments::numpy_relu10_mse::epilogue;
-use xor_repro::experiments::{Config, Network};
+use xor_repro::experiments::Config;
 use xor_repro::record::RunRecord;
 use xor_repro::rng::numpy::RandomState;
 
@@ -77,13 +77,11 @@ pub fn run(cfg: &Config) -> Result<RunRecord> {
     let b1 = Tensor::zeros([1, hidden_dimension as i64], F64);
     let w2 = randn(&mut rng, hidden_dimension, output_dimension);
     let b2 = Tensor::zeros([1, output_dimension as i64], F64);
-    let drawn = [w1, b1, w2, b2].map(Param);
-    let [w1, b1, w2, b2] = drawn;
     let drawn = [
-        (PARAMS[0], w1),
-        (PARAMS[1], b1),
-        (PARAMS[2], w2),
-        (PARAMS[3], b2),
+        (PARAMS[0], Param(w1)),
+        (PARAMS[1], Param(b1)),
+        (PARAMS[2], Param(w2)),
+        (PARAMS[3], Param(b2)),
     ];
     let [mut w1, mut b1, mut w2, mut b2]: [Tensor; 4] =
         cfg.initial_params(&mut record, drawn)?.map(|p| p.0);
@@ -124,21 +122,11 @@ pub fn run(cfg: &Config) -> Result<RunRecord> {
         }
         record.end_step(epoch, loss.double_value(&[]), || values(&a2));
     }
-    epilogue(&mut record, &mut Net([w1, b1, w2, b2]), &values(&a2))?;
+    let mut trained = Trained {
+        params: [w1, b1, w2, b2],
+        kind: Kind::Double,
+        forward: predict,
+    };
+    epilogue(&mut record, &mut trained, &values(&a2))?;
     Ok(record)
-}
-
-/// The trained tensors `W1, b1, W2, b2`; its forward pass is the notebook's `predict(x)`.
-struct Net([Tensor; 4]);
-
-impl Network for Net {
-    fn parameters(&self) -> Vec<Vec<f64>> {
-        self.0.iter().map(values).collect()
-    }
-
-    fn predict(&mut self, inputs: &[[f64; 2]]) -> Result<Vec<f64>> {
-        let x: Vec<f64> = inputs.iter().flatten().copied().collect();
-        let x = Tensor::from_slice(&x).reshape([-1, 2]);
-        Ok(values(&predict(&x, self.0.each_ref())))
-    }
 }

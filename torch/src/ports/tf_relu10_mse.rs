@@ -20,13 +20,13 @@
 //!
 //! Traced (`--trace`) under the Python side's names, one tap per line of the loop.
 
-use super::fixed_item;
 use super::tracing::TapTensor;
+use super::{fixed_item, Trained};
 use crate::tensors::{values, Param};
 use anyhow::Result;
 use tch::{Device, Kind, Tensor};
 use xor_repro::experiments::tf_relu10_mse::{epilogue, GRADS, TENSORFLOW_VERSION};
-use xor_repro::experiments::{Config, Network};
+use xor_repro::experiments::Config;
 use xor_repro::record::RunRecord;
 use xor_repro::rng::tensorflow::TfRandom;
 
@@ -51,13 +51,11 @@ pub fn run(cfg: &Config) -> Result<RunRecord> {
     let b1 = Tensor::zeros([1, hidden_dim as i64], F32);
     let w2 = normal(&mut rng, hidden_dim, output_dim);
     let b2 = Tensor::zeros([1, output_dim as i64], F32);
-    let drawn = [w1, b1, w2, b2].map(Param);
-    let [w1, b1, w2, b2] = drawn;
     let drawn = [
-        (PARAMS[0], w1),
-        (PARAMS[1], b1),
-        (PARAMS[2], w2),
-        (PARAMS[3], b2),
+        (PARAMS[0], Param(w1)),
+        (PARAMS[1], Param(b1)),
+        (PARAMS[2], Param(w2)),
+        (PARAMS[3], Param(b2)),
     ];
     let [mut w1, mut b1, mut w2, mut b2]: [Tensor; 4] = cfg
         .initial_params(&mut record, drawn)?
@@ -90,25 +88,17 @@ pub fn run(cfg: &Config) -> Result<RunRecord> {
         }
         record.end_step(epoch, loss.double_value(&[]), || values(&a2));
     }
-    epilogue(&mut record, &mut Net([w1, b1, w2, b2]))?;
+    let mut trained = Trained {
+        params: [w1, b1, w2, b2],
+        kind: Kind::Float,
+        forward: predict,
+    };
+    epilogue(&mut record, &mut trained)?;
     Ok(record)
 }
 
-/// The trained variables `W1, b1, W2, b2`.
-struct Net([Tensor; 4]);
-
-impl Network for Net {
-    fn parameters(&self) -> Vec<Vec<f64>> {
-        self.0.iter().map(values).collect()
-    }
-
-    /// The notebook's `predict(x)`, outside the tape; its inputs cast to float32 as
-    /// `tf.constant(pts)` casts the surface grid.
-    fn predict(&mut self, inputs: &[[f64; 2]]) -> Result<Vec<f64>> {
-        let [w1, b1, w2, b2] = &self.0;
-        let x: Vec<f32> = inputs.iter().flatten().map(|&v| v as f32).collect();
-        let x = Tensor::from_slice(&x).reshape([-1, 2]);
-        let a2 = tch::no_grad(|| ((x.matmul(w1) + b1).relu().matmul(w2) + b2).sigmoid());
-        Ok(values(&a2))
-    }
+/// The notebook's `predict(x)`, outside the tape; its inputs are float32, as `tf.constant(pts)`
+/// casts the surface grid.
+fn predict(x: &Tensor, [w1, b1, w2, b2]: [&Tensor; 4]) -> Tensor {
+    ((x.matmul(w1) + b1).relu().matmul(w2) + b2).sigmoid()
 }
