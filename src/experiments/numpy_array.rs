@@ -21,6 +21,24 @@ pub struct Array {
     cols: usize,
 }
 
+/// A NumPy notebook's trained arrays `W1, b1, W2, b2` and its forward pass over them, as the
+/// notebook's epilogue sees them.
+pub struct Trained {
+    pub params: [Array; 4],
+    pub forward: fn(&Array, [&Array; 4]) -> Array,
+}
+
+impl crate::experiments::Network for Trained {
+    fn parameters(&self) -> Vec<Vec<f64>> {
+        self.params.iter().map(Array::to_vec).collect()
+    }
+
+    fn predict(&mut self, inputs: &[[f64; 2]]) -> anyhow::Result<Vec<f64>> {
+        let x = Array::new(inputs.len(), 2, inputs.iter().flatten().copied().collect());
+        Ok((self.forward)(&x, self.params.each_ref()).to_vec())
+    }
+}
+
 impl crate::experiments::Parameter for Array {
     fn shape(&self) -> Vec<usize> {
         vec![self.rows, self.cols]

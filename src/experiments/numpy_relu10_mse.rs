@@ -24,7 +24,7 @@
 
 use super::network::{record_trained, Network};
 use super::Config;
-use crate::experiments::numpy_array::{dot, exp, sigmoid, xor_int, Array};
+use crate::experiments::numpy_array::{dot, exp, sigmoid, xor_int, Array, Trained};
 use crate::record::RunRecord;
 use crate::rng::numpy::RandomState;
 use crate::{pyfmt, xor};
@@ -120,22 +120,12 @@ pub fn run(cfg: &Config) -> Result<RunRecord> {
         }
         record.end_step(epoch, loss, || a2.to_vec());
     }
-    epilogue(&mut record, &mut Net([w1, b1, w2, b2]), a2.values())?;
+    let mut trained = Trained {
+        params: [w1, b1, w2, b2],
+        forward: predict,
+    };
+    epilogue(&mut record, &mut trained, a2.values())?;
     Ok(record)
-}
-
-/// The trained network, `W1, b1, W2, b2`; its forward pass is the notebook's `predict(x)`.
-struct Net([Array; 4]);
-
-impl Network for Net {
-    fn parameters(&self) -> Vec<Vec<f64>> {
-        self.0.iter().map(Array::to_vec).collect()
-    }
-
-    fn predict(&mut self, inputs: &[[f64; 2]]) -> Result<Vec<f64>> {
-        let x = Array::new(inputs.len(), 2, inputs.iter().flatten().copied().collect());
-        Ok(predict(&x, self.0.each_ref()).to_vec())
-    }
 }
 
 /// After training, shared by the notebook's engines: "Predictions after training" (one

@@ -20,7 +20,7 @@
 
 use super::network::{record_trained, Network};
 use super::Config;
-use crate::experiments::numpy_array::{dot, exp, sigmoid, xor_int, Array};
+use crate::experiments::numpy_array::{dot, exp, sigmoid, xor_int, Array, Trained};
 use crate::record::RunRecord;
 use crate::rng::numpy::RandomState;
 use crate::{pyfmt, xor};
@@ -95,25 +95,18 @@ pub fn run(cfg: &Config) -> Result<RunRecord> {
         }
         record.end_step(epoch, loss, || y_pred.to_vec());
     }
-    epilogue(&mut record, &mut Net([w1, b1, w2, b2]), y_pred.values())?;
+    let mut trained = Trained {
+        params: [w1, b1, w2, b2],
+        forward,
+    };
+    epilogue(&mut record, &mut trained, y_pred.values())?;
     Ok(record)
 }
 
-/// The trained network: `W1, b1, W2, b2`.
-struct Net([Array; 4]);
-
-impl Network for Net {
-    fn parameters(&self) -> Vec<Vec<f64>> {
-        self.0.iter().map(Array::to_vec).collect()
-    }
-
-    /// The notebook's forward pass (it never runs it after training; `predictions.csv` does).
-    fn predict(&mut self, inputs: &[[f64; 2]]) -> Result<Vec<f64>> {
-        let [w1, b1, w2, b2] = &self.0;
-        let x = Array::new(inputs.len(), 2, inputs.iter().flatten().copied().collect());
-        let hidden_output = sigmoid(&(dot(&x, w1) + b1));
-        Ok(sigmoid(&(dot(&hidden_output, w2) + b2)).to_vec())
-    }
+/// The notebook's forward pass (it never runs it after training; `predictions.csv` does).
+fn forward(x: &Array, [w1, b1, w2, b2]: [&Array; 4]) -> Array {
+    let hidden_output = sigmoid(&(dot(x, w1) + b1));
+    sigmoid(&(dot(&hidden_output, w2) + b2))
 }
 
 /// After training, shared by the notebook's engines: "Final Predictions (rounded)" and the
