@@ -63,6 +63,7 @@ fn rust_command(names: &[&str], out: &Path) -> Result<Command> {
 
 fn python_command(exp: &Experiment, out: &Path) -> Result<Command> {
     let mut c = Command::new(python::interpreter()?);
+    crate::kernels::mkl::shim::preload(&mut c)?;
     c.arg(
         python::project_root()
             .join("scripts/reference")

@@ -31,12 +31,16 @@ pub struct CpuFeatures {
     pub avx512dq: bool,
     pub avx512vl: bool,
     pub avx512_vnni: bool,
+    /// EVEX-encoded AES and carry-less multiplication (MKL's AVX512_E2 asks for both).
+    pub vaes: bool,
+    pub vpclmulqdq: bool,
     pub avx512_bf16: bool,
     pub avx512_fp16: bool,
     pub avx_vnni: bool,
     pub amx_tile: bool,
     pub amx_int8: bool,
     pub amx_bf16: bool,
+    pub amx_fp16: bool,
 }
 
 impl CpuFeatures {
@@ -77,12 +81,15 @@ impl CpuFeatures {
             (self.avx512dq, "avx512dq"),
             (self.avx512vl, "avx512vl"),
             (self.avx512_vnni, "avx512_vnni"),
+            (self.vaes, "vaes"),
+            (self.vpclmulqdq, "vpclmulqdq"),
             (self.avx512_bf16, "avx512_bf16"),
             (self.avx512_fp16, "avx512_fp16"),
             (self.avx_vnni, "avx_vnni"),
             (self.amx_tile, "amx_tile"),
             (self.amx_int8, "amx_int8"),
             (self.amx_bf16, "amx_bf16"),
+            (self.amx_fp16, "amx_fp16"),
         ]
         .into_iter()
         .filter_map(|(on, name)| on.then_some(name))
@@ -193,11 +200,14 @@ mod x86 {
             cpu.avx512vl = os_avx512 && bit(leaf7.ebx, 31);
             cpu.avx512_vnni = os_avx512 && bit(leaf7.ecx, 11);
             cpu.avx512_fp16 = os_avx512 && bit(leaf7.edx, 23);
+            cpu.vaes = os_avx && bit(leaf7.ecx, 9);
+            cpu.vpclmulqdq = os_avx && bit(leaf7.ecx, 10);
             cpu.avx512_bf16 = os_avx512 && bit(leaf7_1.eax, 5);
             cpu.avx_vnni = os_avx && bit(leaf7_1.eax, 4);
             cpu.amx_bf16 = os_amx && bit(leaf7.edx, 22);
             cpu.amx_tile = os_amx && bit(leaf7.edx, 24);
             cpu.amx_int8 = os_amx && bit(leaf7.edx, 25);
+            cpu.amx_fp16 = os_amx && bit(leaf7_1.eax, 21);
         }
     }
 }

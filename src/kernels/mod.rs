@@ -44,6 +44,8 @@ pub struct Switches {
     pub aten_cpu_capability: Option<String>,
     pub mkl_enable_instructions: Option<String>,
     pub mkl_cbwr: Option<String>,
+    /// xor-repro's own `XOR_REPRO_MKL_AS_INTEL=1` ([`mkl::MKL_AS_INTEL`]).
+    pub mkl_as_intel: bool,
 }
 
 /// The variables [`Switches`] reads, in its field order.
@@ -82,6 +84,7 @@ impl Switches {
             aten_cpu_capability: f,
             mkl_enable_instructions: g,
             mkl_cbwr: h,
+            mkl_as_intel: lookup(mkl::MKL_AS_INTEL).is_some_and(|v| v.trim() == "1"),
         }
     }
 
@@ -101,6 +104,10 @@ impl Switches {
             .iter()
             .zip(values)
             .filter_map(|(name, v)| v.as_ref().map(|v| format!("{name}={v}")))
+            .chain(
+                self.mkl_as_intel
+                    .then(|| format!("{}=1", mkl::MKL_AS_INTEL)),
+            )
             .collect()
     }
 }

@@ -14,7 +14,12 @@ use std::process::Command;
 pub fn ask_libraries(extra_env: &[(&str, &str)]) -> Result<BTreeMap<String, KernelPath>> {
     let python = crate::run::python::interpreter()?;
     let script = crate::run::python::project_root().join("scripts/reference/kernels.py");
-    let out = Command::new(&python)
+    let mut cmd = Command::new(&python);
+    let switch_on = |(k, v): &&(&str, &str)| *k == super::mkl::MKL_AS_INTEL && v.trim() == "1";
+    if super::mkl::shim::switched_on() || extra_env.iter().any(|kv| switch_on(&kv)) {
+        cmd.env("LD_PRELOAD", super::mkl::shim::path()?);
+    }
+    let out = cmd
         .arg(&script)
         .envs(extra_env.iter().copied())
         .env("TF_CPP_MIN_LOG_LEVEL", "3")
@@ -68,17 +73,8 @@ pub fn agrees(paths: &Paths, key: &str, said: &KernelPath) -> Option<bool> {
                 || (answer.eq_ignore_ascii_case("oneDNN") && ours.starts_with("oneDNN"))
         }
         "aten" => paths.aten.name.eq_ignore_ascii_case(answer),
-        // MKL_VERBOSE names the processor class: ours for a CPU that is not Intel's, the ISA
-        // inside a longer description on Intel's ("… Intel(R) AVX2 enabled processors").
-        // Under MKL_CBWR on an Intel CPU the header's ISA is not known to follow the mode (not
-        // measured; that path is not reproduced either way), so only the vendor class counts.
-        "mkl" => {
-            let ours = paths.mkl.name.split(',').next().unwrap_or_default();
-            let cnr_on_intel = paths.mkl.name.contains(", CNR");
-            answer == ours
-                || answer.contains(&ours.replace("SSE4_2", "SSE4.2"))
-                || (cnr_on_intel && answer.starts_with("Intel(R)"))
-        }
+        // MKL_VERBOSE names the processor class in its header line, word for word.
+        "mkl" => super::mkl::dispatch::verbose_name(&paths.mkl.name) == Some(answer),
         _ => return None,
     })
 }

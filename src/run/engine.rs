@@ -90,6 +90,8 @@ pub fn torch_binary() -> Result<PathBuf> {
 /// progress bars and exit code are the command's.
 pub fn hand_over() -> Result<ExitCode> {
     let bin = torch_binary()?;
-    let err = Command::new(&bin).args(std::env::args_os().skip(1)).exec();
+    let mut cmd = Command::new(&bin);
+    crate::kernels::mkl::shim::preload(&mut cmd)?;
+    let err = cmd.args(std::env::args_os().skip(1)).exec();
     bail!("cannot start {}: {err}", bin.display())
 }

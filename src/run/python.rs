@@ -55,7 +55,9 @@ fn run_script(python: &Path, script: &Path, args: &[String], print_transcript: b
     } else {
         std::process::Stdio::null()
     };
-    let output = Command::new(python)
+    let mut cmd = Command::new(python);
+    crate::kernels::mkl::shim::preload(&mut cmd)?;
+    let output = cmd
         .arg(script)
         .args(args)
         .stdout(stdout)

@@ -76,7 +76,9 @@ pub fn run(plan: &Plan) -> Result<Vec<SeedResult>> {
             .step_by(jobs)
             .map(u64::to_string)
             .collect();
-        let mut child = Command::new(&exe)
+        let mut worker = Command::new(&exe);
+        crate::kernels::mkl::shim::preload(&mut worker)?;
+        let mut child = worker
             .args(["sweep-worker", plan.exp.name, "--seeds", &mine.join(",")])
             .args([
                 "--steps",

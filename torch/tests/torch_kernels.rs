@@ -18,6 +18,7 @@ use tch::{Device, Kind, Reduction, Tensor};
 use xor_repro::kernels::aten::{ops, Capability};
 use xor_repro::kernels::cpu::CpuFeatures;
 use xor_repro::kernels::mkl;
+use xor_repro::kernels::mkl::dispatch::Isa;
 use xor_repro::kernels::this_machine;
 use xor_repro::rng::torch::TorchGenerator;
 
@@ -389,26 +390,50 @@ fn every_path_this_cpu_runs() {
             ));
         }
     }
-    for (isa, has) in [
-        ("SSE4_2", cpu.sse42),
-        ("AVX", cpu.avx),
-        ("AVX2", cpu.avx2),
-        ("AVX512", cpu.avx512f),
-    ] {
-        if has {
-            settings.push(vec![("MKL_ENABLE_INSTRUCTIONS", isa)]);
-            settings.push(vec![
-                ("MKL_ENABLE_INSTRUCTIONS", isa),
-                ("ATEN_CPU_CAPABILITY", "default"),
-            ]);
+    // MKL: on a CPU that is not Intel's its one path, then (and on Intel's CPUs, natively)
+    // Intel's dispatch at every level this CPU runs and under each kind of MKL_CBWR value.
+    let intel = cpu.vendor == "GenuineIntel";
+    let as_intel: &[(&str, &str)] = if intel {
+        &[]
+    } else {
+        settings.push(vec![("MKL_ENABLE_INSTRUCTIONS", "AVX2")]);
+        settings.push(vec![("MKL_CBWR", "COMPATIBLE")]);
+        &[(mkl::MKL_AS_INTEL, "1")]
+    };
+    let mut intel_settings: Vec<Vec<(&str, &str)>> = vec![vec![]];
+    for isa in Isa::ALL {
+        if isa.runs_on(&cpu) {
+            intel_settings.push(vec![("MKL_ENABLE_INSTRUCTIONS", isa.name())]);
         } else {
             skipped.push(format!(
-                "MKL_ENABLE_INSTRUCTIONS={isa}: the CPU lacks {isa}"
+                "MKL_ENABLE_INSTRUCTIONS={}: the CPU lacks MKL's {} level",
+                isa.name(),
+                isa.name()
             ));
         }
     }
-    for cbwr in ["COMPATIBLE", "AUTO"] {
-        settings.push(vec![("MKL_CBWR", cbwr)]);
+    intel_settings.push(vec![
+        ("MKL_ENABLE_INSTRUCTIONS", "SSE4_2"),
+        ("ATEN_CPU_CAPABILITY", "default"),
+    ]);
+    for cbwr in [
+        "COMPATIBLE",
+        "AUTO",
+        "SSE2",
+        "SSE4_2",
+        "AVX2",
+        "AVX512",
+        "AVX2,STRICT",
+        "AUTO,STRICT",
+    ] {
+        intel_settings.push(vec![("MKL_CBWR", cbwr)]);
+    }
+    for mut env in intel_settings {
+        if env.is_empty() && intel {
+            continue; // Intel's default dispatch is the run without switches above
+        }
+        env.extend_from_slice(as_intel);
+        settings.push(env);
     }
     for note in &skipped {
         println!(
@@ -434,10 +459,18 @@ fn every_path_this_cpu_runs() {
             "--nocapture",
             "--test-threads=1",
         ]);
-        for var in ["ATEN_CPU_CAPABILITY", "MKL_ENABLE_INSTRUCTIONS", "MKL_CBWR"] {
+        for var in [
+            "ATEN_CPU_CAPABILITY",
+            "MKL_ENABLE_INSTRUCTIONS",
+            "MKL_CBWR",
+            mkl::MKL_AS_INTEL,
+        ] {
             child.env_remove(var);
         }
         child.envs(env.iter().copied());
+        if env.iter().any(|(k, _)| *k == mkl::MKL_AS_INTEL) {
+            child.env("LD_PRELOAD", mkl::shim::path().expect("the shim is built"));
+        }
         let out = child.output().expect("the test binary runs itself");
         println!("== {label}");
         for line in String::from_utf8_lossy(&out.stdout)

@@ -35,43 +35,86 @@
 //! of their special ranges and a dense sample of the rest), under every switch value this CPU
 //! can take.
 
+pub mod dispatch;
 pub mod gemm;
+pub mod shim;
 pub mod vml;
+mod vml_intel;
 
 pub use gemm::matmul;
 
 use super::cpu::CpuFeatures;
 use super::{Pick, Switches};
+use dispatch::Isa;
 
-/// An MKL `sgemm` code path reproduced here.
+/// xor-repro's own switch: `XOR_REPRO_MKL_AS_INTEL=1` has both sides take MKL's dispatch for
+/// Intel's CPUs on a CPU that is not Intel's (the plain-Rust engine picks that path; the
+/// Python side and libtorch run with [`shim`] preloaded, which
+/// answers MKL's vendor check "Intel"). One machine taking another's path, for measuring and
+/// testing, like the libraries' own switches; on an Intel CPU it changes nothing.
+pub const MKL_AS_INTEL: &str = "XOR_REPRO_MKL_AS_INTEL";
+
+/// An MKL code path reproduced here: the summation orders of its `sgemm` and the kernels of
+/// its vector math.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum MklPath {
-    /// The path for processors that are not Intel's: products and sums rounded one by one,
-    /// left to right, the bias last.
+pub struct MklPath {
+    pub gemm: Gemm,
+    pub vml: Vml,
+}
+
+/// `sgemm`'s summation orders on the notebooks' products ([`gemm`] has them per call).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Gemm {
+    /// Processors that are not Intel's, and `MKL_CBWR=COMPATIBLE`: unfused, left to right,
+    /// the bias last.
     Generic,
+    /// Intel's SSE4.2 path: unfused, the bias first in `fc1`'s `addmm`.
+    Sse42,
+    /// Intel's AVX2 path: fused or paired, by shape.
+    Avx2,
+    /// Intel's AVX-512 paths (AVX512 to AVX512_E4 alike): fused, by shape.
+    Avx512,
+    /// `MKL_CBWR=…,STRICT` at AVX2 or above: every sum one fused chain from +0, the bias last.
+    Strict,
+}
+
+/// The `vsExp`/`vsLn` kernels MKL runs ([`vml`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Vml {
+    /// The SSE `EX` kernels: the generic path, SSE4.2 and every `MKL_CBWR` branch below AVX2.
+    Sse,
+    /// The AVX2 `L9` kernels.
+    Avx2,
+    /// The AVX-512 `Z0` kernels.
+    Avx512,
 }
 
 impl MklPath {
+    /// The path of processors that are not Intel's.
+    pub const GENERIC: MklPath = MklPath {
+        gemm: Gemm::Generic,
+        vml: Vml::Sse,
+    };
+
     pub fn select(cpu: &CpuFeatures, switches: &Switches) -> Pick<MklPath> {
         if !cpu.is_x86_64() {
             return Pick::not_x86_64(cpu, "MKL");
         }
-        if cpu.vendor != "GenuineIntel" {
-            let ignored: Vec<String> = [
-                ("MKL_ENABLE_INSTRUCTIONS", &switches.mkl_enable_instructions),
-                ("MKL_CBWR", &switches.mkl_cbwr),
-            ]
-            .iter()
-            .filter_map(|(name, v)| v.as_ref().map(|v| format!("{name}={v}")))
-            .collect();
+        let enable = switches.mkl_enable_instructions.as_deref();
+        let cbwr = switches.mkl_cbwr.as_deref();
+        if cpu.vendor != "GenuineIntel" && !switches.mkl_as_intel {
+            let ignored: Vec<String> = [("MKL_ENABLE_INSTRUCTIONS", enable), ("MKL_CBWR", cbwr)]
+                .iter()
+                .filter_map(|(name, v)| v.map(|v| format!("{name}={v}")))
+                .collect();
             let ignored = if ignored.is_empty() {
                 String::new()
             } else {
                 format!("; {} changes nothing there", ignored.join(" and "))
             };
             return Pick {
-                path: Some(MklPath::Generic),
-                name: "Intel(R) Architecture processors".to_string(),
+                path: Some(MklPath::GENERIC),
+                name: dispatch::GENERIC_NAME.to_string(),
                 why: format!(
                     "{} CPU: MKL's code path for processors that are not Intel's{ignored}",
                     if cpu.vendor.is_empty() {
@@ -82,41 +125,54 @@ impl MklPath {
                 ),
             };
         }
-        let isa = intel_isa(cpu, switches.mkl_enable_instructions.as_deref());
-        let name = match &switches.mkl_cbwr {
-            Some(cbwr) => format!("{isa}, CNR {cbwr}"),
-            None => isa.to_string(),
+        let landing = dispatch::land(cpu, enable, cbwr);
+        let path = match (landing.level, landing.strict) {
+            (None, _) => Some(MklPath::GENERIC),
+            // Nobody has measured a CPU that reaches AVX512_E5 (AMX with FP16).
+            (Some(Isa::Avx512E5), _) => None,
+            (Some(level), strict) => {
+                let vml = match level {
+                    Isa::Sse42 => Vml::Sse,
+                    Isa::Avx2 | Isa::Avx2E1 => Vml::Avx2,
+                    _ => Vml::Avx512,
+                };
+                let gemm = match vml {
+                    _ if strict => Gemm::Strict,
+                    Vml::Sse => Gemm::Sse42,
+                    Vml::Avx2 => Gemm::Avx2,
+                    Vml::Avx512 => Gemm::Avx512,
+                };
+                Some(MklPath { gemm, vml })
+            }
         };
+        let widest = Isa::widest(cpu, None).map_or("none", Isa::name);
+        let mut why = vec![if cpu.vendor == "GenuineIntel" {
+            format!("GenuineIntel CPU: MKL's dispatch for Intel's CPUs, widest level {widest}")
+        } else {
+            format!(
+                "{} CPU taking MKL's dispatch for Intel's CPUs ({MKL_AS_INTEL}=1), widest \
+                 level {widest}",
+                cpu.vendor
+            )
+        }];
+        why.extend(enable.map(|v| match Isa::from_enable_instructions(v) {
+            Some(_) => format!("capped by MKL_ENABLE_INSTRUCTIONS={v}"),
+            None => format!("MKL_ENABLE_INSTRUCTIONS={v} is not a value MKL takes"),
+        }));
+        why.extend(cbwr.map(|v| match dispatch::parse_cbwr(v) {
+            Some(_) if landing.strict => format!("MKL_CBWR={v}: strict, every sum fused"),
+            Some(_) => format!("MKL_CBWR={v}"),
+            None => format!("MKL_CBWR={v} is not a value MKL takes"),
+        }));
+        if path.is_none() {
+            why.push("AVX512_E5 is not measured yet".to_string());
+        }
         Pick {
-            path: None,
-            why: format!(
-                "GenuineIntel CPU: MKL's {name} sgemm; its four-term sums are not measured yet \
-                 (only AMD's path is reproduced)"
-            ),
-            name,
+            path,
+            name: landing.name.to_string(),
+            why: why.join("; "),
         }
     }
-}
-
-/// The ISA MKL's dispatcher takes on an Intel CPU, capped by `MKL_ENABLE_INSTRUCTIONS`.
-fn intel_isa(cpu: &CpuFeatures, cap: Option<&str>) -> &'static str {
-    let widest = if cpu.avx512f && cpu.avx512bw && cpu.avx512dq && cpu.avx512vl {
-        4
-    } else if cpu.avx2 && cpu.fma {
-        3
-    } else if cpu.avx {
-        2
-    } else {
-        1
-    };
-    let cap = match cap.map(|c| c.to_ascii_uppercase()) {
-        Some(c) if c.starts_with("AVX512") || c.starts_with("AVX10") => 4,
-        Some(c) if c == "AVX2" => 3,
-        Some(c) if c == "AVX" => 2,
-        Some(c) if c == "SSE4_2" => 1,
-        _ => 4,
-    };
-    ["SSE4_2", "AVX", "AVX2", "AVX-512"][widest.min(cap) - 1]
 }
 
 #[cfg(test)]
@@ -127,17 +183,23 @@ mod tests {
         let mut cpu = CpuFeatures {
             arch: "x86_64".to_string(),
             vendor: vendor.to_string(),
+            sse42: true,
             ..CpuFeatures::default()
         };
         for f in features {
             match *f {
-                "avx" => cpu.avx = true,
-                "fma" => cpu.fma = true,
-                "avx2" => cpu.avx2 = true,
+                "avx2" => (cpu.avx, cpu.fma, cpu.avx2) = (true, true, true),
                 "avx512" => {
-                    (cpu.avx512f, cpu.avx512bw, cpu.avx512dq, cpu.avx512vl) =
-                        (true, true, true, true)
+                    (
+                        cpu.avx512f,
+                        cpu.avx512cd,
+                        cpu.avx512bw,
+                        cpu.avx512dq,
+                        cpu.avx512vl,
+                    ) = (true, true, true, true, true)
                 }
+                "vnni" => cpu.avx512_vnni = true,
+                "bf16" => cpu.avx512_bf16 = true,
                 other => panic!("unknown test feature {other}"),
             }
         }
@@ -155,36 +217,71 @@ mod tests {
 
     #[test]
     fn a_cpu_not_intels_takes_the_generic_path_whatever_the_switches() {
-        let epyc = cpu("AuthenticAMD", &["avx", "fma", "avx2"]);
+        let epyc = cpu("AuthenticAMD", &["avx2"]);
         for (i, c) in [
             (None, None),
             (Some("AVX512"), None),
             (Some("SSE4_2"), Some("COMPATIBLE")),
+            (None, Some("AVX2,STRICT")),
         ] {
             let p = pick(&epyc, i, c);
-            assert_eq!(p.path, Some(MklPath::Generic), "{i:?} {c:?}");
-            assert_eq!(p.name, "Intel(R) Architecture processors");
+            assert_eq!(p.path, Some(MklPath::GENERIC), "{i:?} {c:?}");
+            assert_eq!(p.name, dispatch::GENERIC_NAME);
         }
         assert!(pick(&epyc, Some("AVX2"), None)
             .why
             .contains("changes nothing"));
-        let strict = pick(&epyc, None, Some("AVX2,STRICT"));
-        assert_eq!(strict.path, Some(MklPath::Generic));
     }
 
     #[test]
-    fn intel_paths_are_named_and_not_reproduced() {
-        let xeon = cpu("GenuineIntel", &["avx", "fma", "avx2", "avx512"]);
-        assert_eq!(pick(&xeon, None, None).name, "AVX-512");
-        assert_eq!(pick(&xeon, Some("AVX2"), None).name, "AVX2");
-        assert_eq!(pick(&xeon, Some("SSE4_2"), None).name, "SSE4_2");
+    fn the_switch_gives_a_cpu_not_intels_the_intel_dispatch() {
+        let zen4 = cpu("AuthenticAMD", &["avx2", "avx512", "vnni", "bf16"]);
+        let switches = Switches {
+            mkl_as_intel: true,
+            ..Switches::default()
+        };
+        let p = MklPath::select(&zen4, &switches);
+        assert_eq!(p.name, "AVX512_E3");
+        assert_eq!(p.path.map(|p| p.gemm), Some(Gemm::Avx512));
+        assert!(p.why.contains(MKL_AS_INTEL));
+    }
+
+    #[test]
+    fn intel_levels_caps_and_branches() {
+        let skx = cpu("GenuineIntel", &["avx2", "avx512"]);
+        let gemm = |i, c| pick(&skx, i, c).path.map(|p| (p.gemm, p.vml));
+        assert_eq!(gemm(None, None), Some((Gemm::Avx512, Vml::Avx512)));
+        assert_eq!(gemm(Some("AVX2"), None), Some((Gemm::Avx2, Vml::Avx2)));
+        assert_eq!(gemm(Some("AVX"), None), Some((Gemm::Sse42, Vml::Sse)));
+        assert_eq!(gemm(Some("avx2"), None), gemm(None, None), "case matters");
         assert_eq!(
-            pick(&xeon, None, Some("COMPATIBLE")).name,
-            "AVX-512, CNR COMPATIBLE"
+            gemm(None, Some("COMPATIBLE")),
+            Some((Gemm::Generic, Vml::Sse))
         );
-        let haswell = cpu("GenuineIntel", &["avx", "fma", "avx2"]);
+        assert_eq!(gemm(None, Some("SSE4_1")), Some((Gemm::Generic, Vml::Sse)));
+        assert_eq!(
+            gemm(Some("AVX512"), Some("SSE4_2")),
+            Some((Gemm::Sse42, Vml::Sse))
+        );
+        assert_eq!(
+            gemm(Some("AVX512"), Some("AVX2")),
+            Some((Gemm::Avx512, Vml::Avx512))
+        );
+        assert_eq!(gemm(None, Some("AVX2")), Some((Gemm::Avx2, Vml::Avx2)));
+        assert_eq!(
+            gemm(None, Some("AVX2,STRICT")),
+            Some((Gemm::Strict, Vml::Avx2))
+        );
+        assert_eq!(
+            gemm(Some("SSE4_2"), Some("AVX2,STRICT")),
+            Some((Gemm::Sse42, Vml::Sse))
+        );
+        assert_eq!(gemm(None, Some("STRICT")), gemm(None, None));
+        assert_eq!(pick(&skx, None, None).name, "AVX512");
+        assert_eq!(pick(&skx, Some("AVX512_E1"), None).name, "AVX512");
+        assert_eq!(pick(&skx, Some("AVX"), None).name, "SSE4_2");
+        let haswell = cpu("GenuineIntel", &["avx2"]);
         assert_eq!(pick(&haswell, Some("AVX512"), None).name, "AVX2");
-        assert!(pick(&xeon, None, None).path.is_none());
     }
 
     #[test]
@@ -196,7 +293,7 @@ mod tests {
         let b = [1.0f32, x];
         let mut out = [0.0f32];
         matmul(
-            MklPath::Generic,
+            MklPath::GENERIC,
             (1, 2, 1),
             |_, p| a[p],
             |p, _| b[p],

@@ -19,20 +19,24 @@
 //!
 //! The constants are the kernels' own (hexadecimal float bits, as the kernel loads them).
 
-use super::MklPath;
+use super::{vml_intel as intel, MklPath, Vml};
 use std::sync::OnceLock;
 
 /// `torch.exp` of one float32 on `path`.
 pub fn exp(path: MklPath, x: f32) -> f32 {
-    match path {
-        MklPath::Generic => generic_exp(x),
+    match path.vml {
+        Vml::Sse => generic_exp(x),
+        Vml::Avx2 => intel::avx2_exp(x),
+        Vml::Avx512 => intel::avx512_exp(x),
     }
 }
 
 /// `torch.log` of one float32 on `path`.
 pub fn ln(path: MklPath, x: f32) -> f32 {
-    match path {
-        MklPath::Generic => generic_ln(x),
+    match path.vml {
+        Vml::Sse => generic_ln(x),
+        Vml::Avx2 => intel::avx2_ln(x),
+        Vml::Avx512 => intel::avx512_ln(x),
     }
 }
 
@@ -109,7 +113,7 @@ mod tests {
     /// Values any exp and log must give, and the special arguments the rare paths take.
     #[test]
     fn exact_points_and_special_arguments() {
-        let g = MklPath::Generic;
+        let g = MklPath::GENERIC;
         assert_eq!(exp(g, 0.0), 1.0);
         assert_eq!(exp(g, -0.0), 1.0);
         assert_eq!(exp(g, f32::INFINITY), f32::INFINITY);
