@@ -149,3 +149,116 @@ fn path_matrix() {
     }
     assert!(failed.is_empty(), "missed their target: {failed:?}");
 }
+
+/// MKL's dispatch under every kind of value its two switches take (levels, `AVX`, values MKL
+/// ignores, each `MKL_CBWR` branch, `,STRICT`, and the two together): the path xor-repro picks
+/// against the one `MKL_VERBOSE` names, natively on an Intel CPU and through
+/// `XOR_REPRO_MKL_AS_INTEL` (with its library preloaded) elsewhere.
+#[test]
+fn mkl_is_dispatched_as_mkl_verbose_says_under_every_value() {
+    use xor_repro::kernels::mkl::{dispatch, shim, MKL_AS_INTEL};
+    let cpu = xor_repro::kernels::cpu::CpuFeatures::detect();
+    if !cpu.is_x86_64() {
+        println!(
+            "note: skipped: MKL's x86 dispatch is NOT checked on {}",
+            cpu.arch
+        );
+        return;
+    }
+    let intel = cpu.vendor == "GenuineIntel";
+    let enable = [
+        "SSE4_2",
+        "AVX",
+        "AVX2",
+        "AVX2_E1",
+        "AVX512",
+        "AVX512_E1",
+        "AVX512_E2",
+        "AVX512_E3",
+        "AVX512_E4",
+        "AVX512_E5",
+        "avx2",
+        "SSE4_1",
+        "AVX512_MIC",
+        "BOGUS",
+    ];
+    let cbwr = [
+        "COMPATIBLE",
+        "AUTO",
+        "SSE2",
+        "SSSE3",
+        "SSE4_1",
+        "SSE4_2",
+        "AVX",
+        "AVX2",
+        "AVX512_MIC",
+        "AVX512",
+        "AVX512_E1",
+        "AVX512_E4",
+        "AVX2,STRICT",
+        "AVX512,STRICT",
+        "AUTO,STRICT",
+        "COMPATIBLE,STRICT",
+        "STRICT",
+        "avx2",
+        "AVX2,strict",
+    ];
+    let mut cases: Vec<Vec<(&'static str, String)>> = vec![vec![]];
+    cases.extend(enable.map(|v| vec![("MKL_ENABLE_INSTRUCTIONS", v.to_string())]));
+    cases.extend(cbwr.map(|v| vec![("MKL_CBWR", v.to_string())]));
+    for (c, e) in [
+        ("AVX2", "AVX512"),
+        ("AVX512", "AVX2"),
+        ("SSE4_2", "AVX512"),
+        ("AVX2,STRICT", "SSE4_2"),
+        ("COMPATIBLE", "AVX2"),
+    ] {
+        cases.push(vec![
+            ("MKL_CBWR", c.to_string()),
+            ("MKL_ENABLE_INSTRUCTIONS", e.to_string()),
+        ]);
+    }
+    let python = xor_repro::run::python::interpreter().expect("run ./scripts/setup.sh first");
+    let mut failures = Vec::new();
+    for mut env in cases {
+        if !intel {
+            env.push((MKL_AS_INTEL, "1".to_string()));
+        }
+        let case = common::SwitchCase::of(env);
+        let ours = case.paths().mkl;
+        let mut cmd = std::process::Command::new(&python);
+        cmd.args([
+            "-c",
+            "import sys; sys.path.insert(0, 'scripts/reference'); import kernels; \
+             print(kernels.mkl().get('path', 'no answer'))",
+        ]);
+        case.apply(&mut cmd);
+        if !intel {
+            cmd.env("LD_PRELOAD", shim::path().expect("the shim is built"));
+        }
+        let out = cmd
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .output()
+            .unwrap();
+        let said = String::from_utf8_lossy(&out.stdout).trim().to_string();
+        let agrees = dispatch::verbose_name(&ours.name) == Some(said.as_str());
+        println!(
+            "{}: xor-repro {} ({}), MKL_VERBOSE {said}: {}",
+            case.label,
+            ours.name,
+            if ours.emulated() {
+                "reproduced"
+            } else {
+                "NOT reproduced"
+            },
+            if agrees { "agrees" } else { "DISAGREES" }
+        );
+        if !agrees {
+            failures.push(case.label);
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "MKL names another path under {failures:?}"
+    );
+}

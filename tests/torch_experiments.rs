@@ -239,6 +239,19 @@ fn assert_bit_identical_under(
     let out = out_dir();
     let (report, code) = common::rust_vs_python_under(case, out.path(), experiment, seed, extra);
     let summary = report.lines().last().unwrap_or_default();
+    // Bits equal on the libtorch-backed engine would prove nothing about the ported kernels.
+    let run: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(side(out.path(), experiment, seed, "rust").join("run.json"))
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(
+        run["kernels"]["mkl"]["emulated"],
+        serde_json::Value::Bool(true),
+        "{} {experiment}: the plain-Rust engine did not compute this run: {}",
+        case.label,
+        run["kernels"]["mkl"]
+    );
     println!(
         "{} {experiment} seed {seed} {extra:?}: {summary}",
         case.label

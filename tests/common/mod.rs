@@ -178,6 +178,7 @@ impl SwitchCase {
             cmd.env_remove(name);
         }
         cmd.env_remove("DNNL_MAX_CPU_ISA");
+        cmd.env_remove(xor_repro::kernels::mkl::MKL_AS_INTEL);
         for (name, value) in &self.env {
             cmd.env(name, value);
         }
@@ -292,22 +293,40 @@ pub fn switch_cases(
                     &format!("the {} kernels' features", capability.name()),
                 );
             }
-            // MKL's sgemm: its ISA cap (ignored on a CPU that is not Intel's, which runs
-            // MKL's path for other processors), and its reproducibility mode.
-            for (isa, has) in [
-                ("AVX512", cpu.avx512f),
-                ("AVX2", cpu.avx2),
-                ("SSE4_2", cpu.sse42),
-            ] {
-                offer(has, &[("MKL_ENABLE_INSTRUCTIONS", isa)], isa);
-            }
+            // MKL: the path of processors that are not Intel's (MKL_CBWR=COMPATIBLE gives it
+            // on Intel's too), then Intel's dispatch, natively on an Intel CPU and through
+            // XOR_REPRO_MKL_AS_INTEL elsewhere: its default, its levels, its strict mode.
+            use xor_repro::kernels::mkl::{dispatch::Isa, MKL_AS_INTEL};
             offer(true, &[("MKL_CBWR", "COMPATIBLE")], "");
+            let intel = cpu.vendor == "GenuineIntel";
+            let with_switch = |env: &[(&'static str, &'static str)]| {
+                let mut env = env.to_vec();
+                if !intel {
+                    env.push((MKL_AS_INTEL, "1"));
+                }
+                env
+            };
+            if !intel {
+                offer(true, &with_switch(&[]), "");
+            }
+            for isa in [Isa::Avx512E1, Isa::Avx512, Isa::Avx2, Isa::Sse42] {
+                offer(
+                    isa.runs_on(&cpu),
+                    &with_switch(&[("MKL_ENABLE_INSTRUCTIONS", isa.name())]),
+                    &format!("MKL's {} level", isa.name()),
+                );
+            }
+            offer(
+                Isa::Avx2.runs_on(&cpu),
+                &with_switch(&[("MKL_CBWR", "AVX2,STRICT")]),
+                "MKL's AVX2 level",
+            );
             offer(
                 cpu.sse42,
-                &[
+                &with_switch(&[
                     ("ATEN_CPU_CAPABILITY", "default"),
                     ("MKL_ENABLE_INSTRUCTIONS", "SSE4_2"),
-                ],
+                ]),
                 "SSE4_2",
             );
         }

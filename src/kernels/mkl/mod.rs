@@ -1,39 +1,26 @@
 //! Intel MKL 2024.2 (statically linked into libtorch 2.13.0): which code path it runs, decided
-//! as MKL decides it, and that path's kernels for the PyTorch notebooks, bit for bit:
-//! [`gemm`] (`sgemm`, every `addmm` and `mm`) and [`vml`] (`vsExp` and `vsLn`, which
+//! as MKL decides it ([`dispatch`]), and each path's kernels for the PyTorch notebooks, bit for
+//! bit: [`gemm`] (`sgemm`, every `addmm` and `mm`) and [`vml`] (`vsExp` and `vsLn`, which
 //! `torch.exp` and `torch.log` of float32 call).
 //!
 //! libtorch hands every float32 `addmm` and `mm` of the PyTorch notebooks to MKL's `sgemm`
 //! (`nn.Linear`'s forward as `addmm(bias, x, weight.t())` with `beta = 1` over the bias
-//! broadcast into the output; autograd's `mm`s with `beta = 0`). MKL dispatches on the
-//! vendor first:
-//! - **A CPU that is not Intel's** runs MKL's code path for "Intel(R) Architecture
-//!   processors" (what `MKL_VERBOSE` names), and ignores `MKL_ENABLE_INSTRUCTIONS` and the ISA
-//!   values of `MKL_CBWR`. Measured on an AMD EPYC (family 25, AVX2) over every call the
-//!   notebooks make (`[4,2]·[2,h]ᵀ + b`, `[4,h]·[h,1]ᵀ + b`, `gᵀ·H`, `gᵀ·X`, `g·W`, 003's
-//!   `[1,4]·[4,1]`), at 4000 random draws each, unset and under `MKL_ENABLE_INSTRUCTIONS` =
-//!   AVX512, AVX2, AVX, SSE4_2 and `MKL_CBWR` = AUTO, COMPATIBLE, AVX2, AVX2,STRICT: every
-//!   element is `a₀b₀ + a₁b₁ + …` left to right, each product and each sum rounded (no fused
-//!   multiply-add), and `addmm`'s bias is added to that sum last. That is
-//!   [`MklPath::Generic`]. Signed zeros show where a sum starts: from +0 (so products that
-//!   are all −0 sum to +0) in every call but two, measured with all-(−0) products at each: a
-//!   one-term product (`g·W`, k = 1) is the product itself, and `addmm` with one output
-//!   column (`fc2`) starts from the first product. `scripts/mkl_sgemm_orders.py` makes these
-//!   measurements (run it on an Intel machine to learn its paths).
-//! - **An Intel CPU** runs the path of its widest ISA (`MKL_ENABLE_INSTRUCTIONS` caps it,
-//!   `MKL_CBWR` fixes one). Measured on Intel machines at `[4,2]·[2,4]ᵀ` only: AVX-512 fuses
-//!   (`fma(a₁, b₁, a₀b₀)`, then the bias), AVX2 does not, SSE4_2 adds the bias in another
-//!   order. The four-term sums of the backward pass were not measured there, so no Intel path
-//!   is reproduced yet: the PyTorch notebooks then train on the libtorch-backed exact engine,
-//!   which runs MKL itself.
+//! broadcast into the output; autograd's `mm`s with `beta = 0`). MKL asks the vendor first
+//! (`mkl_serv_intel_cpu_true`):
+//! - **A CPU that is not Intel's** runs the path for "Intel(R) Architecture processors" and
+//!   ignores both switches (measured on AMD EPYC Zen 3 and Zen 4): [`MklPath::GENERIC`].
+//! - **An Intel CPU** (or any x86 CPU under [`MKL_AS_INTEL`]) runs its widest level, capped
+//!   by `MKL_ENABLE_INSTRUCTIONS` and bent by `MKL_CBWR` ([`dispatch`]). Measured on a Xeon
+//!   with AMX (family 6 model 167) at every level it runs, SSE4_2 to AVX512_E4: the levels
+//!   fall into three `sgemm` paths (SSE4.2; AVX2 and AVX2_E1; AVX512 to AVX512_E4), plus
+//!   `COMPATIBLE` (the generic path) and `,STRICT` (its own fused orders); `vsExp`/`vsLn` run
+//!   the `EX` kernels at SSE4.2, `L9` at AVX2, `Z0` at AVX-512 (gdb, on each setting).
 //!
-//! The vector math takes the same dispatch: on the EPYC, `vsExp` and `vsLn` run their `EX`
-//! kernels in HA mode whatever the switches say (measured; see [`vml`]).
-//!
+//! `scripts/mkl_sgemm_orders.py` measures the orders of a machine's path;
 //! `torch/tests/torch_kernels.rs` holds every kernel here against libtorch (`addmm` and `mm`
 //! at every shape and layout the notebooks use, `torch.exp` and `torch.log` on every float32
 //! of their special ranges and a dense sample of the rest), under every switch value this CPU
-//! can take.
+//! can take, and `tests/kernel_paths.rs` the dispatch against `MKL_VERBOSE`.
 
 pub mod dispatch;
 pub mod gemm;
@@ -164,6 +151,9 @@ impl MklPath {
             Some(_) => format!("MKL_CBWR={v}"),
             None => format!("MKL_CBWR={v} is not a value MKL takes"),
         }));
+        if cpu.vendor == "GenuineIntel" && switches.mkl_as_intel {
+            why.push(format!("{MKL_AS_INTEL}=1 changes nothing on an Intel CPU"));
+        }
         if path.is_none() {
             why.push("AVX512_E5 is not measured yet".to_string());
         }

@@ -1,7 +1,7 @@
 //! MKL's vector math for float32 `exp` and `log` (`vsExp`, `vsLn`), which libtorch calls for
 //! `torch.exp` and `torch.log` (`at::vml`, mode `VML_HA | VML_FTZDAZ_OFF |
 //! VML_ERRMODE_IGNORE`), ported from the `EX` kernels MKL runs on a CPU that is not Intel's
-//! ([`MklPath::Generic`]). Neither is the C library's nor correctly rounded: measured here,
+//! ([`MklPath::GENERIC`]; Intel's AVX2 and AVX-512 kernels are in `vml_intel`). Neither is the C library's nor correctly rounded: measured here,
 //! `vsExp` differs from the correctly rounded result on 0.13 % of its arguments, `vsLn` on
 //! 0.8 %. Each lane is SSE float arithmetic, one rounding per step, no fused multiply-add:
 //!
