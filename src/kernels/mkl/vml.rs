@@ -1,9 +1,10 @@
 //! MKL's vector math for float32 `exp` and `log` (`vsExp`, `vsLn`), which libtorch calls for
 //! `torch.exp` and `torch.log` (`at::vml`, mode `VML_HA | VML_FTZDAZ_OFF |
 //! VML_ERRMODE_IGNORE`), ported from the `EX` kernels MKL runs on a CPU that is not Intel's
-//! ([`MklPath::GENERIC`]; Intel's AVX2 and AVX-512 kernels are in `vml_intel`). Neither is the C library's nor correctly rounded: measured here,
-//! `vsExp` differs from the correctly rounded result on 0.13 % of its arguments, `vsLn` on
-//! 0.8 %. Each lane is SSE float arithmetic, one rounding per step, no fused multiply-add:
+//! ([`MklPath::GENERIC`]) and on Intel's SSE4.2 path (Intel's AVX2 and AVX-512 kernels are in
+//! `vml_intel`). Neither is the C library's nor correctly rounded: measured here, `vsExp`
+//! differs from the correctly rounded result on 0.13 % of its arguments, `vsLn` on 0.8 %.
+//! Each lane is SSE float arithmetic, one rounding per step, no fused multiply-add:
 //!
 //! - `exp` (`mkl_vml_kernel_sExp_EXHAynn`): `m = round(x · 128/ln 2)` by the 1.5·2²³ shifter,
 //!   `r = x − m·(ln 2/128)` in two parts, `p = r + r²/2`, then `(p·T + t) + T` with
