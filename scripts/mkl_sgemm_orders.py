@@ -12,8 +12,8 @@ On an AMD EPYC (2026-12-03) every call matched `seq` (`seq+b` with a bias) in fu
 the switches said. On a Xeon with AMX (2026-12-07) each Intel level matched one candidate per
 call in full except AVX-512's `fc2` at h=4, which an exhaustive search over every binary tree
 of products (fused or not) and bias found to be `((fma(a1,b1,p0) + p3) + p2) + b`; the table
-per path is in src/kernels/mkl/gemm.rs. Fused products are computed through float64, which rounds twice on about
-one draw in 2^29: a count one short of the total means that, not another order."""
+per path is in src/kernels/mkl/gemm.rs. Fused products are computed through float64, which
+rounds twice on about one draw in 2^29: a count one short of the total means that, not another order."""
 
 import sys
 

@@ -15,10 +15,13 @@ pub fn ask_libraries(extra_env: &[(&str, &str)]) -> Result<BTreeMap<String, Kern
     let python = crate::run::python::interpreter()?;
     let script = crate::run::python::project_root().join("scripts/reference/kernels.py");
     let mut cmd = Command::new(&python);
-    let switch_on = |(k, v): &&(&str, &str)| *k == super::mkl::MKL_AS_INTEL && v.trim() == "1";
-    if super::mkl::shim::switched_on() || extra_env.iter().any(|kv| switch_on(&kv)) {
-        cmd.env("LD_PRELOAD", super::mkl::shim::path()?);
-    }
+    let child_switches = super::Switches::from_lookup(|name| {
+        let extra = extra_env.iter().find(|(k, _)| *k == name);
+        extra
+            .map(|(_, v)| v.to_string())
+            .or_else(|| std::env::var(name).ok())
+    });
+    super::mkl::shim::preload_if(&mut cmd, child_switches.mkl_as_intel)?;
     let out = cmd
         .arg(&script)
         .envs(extra_env.iter().copied())

@@ -10,11 +10,11 @@
 //!   is ignored.
 //! - `MKL_CBWR=BRANCH[,STRICT]`, upper case: `COMPATIBLE` runs the path of processors that are
 //!   not Intel's whatever the cap; `SSE2`/`SSE3`/`SSSE3`/`SSE4_1` its bits under the name
-//!   SSE2; `SSE4_2` and `AVX` the SSE4.2 path whatever the cap; `AVX2`, `AVX512_MIC` and `AVX512_MIC_E1` cap
-//!   at AVX2, `AVX512` and `AVX512_E1` at nothing, and for these the `MKL_ENABLE_INSTRUCTIONS` cap, when set,
-//!   decides instead. `AUTO` changes nothing. `,STRICT` on a branch at AVX2 or above gives
-//!   its own `sgemm` (every sum fused); other values (`STRICT` alone, `AVX2_E1`, `AVX512_E4`, lower case)
-//!   are ignored whole.
+//!   SSE2; `SSE4_2` and `AVX` the SSE4.2 path whatever the cap; `AVX2`, `AVX512_MIC` and
+//!   `AVX512_MIC_E1` cap at AVX2, `AVX512` and `AVX512_E1` at nothing, and for these the
+//!   `MKL_ENABLE_INSTRUCTIONS` cap, when set, decides instead. `AUTO` changes nothing.
+//!   `,STRICT` on a branch at AVX2 or above gives its own `sgemm` (every sum fused); other
+//!   values (`STRICT` alone, `AVX2_E1`, `AVX512_E2` to `E4`, lower case) are ignored whole.
 
 use crate::kernels::cpu::CpuFeatures;
 

@@ -36,8 +36,8 @@ use dispatch::Isa;
 
 /// xor-repro's own switch: `XOR_REPRO_MKL_AS_INTEL=1` has both sides take MKL's dispatch for
 /// Intel's CPUs on a CPU that is not Intel's (the plain-Rust engine picks that path; the
-/// Python side and libtorch run with [`shim`] preloaded, which
-/// answers MKL's vendor check "Intel"). One machine taking another's path, for measuring and
+/// Python side and libtorch run with [`shim`] preloaded, which answers MKL's vendor check
+/// "Intel"). One machine taking another's path, for measuring and
 /// testing, like the libraries' own switches; on an Intel CPU it changes nothing.
 pub const MKL_AS_INTEL: &str = "XOR_REPRO_MKL_AS_INTEL";
 

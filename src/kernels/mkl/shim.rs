@@ -33,9 +33,14 @@ pub fn path() -> Result<PathBuf> {
     }
 }
 
-/// Preloads the library into `cmd` when the switch is on; otherwise leaves it alone.
+/// Preloads the library into `cmd` when this process runs under the switch.
 pub fn preload(cmd: &mut Command) -> Result<()> {
-    if switched_on() {
+    preload_if(cmd, switched_on())
+}
+
+/// Preloads the library into `cmd` when `on` (the switch as `cmd`'s environment has it).
+pub fn preload_if(cmd: &mut Command, on: bool) -> Result<()> {
+    if on {
         let mut preload = path()?.into_os_string();
         if let Some(existing) = std::env::var_os("LD_PRELOAD").filter(|v| !v.is_empty()) {
             preload.push(" ");

@@ -41,8 +41,38 @@ pub fn ln(path: MklPath, x: f32) -> f32 {
     }
 }
 
-fn bits(b: u32) -> f32 {
+pub(super) fn bits(b: u32) -> f32 {
     f32::from_bits(b)
+}
+
+/// `vsexp_cout_rare`, the scalar routine every `vsExp` kernel calls for its rare lanes: a
+/// double-precision exp rounded to float (measured equal to the correctly rounded result over
+/// each kernel's whole rare domain).
+pub(super) fn rare_exp(x: f32) -> f32 {
+    (x as f64).exp() as f32
+}
+
+/// What every `vsLn` kernel's rare path gives: NaN for NaN and below zero, −∞ for ±0, the
+/// correctly rounded logarithm for the rest (subnormals, +∞; measured on all subnormals).
+pub(super) fn rare_ln(x: f32) -> f32 {
+    match x {
+        x if x.is_nan() || x < 0.0 => f32::NAN,
+        x if x == 0.0 => f32::NEG_INFINITY,
+        x => (x as f64).ln() as f32,
+    }
+}
+
+/// The split of the `EX` and `L9` `vsLn` kernels: `x = 2ᵉ·(1 + f)` with `1 + f` in
+/// [2/3, 4/3) (the exponent taken after subtracting the bits of 2/3), as `(e, f)`; `None` for
+/// the arguments they send to [`rare_ln`] (zero, subnormal, negative, not finite).
+pub(super) fn ln_split(x: f32) -> Option<(f32, f32)> {
+    let xi = x.to_bits() as i32;
+    if xi.wrapping_add(0x0080_0000) <= 0x00ff_ffff {
+        return None;
+    }
+    let a = xi.wrapping_sub(0x3f2a_aaab);
+    let f = bits(((a & 0x007f_ffff) + 0x3f2a_aaab) as u32) + bits(0xbf80_0000);
+    Some(((a >> 23) as f32, f))
 }
 
 /// `2^(j/128)` as the nearest float and the nearest float to the rest, for j in 0..128.
@@ -60,7 +90,7 @@ fn exp_table() -> &'static [(f32, f32); 128] {
 fn generic_exp(x: f32) -> f32 {
     // The kernel compares the magnitude's bits, the lowest four cleared, as an integer.
     if (x.to_bits() & 0x7fff_fff0) as i32 > 0x42ae_ac4f {
-        return (x as f64).exp() as f32;
+        return rare_exp(x);
     }
     let shifted = x * bits(0x4338_aa3b) + bits(0x4b40_0000); // x·128/ln 2 + 1.5·2²³
     let m = shifted + bits(0xcb40_0000);
@@ -73,8 +103,8 @@ fn generic_exp(x: f32) -> f32 {
     mantissa * scale
 }
 
-/// The polynomial's coefficients, highest degree first.
-const LN_POLY: [u32; 9] = [
+/// The polynomial of the `EX` and `L9` kernels, highest degree first.
+pub(super) const LN_POLY: [u32; 9] = [
     0xbe04_02c8,
     0x3e0f_335d,
     0xbdf9_889e,
@@ -86,25 +116,21 @@ const LN_POLY: [u32; 9] = [
     0xbf00_0000,
 ];
 
+/// `ln 2` in two parts, as every `vsLn` kernel loads it.
+pub(super) const LN2_HI: u32 = 0x3f31_7200;
+pub(super) const LN2_LO: u32 = 0x35bf_be8e;
+
 fn generic_ln(x: f32) -> f32 {
-    let xi = x.to_bits() as i32;
-    if xi.wrapping_add(0x0080_0000) <= 0x00ff_ffff {
-        return match x {
-            x if x.is_nan() || x < 0.0 => f32::NAN,
-            x if x == 0.0 => f32::NEG_INFINITY,
-            x => (x as f64).ln() as f32,
-        };
-    }
-    let a = xi.wrapping_sub(0x3f2a_aaab);
-    let e = (a >> 23) as f32;
-    let f = bits(((a & 0x007f_ffff) + 0x3f2a_aaab) as u32) + bits(0xbf80_0000);
+    let Some((e, f)) = ln_split(x) else {
+        return rare_ln(x);
+    };
     let mut p = f * bits(LN_POLY[0]) + bits(LN_POLY[1]);
     for c in &LN_POLY[2..] {
         p = p * f + bits(*c);
     }
     let p = p * f * f + f;
-    let r = e * bits(0x35bf_be8e) + p;
-    e * bits(0x3f31_7200) + r
+    let r = e * bits(LN2_LO) + p;
+    e * bits(LN2_HI) + r
 }
 
 #[cfg(test)]

@@ -8,9 +8,7 @@
 //! measured on a Xeon with AMX (every one of the 2²³ mantissas); another CPU's `vrcp14ps` is
 //! held by the same test.
 
-fn bits(b: u32) -> f32 {
-    f32::from_bits(b)
-}
+use super::vml::{bits, ln_split, rare_exp, rare_ln, LN2_HI, LN2_LO, LN_POLY};
 
 /// 2^(j/32) as a float (HI) plus the relative error of that float (LO), from
 /// `vsexp_data_avx512`. The AVX2 kernel's 4-entry tables are entries 0, 8, 16, 24 of these.
@@ -83,17 +81,11 @@ const LO: [u32; 32] = [
     0xb215_6afc,
 ];
 
-/// `vsexp_cout_rare`, the scalar routine both kernels call per rare lane: a double-precision
-/// exp rounded to float, +inf above 0x42b1_7217, 0 below 0xc2cf_f1b4, NaN for NaN.
-/// Measured equal to the correctly rounded result over the whole rare domain.
-fn rare_exp(x: f32) -> f32 {
-    (x as f64).exp() as f32
-}
-
 /// MKL's `mkl_vml_kernel_sExp_Z0HAynn` (AVX-512): n = ⌊x·32/ln 2⌋ (the shift FMA rounds toward
 /// zero), r = x − n·ln2/32 in two FMAs, exp x = 2^⌊n/32⌋·H[n mod 32]·(1 + L + r + r²·(c1 + c0·r)),
 /// the power of two applied with vscalefps before the final FMA.
-/// |x| ≥ 0x42ae_ac4f (and ±inf) goes to `rare_exp`; NaN stays NaN on the fast path.
+/// |x| ≥ 0x42ae_ac4f (and ±inf) goes to `rare_exp` (+inf above 0x42b1_7217, 0 below
+/// 0xc2cf_f1b4); NaN stays NaN on the fast path.
 pub fn avx512_exp(x: f32) -> f32 {
     if x.is_nan() {
         return x + x;
@@ -317,8 +309,6 @@ const Z0_T2_LO: [u32; 32] = [
     0x372e_c4f4,
     0x35ac_b127,
 ];
-const LN2_HI: u32 = 0x3f31_7200;
-const LN2_LO: u32 = 0x35bf_be8e;
 
 /// ln(1 + r) - r for |r| <~ 1/64: -r^2/2 + c2 r^3 + c3 r^4, plus `lo` (shared by both paths).
 #[inline]
@@ -339,13 +329,7 @@ pub fn avx512_ln(x: f32) -> f32 {
     let xb = x.to_bits();
     if xb == 0 || xb >= 0x7f80_0000 {
         // vfpclassps 0xdf: NaN, ±0, ±inf, negative -> vsln_cout_rare
-        return if x.is_nan() || x < 0.0 {
-            f32::NAN
-        } else if x == 0.0 {
-            f32::NEG_INFINITY
-        } else {
-            x
-        };
+        return rare_ln(x);
     }
     let t = bits(rcp14(x).to_bits().wrapping_add(0x0002_0000) & 0xfffc_0000);
     let tb = t.to_bits();
@@ -379,38 +363,17 @@ pub fn avx512_ln(x: f32) -> f32 {
 // AVX2 (L9)
 // ---------------------------------------------------------------------------------------
 
-/// Same coefficients as the SSE (EX) kernel, highest degree first.
-const L9_POLY: [u32; 9] = [
-    0xbe04_02c8,
-    0x3e0f_335d,
-    0xbdf9_889e,
-    0x3e0f_6b8c,
-    0xbe2a_cee6,
-    0x3e4c_e814,
-    0xbe7f_ff78,
-    0x3eaa_aa83,
-    0xbf00_0000,
-];
-
 /// MKL's `mkl_vml_kernel_sLn_L9HAynn` (AVX2), as run by `torch.log` under
 /// MKL_ENABLE_INSTRUCTIONS=AVX2. Table-free: x = 2^e * (1+f) with 1+f in [2/3, 4/3) by integer
 /// subtraction of 0x3f2aaaab; ln x = e*ln2_hi + (e*ln2_lo + (f + f*(f*P(f)))), all FMA, P of
 /// degree 8 by Horner. Zero, subnormal, negative, inf/NaN go to a scalar double routine;
 /// measured: correctly rounded on all subnormals, NaN/+inf pass through, <0 -> NaN, ±0 -> -inf.
 pub fn avx2_ln(x: f32) -> f32 {
-    let xi = x.to_bits() as i32;
-    if xi.wrapping_add(0x0080_0000) <= 0x00ff_ffff {
-        return match x {
-            x if x.is_nan() || x < 0.0 => f32::NAN,
-            x if x == 0.0 => f32::NEG_INFINITY,
-            x => (x as f64).ln() as f32,
-        };
-    }
-    let a = xi.wrapping_sub(0x3f2a_aaab);
-    let e = (a >> 23) as f32;
-    let f = bits(((a & 0x007f_ffff) + 0x3f2a_aaab) as u32) - 1.0;
-    let mut p = f.mul_add(bits(L9_POLY[0]), bits(L9_POLY[1]));
-    for c in &L9_POLY[2..] {
+    let Some((e, f)) = ln_split(x) else {
+        return rare_ln(x);
+    };
+    let mut p = f.mul_add(bits(LN_POLY[0]), bits(LN_POLY[1]));
+    for c in &LN_POLY[2..] {
         p = f.mul_add(p, bits(*c));
     }
     let r = f.mul_add(f * p, f);
