@@ -48,13 +48,15 @@ const OWN_FILES: [(&[&str], &[&str]); 5] = [
     ),
 ];
 
-/// The files of a run folder that `diff` compares (`trace.csv` when both runs have one).
-const RUN_FILES: [&str; 6] = [
+/// The files of a run folder that `diff` compares (`metrics.csv` and `trace.csv` when both
+/// runs have one).
+const RUN_FILES: [&str; 7] = [
     "loss.csv",
     "params.csv",
     "predictions.csv",
     "last_epoch_predictions.csv",
     "surface.csv",
+    "metrics.csv",
     "trace.csv",
 ];
 

@@ -214,20 +214,64 @@ pub fn in_words(e: &Explanation, a: &Side, b: &Side, step_unit: &str) -> String 
 }
 
 /// The operation that computed the first differing value and the kernel each side ran for
-/// it, when the experiment's entry knows which library kernel decides that value.
+/// it: from the experiment's entry for the five notebooks; for a port of one's own, from the
+/// `ops` its `run.json` declares (a gradient is the backward of the value it belongs to), or
+/// else from the value's name alone (a forward value, autograd's backward, the optimizer's
+/// update).
 pub fn operation(e: &Explanation, a: &Side, b: &Side) -> Option<String> {
     let f = e.first.as_ref().filter(|f| f.mismatch.is_none())?;
-    let experiment = a.info.as_ref().or(b.info.as_ref())?.experiment.clone();
-    let exp = crate::experiments::find(&experiment).ok()?;
-    let op = exp.traced_op(&f.name)?;
+    let info = a.info.as_ref().or(b.info.as_ref())?;
+    if let Ok(exp) = crate::experiments::find(&info.experiment) {
+        let op = exp.traced_op(&f.name)?;
+        return Some(format!(
+            "`{}`: {} {}, {} {}",
+            op.code,
+            a.label,
+            kernel_for(a, op.library),
+            b.label,
+            kernel_for(b, op.library)
+        ));
+    }
+    let (code, library) = declared_op(&f.name, a, b);
     Some(format!(
-        "`{}`: {} {}, {} {}",
-        op.code,
+        "{code}: {} {}, {} {}",
         a.label,
-        kernel_for(a, op.library),
+        kernel_for(a, &library),
         b.label,
-        kernel_for(b, op.library)
+        kernel_for(b, &library)
     ))
+}
+
+/// What computed the traced value `name` of a port of one's own, and the library that
+/// decides it (`aten` when nobody says).
+fn declared_op(name: &str, a: &Side, b: &Side) -> (String, String) {
+    let declared = |n: &str| {
+        [a, b]
+            .iter()
+            .filter_map(|s| s.info.as_ref()?.ops.get(n))
+            .next()
+            .cloned()
+    };
+    let library = |op: &record::TracedOp| op.library.clone().unwrap_or_else(|| "aten".into());
+    if let Some(op) = declared(name) {
+        return (format!("`{}`", op.code), library(&op));
+    }
+    if let Some(of) = name.strip_suffix(".grad") {
+        return match declared(of) {
+            Some(op) => (
+                format!("autograd's backward of `{}` (`{name}`)", op.code),
+                library(&op),
+            ),
+            None => (format!("autograd's backward (`{name}`)"), "aten".into()),
+        };
+    }
+    if let Some(of) = name.strip_suffix(".updated") {
+        return (
+            format!("the optimizer's update of `{of}`"),
+            "aten".into(),
+        );
+    }
+    (format!("the operation that computes `{name}`"), "aten".into())
 }
 
 /// The kernel a side ran for `library`'s operations: its own path for that library, or, on

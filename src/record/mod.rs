@@ -14,6 +14,7 @@ use std::path::{Path, PathBuf};
 
 pub mod initial;
 pub mod number;
+pub mod table;
 pub mod trace;
 
 pub use crate::xor::Prediction;
@@ -55,6 +56,11 @@ pub struct RunRecord {
     /// The forward pass of the last training epoch, taken before its update: what notebooks
     /// 000 and 004 print as their "final" predictions. `last_epoch_predictions.csv`.
     pub last_epoch_predictions: Vec<Prediction>,
+    /// A port of one's own's predictions, of any shape: `predictions.csv` (`row,…`) in place
+    /// of the XOR rows.
+    pub prediction_table: Option<table::Table>,
+    /// A port of one's own's per-step metrics: `metrics.csv`.
+    pub metrics: table::Metrics,
     /// `(x1, x2, prediction)` on notebook 002's 50×50 grid: `surface.csv`.
     pub surface: Vec<[f64; 3]>,
     /// What the notebook prints, in its format.
@@ -136,7 +142,7 @@ pub struct RunInfo {
     pub seed: u64,
     pub steps: usize,
     /// Absent from a run recorded by a script that did not say (`xor_repro_record`).
-    #[serde(default = "unknown_lr")]
+    #[serde(default = "unknown_lr", skip_serializing_if = "is_nan")]
     pub lr: f64,
     #[serde(default)]
     pub init_from: Option<String>,
@@ -152,10 +158,29 @@ pub struct RunInfo {
     /// folders written before it was recorded have none).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub build: Option<crate::build_info::BuildInfo>,
+    /// What a port of one's own says computes a traced value: its code, and the library
+    /// whose kernel decides its bits (a key of `kernels`), for `explain` to name.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub ops: BTreeMap<String, TracedOp>,
+}
+
+/// The operation behind a traced value, as a port of one's own declares it (`run.json`'s
+/// `ops`).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct TracedOp {
+    /// The code that computes it, as written (`fc1(x)`, `F.gelu(h)`).
+    pub code: String,
+    /// The library whose kernel decides its bits: `aten`, `mkl`, … (a key of `kernels`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub library: Option<String>,
 }
 
 fn unknown_lr() -> f64 {
     f64::NAN
+}
+
+fn is_nan(x: &f64) -> bool {
+    x.is_nan()
 }
 
 /// The folder of one side of one run: `DIR/NAME/seed-S/SIDE`.
@@ -239,7 +264,15 @@ pub fn write_run_with(
         };
         write("loss.csv", loss_csv(&record.losses))?;
         write("params.csv", params_csv(&record.params))?;
-        write("predictions.csv", predictions_csv(&record.predictions))?;
+        // A port of one's own writes its own table, or no file when it predicts nothing.
+        match &record.prediction_table {
+            Some(table) => write("predictions.csv", table.csv())?,
+            None if record.predictions.is_empty() => {}
+            None => write("predictions.csv", predictions_csv(&record.predictions))?,
+        }
+        if !record.metrics.is_empty() {
+            write("metrics.csv", record.metrics.csv())?;
+        }
         if !record.last_epoch_predictions.is_empty() {
             write(
                 "last_epoch_predictions.csv",

@@ -168,6 +168,7 @@ pub fn run_rust_with(
         kernels,
         wall_seconds,
         build: Some(crate::build_info::BuildInfo::of_this_binary()),
+        ops: Default::default(),
     };
     let dir = record::run_dir(&settings.out, exp.name, seed, engine.run_folder());
     // The surface plot goes in before the rename, so a run folder is complete or absent.

@@ -17,8 +17,7 @@ pub fn xor(kind: Kind) -> (Tensor, Tensor) {
 
 /// A tensor's values, widened exactly to f64, row-major.
 pub fn values(t: &Tensor) -> Vec<f64> {
-    let t = t.detach().to_kind(Kind::Double).contiguous().view([-1]);
-    Vec::<f64>::try_from(&t).expect("a CPU float tensor converts to Vec<f64>")
+    xor_repro_port::values(t)
 }
 
 /// A tensor's shape as `usize`s.

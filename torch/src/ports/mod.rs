@@ -9,8 +9,6 @@ use tch::Tensor;
 use xor_repro::experiments::{Config, RunFn};
 use xor_repro::record::RunRecord;
 
-pub mod tracing;
-
 // Every notebook's port: `pub mod …;` for each module here that defines `pub fn run`, and
 // `pub const PORTS` listing them by experiment name (found by `build.rs`; `tests/registry.rs`
 // holds them against the registry).
@@ -21,30 +19,8 @@ pub fn run_fn(name: &str) -> Option<RunFn> {
     PORTS.iter().find(|(n, _)| *n == name).map(|(_, run)| *run)
 }
 
-// What the PyTorch ports share: `nn.Linear`'s draw, `--init-from`, and reading tensors into
-// the record and the trace.
-
-/// An `nn::linear` whose creation draws nothing: tch's own default init draws the bias
-/// before the weight, from other distributions, which would move the global generator away
-/// from where `nn.Linear` leaves it. [`reset_linear`] then draws as `nn.Linear` does.
-const UNDRAWN: nn::LinearConfig = nn::LinearConfig {
-    ws_init: nn::Init::Const(0.0),
-    bs_init: Some(nn::Init::Const(0.0)),
-    bias: true,
-};
-
-/// `nn.Linear.reset_parameters()`: the weight, then the bias, each `uniform_` on the global
-/// generator between the bounds `xor_repro::rng::torch::linear_bounds` computes (the one
-/// place they are computed).
-fn reset_linear(layer: &mut nn::Linear, inputs: i64) {
-    let (weight_bound, bias_bound) = xor_repro::rng::torch::linear_bounds(inputs as usize);
-    tch::no_grad(|| {
-        let _ = layer.ws.uniform_(-weight_bound, weight_bound);
-        if let Some(bias) = layer.bs.as_mut() {
-            let _ = bias.uniform_(-bias_bound, bias_bound);
-        }
-    });
-}
+// What the PyTorch ports share: `--init-from`, and reading tensors into the record (their
+// layers' draws and traces are `xor_repro_port`'s, the API any port of one's own uses).
 
 /// A layer's bias (every layer here has one).
 fn bias(layer: &nn::Linear) -> &Tensor {

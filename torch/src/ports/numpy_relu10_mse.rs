@@ -17,7 +17,7 @@
 //!
 //! Traced (`--trace`) under the Python side's names, one tap per line of the loop.
 
-use super::tracing::TapTensor;
+use xor_repro_port::TapTensor;
 use super::{fixed_item, Trained};
 use crate::tensors::{self, values, Param};
 use anyhow::Result;

@@ -3,15 +3,15 @@
 //! epochs, written as one would in tch: an `nn::VarStore` with two `nn::linear` layers,
 //! autograd (`backward()`), `mse_loss` and `nn::Sgd`.
 //!
-//! Quirks kept: the layers are drawn as `nn.Linear` draws them (see [`super::reset_linear`]);
+//! Quirks kept: the layers are drawn as `nn.Linear` draws them (`xor_repro_port::init::linear`);
 //! each epoch runs in the notebook's order forward, loss, `zero_grad`, `backward`, `step`; it
 //! prints `Epoch {epoch+1}/{epochs}, Loss: {loss.item()}` every 1000 epochs; its "Final
 //! Predctions" cell prints `predictions`, the last training epoch's forward pass (taken before
 //! the last update): that is `last_epoch_predictions.csv`, and `predictions.csv` holds the
 //! trained network's output.
 
-use super::tracing::Autograd;
-use super::{repr_item, reset_linear, values};
+use super::{repr_item, values};
+use xor_repro_port::{init, Autograd};
 use anyhow::Result;
 use tch::nn::{self, OptimizerConfig};
 use tch::{Device, Reduction, Tensor};
@@ -27,10 +27,8 @@ struct XorNetwork {
 
 impl XorNetwork {
     fn new(vs: &nn::Path) -> XorNetwork {
-        let mut fc1 = nn::linear(vs / "fc1", 2, 4, super::UNDRAWN);
-        let mut fc2 = nn::linear(vs / "fc2", 4, 1, super::UNDRAWN);
-        reset_linear(&mut fc1, 2);
-        reset_linear(&mut fc2, 4);
+        let fc1 = init::linear(vs / "fc1", 2, 4);
+        let fc2 = init::linear(vs / "fc2", 4, 1);
         XorNetwork { fc1, fc2 }
     }
 
@@ -66,7 +64,7 @@ impl Network for XorNetwork {
 
     fn predict(&mut self, inputs: &[[f64; 2]]) -> Result<Vec<f64>> {
         let x = super::inputs(inputs);
-        let untraced = Autograd::step(Default::default(), &[]);
+        let untraced = Autograd::step::<&str, &tch::Tensor>(Default::default(), &[]);
         Ok(values(&tch::no_grad(|| self.forward(&untraced, &x))))
     }
 }

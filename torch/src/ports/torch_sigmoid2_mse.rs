@@ -3,13 +3,13 @@
 //! epochs, written as one would in tch: an `nn::VarStore` with two `nn::linear` layers,
 //! autograd (`backward()`), `mse_loss` and `nn::Sgd`.
 //!
-//! Quirks kept: the layers are drawn as `nn.Linear` draws them (see [`super::reset_linear`]);
+//! Quirks kept: the layers are drawn as `nn.Linear` draws them (`xor_repro_port::init::linear`);
 //! each epoch runs in the notebook's order `zero_grad`, forward, loss, `backward`, `step`; it
 //! prints `Epoch {epoch}, Loss: {loss.item()}` every 1000 epochs (the capture shows no output);
 //! X and y are integer lists made float32.
 
-use super::tracing::Autograd;
-use super::{repr_item, reset_linear, values};
+use super::{repr_item, values};
+use xor_repro_port::{init, Autograd};
 use anyhow::Result;
 use tch::nn::{self, OptimizerConfig};
 use tch::{Device, Kind, Reduction, Tensor};
@@ -25,12 +25,8 @@ struct XorNeuralNetwork {
 
 impl XorNeuralNetwork {
     fn new(vs: &nn::Path, input_dim: i64, hidden_dim: i64, output_dim: i64) -> XorNeuralNetwork {
-        let mut hidden_layer =
-            nn::linear(vs / "hidden_layer", input_dim, hidden_dim, super::UNDRAWN);
-        let mut output_layer =
-            nn::linear(vs / "output_layer", hidden_dim, output_dim, super::UNDRAWN);
-        reset_linear(&mut hidden_layer, input_dim);
-        reset_linear(&mut output_layer, hidden_dim);
+        let hidden_layer = init::linear(vs / "hidden_layer", input_dim, hidden_dim);
+        let output_layer = init::linear(vs / "output_layer", hidden_dim, output_dim);
         XorNeuralNetwork {
             hidden_layer,
             output_layer,
@@ -71,7 +67,7 @@ impl Network for XorNeuralNetwork {
 
     fn predict(&mut self, inputs: &[[f64; 2]]) -> Result<Vec<f64>> {
         let x = super::inputs(inputs);
-        let untraced = Autograd::step(Default::default(), &[]);
+        let untraced = Autograd::step::<&str, &tch::Tensor>(Default::default(), &[]);
         Ok(values(&tch::no_grad(|| self.forward(&untraced, &x))))
     }
 }

@@ -18,7 +18,7 @@
 //! - The notebook seeds neither torch nor `random`; `--seed S` seeds both (default 0).
 //! - Cell results (`W1, b1` …) are shown as Jupyter displays tuples.
 
-use super::tracing::Autograd;
+use xor_repro_port::Autograd;
 use super::values;
 use crate::tensors::Param;
 use anyhow::Result;

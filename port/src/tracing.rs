@@ -1,13 +1,18 @@
 //! Tracing a port's tensors through a step's [`Tap`]: libtorch's tensors take the one
-//! conversion every value takes (`crate::tensors::values`), and an autograd port's gradients
-//! are traced in the order autograd computes them, derived from its forward taps. The Python
-//! side's `ModuleTracer` keeps the same values the same way (`retain_grad` in forward hooks)
-//! but is handed that order as a list; here no port types it.
+//! conversion every value takes ([`crate::values`]), and an autograd port's gradients are
+//! traced in the order autograd computes them, derived from its forward taps. The Python
+//! recorder's `Run.step` (`python/xor_repro_record.py`) derives the same order by the same
+//! rules, so both sides' `trace.csv` walk side by side.
 
-use crate::tensors;
+use std::borrow::Borrow;
 use std::cell::RefCell;
 use tch::Tensor;
 use xor_repro::record::trace::Tap;
+
+/// The one conversion every traced tensor takes.
+mod tensors {
+    pub use crate::values;
+}
 
 /// Taps for libtorch's tensors; each reads nothing unless the step is traced.
 pub trait TapTensor {
@@ -60,7 +65,9 @@ impl TapTensor for Tap {
 /// The gradients come in autograd's order: the forward taps in reverse, a layer's
 /// parameters (noted with [`Autograd::params`] as the layer runs, before its output is
 /// tapped) right after its output's gradient. That is the order `loss.backward()` computes
-/// them in, and the order the Python side traces.
+/// them in, and the order the Python side traces. Parameters never noted follow, in reverse
+/// order (the last layer's first), which is an order autograd could compute them in too: a
+/// parameter's gradient needs only its layer's output's, traced before it.
 pub struct Autograd {
     tap: Tap,
     /// The model's parameters, kept (on a traced step) to trace what the step leaves.
@@ -76,11 +83,16 @@ enum Tapped {
 }
 
 impl Autograd {
-    /// Step `tap`'s handle for a model with `params` (`model.named_parameters()`).
-    pub fn step(tap: Tap, params: &[(&str, &Tensor)]) -> Autograd {
-        tap.tensors("", params);
+    /// Step `tap`'s handle for a model with `params` (`model.named_parameters()`, or
+    /// [`crate::named_parameters`] of a `VarStore`): traces them as the step finds them.
+    pub fn step<N: AsRef<str>, T: Borrow<Tensor>>(tap: Tap, params: &[(N, T)]) -> Autograd {
+        let named: Vec<(&str, &Tensor)> = params
+            .iter()
+            .map(|(n, t)| (n.as_ref(), t.borrow()))
+            .collect();
+        tap.tensors("", &named);
         let params = if tap.on() {
-            shallow(params)
+            shallow(&named)
         } else {
             Vec::new()
         };
@@ -132,7 +144,20 @@ impl Autograd {
             .collect();
         let mut grads = Tensor::run_backward(&[loss], &kept, true, false).into_iter();
         loss.backward();
-        let mut in_order: Vec<(String, Tensor)> = Vec::new();
+        // Built in forward order and traced reversed: parameters never noted go first here,
+        // so they are traced last, the last one first.
+        let noted = |name: &str| {
+            forward.iter().any(|t| match t {
+                Tapped::Params(ps) => ps.iter().any(|(n, _)| n == name),
+                Tapped::Kept(..) => false,
+            })
+        };
+        let mut in_order: Vec<(String, Tensor)> = self
+            .params
+            .iter()
+            .filter(|(name, _)| !noted(name))
+            .map(|(name, p)| (format!("{name}.grad"), p.grad()))
+            .collect();
         for tapped in forward.iter() {
             match tapped {
                 Tapped::Kept(name, _) => {

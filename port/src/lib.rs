@@ -1,0 +1,63 @@
+//! Everything a tch port of a PyTorch notebook needs to be bit-identical to the notebook,
+//! and to prove it with `xor-repro diff` and `xor-repro explain`. Nothing here knows XOR or
+//! the project's five notebooks; the recipe is the README's "Port your own notebook", the
+//! calls whose bits differ from PyTorch's are in `docs/PORTING.md`.
+//!
+//! - [`Run`]: a run folder (`loss.csv`, `params.csv`, `predictions.csv` of any shape,
+//!   `metrics.csv`, `trace.csv`, `transcript.txt`, `run.json`), with the same command line
+//!   and the same schema as the Python recorder `xor_repro_record` writes on the other side.
+//! - [`Autograd`] (from [`Run::step`]): one training step traced in program order, the
+//!   gradients in the order autograd computes them; [`TapTensor`] for plain tensor taps.
+//! - [`init`]: PyTorch's own initial draws for tch's layers (`nn.Linear`), on the global
+//!   generator `tch::manual_seed` seeds, as PyTorch draws them.
+//! - [`optim`]: `torch.optim.Adam` and `torch.optim.SGD` as PyTorch's own Python code computes
+//!   them, for where tch's `nn::Adam` and `nn::Sgd` (libtorch's C++ optimizers) differ.
+//! - [`data`]: a `DataLoader`'s shuffled mini-batches, drawn as PyTorch draws them.
+//! - [`ops`]: exact spellings of the few tensor expressions whose idiomatic tch form rounds
+//!   differently from PyTorch's.
+//! - [`named_parameters`], [`values`]: a `VarStore`'s parameters in `nn.Module` order, and a
+//!   tensor's values as every record takes them.
+
+pub mod data;
+pub mod init;
+pub mod ops;
+pub mod optim;
+mod run;
+mod tracing;
+
+pub use run::{Args, Run};
+pub use tracing::{Autograd, TapTensor};
+pub use xor_repro::record::trace::Tap;
+
+use tch::{nn, Kind, Tensor};
+
+/// A tensor's values, row-major, widened exactly to f64 (how every record and trace takes a
+/// tensor: a float32 and its float64 widening print the same shortest decimal).
+pub fn values(t: &Tensor) -> Vec<f64> {
+    let t = t.detach().to_kind(Kind::Double).contiguous().view([-1]);
+    Vec::<f64>::try_from(&t).expect("a CPU float tensor converts to Vec<f64>")
+}
+
+/// A tensor's shape as `usize`s.
+pub fn shape(t: &Tensor) -> Vec<usize> {
+    t.size().iter().map(|&d| d as usize).collect()
+}
+
+/// The trainable variables of `vs` with their names, in the order they were created: the
+/// order of PyTorch's `model.named_parameters()` when the layers are created in the order
+/// the `nn.Module` registers them, under the same paths (`vs.root() / "fc1"` gives
+/// `fc1.weight`, `fc1.bias`; an `nn.Sequential`'s are `0.weight`, `0.bias`, `2.weight`, …).
+pub fn named_parameters(vs: &nn::VarStore) -> Vec<(String, Tensor)> {
+    let named = vs.variables();
+    vs.trainable_variables()
+        .into_iter()
+        .map(|t| {
+            let name = named
+                .iter()
+                .find(|(_, v)| v.data_ptr() == t.data_ptr())
+                .map(|(n, _)| n.clone())
+                .unwrap_or_default();
+            (name, t)
+        })
+        .collect()
+}

@@ -1,0 +1,286 @@
+//! [`Run`]: one run of a port, recorded as a run folder `OUT/EXPERIMENT/seed-S/tch/` in the
+//! schema every side writes (docs/CONTRACT.md#run-files), so that `xor-repro diff` and
+//! `xor-repro explain` hold it against the notebook's run recorded by `xor_repro_record`.
+
+use crate::tracing::Autograd;
+use anyhow::{bail, Result};
+use std::borrow::Borrow;
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::time::Instant;
+use tch::Tensor;
+use xor_repro::record::table::{Named, Table};
+use xor_repro::record::trace::{parse_step_range, StepRange, Trace};
+use xor_repro::record::{self, RunInfo, RunRecord, Stage, TracedOp};
+
+/// The command line every port and every recorded script takes (`xor_repro_record`'s
+/// `Run.from_args` reads the same flags): `--seed S`, `--out DIR`, `--steps N`, `--trace`,
+/// `--trace-steps A..B`.
+#[derive(Debug, Clone, clap::Parser)]
+pub struct Args {
+    /// The seed the port passes to `tch::manual_seed` (the script to `torch.manual_seed`).
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// The folder runs go to: OUT/EXPERIMENT/seed-S/tch/.
+    #[arg(long, default_value = "results")]
+    pub out: PathBuf,
+    /// How many steps (or epochs) to train, when the port lets it be chosen.
+    #[arg(long)]
+    pub steps: Option<usize>,
+    /// Trace every step (trace.csv).
+    #[arg(long)]
+    pub trace: bool,
+    /// Trace steps A..B (both included), or one step A.
+    #[arg(long, value_name = "A..B", value_parser = parse_step_range)]
+    pub trace_steps: Option<StepRange>,
+}
+
+impl Default for Args {
+    fn default() -> Args {
+        Args {
+            seed: 0,
+            out: PathBuf::from("results"),
+            steps: None,
+            trace: false,
+            trace_steps: None,
+        }
+    }
+}
+
+impl Args {
+    /// The steps to trace, if any.
+    pub fn traced_steps(&self) -> Option<StepRange> {
+        match (&self.trace_steps, self.trace) {
+            (Some(r), _) => Some(r.clone()),
+            (None, true) => Some(0..=usize::MAX),
+            (None, false) => None,
+        }
+    }
+}
+
+/// One run of a port: what it produced, written as a run folder by [`Run::write`].
+///
+/// ```ignore
+/// let mut run = Run::from_args("moons-adam");
+/// tch::manual_seed(run.seed() as i64);
+/// // … build the model with `init::linear`, then for each step:
+/// let t = run.step(step, &params);          // traces the parameters as the step finds them
+/// let loss = t.value("loss", criterion(&t.keep("logits", model.forward(&x)), &y));
+/// t.backward(&loss);                        // every gradient, in autograd's order
+/// opt.step();
+/// drop(t);                                  // traces NAME.updated
+/// run.loss(step, &loss);
+/// // … after training:
+/// run.predictions_from(&[("x", &x), ("target", &y), ("output", &out)])?;
+/// run.write()?;
+/// ```
+pub struct Run {
+    args: Args,
+    experiment: String,
+    notebook: String,
+    side: String,
+    lr: Option<f64>,
+    record: RunRecord,
+    ops: BTreeMap<String, TracedOp>,
+    /// The first misuse seen (a loss out of order), reported by [`Run::write`].
+    error: Option<String>,
+    start: Instant,
+}
+
+impl Run {
+    /// A run of `experiment` with the settings of this process's command line ([`Args`]);
+    /// a bad option prints one line and the usage, and exits with status 2.
+    pub fn from_args(experiment: &str) -> Run {
+        Run::new(experiment, <Args as clap::Parser>::parse())
+    }
+
+    /// A run of `experiment` with `args`. The name is what `diff` checks both sides share:
+    /// give the Python recorder the same one.
+    pub fn new(experiment: &str, args: Args) -> Run {
+        let mut record = RunRecord::printing(true);
+        record.trace = Trace::new(args.traced_steps());
+        Run {
+            args,
+            experiment: experiment.to_string(),
+            notebook: String::new(),
+            side: "tch".to_string(),
+            lr: None,
+            record,
+            ops: BTreeMap::new(),
+            error: None,
+            start: Instant::now(),
+        }
+    }
+
+    /// Names the notebook or script this run ports (`run.json`'s `notebook`).
+    pub fn notebook(mut self, notebook: &str) -> Run {
+        self.notebook = notebook.to_string();
+        self
+    }
+
+    /// Records the learning rate in `run.json`.
+    pub fn lr(mut self, lr: f64) -> Run {
+        self.lr = Some(lr);
+        self
+    }
+
+    /// Writes into `OUT/EXPERIMENT/seed-S/SIDE/` instead of `…/tch/` (for two ports of the
+    /// same script side by side: `tch-idiomatic`, `tch`).
+    pub fn side(mut self, side: &str) -> Run {
+        self.side = side.to_string();
+        self
+    }
+
+    /// `--seed`: what the port passes to `tch::manual_seed`.
+    pub fn seed(&self) -> u64 {
+        self.args.seed
+    }
+
+    /// `--steps`, or `default` when not given.
+    pub fn steps(&self, default: usize) -> usize {
+        self.args.steps.unwrap_or(default)
+    }
+
+    /// The settings this run was made with.
+    pub fn args(&self) -> &Args {
+        &self.args
+    }
+
+    /// Step `step`'s autograd tracer for a model with `params` (`named_parameters(&vs)`):
+    /// traces the parameters now, each value passed through [`Autograd::value`] or
+    /// [`Autograd::keep`], every gradient at [`Autograd::backward`], and the updated
+    /// parameters (`NAME.updated`) when it is dropped after the optimizer's step. On a step
+    /// that is not traced it does nothing but `loss.backward()`.
+    pub fn step<N: AsRef<str>, T: Borrow<Tensor>>(&self, step: usize, params: &[(N, T)]) -> Autograd {
+        Autograd::step(self.record.trace.step(step), params)
+    }
+
+    /// Step `step`'s plain tracing handle, for a step without autograd: `t.tensor("h", …)`
+    /// through [`crate::TapTensor`].
+    pub fn tap(&self, step: usize) -> crate::Tap {
+        self.record.trace.step(step)
+    }
+
+    /// Whether step `step` is traced.
+    pub fn traced(&self, step: usize) -> bool {
+        self.record.trace.on(step)
+    }
+
+    /// The loss of step `step` (`loss.csv`), before that step's update; steps count from 0
+    /// and come in order. Returns it as a number.
+    pub fn loss(&mut self, step: usize, loss: &Tensor) -> f64 {
+        let value = loss.double_value(&[]);
+        self.loss_value(step, value);
+        value
+    }
+
+    /// [`Run::loss`] of a loss that is already a number (a float32 widened exactly).
+    pub fn loss_value(&mut self, step: usize, loss: f64) {
+        if step != self.record.losses.len() && self.error.is_none() {
+            self.error = Some(format!(
+                "the loss of step {step} was given after {} losses; steps count from 0 and come in order",
+                self.record.losses.len()
+            ));
+        }
+        self.record.losses.push(loss);
+    }
+
+    /// Metric `name` of step `step` (`metrics.csv`): accuracy, a validation loss, anything
+    /// per step beside the loss.
+    pub fn metric(&mut self, step: usize, name: &str, value: f64) {
+        self.record.metrics.record(step, name, value);
+    }
+
+    /// Records each named tensor at `stage` (`params.csv`).
+    pub fn params<N: AsRef<str>, T: Borrow<Tensor>>(&mut self, stage: Stage, named: &[(N, T)]) {
+        for (name, t) in named {
+            self.record
+                .push_param(stage, name.as_ref(), crate::values(t.borrow()));
+        }
+    }
+
+    /// The parameters before training (`params.csv`, stage `initial`).
+    pub fn initial_params<N: AsRef<str>, T: Borrow<Tensor>>(&mut self, named: &[(N, T)]) {
+        self.params(Stage::Initial, named);
+    }
+
+    /// The parameters after training (`params.csv`, stage `final`).
+    pub fn final_params<N: AsRef<str>, T: Borrow<Tensor>>(&mut self, named: &[(N, T)]) {
+        self.params(Stage::Final, named);
+    }
+
+    /// `predictions.csv` from named tensors whose first dimension is the row, side by side:
+    /// inputs, targets, outputs, anything. A tensor of shape `[n]` or `[n, 1]` is one column
+    /// `NAME`; `[n, k]` is `NAME0` … `NAME{k-1}`. Fails when the row counts differ.
+    pub fn predictions_from(&mut self, named: &[(&str, &Tensor)]) -> Result<()> {
+        let arrays: Vec<Named> = named
+            .iter()
+            .map(|(name, t)| Named {
+                name,
+                shape: crate::shape(t),
+                values: crate::values(t),
+            })
+            .collect();
+        self.record.prediction_table = Some(Table::from_arrays(&arrays)?);
+        Ok(())
+    }
+
+    /// Says what computes the traced value `name`: its `code`, and the library whose kernel
+    /// decides its bits (`aten` for element-wise work, `mkl` for matrix products, `exp` and
+    /// `log`), which `explain` names when that value is where two runs part.
+    pub fn op(&mut self, name: &str, code: &str, library: &str) {
+        self.ops.insert(
+            name.to_string(),
+            TracedOp {
+                code: code.to_string(),
+                library: Some(library.to_string()),
+            },
+        );
+    }
+
+    /// The notebook's `print(line)`: printed, and kept for `transcript.txt`.
+    pub fn print(&mut self, line: impl AsRef<str>) {
+        self.record.print(line);
+    }
+
+    /// The losses so far.
+    pub fn losses(&self) -> &[f64] {
+        &self.record.losses
+    }
+
+    /// Writes the run folder, whole or not at all, and returns it.
+    pub fn write(self) -> Result<PathBuf> {
+        if let Some(error) = self.error {
+            bail!("{error}");
+        }
+        let dir = record::run_dir(&self.args.out, &self.experiment, self.args.seed, &self.side);
+        let kernels = xor_repro::kernels::this_machine()
+            .for_libraries(&["aten", "mkl"])
+            .into_iter()
+            .map(|(key, mut path)| {
+                path.emulated = None;
+                path.source = Some("libtorch's own kernels".to_string());
+                (key, path)
+            })
+            .collect();
+        let info = RunInfo {
+            experiment: self.experiment.clone(),
+            notebook: self.notebook.clone(),
+            seed: self.args.seed,
+            steps: self.record.losses.len(),
+            lr: self.lr.unwrap_or(f64::NAN),
+            init_from: None,
+            implementation: self.side.clone(),
+            versions: [("tch", "0.26.0"), ("libtorch", "2.13.0")]
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            kernels,
+            wall_seconds: self.start.elapsed().as_secs_f64(),
+            build: None,
+            ops: self.ops,
+        };
+        record::write_run(&dir, &self.record, &info)?;
+        Ok(dir)
+    }
+}
