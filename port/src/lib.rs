@@ -25,7 +25,7 @@ pub mod optim;
 mod run;
 mod tracing;
 
-pub use run::{Args, Run};
+pub use run::{Args, Number, Run};
 pub use tracing::{Autograd, TapTensor};
 pub use xor_repro::record::trace::Tap;
 

@@ -58,6 +58,36 @@ impl Args {
     }
 }
 
+/// A number a run records: a one-element tensor (`loss`, `accuracy`, as `.item()` reads it)
+/// or a float, widened exactly to f64.
+pub trait Number {
+    fn number(&self) -> f64;
+}
+
+impl Number for f64 {
+    fn number(&self) -> f64 {
+        *self
+    }
+}
+
+impl Number for f32 {
+    fn number(&self) -> f64 {
+        *self as f64
+    }
+}
+
+impl Number for Tensor {
+    fn number(&self) -> f64 {
+        self.double_value(&[])
+    }
+}
+
+impl<T: Number + ?Sized> Number for &T {
+    fn number(&self) -> f64 {
+        (**self).number()
+    }
+}
+
 /// One run of a port: what it produced, written as a run folder by [`Run::write`].
 ///
 /// ```ignore
@@ -166,29 +196,26 @@ impl Run {
         self.record.trace.on(step)
     }
 
-    /// The loss of step `step` (`loss.csv`), before that step's update; steps count from 0
-    /// and come in order. Returns it as a number.
-    pub fn loss(&mut self, step: usize, loss: &Tensor) -> f64 {
-        let value = loss.double_value(&[]);
-        self.loss_value(step, value);
-        value
-    }
-
-    /// [`Run::loss`] of a loss that is already a number (a float32 widened exactly).
-    pub fn loss_value(&mut self, step: usize, loss: f64) {
+    /// The loss of step `step` (`loss.csv`), before that step's update: a one-element
+    /// tensor or a number. Steps count from 0 and come in order. Returns it as a number.
+    pub fn loss(&mut self, step: usize, loss: impl Number) -> f64 {
+        let value = loss.number();
         if step != self.record.losses.len() && self.error.is_none() {
             self.error = Some(format!(
                 "the loss of step {step} was given after {} losses; steps count from 0 and come in order",
                 self.record.losses.len()
             ));
         }
-        self.record.losses.push(loss);
+        self.record.losses.push(value);
+        value
     }
 
     /// Metric `name` of step `step` (`metrics.csv`): accuracy, a validation loss, anything
-    /// per step beside the loss.
-    pub fn metric(&mut self, step: usize, name: &str, value: f64) {
+    /// per step beside the loss, as a one-element tensor or a number. Returns it as a number.
+    pub fn metric(&mut self, step: usize, name: &str, value: impl Number) -> f64 {
+        let value = value.number();
         self.record.metrics.record(step, name, value);
+        value
     }
 
     /// Records each named tensor at `stage` (`params.csv`).
