@@ -10,8 +10,8 @@
 //!   gradients in the order autograd computes them; [`TapTensor`] for plain tensor taps.
 //! - [`init`]: PyTorch's own initial draws for tch's layers (`nn.Linear`), on the global
 //!   generator `tch::manual_seed` seeds, as PyTorch draws them.
-//! - [`optim`]: `torch.optim.Adam` and `torch.optim.SGD` as PyTorch's own Python code computes
-//!   them, for where tch's `nn::Adam` and `nn::Sgd` (libtorch's C++ optimizers) differ.
+//! - [`optim`]: `torch.optim.Adam` and `AdamW` as PyTorch's own Python code computes them, for
+//!   where tch's `nn::Adam` and `nn::AdamW` differ (tch's `nn::Sgd` agrees with `optim.SGD`).
 //! - [`data`]: a `DataLoader`'s shuffled mini-batches, drawn as PyTorch draws them.
 //! - [`ops`]: exact spellings of the few tensor expressions whose idiomatic tch form rounds
 //!   differently from PyTorch's.

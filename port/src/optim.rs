@@ -1,1 +1,235 @@
-//! (being written)
+//! `torch.optim.Adam` (and `AdamW`) as PyTorch's own Python code computes them, for a tch
+//! port. tch's `nn::Adam` and `nn::AdamW` are libtorch's C++ optimizers, which update the first
+//! moment as `m·β₁ + g·(1−β₁)` where Python's `_single_tensor_adam` (the path PyTorch takes for
+//! CPU tensors) takes `m.lerp_(g, 1−β₁)`: the parameters part from the first step
+//! (docs/PORTING.md). [`Adam`] makes PyTorch's calls in PyTorch's order through tch:
+//! `torch/optim/adam.py`, `_single_tensor_adam`, PyTorch 2.13.0.
+//!
+//! tch's `nn::Sgd` is bit-identical to `torch.optim.SGD` (plain, with momentum, Nesterov and
+//! weight decay; measured): keep it.
+
+use crate::ops;
+use tch::{nn, COptimizer, Tensor};
+
+/// What an optimizer can be built on: a `VarStore` (its trainable variables), tensors, or
+/// [`crate::named_parameters`]. Order does not matter to these optimizers: each parameter is
+/// updated on its own.
+pub trait Parameters {
+    /// Shallow clones of the parameters (sharing their storage).
+    fn parameters(self) -> Vec<Tensor>;
+}
+
+impl Parameters for &nn::VarStore {
+    fn parameters(self) -> Vec<Tensor> {
+        self.trainable_variables()
+    }
+}
+
+impl Parameters for &[Tensor] {
+    fn parameters(self) -> Vec<Tensor> {
+        self.iter().map(Tensor::shallow_clone).collect()
+    }
+}
+
+impl Parameters for &Vec<Tensor> {
+    fn parameters(self) -> Vec<Tensor> {
+        self.as_slice().parameters()
+    }
+}
+
+impl Parameters for Vec<Tensor> {
+    fn parameters(self) -> Vec<Tensor> {
+        self
+    }
+}
+
+impl Parameters for &[(String, Tensor)] {
+    fn parameters(self) -> Vec<Tensor> {
+        self.iter().map(|(_, t)| t.shallow_clone()).collect()
+    }
+}
+
+impl Parameters for &Vec<(String, Tensor)> {
+    fn parameters(self) -> Vec<Tensor> {
+        self.as_slice().parameters()
+    }
+}
+
+/// Sets the gradients of its parameters to none, as `optimizer.zero_grad()` does
+/// (`set_to_none=True`): libtorch's own optimizer `zero_grad`, on an optimizer that never
+/// steps. (tch's `Tensor::zero_grad` fills zeros instead, and a −0 gradient then
+/// accumulates to +0.)
+struct GradsToNone(COptimizer);
+
+impl GradsToNone {
+    fn new(params: &[Tensor]) -> GradsToNone {
+        let mut c =
+            COptimizer::sgd(0.0, 0.0, 0.0, 0.0, false).expect("libtorch makes an SGD optimizer");
+        for p in params {
+            c.add_parameters(p, 0).expect("libtorch takes a parameter");
+        }
+        GradsToNone(c)
+    }
+
+    fn zero_grad(&self) {
+        self.0.zero_grad().expect("libtorch clears the gradients");
+    }
+}
+
+/// One parameter's state, made at its first step with a gradient (`Adam._init_group`).
+struct AdamState {
+    /// `state["step"]`: a float32 tensor in PyTorch, counted here in `f32` as it counts.
+    step: f32,
+    exp_avg: Tensor,
+    exp_avg_sq: Tensor,
+    max_exp_avg_sq: Option<Tensor>,
+}
+
+/// `torch.optim.Adam(params, lr)`, and `torch.optim.AdamW` through [`Adam::adamw`], bit for
+/// bit: each step makes `_single_tensor_adam`'s tensor calls, with its Python-float
+/// arithmetic in `f64` (`β^step` by `powf`, as Python's `**` calls C's `pow`).
+///
+/// ```ignore
+/// let mut opt = xor_repro_port::optim::Adam::new(&vs, 0.01); // torch.optim.Adam(model.parameters(), lr=0.01)
+/// opt.zero_grad();
+/// loss.backward();
+/// opt.step();
+/// ```
+pub struct Adam {
+    params: Vec<Tensor>,
+    state: Vec<Option<AdamState>>,
+    grads: GradsToNone,
+    lr: f64,
+    betas: (f64, f64),
+    eps: f64,
+    weight_decay: f64,
+    amsgrad: bool,
+    decoupled_weight_decay: bool,
+}
+
+impl Adam {
+    /// `torch.optim.Adam(params, lr=lr)`: betas (0.9, 0.999), eps 1e-8, no weight decay.
+    pub fn new(params: impl Parameters, lr: f64) -> Adam {
+        let params = params.parameters();
+        Adam {
+            state: params.iter().map(|_| None).collect(),
+            grads: GradsToNone::new(&params),
+            params,
+            lr,
+            betas: (0.9, 0.999),
+            eps: 1e-8,
+            weight_decay: 0.0,
+            amsgrad: false,
+            decoupled_weight_decay: false,
+        }
+    }
+
+    /// `torch.optim.AdamW(params, lr=lr)`: Adam with decoupled weight decay 0.01.
+    pub fn adamw(params: impl Parameters, lr: f64) -> Adam {
+        Adam::new(params, lr)
+            .weight_decay(0.01)
+            .decoupled_weight_decay(true)
+    }
+
+    /// `betas=(beta1, beta2)`.
+    pub fn betas(mut self, beta1: f64, beta2: f64) -> Adam {
+        self.betas = (beta1, beta2);
+        self
+    }
+
+    /// `eps=eps`.
+    pub fn eps(mut self, eps: f64) -> Adam {
+        self.eps = eps;
+        self
+    }
+
+    /// `weight_decay=weight_decay` (added to the gradient, or with
+    /// [`Adam::decoupled_weight_decay`] taken off the parameter, as AdamW does).
+    pub fn weight_decay(mut self, weight_decay: f64) -> Adam {
+        self.weight_decay = weight_decay;
+        self
+    }
+
+    /// `amsgrad=amsgrad`.
+    pub fn amsgrad(mut self, amsgrad: bool) -> Adam {
+        self.amsgrad = amsgrad;
+        self
+    }
+
+    /// `decoupled_weight_decay=decoupled` (what `torch.optim.AdamW` sets).
+    pub fn decoupled_weight_decay(mut self, decoupled: bool) -> Adam {
+        self.decoupled_weight_decay = decoupled;
+        self
+    }
+
+    /// The learning rate.
+    pub fn lr(&self) -> f64 {
+        self.lr
+    }
+
+    /// Sets the learning rate (`group["lr"] = lr`, what a scheduler does).
+    pub fn set_lr(&mut self, lr: f64) {
+        self.lr = lr;
+    }
+
+    /// `optimizer.zero_grad()`: every gradient set to none.
+    pub fn zero_grad(&mut self) {
+        self.grads.zero_grad();
+    }
+
+    /// `optimizer.zero_grad(); loss.backward(); optimizer.step()`.
+    pub fn backward_step(&mut self, loss: &Tensor) {
+        self.zero_grad();
+        loss.backward();
+        self.step();
+    }
+
+    /// `optimizer.step()`: `_single_tensor_adam` on every parameter with a gradient.
+    pub fn step(&mut self) {
+        let (lr, (beta1, beta2), eps, weight_decay) =
+            (self.lr, self.betas, self.eps, self.weight_decay);
+        let (amsgrad, decoupled) = (self.amsgrad, self.decoupled_weight_decay);
+        tch::no_grad(|| {
+            for (param, state) in self.params.iter_mut().zip(self.state.iter_mut()) {
+                let mut grad = param.grad();
+                if !grad.defined() {
+                    continue;
+                }
+                let s = state.get_or_insert_with(|| AdamState {
+                    step: 0.0,
+                    exp_avg: param.zeros_like(),
+                    exp_avg_sq: param.zeros_like(),
+                    max_exp_avg_sq: amsgrad.then(|| param.zeros_like()),
+                });
+                s.step += 1.0;
+                if weight_decay != 0.0 {
+                    if decoupled {
+                        let _ = param.g_mul_scalar_(1.0 - lr * weight_decay);
+                    } else {
+                        grad = ops::add(&grad, param, weight_decay);
+                    }
+                }
+                let _ = s.exp_avg.lerp_(&grad, 1.0 - beta1);
+                let _ = s.exp_avg_sq.g_mul_scalar_(beta2);
+                ops::addcmul_(&mut s.exp_avg_sq, &grad, &grad, 1.0 - beta2);
+
+                let step = f64::from(s.step);
+                let bias_correction1 = 1.0 - beta1.powf(step);
+                let bias_correction2 = 1.0 - beta2.powf(step);
+                let step_size = lr / bias_correction1;
+                let bias_correction2_sqrt = bias_correction2.powf(0.5);
+
+                let second = match s.max_exp_avg_sq.as_mut() {
+                    Some(max) => {
+                        *max = max.maximum(&s.exp_avg_sq);
+                        &*max
+                    }
+                    None => &s.exp_avg_sq,
+                };
+                let mut denom = second.sqrt() / bias_correction2_sqrt;
+                let _ = denom.g_add_scalar_(eps);
+                ops::addcdiv_(param, &s.exp_avg, &denom, -step_size);
+            }
+        });
+    }
+}
