@@ -1,0 +1,519 @@
+//! docs/PORTING.md's table, measured: for each row, the idiomatic tch call against live
+//! PyTorch 2.13.0 (scripts/porting/pytorch_side.py, run at test time), every value compared
+//! by its bits. A row that says `same` must be bit-identical; a row that says `differ` must
+//! differ in at least one value, and its replacement in `xor_repro_port` must be
+//! bit-identical; `differ with FMA` is `differ` where ATen's kernels use fused multiply-adds
+//! (the `avx2` and `avx512` sets) and `same` under `default`. Every row has its test here and
+//! every test its row.
+//!
+//!     LD_LIBRARY_PATH=$PWD/.libtorch/lib \
+//!         cargo test --release -p xor-repro-port --test porting -- --nocapture
+
+mod common;
+
+use common::{compare, doc_rows, global_generator, pytorch, Named};
+use tch::{data::Iter2, nn, nn::Module, nn::OptimizerConfig, Device, Kind, Reduction, Tensor};
+use xor_repro::kernels::aten::Capability;
+use xor_repro_port::optim::{self, Adam};
+use xor_repro_port::{data::DataLoader, init, named_parameters, ops, values};
+
+/// Every entry seeds with this (`SEED` in pytorch_side.py).
+const SEED: i64 = 7;
+const FLOAT: (Kind, Device) = (Kind::Float, Device::Cpu);
+
+/// One row of the table: its tch side as a port would write it, and the replacement when
+/// the row says they differ.
+struct Entry {
+    id: &'static str,
+    idiomatic: fn() -> Named,
+    replacement: Option<fn() -> Named>,
+}
+
+fn named(list: &[(&str, &Tensor)]) -> Named {
+    list.iter()
+        .map(|(name, t)| (name.to_string(), values(t)))
+        .collect()
+}
+
+/// Holds one entry against PyTorch and against its row in docs/PORTING.md.
+fn check(id: &str) {
+    let entry = ENTRIES.iter().find(|e| e.id == id).expect("an entry");
+    let (_, rows) = doc_rows();
+    let row = rows
+        .get(id)
+        .unwrap_or_else(|| panic!("docs/PORTING.md's table has no row `{id}`"));
+    let theirs = pytorch(id);
+    let (idiomatic, replacement) = {
+        let _turn = global_generator();
+        let idiomatic = (entry.idiomatic)();
+        (idiomatic, entry.replacement.map(|f| f()))
+    };
+    let tch = compare(id, "tch", theirs, &idiomatic);
+    println!("{}", tch.line(&format!("{id}: tch")));
+    let replaced = replacement.map(|ours| {
+        let tally = compare(id, "replacement", theirs, &ours);
+        println!("{}", tally.line(&format!("{id}: replacement")));
+        tally
+    });
+    assert_eq!(
+        row.values, tch.compared,
+        "{id}: docs/PORTING.md says {} values are compared, the test compares {}",
+        row.values, tch.compared
+    );
+    let kernels = &xor_repro::kernels::this_machine().aten;
+    let fma = kernels.path != Some(Capability::Default);
+    let claim = match row.bits.as_str() {
+        "differ with FMA" if !fma => {
+            println!(
+                "{id}: ATen's `{}` kernels have no FMA: the bits agree here",
+                kernels.name
+            );
+            "same"
+        }
+        "differ with FMA" => "differ",
+        claim => claim,
+    };
+    match claim {
+        "same" => {
+            assert!(
+                tch.all_identical(),
+                "{id}: docs/PORTING.md says the bits agree, but {}",
+                tch.line("tch")
+            );
+            if row.bits == "same" {
+                assert!(
+                    entry.replacement.is_none() && row.replacement == "—",
+                    "{id}: an entry whose bits agree needs no replacement (`—`)"
+                );
+            }
+            if let Some(replaced) = replaced {
+                assert!(
+                    replaced.all_identical(),
+                    "{id}: the replacement is not bit-identical: {}",
+                    replaced.line("replacement")
+                );
+            }
+        }
+        "differ" => {
+            assert!(
+                tch.identical < tch.compared,
+                "{id}: docs/PORTING.md says the bits part, but all {} values are identical \
+                 (ATen's `{}` kernels)",
+                tch.compared,
+                kernels.name
+            );
+            let replaced = replaced
+                .unwrap_or_else(|| panic!("{id}: a row whose bits differ needs a replacement"));
+            assert!(
+                replaced.all_identical(),
+                "{id}: the replacement is not bit-identical: {}",
+                replaced.line("replacement")
+            );
+            assert_ne!(row.replacement, "—", "{id}: the row names no replacement");
+        }
+        other => panic!("{id}: bits must be `same`, `differ` or `differ with FMA`, not `{other}`"),
+    }
+}
+
+macro_rules! entries {
+    ($($test:ident: $id:literal => $idiomatic:expr, $replacement:expr;)*) => {
+        const ENTRIES: &[Entry] = &[
+            $(Entry { id: $id, idiomatic: $idiomatic, replacement: $replacement },)*
+        ];
+        $(
+            #[test]
+            fn $test() {
+                check($id);
+            }
+        )*
+    };
+}
+
+entries! {
+    linear_init: "linear-init" => linear_init_tch, Some(linear_init_port);
+    seq_init: "seq-init" => seq_init_port, None;
+    adam: "adam" =>
+        || tch_trains(nn::Adam::default(), 0.01),
+        Some(|| port_trains(|vs| Adam::new(vs, 0.01)));
+    adam_weight_decay: "adam-weight-decay" =>
+        || tch_trains(nn::Adam { wd: 0.01, ..Default::default() }, 0.01),
+        Some(|| port_trains(|vs| Adam::new(vs, 0.01).weight_decay(0.01)));
+    adam_amsgrad: "adam-amsgrad" =>
+        || tch_trains(nn::Adam { amsgrad: true, ..Default::default() }, 0.01),
+        Some(|| port_trains(|vs| Adam::new(vs, 0.01).amsgrad(true)));
+    adamw: "adamw" =>
+        || tch_trains(nn::AdamW::default(), 0.01),
+        Some(|| port_trains(|vs| Adam::adamw(vs, 0.01)));
+    sgd: "sgd" => || tch_trains(nn::Sgd::default(), 0.1), None;
+    sgd_momentum: "sgd-momentum" =>
+        || tch_trains(nn::Sgd { momentum: 0.9, ..Default::default() }, 0.1),
+        None;
+    sgd_nesterov_weight_decay: "sgd-nesterov-weight-decay" =>
+        || tch_trains(nn::Sgd { momentum: 0.9, wd: 1e-3, nesterov: true, dampening: 0.0 }, 0.1),
+        None;
+    bce: "bce" => bce_tch, None;
+    bce_with_logits: "bce-with-logits" => bce_with_logits_tch, None;
+    cross_entropy: "cross-entropy" => cross_entropy_tch, None;
+    mse_loss: "mse-loss" => mse_loss_tch, None;
+    log_softmax: "log-softmax" => || softmax_entry(|x| x.log_softmax(-1, Kind::Float)), None;
+    softmax: "softmax" => || softmax_entry(|x| x.softmax(-1, Kind::Float)), None;
+    dataloader_shuffle: "dataloader-shuffle" =>
+        || epochs(randperm_epoch),
+        Some(|| epochs(loader_epoch(true)));
+    iter2_shuffle: "iter2-shuffle" => || epochs(iter2_epoch), Some(|| epochs(loader_epoch(true)));
+    dataloader_no_shuffle: "dataloader-no-shuffle" =>
+        || epochs(in_order_epoch),
+        Some(|| epochs(loader_epoch(false)));
+    dropout: "dropout" => dropout_tch, None;
+    rdiv: "rdiv" => || rdiv_entry(|s, x| s / x), Some(|| rdiv_entry(ops::rdiv));
+    rsub: "rsub" => || rsub_entry(|s, x| s - x), Some(|| rsub_entry(ops::rsub));
+    add_alpha: "add-alpha" =>
+        || add_alpha_entry(|a, b, alpha| a + b * alpha),
+        Some(|| add_alpha_entry(ops::add));
+    gelu: "gelu" => || activation(|x| x.gelu("none")), None;
+    gelu_tanh: "gelu-tanh" => || activation(|x| x.gelu("tanh")), None;
+    tanh: "tanh" => || activation(Tensor::tanh), None;
+    silu: "silu" => || activation(Tensor::silu), None;
+    leaky_relu: "leaky-relu" => || activation(Tensor::leaky_relu), None;
+    softplus: "softplus" => || activation(Tensor::softplus), None;
+    elu: "elu" => || activation(Tensor::elu), None;
+}
+
+/// Every row of docs/PORTING.md's table has its entry here, and every entry its row.
+#[test]
+fn every_row_has_a_test_and_every_test_a_row() {
+    let (order, _) = doc_rows();
+    let mut documented = order.clone();
+    documented.sort();
+    let mut tested: Vec<String> = ENTRIES.iter().map(|e| e.id.to_string()).collect();
+    tested.sort();
+    assert_eq!(
+        documented, tested,
+        "docs/PORTING.md's rows and the tests' entries"
+    );
+}
+
+// ---- init ----------------------------------------------------------------------------------
+
+fn linear_init_tch() -> Named {
+    tch::manual_seed(SEED);
+    let vs = nn::VarStore::new(Device::Cpu);
+    let l1 = nn::linear(vs.root() / "l1", 5, 7, Default::default());
+    let l2 = nn::linear(vs.root() / "l2", 7, 3, Default::default());
+    linear_values(&l1, &l2)
+}
+
+fn linear_init_port() -> Named {
+    tch::manual_seed(SEED);
+    let vs = nn::VarStore::new(Device::Cpu);
+    let l1 = init::linear(vs.root() / "l1", 5, 7);
+    let l2 = init::linear(vs.root() / "l2", 7, 3);
+    linear_values(&l1, &l2)
+}
+
+fn linear_values(l1: &nn::Linear, l2: &nn::Linear) -> Named {
+    let bias = |l: &nn::Linear| l.bs.as_ref().expect("a bias").shallow_clone();
+    let (b1, b2) = (bias(l1), bias(l2));
+    named(&[
+        ("l1.weight", &l1.ws),
+        ("l1.bias", &b1),
+        ("l2.weight", &l2.ws),
+        ("l2.bias", &b2),
+    ])
+}
+
+/// `nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 2))`: its parameters as
+/// `named_parameters` lists them (names and order checked against `model.named_parameters()`),
+/// and its output.
+fn seq_init_port() -> Named {
+    tch::manual_seed(SEED);
+    let vs = nn::VarStore::new(Device::Cpu);
+    let p = vs.root();
+    let model = nn::seq()
+        .add(init::linear(&p / "0", 4, 8))
+        .add_fn(|x| x.relu())
+        .add(init::linear(&p / "2", 8, 2));
+    let x = Tensor::randn([6, 4], FLOAT);
+    let mut out: Named = named_parameters(&vs)
+        .iter()
+        .map(|(name, t)| (name.clone(), values(t)))
+        .collect();
+    out.extend(named(&[("input.x", &x), ("out", &model.forward(&x))]));
+    out
+}
+
+// ---- optimizers ----------------------------------------------------------------------------
+
+/// `nn.Sequential(nn.Linear(8, 32), nn.Tanh(), nn.Linear(32, 1))` trained `STEPS` full-batch
+/// steps of MSE on random data by the optimizer `make` builds: the loss and the parameters
+/// after every step.
+fn train(make: impl FnOnce(&nn::VarStore) -> Box<dyn FnMut(&Tensor)>) -> Named {
+    const STEPS: usize = 10;
+    tch::manual_seed(SEED);
+    let vs = nn::VarStore::new(Device::Cpu);
+    let p = vs.root();
+    let model = nn::seq()
+        .add(init::linear(&p / "0", 8, 32))
+        .add_fn(|x| x.tanh())
+        .add(init::linear(&p / "2", 32, 1));
+    let x = Tensor::randn([16, 8], FLOAT);
+    let y = Tensor::randn([16, 1], FLOAT);
+    let mut out = named(&[("input.x", &x), ("input.y", &y)]);
+    let params = named_parameters(&vs);
+    let snapshot = |prefix: &str| -> Named {
+        params
+            .iter()
+            .map(|(name, t)| (format!("{prefix}.{name}"), values(t)))
+            .collect()
+    };
+    out.extend(snapshot("input"));
+    let mut step = make(&vs);
+    for s in 0..STEPS {
+        let loss = model.forward(&x).mse_loss(&y, Reduction::Mean);
+        step(&loss);
+        out.push((format!("step{s}.loss"), values(&loss)));
+        out.extend(snapshot(&format!("step{s}")));
+    }
+    out
+}
+
+/// [`train`] with tch's own optimizer `config` (`opt.backward_step(&loss)`).
+fn tch_trains(config: impl OptimizerConfig, lr: f64) -> Named {
+    train(|vs| {
+        let mut opt = config.build(vs, lr).expect("tch builds the optimizer");
+        Box::new(move |loss| opt.backward_step(loss))
+    })
+}
+
+/// [`train`] with the `xor_repro_port::optim::Adam` that `make` builds.
+fn port_trains(make: fn(&nn::VarStore) -> Adam) -> Named {
+    train(|vs| {
+        let mut opt = make(vs);
+        Box::new(move |loss| opt.backward_step(loss))
+    })
+}
+
+// ---- losses --------------------------------------------------------------------------------
+
+fn logits_and_labels() -> (Tensor, Tensor) {
+    tch::manual_seed(SEED);
+    let logits = Tensor::randn([64, 1], FLOAT).set_requires_grad(true);
+    let y = Tensor::rand([64, 1], FLOAT).gt(0.5).to_kind(Kind::Float);
+    (logits, y)
+}
+
+fn loss_values(inputs: &[(&str, &Tensor)], loss: &Tensor, x: (&str, &Tensor)) -> Named {
+    loss.backward();
+    let mut out = named(inputs);
+    out.extend(named(&[("loss", loss), (x.0, &x.1.grad())]));
+    out
+}
+
+fn bce_tch() -> Named {
+    let (logits, y) = logits_and_labels();
+    let loss = logits
+        .sigmoid()
+        .binary_cross_entropy::<Tensor>(&y, None, Reduction::Mean);
+    loss_values(
+        &[("input.logits", &logits), ("input.y", &y)],
+        &loss,
+        ("logits.grad", &logits),
+    )
+}
+
+fn bce_with_logits_tch() -> Named {
+    let (logits, y) = logits_and_labels();
+    let loss = logits.binary_cross_entropy_with_logits::<Tensor>(&y, None, None, Reduction::Mean);
+    loss_values(
+        &[("input.logits", &logits), ("input.y", &y)],
+        &loss,
+        ("logits.grad", &logits),
+    )
+}
+
+fn cross_entropy_tch() -> Named {
+    tch::manual_seed(SEED);
+    let logits = Tensor::randn([32, 5], FLOAT).set_requires_grad(true);
+    let y = Tensor::randint(5, [32], (Kind::Int64, Device::Cpu));
+    let loss = logits.cross_entropy_for_logits(&y);
+    loss_values(
+        &[("input.logits", &logits), ("input.y", &y)],
+        &loss,
+        ("logits.grad", &logits),
+    )
+}
+
+fn mse_loss_tch() -> Named {
+    tch::manual_seed(SEED);
+    let pred = Tensor::randn([32, 3], FLOAT).set_requires_grad(true);
+    let y = Tensor::randn([32, 3], FLOAT);
+    let loss = pred.mse_loss(&y, Reduction::Mean);
+    loss_values(
+        &[("input.pred", &pred), ("input.y", &y)],
+        &loss,
+        ("pred.grad", &pred),
+    )
+}
+
+/// `y = f(x)` and `x.grad` under the upstream gradient `g`, through `(y * g).sum()`.
+fn forward_backward(x: &Tensor, g: &Tensor, f: impl Fn(&Tensor) -> Tensor) -> Named {
+    let y = f(x);
+    (&y * g).sum(Kind::Float).backward();
+    named(&[
+        ("input.x", x),
+        ("input.g", g),
+        ("y", &y),
+        ("x.grad", &x.grad()),
+    ])
+}
+
+fn softmax_entry(f: fn(&Tensor) -> Tensor) -> Named {
+    tch::manual_seed(SEED);
+    let x = Tensor::randn([16, 10], FLOAT).set_requires_grad(true);
+    let g = Tensor::randn([16, 10], FLOAT);
+    forward_backward(&x, &g, f)
+}
+
+fn activation(f: fn(&Tensor) -> Tensor) -> Named {
+    tch::manual_seed(SEED);
+    let x = (Tensor::randn([1000], FLOAT) * 3.0).set_requires_grad(true);
+    let g = Tensor::randn([1000], FLOAT);
+    forward_backward(&x, &g, f)
+}
+
+// ---- data ----------------------------------------------------------------------------------
+
+/// Rows, batch size and epochs of the DataLoader entries (`N, B, EPOCHS` in pytorch_side.py).
+const ROWS: i64 = 100;
+const BATCH: i64 = 32;
+const EPOCHS: usize = 3;
+
+/// `EPOCHS` epochs of one loader, one of a second with `drop_last`, then `torch.rand(4)`: the
+/// rows of each epoch's batches, concatenated. `epoch(drop_last)` makes one epoch's batches of
+/// row indices (as `arange(ROWS)` rows).
+fn epochs(epoch: fn(bool) -> Vec<Tensor>) -> Named {
+    tch::manual_seed(SEED);
+    let mut out: Named = (0..EPOCHS)
+        .map(|e| (format!("epoch{e}"), values(&Tensor::cat(&epoch(false), 0))))
+        .collect();
+    out.push((
+        format!("epoch{EPOCHS}.drop_last"),
+        values(&Tensor::cat(&epoch(true), 0)),
+    ));
+    out.push(("after.rand".to_string(), values(&Tensor::rand([4], FLOAT))));
+    out
+}
+
+fn rows() -> Tensor {
+    Tensor::arange(ROWS, (Kind::Int64, Device::Cpu))
+}
+
+/// The tch way a port shuffles each epoch: a `Tensor::randperm`, split into batches.
+fn randperm_epoch(drop_last: bool) -> Vec<Tensor> {
+    let order = Tensor::randperm(ROWS, (Kind::Int64, Device::Cpu));
+    batches(rows().index_select(0, &order), drop_last)
+}
+
+/// The tch way without shuffling: the rows split into batches.
+fn in_order_epoch(drop_last: bool) -> Vec<Tensor> {
+    batches(rows(), drop_last)
+}
+
+fn batches(rows: Tensor, drop_last: bool) -> Vec<Tensor> {
+    rows.split(BATCH, 0)
+        .into_iter()
+        .filter(|b| !drop_last || b.size()[0] == BATCH)
+        .collect()
+}
+
+/// tch's own mini-batch iterator: `Iter2::new(xs, ys, batch).shuffle()`, keeping the smaller
+/// last batch unless `drop_last`.
+fn iter2_epoch(drop_last: bool) -> Vec<Tensor> {
+    let (xs, ys) = (rows(), rows());
+    let mut it = Iter2::new(&xs, &ys, BATCH);
+    it.shuffle();
+    if !drop_last {
+        it.return_smaller_last_batch();
+    }
+    it.map(|(xb, _)| xb).collect()
+}
+
+/// `xor_repro_port::data::DataLoader` over `TensorDataset(arange(ROWS), arange(ROWS))`.
+fn loader_epoch(shuffle: bool) -> fn(bool) -> Vec<Tensor> {
+    fn shuffled(drop_last: bool) -> Vec<Tensor> {
+        epoch_of(
+            DataLoader::new(ROWS, BATCH)
+                .shuffle(true)
+                .drop_last(drop_last),
+        )
+    }
+    fn in_order(drop_last: bool) -> Vec<Tensor> {
+        epoch_of(DataLoader::new(ROWS, BATCH).drop_last(drop_last))
+    }
+    if shuffle {
+        shuffled
+    } else {
+        in_order
+    }
+}
+
+fn epoch_of(loader: DataLoader) -> Vec<Tensor> {
+    let (xs, ys) = (rows(), rows());
+    let epoch: Vec<Tensor> = loader.iter2(&xs, &ys).map(|(xb, _)| xb).collect();
+    assert_eq!(epoch.len(), loader.len(), "len(loader)");
+    epoch
+}
+
+// ---- dropout and arithmetic ----------------------------------------------------------------
+
+fn dropout_tch() -> Named {
+    tch::manual_seed(SEED);
+    let x = Tensor::randn([8, 16], FLOAT).set_requires_grad(true);
+    let g = Tensor::randn([8, 16], FLOAT);
+    let mut out = forward_backward(&x, &g, |x| x.dropout(0.3, true));
+    out.push(("after.rand".to_string(), values(&Tensor::rand([4], FLOAT))));
+    out
+}
+
+/// `1.0 / x` and `3.0 / x`, and `x.grad` through `(y1 * g + y3).sum()`.
+fn rdiv_entry(div: fn(f64, &Tensor) -> Tensor) -> Named {
+    tch::manual_seed(SEED);
+    let x = (Tensor::rand([64], FLOAT) * 4.0 - 2.0).set_requires_grad(true);
+    let g = Tensor::randn([64], FLOAT);
+    let (y1, y3) = (div(1.0, &x), div(3.0, &x));
+    (&y1 * &g + &y3).sum(Kind::Float).backward();
+    named(&[
+        ("input.x", &x),
+        ("input.g", &g),
+        ("one_over_x", &y1),
+        ("three_over_x", &y3),
+        ("x.grad", &x.grad()),
+    ])
+}
+
+/// `1.0 - x` on halves from 0 to 2 (a quarter of them 1), and `x.grad`.
+fn rsub_entry(sub: fn(f64, &Tensor) -> Tensor) -> Named {
+    tch::manual_seed(SEED);
+    let x = ((Tensor::rand([64], FLOAT) * 4.0).round() / 2.0).set_requires_grad(true);
+    let g = Tensor::randn([64], FLOAT);
+    forward_backward(&x, &g, |x| sub(1.0, x))
+}
+
+/// `torch.add(a, b, alpha=0.3)`.
+fn add_alpha_entry(add: fn(&Tensor, &Tensor, f64) -> Tensor) -> Named {
+    tch::manual_seed(SEED);
+    let a = Tensor::randn([1000], FLOAT);
+    let b = Tensor::randn([1000], FLOAT);
+    named(&[("input.a", &a), ("input.b", &b), ("y", &add(&a, &b, 0.3))])
+}
+
+/// `optim::Adam::zero_grad` leaves no gradient, as `optimizer.zero_grad()` (set to none).
+#[test]
+fn adam_zero_grad_sets_gradients_to_none() {
+    let x = Tensor::ones([3], FLOAT).set_requires_grad(true);
+    let mut opt = optim::Adam::new(vec![x.shallow_clone()], 0.1);
+    (&x * 2.0).sum(Kind::Float).backward();
+    assert!(x.grad().defined());
+    opt.zero_grad();
+    assert!(!x.grad().defined(), "a gradient is left after zero_grad");
+}

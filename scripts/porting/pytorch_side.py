@@ -1,0 +1,231 @@
+"""The PyTorch side of docs/PORTING.md's table: for each entry, what PyTorch computes, for
+port/tests/porting.rs to hold the tch side against, value by value, at test time.
+
+    .venv/bin/python scripts/porting/pytorch_side.py [ID ...]
+
+prints, for each entry asked (all when none is), one line per named tensor:
+`ID<TAB>NAME<TAB>v1 v2 ...`, the tensor's values row-major, each the shortest repr of its
+float64 widening (exact for float32) or an integer. Names starting with `input.` are what
+both sides start from (their own seeded draws); the test requires those identical before it
+compares the rest. Every entry seeds with `torch.manual_seed(SEED)` first; the Rust side of
+each entry (same id, in port/tests/porting.rs) makes the same calls in tch, in the same order.
+"""
+
+import sys
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+from torch.utils.data import DataLoader, TensorDataset
+
+SEED = 7
+# The optimizer entries: a small MLP trained a few full-batch steps on random data, its
+# weights large enough (32 x 8) for ATen's vectorised loops, its biases small enough for the
+# scalar tails.
+STEPS = 10
+
+
+def mlp():
+    return nn.Sequential(nn.Linear(8, 32), nn.Tanh(), nn.Linear(32, 1))
+
+
+def train(make_optimizer):
+    torch.manual_seed(SEED)
+    model = mlp()
+    x = torch.randn(16, 8)
+    y = torch.randn(16, 1)
+    out = [("input.x", x), ("input.y", y)]
+    out += [(f"input.{n}", p.detach().clone()) for n, p in model.named_parameters()]
+    opt = make_optimizer(model.parameters())
+    for step in range(STEPS):
+        opt.zero_grad()
+        loss = F.mse_loss(model(x), y)
+        loss.backward()
+        opt.step()
+        out.append((f"step{step}.loss", loss))
+        out += [(f"step{step}.{n}", p.detach().clone()) for n, p in model.named_parameters()]
+    return out
+
+
+def forward_backward(x, f, g):
+    """`y = f(x)` and `x.grad` under the upstream gradient `g` (through `(y * g).sum()`)."""
+    y = f(x)
+    (y * g).sum().backward()
+    return [("y", y), ("x.grad", x.grad)]
+
+
+def activation(f):
+    torch.manual_seed(SEED)
+    x = (torch.randn(1000) * 3).requires_grad_()
+    g = torch.randn(1000)
+    return [("input.x", x), ("input.g", g)] + forward_backward(x, f, g)
+
+
+def linear_init():
+    torch.manual_seed(SEED)
+    l1 = nn.Linear(5, 7)
+    l2 = nn.Linear(7, 3)
+    return [(f"l1.{n}", p) for n, p in l1.named_parameters()] + [
+        (f"l2.{n}", p) for n, p in l2.named_parameters()
+    ]
+
+
+def seq_init():
+    torch.manual_seed(SEED)
+    model = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 2))
+    x = torch.randn(6, 4)
+    return list(model.named_parameters()) + [("input.x", x), ("out", model(x))]
+
+
+def bce():
+    torch.manual_seed(SEED)
+    logits = torch.randn(64, 1, requires_grad=True)
+    y = (torch.rand(64, 1) > 0.5).float()
+    loss = nn.BCELoss()(torch.sigmoid(logits), y)
+    loss.backward()
+    return [("input.logits", logits), ("input.y", y), ("loss", loss), ("logits.grad", logits.grad)]
+
+
+def bce_with_logits():
+    torch.manual_seed(SEED)
+    logits = torch.randn(64, 1, requires_grad=True)
+    y = (torch.rand(64, 1) > 0.5).float()
+    loss = nn.BCEWithLogitsLoss()(logits, y)
+    loss.backward()
+    return [("input.logits", logits), ("input.y", y), ("loss", loss), ("logits.grad", logits.grad)]
+
+
+def cross_entropy():
+    torch.manual_seed(SEED)
+    logits = torch.randn(32, 5, requires_grad=True)
+    y = torch.randint(5, (32,))
+    loss = nn.CrossEntropyLoss()(logits, y)
+    loss.backward()
+    return [("input.logits", logits), ("input.y", y), ("loss", loss), ("logits.grad", logits.grad)]
+
+
+def mse_loss():
+    torch.manual_seed(SEED)
+    pred = torch.randn(32, 3, requires_grad=True)
+    y = torch.randn(32, 3)
+    loss = nn.MSELoss()(pred, y)
+    loss.backward()
+    return [("input.pred", pred), ("input.y", y), ("loss", loss), ("pred.grad", pred.grad)]
+
+
+def softmax_entry(f):
+    torch.manual_seed(SEED)
+    x = torch.randn(16, 10, requires_grad=True)
+    g = torch.randn(16, 10)
+    return [("input.x", x), ("input.g", g)] + forward_backward(x, f, g)
+
+
+# The DataLoader entries: a dataset of N rows in batches of B, three epochs of one loader,
+# one of a second loader (drop_last=True), then a draw on the global generator.
+N, B, EPOCHS = 100, 32, 3
+
+
+def batches_of(loader):
+    return torch.cat([xb for (xb,) in loader])
+
+
+def dataloader(shuffle):
+    torch.manual_seed(SEED)
+    ds = TensorDataset(torch.arange(N))
+    loader = DataLoader(ds, batch_size=B, shuffle=shuffle)
+    out = [(f"epoch{e}", batches_of(loader)) for e in range(EPOCHS)]
+    last = DataLoader(ds, batch_size=B, shuffle=shuffle, drop_last=True)
+    out.append((f"epoch{EPOCHS}.drop_last", batches_of(last)))
+    out.append(("after.rand", torch.rand(4)))
+    return out
+
+
+def dropout():
+    torch.manual_seed(SEED)
+    x = torch.randn(8, 16, requires_grad=True)
+    g = torch.randn(8, 16)
+    out = [("input.x", x), ("input.g", g)] + forward_backward(x, nn.Dropout(0.3), g)
+    return out + [("after.rand", torch.rand(4))]
+
+
+def rdiv():
+    torch.manual_seed(SEED)
+    x = (torch.rand(64) * 4 - 2).requires_grad_()
+    g = torch.randn(64)
+    y1 = 1.0 / x
+    y3 = 3.0 / x
+    (y1 * g + y3).sum().backward()
+    out = [("input.x", x), ("input.g", g), ("one_over_x", y1), ("three_over_x", y3)]
+    return out + [("x.grad", x.grad)]
+
+
+def rsub():
+    torch.manual_seed(SEED)
+    x = (torch.round(torch.rand(64) * 4) / 2).requires_grad_()
+    g = torch.randn(64)
+    y = 1.0 - x
+    (y * g).sum().backward()
+    return [("input.x", x), ("input.g", g), ("y", y), ("x.grad", x.grad)]
+
+
+def add_alpha():
+    torch.manual_seed(SEED)
+    a = torch.randn(1000)
+    b = torch.randn(1000)
+    return [("input.a", a), ("input.b", b), ("y", torch.add(a, b, alpha=0.3))]
+
+
+ENTRIES = {
+    "linear-init": linear_init,
+    "seq-init": seq_init,
+    "adam": lambda: train(lambda p: torch.optim.Adam(p, lr=0.01)),
+    "adam-weight-decay": lambda: train(lambda p: torch.optim.Adam(p, lr=0.01, weight_decay=0.01)),
+    "adam-amsgrad": lambda: train(lambda p: torch.optim.Adam(p, lr=0.01, amsgrad=True)),
+    "adamw": lambda: train(lambda p: torch.optim.AdamW(p, lr=0.01)),
+    "sgd": lambda: train(lambda p: torch.optim.SGD(p, lr=0.1)),
+    "sgd-momentum": lambda: train(lambda p: torch.optim.SGD(p, lr=0.1, momentum=0.9)),
+    "sgd-nesterov-weight-decay": lambda: train(
+        lambda p: torch.optim.SGD(p, lr=0.1, momentum=0.9, nesterov=True, weight_decay=1e-3)
+    ),
+    "bce": bce,
+    "bce-with-logits": bce_with_logits,
+    "cross-entropy": cross_entropy,
+    "dataloader-shuffle": lambda: dataloader(True),
+    "iter2-shuffle": lambda: dataloader(True),
+    "dataloader-no-shuffle": lambda: dataloader(False),
+    "dropout": dropout,
+    "rdiv": rdiv,
+    "rsub": rsub,
+    "add-alpha": add_alpha,
+    "gelu": lambda: activation(F.gelu),
+    "gelu-tanh": lambda: activation(lambda x: F.gelu(x, approximate="tanh")),
+    "tanh": lambda: activation(torch.tanh),
+    "silu": lambda: activation(F.silu),
+    "leaky-relu": lambda: activation(F.leaky_relu),
+    "softplus": lambda: activation(F.softplus),
+    "elu": lambda: activation(F.elu),
+    "mse-loss": mse_loss,
+    "log-softmax": lambda: softmax_entry(lambda x: F.log_softmax(x, dim=-1)),
+    "softmax": lambda: softmax_entry(lambda x: F.softmax(x, dim=-1)),
+}
+
+
+def text(t):
+    t = t.detach().flatten()
+    if t.is_floating_point():
+        return " ".join(repr(v) for v in t.double().tolist())
+    return " ".join(str(v) for v in t.tolist())
+
+
+def main():
+    ids = sys.argv[1:] or list(ENTRIES)
+    unknown = [i for i in ids if i not in ENTRIES]
+    if unknown:
+        sys.exit(f"unknown entries {unknown}; known: {' '.join(ENTRIES)}")
+    for i in ids:
+        for name, t in ENTRIES[i]():
+            print(f"{i}\t{name}\t{text(t)}")
+
+
+if __name__ == "__main__":
+    main()
