@@ -105,7 +105,8 @@ fn global_seed() -> i64 {
 /// order, drawn as PyTorch draws them.
 ///
 /// ```ignore
-/// let loader = DataLoader::new(x.size()[0], 32).shuffle(true); // DataLoader(TensorDataset(x, y), batch_size=32, shuffle=True)
+/// // DataLoader(TensorDataset(x, y), batch_size=32, shuffle=True)
+/// let loader = DataLoader::new(x.size()[0], 32).shuffle(true);
 /// for epoch in 0..epochs {
 ///     for (xb, yb) in loader.iter2(&x, &y) {
 ///         // …

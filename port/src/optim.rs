@@ -90,7 +90,8 @@ struct AdamState {
 /// arithmetic in `f64` (`β^step` by `powf`, as Python's `**` calls C's `pow`).
 ///
 /// ```ignore
-/// let mut opt = xor_repro_port::optim::Adam::new(&vs, 0.01); // torch.optim.Adam(model.parameters(), lr=0.01)
+/// // torch.optim.Adam(model.parameters(), lr=0.01)
+/// let mut opt = xor_repro_port::optim::Adam::new(&vs, 0.01);
 /// opt.zero_grad();
 /// loss.backward();
 /// opt.step();
