@@ -15,59 +15,21 @@
 //! [`DataLoader`] makes the global draws through libtorch and the permutation with
 //! [`Generator`], libtorch's mt19937 and `randperm` CPU algorithm in Rust.
 
+use rand_mt::Mt;
 use tch::{Device, Kind, Tensor};
-
-/// The 32-bit Mersenne Twister libtorch's CPU generator runs (`at::mt19937`).
-struct Mt19937 {
-    state: [u32; 624],
-    index: usize,
-}
-
-impl Mt19937 {
-    fn new(seed: u32) -> Mt19937 {
-        let mut state = [0u32; 624];
-        state[0] = seed;
-        for i in 1..624 {
-            let prev = state[i - 1];
-            state[i] = 1_812_433_253u32
-                .wrapping_mul(prev ^ (prev >> 30))
-                .wrapping_add(i as u32);
-        }
-        Mt19937 { state, index: 624 }
-    }
-
-    fn next_u32(&mut self) -> u32 {
-        if self.index >= 624 {
-            for i in 0..624 {
-                let y = (self.state[i] & 0x8000_0000) | (self.state[(i + 1) % 624] & 0x7fff_ffff);
-                let mut v = self.state[(i + 397) % 624] ^ (y >> 1);
-                if y & 1 != 0 {
-                    v ^= 0x9908_b0df;
-                }
-                self.state[i] = v;
-            }
-            self.index = 0;
-        }
-        let mut y = self.state[self.index];
-        self.index += 1;
-        y ^= y >> 11;
-        y ^= (y << 7) & 0x9d2c_5680;
-        y ^= (y << 15) & 0xefc6_0000;
-        y ^ (y >> 18)
-    }
-}
 
 /// A `torch.Generator()` on the CPU, for what tch cannot draw from anything but the global
 /// generator: `torch.randperm(n, generator=g)`.
 pub struct Generator {
-    mt: Mt19937,
+    /// The 32-bit Mersenne Twister libtorch's CPU generator runs (`at::mt19937`).
+    mt: Mt,
 }
 
 impl Generator {
     /// `g = torch.Generator(); g.manual_seed(seed)` (libtorch keeps the seed's low 32 bits).
     pub fn manual_seed(seed: u64) -> Generator {
         Generator {
-            mt: Mt19937::new(seed as u32),
+            mt: Mt::new(seed as u32),
         }
     }
 

@@ -43,13 +43,16 @@ pub fn shape(t: &Tensor) -> Vec<usize> {
     t.size().iter().map(|&d| d as usize).collect()
 }
 
-/// The trainable variables of `vs` with their names, in the order they were created: the
-/// order of PyTorch's `model.named_parameters()` when the layers are created in the order
-/// the `nn.Module` registers them, under the same paths (`vs.root() / "fc1"` gives
-/// `fc1.weight`, `fc1.bias`; an `nn.Sequential`'s are `0.weight`, `0.bias`, `2.weight`, …).
+/// The trainable variables of `vs` with their names, in the order PyTorch's
+/// `model.named_parameters()` lists them when the layers are created in the order the
+/// `nn.Module` registers them, under the same paths (`vs.root() / "fc1"` gives `fc1.weight`,
+/// `fc1.bias`; an `nn.Sequential`'s are `0.weight`, `0.bias`, `2.weight`, …): layers in the
+/// order they were created, and within a layer `weight` before `bias`, as PyTorch's layers
+/// register them (tch's create the bias first), other names in creation order.
 pub fn named_parameters(vs: &nn::VarStore) -> Vec<(String, Tensor)> {
     let named = vs.variables();
-    vs.trainable_variables()
+    let created: Vec<(String, Tensor)> = vs
+        .trainable_variables()
         .into_iter()
         .map(|t| {
             let name = named
@@ -59,5 +62,27 @@ pub fn named_parameters(vs: &nn::VarStore) -> Vec<(String, Tensor)> {
                 .unwrap_or_default();
             (name, t)
         })
-        .collect()
+        .collect();
+    let layer = |name: &str| name.rsplit_once('.').map_or("", |(l, _)| l).to_string();
+    let mut layers: Vec<String> = Vec::new();
+    for (name, _) in &created {
+        if !layers.contains(&layer(name)) {
+            layers.push(layer(name));
+        }
+    }
+    let rank = |name: &str| match name.rsplit('.').next() {
+        Some("weight") => 0,
+        Some("bias") => 1,
+        _ => 2,
+    };
+    let mut ordered: Vec<(usize, usize, usize, (String, Tensor))> = created
+        .into_iter()
+        .enumerate()
+        .map(|(i, (name, t))| {
+            let l = layers.iter().position(|l| *l == layer(&name)).unwrap_or(0);
+            (l, rank(&name), i, (name, t))
+        })
+        .collect();
+    ordered.sort_by_key(|(l, r, i, _)| (*l, *r, *i));
+    ordered.into_iter().map(|(_, _, _, named)| named).collect()
 }

@@ -232,7 +232,7 @@ pub fn operation(e: &Explanation, a: &Side, b: &Side) -> Option<String> {
             kernel_for(b, op.library)
         ));
     }
-    let (code, library) = declared_op(&f.name, a, b);
+    let (code, library) = declared_op(f, a, b);
     Some(format!(
         "{code}: {} {}, {} {}",
         a.label,
@@ -242,9 +242,10 @@ pub fn operation(e: &Explanation, a: &Side, b: &Side) -> Option<String> {
     ))
 }
 
-/// What computed the traced value `name` of a port of one's own, and the library that
+/// What computed the first differing value of a port of one's own, and the library that
 /// decides it (`aten` when nobody says).
-fn declared_op(name: &str, a: &Side, b: &Side) -> (String, String) {
+fn declared_op(f: &super::FirstDivergence, a: &Side, b: &Side) -> (String, String) {
+    let name = f.name.as_str();
     let declared = |n: &str| {
         [a, b]
             .iter()
@@ -263,6 +264,22 @@ fn declared_op(name: &str, a: &Side, b: &Side) -> (String, String) {
                 library(&op),
             ),
             None => (format!("autograd's backward (`{name}`)"), "aten".into()),
+        };
+    }
+    let updated = format!("{name}.updated");
+    let is_parameter = [a, b]
+        .iter()
+        .any(|s| s.trace.iter().any(|v| v.step == f.step && v.name == updated));
+    if is_parameter {
+        return match f.step {
+            0 => (
+                format!("`{name}`'s initial value (its layer's init, or the data it was set from)"),
+                "aten".into(),
+            ),
+            step => (
+                format!("`{name}` as step {step} finds it (step {}'s update)", step - 1),
+                "aten".into(),
+            ),
         };
     }
     if let Some(of) = name.strip_suffix(".updated") {

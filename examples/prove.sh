@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Proves one worked example: runs its script (script.py, recorded with xor_repro_record), its
+# exact tch port (src/main.rs) and its idiomatic tch port (src/bin/*-idiomatic.rs), every step
+# traced, then holds the exact port against the script with `xor-repro diff` and `explain`.
+# Exits 0 only when they are bit-identical; the idiomatic port's divergence is shown (what
+# `explain` says about it), not judged.
+#   examples/prove.sh examples/NAME [--seed S]   (each examples/NAME/run.sh calls this)
+set -euo pipefail
+here=$(cd "$1" && pwd)
+shift
+root=$(cd "$here/../.." && pwd)
+name=$(basename "$here")
+"$root/scripts/setup.sh" --python-only
+cd "$root"
+cargo build --release --quiet -p xor-repro -p "$name"
+# tch binaries find libtorch here (the project's own binaries carry an rpath to it).
+export LD_LIBRARY_PATH="$root/.libtorch/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+out=${XOR_REPRO_EXAMPLES_OUT:-$root/results/examples}
+seed=0
+if [ "${1:-}" = "--seed" ]; then seed=$2; fi
+args=(--seed "$seed" --out "$out" --trace)
+run="$out/$name/seed-$seed"
+xor_repro=target/release/xor-repro
+
+echo "== $name: the script (python), the exact port (tch), the idiomatic port (tch-idiomatic)"
+.venv/bin/python "$here/script.py" "${args[@]}"
+"target/release/$name" "${args[@]}"
+"target/release/$name-idiomatic" "${args[@]}"
+
+echo "== the idiomatic port against the script (shown, not judged)"
+"$xor_repro" explain "$run/python" "$run/tch-idiomatic" || true
+
+echo "== the exact port against the script: bit-identical, or this example fails"
+"$xor_repro" diff "$run/python" "$run/tch"
+"$xor_repro" explain "$run/python" "$run/tch"
