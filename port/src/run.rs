@@ -253,14 +253,15 @@ impl Run {
     }
 
     /// Says what computes the traced value `name`: its `code`, and the library whose kernel
-    /// decides its bits (`aten` for element-wise work, `mkl` for matrix products, `exp` and
-    /// `log`), which `explain` names when that value is where two runs part.
-    pub fn op(&mut self, name: &str, code: &str, library: &str) {
+    /// decides its bits, if one does (`"aten"` for element-wise work, `"mkl"` for matrix
+    /// products, `exp` and `log`; `None` for a draw or a copy), which `explain` names when that
+    /// value is where two runs part.
+    pub fn op<'l>(&mut self, name: &str, code: &str, library: impl Into<Option<&'l str>>) {
         self.ops.insert(
             name.to_string(),
             TracedOp {
                 code: code.to_string(),
-                library: Some(library.to_string()),
+                library: library.into().map(str::to_string),
             },
         );
     }

@@ -233,18 +233,22 @@ pub fn operation(e: &Explanation, a: &Side, b: &Side) -> Option<String> {
         ));
     }
     let (code, library) = declared_op(f, a, b);
-    Some(format!(
-        "{code}: {} {}, {} {}",
-        a.label,
-        kernel_for(a, &library),
-        b.label,
-        kernel_for(b, &library)
-    ))
+    Some(match library {
+        Some(library) => format!(
+            "{code}: {} {}, {} {}",
+            a.label,
+            kernel_for(a, &library),
+            b.label,
+            kernel_for(b, &library)
+        ),
+        None => code,
+    })
 }
 
 /// What computed the first differing value of a port of one's own, and the library that
-/// decides it (`aten` when nobody says).
-fn declared_op(f: &super::FirstDivergence, a: &Side, b: &Side) -> (String, String) {
+/// decides its bits: the one declared, or ATen's for what autograd and the optimizer compute;
+/// none for a parameter's initial value, or a declared op that names none.
+fn declared_op(f: &super::FirstDivergence, a: &Side, b: &Side) -> (String, Option<String>) {
     let name = f.name.as_str();
     let declared = |n: &str| {
         [a, b]
@@ -253,18 +257,9 @@ fn declared_op(f: &super::FirstDivergence, a: &Side, b: &Side) -> (String, Strin
             .next()
             .cloned()
     };
-    let library = |op: &record::TracedOp| op.library.clone().unwrap_or_else(|| "aten".into());
+    let aten = || Some("aten".to_string());
     if let Some(op) = declared(name) {
-        return (format!("`{}`", op.code), library(&op));
-    }
-    if let Some(of) = name.strip_suffix(".grad") {
-        return match declared(of) {
-            Some(op) => (
-                format!("autograd's backward of `{}` (`{name}`)", op.code),
-                library(&op),
-            ),
-            None => (format!("autograd's backward (`{name}`)"), "aten".into()),
-        };
+        return (format!("`{}`", op.code), op.library);
     }
     let updated = format!("{name}.updated");
     let is_parameter = [a, b]
@@ -274,21 +269,27 @@ fn declared_op(f: &super::FirstDivergence, a: &Side, b: &Side) -> (String, Strin
         return match f.step {
             0 => (
                 format!("`{name}`'s initial value (its layer's init, or the data it was set from)"),
-                "aten".into(),
+                None,
             ),
             step => (
                 format!("`{name}` as step {step} finds it (step {}'s update)", step - 1),
-                "aten".into(),
+                aten(),
             ),
         };
     }
-    if let Some(of) = name.strip_suffix(".updated") {
-        return (
-            format!("the optimizer's update of `{of}`"),
-            "aten".into(),
-        );
+    if let Some(of) = name.strip_suffix(".grad") {
+        return match declared(of) {
+            Some(op) => (
+                format!("autograd's backward of `{}` (`{name}`)", op.code),
+                op.library.or_else(aten),
+            ),
+            None => (format!("autograd's backward (`{name}`)"), aten()),
+        };
     }
-    (format!("the operation that computes `{name}`"), "aten".into())
+    if let Some(of) = name.strip_suffix(".updated") {
+        return (format!("the optimizer's update of `{of}`"), aten());
+    }
+    (format!("the operation that computes `{name}`"), aten())
 }
 
 /// The kernel a side ran for `library`'s operations: its own path for that library, or, on

@@ -19,6 +19,8 @@ fn main() -> Result<()> {
     let mut run = Run::from_args("moons-bce-momentum")
         .notebook("examples/moons-bce-momentum/script.py");
     tch::manual_seed(run.seed() as i64);
+    run.op("xb", "loader.iter2(&x, &y): the rows the DataLoader's shuffle drew", None);
+    run.op("out", "model.forward_t(&xb, true)", "mkl");
 
     let seed_folder = run.args().out.join("moons-bce-momentum").join(format!("seed-{}", run.seed()));
     let (x, y) = moons(&seed_folder.join("data"))?;

@@ -14,6 +14,8 @@ use xor_repro_port::{data::DataLoader, init, named_parameters, optim::Adam, Run}
 fn main() -> Result<()> {
     let mut run = Run::from_args("spirals-adam").notebook("examples/spirals-adam/script.py");
     tch::manual_seed(run.seed() as i64);
+    run.op("xb", "loader.iter2(&x, &y): the rows the DataLoader's shuffle drew", None);
+    run.op("logits", "model.forward(&xb)", "mkl");
 
     let (x, y) = spirals(100, 3);
     let loader = DataLoader::new(x.size()[0], 32).shuffle(true);

@@ -16,6 +16,8 @@ fn main() -> Result<()> {
         .notebook("examples/moons-bce-momentum/script.py")
         .side("tch-idiomatic");
     tch::manual_seed(run.seed() as i64);
+    run.op("xb", "Iter2::shuffle(): the rows tch's shuffle drew", None);
+    run.op("out", "model.forward_t(&xb, true)", "mkl");
 
     let seed_folder = run.args().out.join("moons-bce-momentum").join(format!("seed-{}", run.seed()));
     let (x, y) = moons(&seed_folder.join("data"))?;

@@ -15,6 +15,8 @@ fn main() -> Result<()> {
         .notebook("examples/spirals-adam/script.py")
         .side("tch-idiomatic");
     tch::manual_seed(run.seed() as i64);
+    run.op("xb", "Iter2::shuffle(): the rows tch's shuffle drew", None);
+    run.op("logits", "model.forward(&xb)", "mkl");
 
     let (x, y) = spirals(100, 3);
 
