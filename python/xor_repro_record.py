@@ -1,7 +1,44 @@
 """xor_repro_record: write a run of any Python script or notebook as an xor-repro run folder
-(docs/CONTRACT.md#run-files), so that `xor-repro diff` can hold it against a Rust run number by number.
+(docs/CONTRACT.md#run-files), so that `xor-repro diff` and `xor-repro explain` can hold it
+against a Rust run (a tch port written with the `xor-repro-port` crate) number by number.
 
+Port your own notebook: record the PyTorch side with the same names and the same command
+line as the port's `xor_repro_port::Run` (`--seed S --out DIR --steps N --trace
+--trace-steps A..B`):
+
+    import torch, torch.nn as nn, torch.nn.functional as F
     import xor_repro_record as xrr
+
+    rec = xrr.Run.from_args("moons-mlp", "moons.ipynb")  # writes DIR/moons-mlp/seed-S/python/
+    torch.manual_seed(rec.seed)
+    model = nn.Sequential(nn.Linear(2, 16), nn.ReLU(), nn.Linear(16, 2))
+    rec.initial_params(model.named_parameters())
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    x, y = ...                                          # the notebook's data
+    for step in range(rec.steps(100)):
+        with rec.step(step, model) as t:                # traces the parameters (--trace)
+            h = t.keep("h", model[0](x))                # a value and, later, its gradient
+            logits = t.keep("logits", model[2](model[1](h)))
+            loss = t.value("loss", F.cross_entropy(logits, y))
+            opt.zero_grad()
+            t.backward(loss)                            # every gradient, in autograd's order
+            opt.step()
+        # leaving the block traced NAME.updated
+        rec.loss(step, loss)
+        rec.metric(step, "accuracy", (logits.argmax(1) == y).float().mean())
+    rec.final_params(model.named_parameters())
+    rec.predictions_from([("x", x), ("target", y), ("logits", logits)])
+    rec.op("h", "model[0](x)", "mkl")                   # for `explain` (run.json "ops")
+    rec.write()
+
+It writes loss.csv, params.csv, predictions.csv (`row,x0,x1,target,logits0,logits1`),
+metrics.csv, trace.csv (when traced), transcript.txt (what was printed between the Run's
+creation and write()) and run.json. Files of the same run on both sides are byte-identical
+when the numbers are: the columns, the order of the trace and the way numbers are written
+are the Rust side's (`port/src/run.rs`, `port/src/tracing.rs`, `src/record/table.rs`).
+
+The first form, for a script with its own settings:
+
     rec = xrr.Run("numpy-sigmoid2-mse", out="results", seed=42, lr=0.1)
     for step in range(steps):
         ...
@@ -10,11 +47,14 @@
     rec.predictions = xrr.xor_rows(output)   # (x1, x2, target, prediction) rows
     rec.write()                              # results/numpy-sigmoid2-mse/seed-42/python/
 
-It writes loss.csv, params.csv, predictions.csv (and last_epoch_predictions.csv, surface.csv,
-trace.csv when given), transcript.txt (what was printed between Run() and write()) and
-run.json. The folder is written whole into a temporary sibling and renamed into place, so an
-interrupted run never leaves a folder that looks complete. Numbers are written as the shortest
-decimal that reads back to the same float64, as the Rust side writes them.
+The folder is written whole into a temporary sibling and renamed into place, so an
+interrupted run never leaves a folder that looks complete. Numbers are written as the
+shortest decimal that reads back to the same float64, in the Rust side's notation
+(`0.00001`, `1e-7`, `1e16`), so that identical numbers are identical text.
+
+Misuse the recorder can see (a bad option, a loss out of order, arrays with different row
+counts, a step's tracer left open, ...) prints one line `error: ...` on standard error and
+exits with status 2.
 
 The project's reference scripts (scripts/reference/) use the same module through its command
 line helper: `args = parse_args(...)`, `Run(experiment, notebook, args, versions)`.
@@ -24,11 +64,13 @@ import argparse
 import csv
 import io
 import json
+import math
 import os
 import platform
 import shutil
 import sys
 import time
+from collections.abc import Mapping
 
 # The project's kernels.py, beside the reference scripts, asks the libraries for their kernel
 # paths; it is also run as a script by `xor-repro kernels`, so it stays where it is.
@@ -81,9 +123,99 @@ def _trace_range(parser, args):
     return (first, last)
 
 
+class _OneLineParser(argparse.ArgumentParser):
+    """argparse whose errors are one line `error: ...` and status 2, as the Rust side's."""
+
+    def error(self, message):
+        fail(f"{message} (see --help)")
+
+
+def _whole(limit):
+    def parse(text):
+        try:
+            value = int(text.strip())
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+        if not 0 <= value < limit:
+            raise argparse.ArgumentTypeError(f"{text!r} is out of range (0 to {limit - 1})")
+        return value
+    return parse
+
+
+def _step_range(text):
+    """`--trace-steps`: A..B (both included) or one step A, as the Rust side parses it."""
+    bad = f"expected steps A..B (both included) or one step A, got {text!r}"
+    a, dots, b = text.partition("..")
+    try:
+        first = int(a.strip())
+        last = int(b.strip()) if dots else first
+    except ValueError:
+        raise argparse.ArgumentTypeError(bad) from None
+    if first < 0 or last < 0:
+        raise argparse.ArgumentTypeError(bad)
+    if first > last:
+        raise argparse.ArgumentTypeError(f"steps {first}..{last}: the first step is after the last")
+    return (first, last)
+
+
+def port_args(argv=None, prog=None):
+    """The command line of `Run.from_args`, the Rust side's `xor_repro_port::Args`: `--seed S`
+    (default 0), `--out DIR` (default results), `--steps N`, `--trace`, `--trace-steps A..B`.
+    Returns the namespace `Run` takes (with `trace_range`, `lr` and `init_from` None)."""
+    parser = _OneLineParser(prog=prog, description="Records this run as an xor-repro run folder "
+                            "OUT/EXPERIMENT/seed-S/python/ (xor_repro_record).")
+    parser.add_argument("--seed", type=_whole(2 ** 64), default=0,
+                        help="the seed the script passes to torch.manual_seed (default 0)")
+    parser.add_argument("--out", default="results",
+                        help="the folder runs go to: OUT/EXPERIMENT/seed-S/python/ (default results)")
+    parser.add_argument("--steps", type=_whole(2 ** 64), default=None,
+                        help="how many steps (or epochs) to train, when the script lets it be chosen")
+    parser.add_argument("--trace", action="store_true", help="trace every step (trace.csv)")
+    parser.add_argument("--trace-steps", type=_step_range, default=None, metavar="A..B",
+                        help="trace steps A..B (both included), or one step A")
+    args = parser.parse_args(sys.argv[1:] if argv is None else list(argv))
+    if args.trace_steps is not None:
+        args.trace_range = args.trace_steps
+    else:
+        args.trace_range = (0, float("inf")) if args.trace else None
+    args.lr = None
+    args.init_from = None
+    return args
+
+
 def number(x):
-    """Shortest decimal that reads back to the same float64 (a float32 widened exactly)."""
-    return repr(float(x))
+    """Shortest decimal that reads back to the same float64 (a float32 widened exactly), in
+    the notation the Rust side writes (ryu's): `0.00001` where Python's repr says `1e-05`,
+    `1e-7` for `1e-07`, `1e16` for `1e+16`; the digits are repr's."""
+    x = float(x)
+    if x != x:
+        return "nan"
+    if math.isinf(x):
+        return "inf" if x > 0 else "-inf"
+    if x == 0.0:
+        return "-0.0" if math.copysign(1.0, x) < 0 else "0.0"
+    text = repr(x)
+    sign = "-" if text[0] == "-" else ""
+    mantissa, _, exponent = text.lstrip("-").partition("e")
+    whole, _, fraction = mantissa.partition(".")
+    digits = (whole + fraction).lstrip("0")
+    k = int(exponent or 0) - len(fraction)  # x = ±digits × 10^k
+    stripped = digits.rstrip("0")
+    k += len(digits) - len(stripped)
+    digits = stripped
+    length = len(digits)
+    kk = length + k  # 10^(kk-1) <= |x| < 10^kk
+    if 0 <= k and kk <= 16:
+        body = digits + "0" * k + ".0"
+    elif 0 < kk <= 16:
+        body = digits[:kk] + "." + digits[kk:]
+    elif -5 < kk <= 0:
+        body = "0." + "0" * -kk + digits
+    elif length == 1:
+        body = f"{digits}e{kk - 1}"
+    else:
+        body = f"{digits[0]}.{digits[1:]}e{kk - 1}"
+    return sign + body
 
 
 def flat(values):
@@ -97,6 +229,78 @@ def flat(values):
     elif hasattr(values, "reshape"):
         values = values.astype("float64").reshape(-1).tolist()
     return [float(v) for v in values]
+
+
+def _shape(values):
+    """The shape of a tensor, an array, one number, or a nested list (rectangular)."""
+    if isinstance(values, (int, float)):
+        return ()
+    if hasattr(values, "shape"):
+        return tuple(int(d) for d in values.shape)
+    if isinstance(values, (list, tuple)):
+        inner = [_shape(v) for v in values]
+        if any(s != inner[0] for s in inner[1:]):
+            raise ValueError("a ragged list")
+        return (len(values),) + (inner[0] if inner else ())
+    raise TypeError(type(values).__name__)
+
+
+def _nested(values):
+    """A nested list's numbers, row-major."""
+    if isinstance(values, (list, tuple)):
+        return [x for v in values for x in _nested(v)]
+    return [float(values)]
+
+
+def _numbers(what, values):
+    """`values` as row-major floats, or one line on standard error and status 2."""
+    try:
+        if isinstance(values, (list, tuple)):
+            return _nested(values)
+        return flat(values)
+    except (TypeError, ValueError, AttributeError) as e:
+        fail(f"{what}: not numbers ({type(values).__name__}: {e})")
+
+
+def _one_number(what, value):
+    values = _numbers(what, value)
+    if len(values) != 1:
+        fail(f"{what}: expected one number, got {len(values)}")
+    return values[0]
+
+
+def _check_name(what, name):
+    """A name that becomes a CSV field: a non-empty string without a comma or a line break."""
+    if not isinstance(name, str) or not name:
+        fail(f"{what}: a name must be a non-empty string, got {name!r}")
+    if any(c in name for c in ",\n\r"):
+        fail(f"{what}: the name {name!r} has a comma or a line break, which a CSV field cannot hold")
+    return name
+
+
+def _check_step(what, step):
+    if isinstance(step, bool) or not isinstance(step, int) or step < 0:
+        fail(f"{what}: a step is a whole number from 0, got {step!r}")
+    return step
+
+
+def _named(what, named):
+    """[(name, tensor)] from a module (its named_parameters()), a dict, or pairs (an iterable
+    such as model.named_parameters())."""
+    if hasattr(named, "named_parameters") and not isinstance(named, Mapping):
+        pairs = list(named.named_parameters())
+    elif isinstance(named, Mapping):
+        pairs = list(named.items())
+    else:
+        try:
+            pairs = list(named)
+        except TypeError:
+            fail(f"{what}: expected a model, a dict or (name, tensor) pairs, got {type(named).__name__}")
+    for pair in pairs:
+        if not (isinstance(pair, tuple) and len(pair) == 2):
+            fail(f"{what}: expected (name, tensor) pairs, got {pair!r:.60}")
+        _check_name(what, pair[0])
+    return pairs
 
 
 class _Tee(io.TextIOBase):
@@ -138,14 +342,17 @@ class _Tee(io.TextIOBase):
 class Run:
     """One run: collects what the script produced and writes it as a run folder.
 
+    Run.from_args(experiment, notebook="", *, lr=None, side="python", argv=None, echo=True)
     Run(experiment, out="results", seed=0, steps=None, lr=None, notebook="", side="python",
         versions=None, init_from=None, trace=False, trace_steps=None, echo=True)
 
-    - experiment: the name `xor-repro diff` checks both runs share (see `xor-repro list`).
+    - experiment: the name `xor-repro diff` checks both runs share (see `xor-repro list`;
+      for a port of one's own, the name its `xor_repro_port::Run` is given).
     - out, seed, side: the folder is OUT/EXPERIMENT/seed-SEED/SIDE.
-    - steps, lr: recorded in run.json (steps defaults to the number of losses).
+    - steps, lr: recorded in run.json (steps defaults to the number of losses; a run made by
+      from_args records the number of losses, as the Rust side does).
     - versions: {library: version}; NumPy, torch and TensorFlow are added when imported.
-    - trace / trace_steps=(first, last): which steps `trace()` records.
+    - trace / trace_steps=(first, last): which steps `trace()` and `step()` record.
     - echo: print as usual while keeping the transcript (False: keep it only).
 
     Use it as a context manager to write on leaving the block without an exception.
@@ -172,12 +379,32 @@ class Run:
         self.predictions = []
         self.last_epoch_predictions = []
         self.surface = []
+        self.ops = {}
+        self._prediction_table = None  # (columns, rows) from predictions_from
+        self._metric_names = []
+        self._metrics = {}  # step -> {name: value}, steps in the order first recorded
+        self._port = False  # made by from_args: the Rust port's rules where they differ
+        self._open = None  # the step tracer not yet ended
         self._trace_range = getattr(args, "trace_range", None)
         self._trace = []  # (step, seq, name, values)
         self.init = read_initial(args.init_from) if getattr(args, "init_from", None) else None
         self._tee = _Tee(sys.stdout, echo)
         sys.stdout = self._tee
         self._start = time.perf_counter()
+
+    @classmethod
+    def from_args(cls, experiment, notebook="", *, lr=None, side="python", argv=None, echo=True):
+        """A run of `experiment` with the settings of this process's command line, the
+        Rust side's `xor_repro_port::Args`: `--seed S` (default 0), `--out DIR` (default
+        results), `--steps N`, `--trace`, `--trace-steps A..B` (or A). It writes
+        OUT/EXPERIMENT/seed-S/python/. A bad option prints one line and exits with status 2.
+        `argv` replaces sys.argv[1:]: in a Jupyter notebook, whose command line is the
+        kernel's, pass the settings as a list (`argv=["--seed", "3", "--trace"]`, or [])."""
+        args = port_args(argv)
+        args.lr = lr
+        run = cls(experiment, notebook, args, side=side, echo=echo)
+        run._port = True
+        return run
 
     def __enter__(self):
         return self
@@ -189,12 +416,85 @@ class Run:
             sys.stdout = self._tee.stream
         return False
 
+    @property
+    def seed(self):
+        """--seed: what the script passes to torch.manual_seed."""
+        return self.args.seed
+
+    def steps(self, default):
+        """--steps, or `default` when it was not given."""
+        steps = getattr(self.args, "steps", None)
+        return default if steps is None else steps
+
     def loss(self, step, value):
-        """The loss of step `step` (0-based, before that step's update); steps come in order."""
+        """The loss of step `step` (0-based, before that step's update); steps come in order.
+        Returns it as a number."""
+        _check_step("loss", step)
         if step != len(self.losses):
-            raise ValueError(f"loss of step {step} given after {len(self.losses)} losses; "
-                             "steps count from 0 and come in order")
-        self.losses.append(float(flat(value)[0]))
+            fail(f"the loss of step {step} was given after {len(self.losses)} losses; "
+                 "steps count from 0 and come in order")
+        value = _one_number(f"the loss of step {step}", value)
+        self.losses.append(value)
+        return value
+
+    def metric(self, step, name, value):
+        """Metric `name` of step `step` (metrics.csv): accuracy, a validation loss, anything
+        per step beside the loss. Columns come in the order first recorded, rows in the order
+        their step was first recorded; a second value for the same step and name replaces
+        the first."""
+        _check_step("metric", step)
+        _check_name("metric", name)
+        value = _one_number(f"metric {name} of step {step}", value)
+        if name not in self._metric_names:
+            self._metric_names.append(name)
+        self._metrics.setdefault(step, {})[name] = value
+
+    def predictions_from(self, named):
+        """predictions.csv from named arrays whose first dimension is the row, side by side:
+        [(name, tensor or array), ...] or a dict. Shape [n] or [n, 1] is one column NAME;
+        [n, k, ...] is NAME0 ... NAME{m-1} (trailing dimensions flattened row-major); a
+        0-dimensional value is one row. Every array must have the same number of rows."""
+        pairs = list(named.items()) if isinstance(named, Mapping) else list(named)
+        columns, arrays, rows = [], [], None
+        for pair in pairs:
+            if not (isinstance(pair, tuple) and len(pair) == 2):
+                fail(f"predictions: expected (name, array) pairs, got {pair!r:.60}")
+            name, value = pair
+            _check_name("predictions", name)
+            try:
+                shape = _shape(value)
+            except (TypeError, ValueError) as e:
+                fail(f"predictions: {name}: not an array ({e})")
+            values = _numbers(f"predictions: {name}", value)
+            n = shape[0] if shape else 1
+            per_row = math.prod(shape[1:])
+            if len(values) != n * per_row:
+                fail(f"predictions: {name}: {len(values)} values for shape {list(shape)}")
+            if rows is None:
+                rows = (n, name)
+            elif rows[0] != n:
+                fail(f"predictions: {name} has {n} rows, {rows[1]} has {rows[0]}; "
+                     "every array's first dimension is the row")
+            new = [name] if per_row == 1 else [f"{name}{i}" for i in range(per_row)]
+            for column in new:
+                if column in columns:
+                    fail(f"predictions: column {column} (of {name}) appears twice")
+                columns.append(column)
+            arrays.append((per_row, values))
+        n = rows[0] if rows else 0
+        table = [[v for per_row, values in arrays for v in values[r * per_row:(r + 1) * per_row]]
+                 for r in range(n)]
+        self._prediction_table = (columns, table)
+
+    def op(self, name, code, library):
+        """Says what computes the traced value `name`: its `code`, and the library whose
+        kernel decides its bits (`aten`, `mkl`, ...), which `explain` names when that value
+        is where two runs part (run.json "ops")."""
+        _check_name("op", name)
+        for what, text in (("code", code), ("library", library)):
+            if not isinstance(text, str) or not text:
+                fail(f"op {name}: {what} must be a non-empty string, got {text!r}")
+        self.ops[name] = {"code": code, "library": library}
 
     def prediction(self, x1, x2, target, prediction):
         """One row of predictions.csv."""
@@ -208,6 +508,8 @@ class Run:
         r = self._trace_range
         return r is not None and r[0] <= step <= r[1]
 
+    traced = tracing  # the Rust side's name
+
     def trace(self, step, name, values):
         """Records the named value `name` of step `step` for trace.csv, when that step is
         traced. Within a step, values keep the order they are traced in (seq): the step's
@@ -215,15 +517,29 @@ class Run:
         with the same names as the Rust side."""
         if not self.tracing(step):
             return
+        _check_name("trace", name)
         last = self._trace[-1] if self._trace else None
         seq = last[1] + 1 if last is not None and last[0] == step else 0
-        self._trace.append((step, seq, name, flat(values)))
+        self._trace.append((step, seq, name, _numbers(f"trace: {name} of step {step}", values)))
+
+    def step(self, step, model):
+        """Step `step`'s autograd tracer (`Autograd`) for `model` (an nn.Module, a dict, or
+        (name, tensor) pairs such as model.named_parameters()): use it as
+        `with rec.step(step, model) as t:` around the step's forward, backward and update."""
+        _check_step("step", step)
+        if self._open is not None and not self._open.ended:
+            fail(f"the tracer of step {self._open.step} was never ended: use "
+                 "`with rec.step(step, model) as t:`, or call t.end() after the optimizer's step")
+        self._open = Autograd(self, step, model)
+        return self._open
 
     def initial_params(self, params):
-        """The notebook's initial parameters (name -> NumPy array, torch tensor or
-        tf.Variable), replaced by --init-from's values when given (rounded once to each
-        parameter's dtype) and recorded as stage `initial`. Tensors and variables are updated
-        in place; NumPy arrays are replaced, so use the returned dict."""
+        """The notebook's initial parameters (a dict name -> NumPy array, torch tensor or
+        tf.Variable, or (name, tensor) pairs such as model.named_parameters(), or a module),
+        replaced by --init-from's values when given (rounded once to each parameter's dtype)
+        and recorded as stage `initial`. Tensors and variables are updated in place; NumPy
+        arrays are replaced, so use the returned dict."""
+        params = dict(_named("initial_params", params))
         self.check_init_names(list(params))
         result = {}
         for name, p in params.items():
@@ -239,9 +555,15 @@ class Run:
                 else:  # NumPy array
                     import numpy as np
                     p = np.array(values, dtype=np.float64).reshape(p.shape)
-            self.param("initial", name, p)
+            self.param("initial", name, _numbers(f"initial_params: {name}", p))
             result[name] = p
         return result
+
+    def final_params(self, params):
+        """The parameters after training (params.csv, stage `final`): a dict, (name, tensor)
+        pairs such as model.named_parameters(), or a module."""
+        for name, p in _named("final_params", params):
+            self.param("final", name, _numbers(f"final_params: {name}", p))
 
     def initial(self, name, shape):
         """The --init-from values of parameter `name`, checked against `shape`."""
@@ -267,23 +589,44 @@ class Run:
         wall = time.perf_counter() - self._start
         if sys.stdout is self._tee:
             sys.stdout = self._tee.stream
+        if self._open is not None and not self._open.ended:
+            fail(f"the tracer of step {self._open.step} was never ended: use "
+                 "`with rec.step(step, model) as t:`, or call t.end() after the optimizer's step")
+        if self._prediction_table is not None and self.predictions:
+            fail("predictions were given twice: predictions_from() and the XOR rows (rec.predictions)")
         folder = os.path.join(self.args.out, self.experiment, f"seed-{self.args.seed}", self.side)
         parent = os.path.dirname(folder)
-        os.makedirs(parent, exist_ok=True)
+        try:
+            os.makedirs(parent, exist_ok=True)
+        except OSError as e:
+            fail(f"cannot create output folder {parent}: {e.strerror}")
         tmp = os.path.join(parent, f".tmp-{self.side}-{os.getpid()}")
         shutil.rmtree(tmp, ignore_errors=True)
         os.makedirs(tmp)
         with open(os.path.join(tmp, "loss.csv"), "w") as f:
             f.write("step,loss\n")
             f.writelines(f"{i},{number(v)}\n" for i, v in enumerate(self.losses))
-        # A script of one's own may record only its losses: no empty params or predictions.
-        if self.params:
+        # A script of one's own may record only its losses: no empty params or predictions
+        # (a run made by from_args writes params.csv always, as the Rust port does).
+        if self.params or self._port:
             with open(os.path.join(tmp, "params.csv"), "w") as f:
                 f.write("stage,name,index,value\n")
                 for stage, name, values in self.params:
                     f.writelines(f"{stage},{name},{i},{number(v)}\n" for i, v in enumerate(values))
-        if self.predictions:
+        if self._prediction_table is not None:
+            columns, rows = self._prediction_table
+            with open(os.path.join(tmp, "predictions.csv"), "w") as f:
+                f.write(",".join(["row"] + columns) + "\n")
+                f.writelines(",".join([str(r)] + [number(v) for v in row]) + "\n"
+                             for r, row in enumerate(rows))
+        elif self.predictions:
             self._predictions(os.path.join(tmp, "predictions.csv"), self.predictions)
+        if self._metrics:
+            with open(os.path.join(tmp, "metrics.csv"), "w") as f:
+                f.write(",".join(["step"] + self._metric_names) + "\n")
+                for step, values in self._metrics.items():
+                    cells = [number(values[n]) if n in values else "" for n in self._metric_names]
+                    f.write(",".join([str(step)] + cells) + "\n")
         if self.last_epoch_predictions:
             self._predictions(os.path.join(tmp, "last_epoch_predictions.csv"), self.last_epoch_predictions)
         if self.surface:
@@ -297,19 +640,22 @@ class Run:
                     f.writelines(f"{step},{seq},{name},{i},{number(v)}\n" for i, v in enumerate(values))
         with open(os.path.join(tmp, "transcript.txt"), "w") as f:
             f.write(self._tee.buffer.getvalue())
+        steps = getattr(self.args, "steps", None)
         info = {
             "experiment": self.experiment,
             "notebook": self.notebook,
             "seed": self.args.seed,
-            "steps": self.args.steps if self.args.steps is not None else len(self.losses),
+            "steps": len(self.losses) if steps is None or self._port else steps,
             "init_from": getattr(self.args, "init_from", None),
             "implementation": "python",
             "versions": self.versions,
             "kernels": self.kernels,
             "wall_seconds": wall,
         }
-        if self.args.lr is not None:
+        if getattr(self.args, "lr", None) is not None:
             info["lr"] = self.args.lr
+        if self.ops:
+            info["ops"] = dict(sorted(self.ops.items()))
         with open(os.path.join(tmp, "run.json"), "w") as f:
             json.dump(info, f, indent=2)
             f.write("\n")
@@ -322,6 +668,135 @@ class Run:
         with open(path, "w") as f:
             f.write("x1,x2,target,prediction\n")
             f.writelines(",".join(number(v) for v in row) + "\n" for row in rows)
+
+
+class Autograd:
+    """One training step of an autograd script, traced in program order (from `Run.step`),
+    as the Rust side's `xor_repro_port::Autograd` traces it, so both sides' trace.csv walk
+    side by side: the parameters as the step finds them (on creation), each value passed
+    through `value` or `keep` on the line that computes it, every gradient at `backward`,
+    and the parameters the step leaves (NAME.updated) on leaving the `with` block (or at
+    `end()`), after the optimizer's step.
+
+    The gradients come in autograd's order: the kept values in reverse, a layer's parameters
+    (noted with `params` as the layer runs, before its output is kept) right after its
+    output's gradient, weight before bias. Parameters never noted follow, the last one
+    first. On a step that is not traced, `backward` is `loss.backward()` and nothing else
+    runs or is copied."""
+
+    def __init__(self, run, step, model):
+        self.run, self.step = run, step
+        self.on = run.tracing(step)
+        self.ended = False
+        self._backward = False
+        self._forward = []  # ("kept", (name, tensor)) or ("params", [(name, tensor), ...])
+        self._params = []
+        if self.on:
+            self._params = _named(f"step {step}", model)
+            for name, p in self._params:
+                run.trace(step, name, p)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, value, traceback):
+        if kind is None:
+            self.end()
+        else:
+            self.ended = True
+        return False
+
+    def value(self, name, tensor):
+        """Traces `tensor` as `name` (a value whose gradient the trace does not hold) and
+        returns it."""
+        if self.on:
+            self.run.trace(self.step, name, tensor)
+        return tensor
+
+    def keep(self, name, tensor):
+        """Traces `tensor` as `name`, keeps it for its gradient NAME.grad, and returns it."""
+        if self.on:
+            self._not_after_backward("keep")
+            if not getattr(tensor, "requires_grad", False):
+                fail(f"step {self.step}: keep({name!r}): the value does not require grad "
+                     "(computed under no_grad, or from no parameter); trace it with value()")
+            self.run.trace(self.step, name, tensor)
+            self._forward.append(("kept", (name, tensor)))
+        return tensor
+
+    def params(self, named):
+        """Notes a layer's parameters as it runs, before its output is kept: their gradients
+        follow its output's. (name, tensor) pairs, a dict, or the layer itself (its
+        parameters named as the step's model names them)."""
+        if not self.on:
+            return
+        self._not_after_backward("params")
+        if hasattr(named, "named_parameters") and not isinstance(named, Mapping):
+            names = {id(p): n for n, p in self._params}
+            pairs = []
+            for local, p in named.named_parameters():
+                if id(p) not in names:
+                    fail(f"step {self.step}: params: the layer's {local} is not a parameter of "
+                         "the model given to rec.step()")
+                pairs.append((names[id(p)], p))
+        else:
+            pairs = _named(f"step {self.step}: params", named)
+        self._forward.append(("params", pairs))
+
+    def backward(self, loss):
+        """`loss.backward()`; on a traced step, first the kept values' gradients (the same
+        backward pass, with the graph kept; it accumulates into no .grad), then, after it,
+        every gradient in autograd's order."""
+        self._not_after_backward("backward")
+        self._backward = True
+        if not self.on:
+            loss.backward()
+            return
+        import torch
+        kept = [entry for kind, entry in self._forward if kind == "kept"]
+        grads = []
+        if kept:
+            grads = torch.autograd.grad(loss, [t for _, t in kept], retain_graph=True,
+                                        allow_unused=True)
+            for (name, _), g in zip(kept, grads):
+                if g is None:
+                    fail(f"step {self.step}: keep({name!r}): the loss does not depend on it")
+        loss.backward()
+        # Built in forward order and traced reversed: parameters never noted go first here,
+        # so they are traced last, the last one first.
+        noted = {n for kind, entry in self._forward if kind == "params" for n, _ in entry}
+        in_order = [(name + ".grad", self._grad(name, p)) for name, p in self._params
+                    if name not in noted]
+        grads = iter(grads)
+        for kind, entry in self._forward:
+            if kind == "kept":
+                in_order.append((entry[0] + ".grad", next(grads)))
+            else:
+                # Reversed below, so the weight's gradient comes before the bias's.
+                for name, p in reversed(entry):
+                    in_order.append((name + ".grad", self._grad(name, p)))
+        for name, grad in reversed(in_order):
+            self.run.trace(self.step, name, grad)
+
+    def end(self):
+        """Traces what the step leaves, NAME.updated (on leaving the `with` block)."""
+        if self.ended:
+            return
+        self.ended = True
+        for name, p in self._params:
+            self.run.trace(self.step, name + ".updated", p)
+
+    def _grad(self, name, p):
+        if p.grad is None:
+            fail(f"step {self.step}: {name} has no gradient after backward "
+                 "(the loss does not use it, or it does not require grad)")
+        return p.grad
+
+    def _not_after_backward(self, what):
+        if self.ended:
+            fail(f"step {self.step}: {what}() after the step's tracer was ended")
+        if self._backward:
+            fail(f"step {self.step}: {what}() after backward(); a step has one backward pass")
 
 
 class ModuleTracer:
