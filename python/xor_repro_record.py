@@ -441,13 +441,14 @@ class Run:
         """Metric `name` of step `step` (metrics.csv): accuracy, a validation loss, anything
         per step beside the loss. Columns come in the order first recorded, rows in the order
         their step was first recorded; a second value for the same step and name replaces
-        the first."""
+        the first. Returns it as a number."""
         _check_step("metric", step)
         _check_name("metric", name)
         value = _one_number(f"metric {name} of step {step}", value)
         if name not in self._metric_names:
             self._metric_names.append(name)
         self._metrics.setdefault(step, {})[name] = value
+        return value
 
     def predictions_from(self, named):
         """predictions.csv from named arrays whose first dimension is the row, side by side:
@@ -486,15 +487,17 @@ class Run:
                  for r in range(n)]
         self._prediction_table = (columns, table)
 
-    def op(self, name, code, library):
+    def op(self, name, code, library=None):
         """Says what computes the traced value `name`: its `code`, and the library whose
-        kernel decides its bits (`aten`, `mkl`, ...), which `explain` names when that value
-        is where two runs part (run.json "ops")."""
+        kernel decides its bits, if one does (`aten` for element-wise work, `mkl` for matrix
+        products, `exp` and `log`; None for a draw or a copy), which `explain` names when
+        that value is where two runs part (run.json "ops")."""
         _check_name("op", name)
-        for what, text in (("code", code), ("library", library)):
-            if not isinstance(text, str) or not text:
-                fail(f"op {name}: {what} must be a non-empty string, got {text!r}")
-        self.ops[name] = {"code": code, "library": library}
+        if not isinstance(code, str) or not code:
+            fail(f"op {name}: code must be a non-empty string, got {code!r}")
+        if library is not None and (not isinstance(library, str) or not library):
+            fail(f"op {name}: library must be a non-empty string or None, got {library!r}")
+        self.ops[name] = {"code": code} if library is None else {"code": code, "library": library}
 
     def prediction(self, x1, x2, target, prediction):
         """One row of predictions.csv."""

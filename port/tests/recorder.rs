@@ -9,7 +9,7 @@ use std::process::{Command, Output};
 use std::sync::Mutex;
 use tch::nn::{self, Module, OptimizerConfig};
 use tch::{Device, Kind, Reduction, Tensor};
-use xor_repro_port::{init, Args, Run};
+use xor_repro_port::{init, named_parameters, Args, Run};
 
 const EXPERIMENT: &str = "recorder-tiny";
 const SEED: u64 = 7;
@@ -87,14 +87,7 @@ fn rust_side(out: &Path, args: Args) -> PathBuf {
     let fc2 = init::linear(vs.root() / "fc2", 4, 3);
     let x = Tensor::rand([N, 2], (Kind::Float, Device::Cpu));
     let y = Tensor::rand([N, 3], (Kind::Float, Device::Cpu));
-    // Not `named_parameters(&vs)`: tch's `nn::linear` (under `init::linear`) creates the bias
-    // before the weight, so the VarStore's order is fc1.bias, fc1.weight, ..., not PyTorch's.
-    let params = [
-        ("fc1.weight", &fc1.ws),
-        ("fc1.bias", fc1.bs.as_ref().unwrap()),
-        ("fc2.weight", &fc2.ws),
-        ("fc2.bias", fc2.bs.as_ref().unwrap()),
-    ];
+    let params = named_parameters(&vs);
     run.initial_params(&params);
     let mut opt = nn::Sgd::default().build(&vs, LR).unwrap();
     for step in 0..run.steps(10) {
@@ -142,6 +135,7 @@ fn rust_side(out: &Path, args: Args) -> PathBuf {
         .unwrap();
     run.op("fc1(x)", "x.apply(&fc1)", "mkl");
     run.op("relu", "h.relu()", "aten");
+    run.op("x", "Tensor::rand([N, 2], ..)", None);
     run.write().unwrap()
 }
 
@@ -188,7 +182,7 @@ fn assert_same_run(rust: &Path, python: &Path, files: &[&str]) {
     assert_eq!(a.steps, b.steps);
     assert_eq!(a.lr.to_bits(), b.lr.to_bits());
     assert_eq!(a.ops, b.ops);
-    assert_eq!(a.ops.len(), 2);
+    assert_eq!(a.ops.len(), 3);
 }
 
 const FILES: [&str; 4] = ["loss.csv", "params.csv", "predictions.csv", "metrics.csv"];
@@ -465,9 +459,11 @@ fn misuse_is_one_line_and_status_2() {
     assert!(line.contains("comma"), "{line}");
     let line = misuse(&[], "rec.metric(-1, 'acc', 1.0)");
     assert!(line.contains("a step is a whole number"), "{line}");
-    let line = misuse(&[], "rec.op('h', 'fc1(x)', None)");
+    let line = misuse(&[], "rec.op('h', None, 'mkl')");
+    assert!(line.contains("code must be a non-empty string"), "{line}");
+    let line = misuse(&[], "rec.op('h', 'fc1(x)', '')");
     assert!(
-        line.contains("library must be a non-empty string"),
+        line.contains("library must be a non-empty string or None"),
         "{line}"
     );
     let line = misuse(

@@ -65,4 +65,5 @@ with torch.no_grad():
 rec.predictions_from([("x", x), ("label", final.argmax(1)), ("y0", y[:, :1]), ("output", final)])
 rec.op("fc1(x)", "x.apply(&fc1)", "mkl")
 rec.op("relu", "h.relu()", "aten")
+rec.op("x", "Tensor::rand([N, 2], ..)", None)
 print(rec.write())
