@@ -13,8 +13,10 @@ name=$(basename "$here")
 "$root/scripts/setup.sh" --python-only
 cd "$root"
 cargo build --release --quiet -p xor-repro -p "$name"
-# tch binaries find libtorch here (the project's own binaries carry an rpath to it).
+# tch binaries find libtorch here (the project's own binaries carry an rpath to it); the
+# script finds this clone's recorder (the shared environment's .pth may name another clone).
 export LD_LIBRARY_PATH="$root/.libtorch/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+export PYTHONPATH="$root/python${PYTHONPATH:+:$PYTHONPATH}"
 out=${XOR_REPRO_EXAMPLES_OUT:-$root/results/examples}
 seed=0
 if [ "${1:-}" = "--seed" ]; then seed=$2; fi

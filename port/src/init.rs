@@ -17,7 +17,11 @@ const UNDRAWN: nn::LinearConfig = nn::LinearConfig {
 /// `nn.Linear(inputs, outputs)`: tch's `nn::linear` under `path`, its weight and then its
 /// bias drawn as `nn.Linear.reset_parameters()` draws them (`uniform_` between ±1/√inputs,
 /// which is what its `kaiming_uniform_(a=√5)` comes to).
-pub fn linear<'a>(path: impl std::borrow::Borrow<nn::Path<'a>>, inputs: i64, outputs: i64) -> nn::Linear {
+pub fn linear<'a>(
+    path: impl std::borrow::Borrow<nn::Path<'a>>,
+    inputs: i64,
+    outputs: i64,
+) -> nn::Linear {
     let mut layer = nn::linear(path, inputs, outputs, UNDRAWN);
     reset_linear(&mut layer, inputs);
     layer

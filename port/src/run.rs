@@ -2,7 +2,7 @@
 //! schema every side writes (docs/CONTRACT.md#run-files), so that `xor-repro diff` and
 //! `xor-repro explain` hold it against the notebook's run recorded by `xor_repro_record`.
 
-use crate::tracing::Autograd;
+use crate::tracing::{Autograd, Misuse};
 use anyhow::{bail, Result};
 use std::borrow::Borrow;
 use std::collections::BTreeMap;
@@ -112,8 +112,9 @@ pub struct Run {
     lr: Option<f64>,
     record: RunRecord,
     ops: BTreeMap<String, TracedOp>,
-    /// The first misuse seen (a loss out of order), reported by [`Run::write`].
-    error: Option<String>,
+    /// The first misuse seen (a loss out of order, a name a CSV cannot hold, a traced value
+    /// without a gradient), reported by [`Run::write`].
+    misuse: Misuse,
     start: Instant,
 }
 
@@ -137,7 +138,7 @@ impl Run {
             lr: None,
             record,
             ops: BTreeMap::new(),
-            error: None,
+            misuse: Misuse::default(),
             start: Instant::now(),
         }
     }
@@ -181,8 +182,12 @@ impl Run {
     /// [`Autograd::keep`], every gradient at [`Autograd::backward`], and the updated
     /// parameters (`NAME.updated`) when it is dropped after the optimizer's step. On a step
     /// that is not traced it does nothing but `loss.backward()`.
-    pub fn step<N: AsRef<str>, T: Borrow<Tensor>>(&self, step: usize, params: &[(N, T)]) -> Autograd {
-        Autograd::step(self.record.trace.step(step), params)
+    pub fn step<N: AsRef<str>, T: Borrow<Tensor>>(
+        &self,
+        step: usize,
+        params: &[(N, T)],
+    ) -> Autograd {
+        Autograd::reporting_to(self.record.trace.step(step), params, self.misuse.clone())
     }
 
     /// Step `step`'s plain tracing handle, for a step without autograd: `t.tensor("h", …)`
@@ -200,11 +205,9 @@ impl Run {
     /// tensor or a number. Steps count from 0 and come in order. Returns it as a number.
     pub fn loss(&mut self, step: usize, loss: impl Number) -> f64 {
         let value = loss.number();
-        if step != self.record.losses.len() && self.error.is_none() {
-            self.error = Some(format!(
-                "the loss of step {step} was given after {} losses; steps count from 0 and come in order",
-                self.record.losses.len()
-            ));
+        let given = self.record.losses.len();
+        if step != given {
+            self.misuse.note(|| format!("the loss of step {step} was given after {given} losses; steps count from 0 and come in order"));
         }
         self.record.losses.push(value);
         value
@@ -214,6 +217,7 @@ impl Run {
     /// per step beside the loss, as a one-element tensor or a number. Returns it as a number.
     pub fn metric(&mut self, step: usize, name: &str, value: impl Number) -> f64 {
         let value = value.number();
+        self.misuse.check_name("a metric", name);
         self.record.metrics.record(step, name, value);
         value
     }
@@ -240,6 +244,9 @@ impl Run {
     /// inputs, targets, outputs, anything. A tensor of shape `[n]` or `[n, 1]` is one column
     /// `NAME`; `[n, k]` is `NAME0` … `NAME{k-1}`. Fails when the row counts differ.
     pub fn predictions_from(&mut self, named: &[(&str, &Tensor)]) -> Result<()> {
+        for (name, _) in named {
+            self.misuse.check_name("a prediction column", name);
+        }
         let arrays: Vec<Named> = named
             .iter()
             .map(|(name, t)| Named {
@@ -278,8 +285,8 @@ impl Run {
 
     /// Writes the run folder, whole or not at all, and returns it.
     pub fn write(self) -> Result<PathBuf> {
-        if let Some(error) = self.error {
-            bail!("{error}");
+        if let Some(misuse) = self.misuse.first() {
+            bail!("{misuse}");
         }
         let dir = record::run_dir(&self.args.out, &self.experiment, self.args.seed, &self.side);
         let kernels = xor_repro::kernels::this_machine()

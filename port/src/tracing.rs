@@ -6,6 +6,7 @@
 
 use std::borrow::Borrow;
 use std::cell::RefCell;
+use std::rc::Rc;
 use tch::Tensor;
 use xor_repro::record::trace::Tap;
 
@@ -68,11 +69,42 @@ impl TapTensor for Tap {
 /// them in, and the order the Python side traces. Parameters never noted follow, in reverse
 /// order (the last layer's first), which is an order autograd could compute them in too: a
 /// parameter's gradient needs only its layer's output's, traced before it.
+///
+/// Misuse a traced step can see (a kept value without a gradient, a parameter the loss does
+/// not use, a name that cannot go into a CSV) never panics: the value is left out of the trace
+/// and [`crate::Run::write`] fails with one line saying what happened.
 pub struct Autograd {
     tap: Tap,
     /// The model's parameters, kept (on a traced step) to trace what the step leaves.
     params: Vec<(String, Tensor)>,
     forward: RefCell<Vec<Tapped>>,
+    misuse: Misuse,
+}
+
+/// The first misuse a run saw, reported by [`crate::Run::write`].
+#[derive(Clone, Default)]
+pub(crate) struct Misuse(Rc<RefCell<Option<String>>>);
+
+impl Misuse {
+    /// Notes `what`, unless something was noted before.
+    pub(crate) fn note(&self, what: impl FnOnce() -> String) {
+        let mut first = self.0.borrow_mut();
+        if first.is_none() {
+            *first = Some(what());
+        }
+    }
+
+    pub(crate) fn first(&self) -> Option<String> {
+        RefCell::borrow(&self.0).clone()
+    }
+
+    /// Notes `name` when it cannot be a name in a CSV file (empty, or with a comma or a line
+    /// break), as `what` (`"a traced value"`, `"a metric"`).
+    pub(crate) fn check_name(&self, what: &str, name: &str) {
+        if name.is_empty() || name.contains([',', '\n', '\r']) {
+            self.note(|| format!("{what} is named {name:?}: a name must be non-empty, without commas or line breaks"));
+        }
+    }
 }
 
 enum Tapped {
@@ -86,6 +118,15 @@ impl Autograd {
     /// Step `tap`'s handle for a model with `params` (`model.named_parameters()`, or
     /// [`crate::named_parameters`] of a `VarStore`): traces them as the step finds them.
     pub fn step<N: AsRef<str>, T: Borrow<Tensor>>(tap: Tap, params: &[(N, T)]) -> Autograd {
+        Autograd::reporting_to(tap, params, Misuse::default())
+    }
+
+    /// [`Autograd::step`], noting misuse in `misuse`.
+    pub(crate) fn reporting_to<N: AsRef<str>, T: Borrow<Tensor>>(
+        tap: Tap,
+        params: &[(N, T)],
+        misuse: Misuse,
+    ) -> Autograd {
         let named: Vec<(&str, &Tensor)> = params
             .iter()
             .map(|(n, t)| (n.as_ref(), t.borrow()))
@@ -100,17 +141,27 @@ impl Autograd {
             tap,
             params,
             forward: RefCell::new(Vec::new()),
+            misuse,
         }
     }
 
     /// Traces `t` as `name` (a value whose gradient the trace does not hold).
     pub fn value(&self, name: &str, t: Tensor) -> Tensor {
+        if self.tap.on() {
+            self.misuse.check_name("a traced value", name);
+        }
         self.tap.tensor(name, t)
     }
 
-    /// Traces `t` as `name` and keeps it for its gradient, `NAME.grad`.
+    /// Traces `t` as `name` and keeps it for its gradient, `NAME.grad` (it must require
+    /// grad, and the loss must use it).
     pub fn keep(&self, name: &str, t: Tensor) -> Tensor {
         if self.tap.on() {
+            self.misuse.check_name("a kept value", name);
+            if !t.requires_grad() {
+                self.misuse.note(|| format!("keep({name:?}) at step {}: the value does not require grad, so it has no gradient to trace; trace it with value()", self.tap.step()));
+                return self.tap.tensor(name, t);
+            }
             let kept = Tapped::Kept(name.to_string(), t.shallow_clone());
             self.forward.borrow_mut().push(kept);
         }
@@ -142,7 +193,17 @@ impl Autograd {
                 Tapped::Params(_) => None,
             })
             .collect();
-        let mut grads = Tensor::run_backward(&[loss], &kept, true, false).into_iter();
+        let step = self.tap.step();
+        let mut grads = match kept.is_empty() {
+            true => Vec::new(),
+            false => Tensor::f_run_backward(&[loss], &kept, true, false).unwrap_or_else(|e| {
+                let why = e.to_string();
+                let why = why.lines().next().unwrap_or("").to_string();
+                self.misuse.note(|| format!("step {step}: a value passed to keep() has no gradient from the loss (the loss does not use it?): {why}"));
+                Vec::new()
+            }),
+        }
+        .into_iter();
         loss.backward();
         // Built in forward order and traced reversed: parameters never noted go first here,
         // so they are traced last, the last one first.
@@ -161,8 +222,9 @@ impl Autograd {
         for tapped in forward.iter() {
             match tapped {
                 Tapped::Kept(name, _) => {
-                    let grad = grads.next().expect("one gradient per kept value");
-                    in_order.push((format!("{name}.grad"), grad));
+                    if let Some(grad) = grads.next() {
+                        in_order.push((format!("{name}.grad"), grad));
+                    }
                 }
                 Tapped::Params(params) => {
                     // Reversed below, so the weight's gradient comes before the bias's.
@@ -172,6 +234,12 @@ impl Autograd {
                 }
             }
         }
+        in_order.retain(|(name, grad)| {
+            if !grad.defined() {
+                self.misuse.note(|| format!("step {step}: {name} is not defined after backward: the loss does not use it"));
+            }
+            grad.defined()
+        });
         for (name, grad) in in_order.iter().rev() {
             self.tap.tensors("", &[(name, grad)]);
         }

@@ -262,9 +262,11 @@ fn declared_op(f: &super::FirstDivergence, a: &Side, b: &Side) -> (String, Optio
         return (format!("`{}`", op.code), op.library);
     }
     let updated = format!("{name}.updated");
-    let is_parameter = [a, b]
-        .iter()
-        .any(|s| s.trace.iter().any(|v| v.step == f.step && v.name == updated));
+    let is_parameter = [a, b].iter().any(|s| {
+        s.trace
+            .iter()
+            .any(|v| v.step == f.step && v.name == updated)
+    });
     if is_parameter {
         return match f.step {
             0 => (
@@ -272,7 +274,10 @@ fn declared_op(f: &super::FirstDivergence, a: &Side, b: &Side) -> (String, Optio
                 None,
             ),
             step => (
-                format!("`{name}` as step {step} finds it (step {}'s update)", step - 1),
+                format!(
+                    "`{name}` as step {step} finds it (step {}'s update)",
+                    step - 1
+                ),
                 aten(),
             ),
         };

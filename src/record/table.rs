@@ -58,6 +58,14 @@ impl Table {
                     .extend((0..per_row).map(|i| format!("{}{i}", array.name)));
             }
         }
+        if let Some(twice) = table
+            .columns
+            .iter()
+            .enumerate()
+            .find(|(i, c)| table.columns[..*i].contains(c))
+        {
+            bail!("predictions: two columns named {}", twice.1);
+        }
         let n = rows.map_or(0, |(n, _)| n);
         table.rows = (0..n)
             .map(|r| {

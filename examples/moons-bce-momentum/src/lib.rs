@@ -11,7 +11,10 @@ pub fn moons(data: &Path) -> Result<(Tensor, Tensor)> {
     let read = |file: &str| {
         let path = data.join(file);
         Tensor::read_npy(&path).with_context(|| {
-            format!("cannot read {} (run script.py first: it saves the data set)", path.display())
+            format!(
+                "cannot read {} (run script.py first: it saves the data set)",
+                path.display()
+            )
         })
     };
     let x = read("X.npy")?.to_kind(Kind::Float);

@@ -16,13 +16,21 @@ use tch::{Kind, Reduction, Tensor};
 use xor_repro_port::{data::DataLoader, init, named_parameters, Run};
 
 fn main() -> Result<()> {
-    let mut run = Run::from_args("moons-bce-momentum")
-        .notebook("examples/moons-bce-momentum/script.py");
+    let mut run =
+        Run::from_args("moons-bce-momentum").notebook("examples/moons-bce-momentum/script.py");
     tch::manual_seed(run.seed() as i64);
-    run.op("xb", "loader.iter2(&x, &y): the rows the DataLoader's shuffle drew", None);
+    run.op(
+        "xb",
+        "loader.iter2(&x, &y): the rows the DataLoader's shuffle drew",
+        None,
+    );
     run.op("out", "model.forward_t(&xb, true)", "mkl");
 
-    let seed_folder = run.args().out.join("moons-bce-momentum").join(format!("seed-{}", run.seed()));
+    let seed_folder = run
+        .args()
+        .out
+        .join("moons-bce-momentum")
+        .join(format!("seed-{}", run.seed()));
     let (x, y) = moons(&seed_folder.join("data"))?;
     let loader = DataLoader::new(x.size()[0], 16).shuffle(true);
 
@@ -35,8 +43,14 @@ fn main() -> Result<()> {
         .add_fn(|h| h.sigmoid());
     let params = named_parameters(&vs);
     run.initial_params(&params);
-    let bce = |out: &Tensor, target: &Tensor| out.binary_cross_entropy::<Tensor>(target, None, Reduction::Mean);
-    let mut optimizer = nn::Sgd { momentum: 0.9, ..Default::default() }.build(&vs, 0.1)?;
+    let bce = |out: &Tensor, target: &Tensor| {
+        out.binary_cross_entropy::<Tensor>(target, None, Reduction::Mean)
+    };
+    let mut optimizer = nn::Sgd {
+        momentum: 0.9,
+        ..Default::default()
+    }
+    .build(&vs, 0.1)?;
 
     let mut step = 0;
     for epoch in 0..run.steps(25) {
@@ -54,7 +68,11 @@ fn main() -> Result<()> {
         }
         tch::no_grad(|| {
             let out = model.forward_t(&x, false);
-            let correct = out.gt(0.5).to_kind(Kind::Float).eq_tensor(&y).to_kind(Kind::Float);
+            let correct = out
+                .gt(0.5)
+                .to_kind(Kind::Float)
+                .eq_tensor(&y)
+                .to_kind(Kind::Float);
             run.metric(epoch, "accuracy", &correct.mean(None));
             run.metric(epoch, "eval_loss", &bce(&out, &y));
         });

@@ -13,7 +13,11 @@ pub fn spirals(points_per_class: i64, classes: i64) -> (Tensor, Tensor) {
         let t = Tensor::linspace(from, to, points_per_class, (Kind::Float, Device::Cpu))
             + Tensor::randn([points_per_class], (Kind::Float, Device::Cpu)) * 0.2;
         xs.push(Tensor::stack(&[&r * t.sin(), &r * t.cos()], 1));
-        ys.push(Tensor::full([points_per_class], c, (Kind::Int64, Device::Cpu)));
+        ys.push(Tensor::full(
+            [points_per_class],
+            c,
+            (Kind::Int64, Device::Cpu),
+        ));
     }
     (Tensor::cat(&xs, 0), Tensor::cat(&ys, 0))
 }

@@ -14,7 +14,11 @@ use xor_repro_port::{data::DataLoader, init, named_parameters, optim::Adam, Run}
 fn main() -> Result<()> {
     let mut run = Run::from_args("spirals-adam").notebook("examples/spirals-adam/script.py");
     tch::manual_seed(run.seed() as i64);
-    run.op("xb", "loader.iter2(&x, &y): the rows the DataLoader's shuffle drew", None);
+    run.op(
+        "xb",
+        "loader.iter2(&x, &y): the rows the DataLoader's shuffle drew",
+        None,
+    );
     run.op("logits", "model.forward(&xb)", "mkl");
 
     let (x, y) = spirals(100, 3);
@@ -35,7 +39,10 @@ fn main() -> Result<()> {
             let t = run.step(step, &params);
             let xb = t.value("xb", xb);
             let logits = t.keep("logits", model.forward(&xb));
-            let loss = t.value("loss", logits.cross_entropy_loss::<Tensor>(&yb, None, tch::Reduction::Mean, -100, 0.0));
+            let loss = t.value(
+                "loss",
+                logits.cross_entropy_loss::<Tensor>(&yb, None, tch::Reduction::Mean, -100, 0.0),
+            );
             optimizer.zero_grad();
             t.backward(&loss);
             optimizer.step();
@@ -44,12 +51,20 @@ fn main() -> Result<()> {
             step += 1;
         }
         let accuracy = tch::no_grad(|| {
-            model.forward(&x).argmax(1, false).eq_tensor(&y).to_kind(Kind::Float).mean(None)
+            model
+                .forward(&x)
+                .argmax(1, false)
+                .eq_tensor(&y)
+                .to_kind(Kind::Float)
+                .mean(None)
         });
         let accuracy = run.metric(epoch, "accuracy", &accuracy);
         if epoch % 10 == 9 {
             let loss = run.losses()[step - 1];
-            run.print(format!("epoch {}: loss {loss:.4}, accuracy {accuracy:.3}", epoch + 1));
+            run.print(format!(
+                "epoch {}: loss {loss:.4}, accuracy {accuracy:.3}",
+                epoch + 1
+            ));
         }
     }
 

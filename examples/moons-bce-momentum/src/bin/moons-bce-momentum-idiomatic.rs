@@ -19,7 +19,11 @@ fn main() -> Result<()> {
     run.op("xb", "Iter2::shuffle(): the rows tch's shuffle drew", None);
     run.op("out", "model.forward_t(&xb, true)", "mkl");
 
-    let seed_folder = run.args().out.join("moons-bce-momentum").join(format!("seed-{}", run.seed()));
+    let seed_folder = run
+        .args()
+        .out
+        .join("moons-bce-momentum")
+        .join(format!("seed-{}", run.seed()));
     let (x, y) = moons(&seed_folder.join("data"))?;
 
     let vs = nn::VarStore::new(tch::Device::Cpu);
@@ -31,8 +35,14 @@ fn main() -> Result<()> {
         .add_fn(|h| h.sigmoid());
     let params = named_parameters(&vs);
     run.initial_params(&params);
-    let bce = |out: &Tensor, target: &Tensor| out.binary_cross_entropy::<Tensor>(target, None, Reduction::Mean);
-    let mut optimizer = nn::Sgd { momentum: 0.9, ..Default::default() }.build(&vs, 0.1)?;
+    let bce = |out: &Tensor, target: &Tensor| {
+        out.binary_cross_entropy::<Tensor>(target, None, Reduction::Mean)
+    };
+    let mut optimizer = nn::Sgd {
+        momentum: 0.9,
+        ..Default::default()
+    }
+    .build(&vs, 0.1)?;
 
     let mut step = 0;
     for epoch in 0..run.steps(25) {
@@ -50,7 +60,11 @@ fn main() -> Result<()> {
         }
         tch::no_grad(|| {
             let out = model.forward_t(&x, false);
-            let correct = out.gt(0.5).to_kind(Kind::Float).eq_tensor(&y).to_kind(Kind::Float);
+            let correct = out
+                .gt(0.5)
+                .to_kind(Kind::Float)
+                .eq_tensor(&y)
+                .to_kind(Kind::Float);
             run.metric(epoch, "accuracy", &correct.mean(None));
             run.metric(epoch, "eval_loss", &bce(&out, &y));
         });

@@ -44,12 +44,20 @@ fn main() -> Result<()> {
             step += 1;
         }
         let accuracy = tch::no_grad(|| {
-            model.forward(&x).argmax(1, false).eq_tensor(&y).to_kind(Kind::Float).mean(None)
+            model
+                .forward(&x)
+                .argmax(1, false)
+                .eq_tensor(&y)
+                .to_kind(Kind::Float)
+                .mean(None)
         });
         let accuracy = run.metric(epoch, "accuracy", &accuracy);
         if epoch % 10 == 9 {
             let loss = run.losses()[step - 1];
-            run.print(format!("epoch {}: loss {loss:.4}, accuracy {accuracy:.3}", epoch + 1));
+            run.print(format!(
+                "epoch {}: loss {loss:.4}, accuracy {accuracy:.3}",
+                epoch + 1
+            ));
         }
     }
 
