@@ -18,6 +18,8 @@
 //! - [`named_parameters`], [`values`]: a `VarStore`'s parameters in `nn.Module` order, and a
 //!   tensor's values as every record takes them.
 
+#![warn(missing_docs)]
+
 pub mod data;
 pub mod init;
 pub mod ops;

@@ -61,6 +61,7 @@ impl Args {
 /// A number a run records: a one-element tensor (`loss`, `accuracy`, as `.item()` reads it)
 /// or a float, widened exactly to f64.
 pub trait Number {
+    /// The value, as `loss.item()` reads it (a float32 widened exactly).
     fn number(&self) -> f64;
 }
 

@@ -285,7 +285,10 @@ fn declared_op(f: &super::FirstDivergence, a: &Side, b: &Side) -> (String, Optio
     if let Some(of) = name.strip_suffix(".grad") {
         return match declared(of) {
             Some(op) => (
-                format!("autograd's backward of `{}` (`{name}`)", op.code),
+                format!(
+                    "the gradient of `{}` (`{name}`), from autograd's backward of what uses it",
+                    op.code
+                ),
                 op.library.or_else(aten),
             ),
             None => (format!("autograd's backward (`{name}`)"), aten()),

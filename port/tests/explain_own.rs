@@ -1,0 +1,185 @@
+//! `explain` on two folders of a notebook that is none of the five: a small PyTorch script
+//! with Adam, recorded by `xor_repro_record`, against its tch port through this crate. The
+//! exact port is identical; with tch's `nn::Adam` the port parts, and `explain` names the step,
+//! the value and the operation (the optimizer's update); a difference planted into a value the
+//! script declared (`rec.op`) is named with that op's code and its library's kernel, and one
+//! planted into a parameter at step 0 as its initial value.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use tch::nn::{self, Module, OptimizerConfig};
+use tch::{Device, Kind, Reduction, Tensor};
+use xor_repro::explain::render;
+use xor_repro_port::{init, named_parameters, optim, Args, Run};
+
+const SCRIPT: &str = r#"
+import torch
+from torch import nn
+import xor_repro_record as xrr
+
+rec = xrr.Run.from_args("own-adam")
+torch.manual_seed(rec.seed)
+X, y = torch.randn(8, 3), torch.randn(8, 1)
+model = nn.Sequential(nn.Linear(3, 4), nn.Tanh(), nn.Linear(4, 1))
+rec.initial_params(model.named_parameters())
+rec.op("h", "model[0](X)", "mkl")
+optimizer = torch.optim.Adam(model.parameters(), lr=0.05)
+for step in range(rec.steps(6)):
+    with rec.step(step, model) as t:
+        h = t.keep("h", model[0](X))
+        out = t.keep("out", model[2](torch.tanh(h)))
+        loss = t.value("loss", nn.functional.mse_loss(out, y))
+        optimizer.zero_grad()
+        t.backward(loss)
+        optimizer.step()
+    rec.loss(step, loss)
+rec.final_params(model.named_parameters())
+rec.write()
+"#;
+
+/// The tch port, with PyTorch's Adam (`exact`) or tch's own, into side `side`.
+fn port(out: &Path, side: &str, exact: bool) -> PathBuf {
+    let args = Args {
+        out: out.to_path_buf(),
+        trace: true,
+        ..Args::default()
+    };
+    let mut run = Run::new("own-adam", args).side(side);
+    tch::manual_seed(run.seed() as i64);
+    let opts = (Kind::Float, Device::Cpu);
+    let (x, y) = (Tensor::randn([8, 3], opts), Tensor::randn([8, 1], opts));
+    let vs = nn::VarStore::new(Device::Cpu);
+    let (fc1, fc2) = (
+        init::linear(vs.root() / "0", 3, 4),
+        init::linear(vs.root() / "2", 4, 1),
+    );
+    let params = named_parameters(&vs);
+    run.initial_params(&params);
+    let mut pytorch_adam = optim::Adam::new(&params, 0.05);
+    let mut tch_adam = nn::Adam::default().build(&vs, 0.05).unwrap();
+    for step in 0..run.steps(6) {
+        let t = run.step(step, &params);
+        let h = t.keep("h", fc1.forward(&x));
+        let out = t.keep("out", fc2.forward(&h.tanh()));
+        let loss = t.value("loss", out.mse_loss(&y, Reduction::Mean));
+        if exact {
+            pytorch_adam.zero_grad();
+            t.backward(&loss);
+            pytorch_adam.step();
+        } else {
+            tch_adam.zero_grad();
+            t.backward(&loss);
+            tch_adam.step();
+        }
+        drop(t);
+        run.loss(step, &loss);
+    }
+    run.final_params(&params);
+    run.write().unwrap()
+}
+
+fn script(out: &Path) -> PathBuf {
+    let file = out.join("own_adam.py");
+    std::fs::write(&file, SCRIPT).unwrap();
+    let python = xor_repro::run::python::interpreter().expect("run ./scripts/setup.sh first");
+    let ran = Command::new(python)
+        .arg(&file)
+        .args(["--out", out.to_str().unwrap(), "--trace"])
+        .env("PYTHONPATH", xor_repro::run::python::python_path())
+        .output()
+        .expect("python runs");
+    assert!(
+        ran.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ran.stderr)
+    );
+    out.join("own-adam/seed-0/python")
+}
+
+/// What `explain A B` prints: its headline and the operation line.
+fn explain(a: &Path, b: &Path) -> (bool, String, String) {
+    let outcome = xor_repro::explain::run::folders(a, b, "steps").unwrap();
+    let op = render::operation(&outcome.explanation, &outcome.a, &outcome.b).unwrap_or_default();
+    println!("{}\n  operation {op}", outcome.headline);
+    (outcome.identical(), outcome.headline, op)
+}
+
+/// A copy of run folder `from` with element `index` of traced value `name` at `step` moved
+/// by one float32 ulp.
+fn planted(from: &Path, to: &Path, step: usize, name: &str, index: usize) -> PathBuf {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        std::fs::copy(entry.path(), to.join(entry.file_name())).unwrap();
+    }
+    let trace = std::fs::read_to_string(to.join("trace.csv")).unwrap();
+    let mut moved = 0;
+    let lines: Vec<String> = trace
+        .lines()
+        .map(|line| {
+            let f: Vec<&str> = line.split(',').collect();
+            if f[0] == step.to_string() && f[2] == name && f[3] == index.to_string() {
+                moved += 1;
+                let v: f32 = f[4].parse().unwrap();
+                let v = f32::from_bits(v.to_bits() + 1) as f64;
+                format!(
+                    "{},{},{},{},{}",
+                    f[0],
+                    f[1],
+                    f[2],
+                    f[3],
+                    xor_repro::record::number(v)
+                )
+            } else {
+                line.to_string()
+            }
+        })
+        .collect();
+    assert_eq!(
+        moved, 1,
+        "{name}[{index}] of step {step} is in the trace once"
+    );
+    std::fs::write(to.join("trace.csv"), lines.join("\n") + "\n").unwrap();
+    to.to_path_buf()
+}
+
+#[test]
+fn explain_names_where_a_port_of_ones_own_parts() {
+    let out = tempfile::tempdir().unwrap();
+    let python = script(out.path());
+    let exact = port(out.path(), "tch", true);
+    let (identical, headline, _) = explain(&python, &exact);
+    assert!(identical, "the exact port: {headline}");
+
+    let tch_adam = port(out.path(), "tch-adam", false);
+    let (identical, headline, op) = explain(&python, &tch_adam);
+    assert!(!identical);
+    assert!(
+        headline.starts_with("first divergence: step ")
+            && !headline.starts_with("first divergence: step 0,")
+            && headline.contains(".updated (value"),
+        "nn::Adam parts at an update after step 0's (its first moment, mul_ and add_ against \
+         lerp_, agrees while the moment starts from zero): {headline}"
+    );
+    assert!(op.starts_with("the optimizer's update of `"), "{op}");
+
+    let grad = planted(&exact, &out.path().join("planted-grad"), 3, "h.grad", 5);
+    let (_, headline, op) = explain(&python, &grad);
+    assert!(
+        headline.starts_with("first divergence: step 3, h.grad ")
+            && headline.contains("1 of 32 elements differ; [5]"),
+        "{headline}"
+    );
+    assert!(
+        op.starts_with("the gradient of `model[0](X)` (`h.grad`), from autograd's backward of what uses it: python MKL"),
+        "{op}"
+    );
+
+    let init = planted(&exact, &out.path().join("planted-init"), 0, "2.bias", 0);
+    let (_, headline, op) = explain(&python, &init);
+    assert!(
+        headline.starts_with("first divergence: step 0, 2.bias "),
+        "{headline}"
+    );
+    assert!(op.starts_with("`2.bias`'s initial value"), "{op}");
+}
