@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Proves one worked example: runs its script (script.py, recorded with xor_repro_record), its
-# exact tch port (src/main.rs) and its idiomatic tch port (src/bin/*-idiomatic.rs), every step
-# traced, then holds the exact port against the script with `xor-repro diff` and `explain`.
+# exact tch port (src/main.rs) and, where it has one, its idiomatic tch port
+# (src/bin/NAME-idiomatic.rs), every step traced, then holds the exact port against the script
+# with `xor-repro diff` and `explain`.
 # Exits 0 only when they are bit-identical; the idiomatic port's divergence is shown (what
 # `explain` says about it), not judged.
 #   examples/prove.sh examples/NAME [--seed S]   (each examples/NAME/run.sh calls this)
@@ -24,13 +25,15 @@ args=(--seed "$seed" --out "$out" --trace)
 run="$out/$name/seed-$seed"
 xor_repro=target/release/xor-repro
 
-echo "== $name: the script (python), the exact port (tch), the idiomatic port (tch-idiomatic)"
+echo "== $name: the script (python), the exact port (tch)"
 .venv/bin/python "$here/script.py" "${args[@]}"
 "target/release/$name" "${args[@]}"
-"target/release/$name-idiomatic" "${args[@]}"
 
-echo "== the idiomatic port against the script (shown, not judged)"
-"$xor_repro" explain "$run/python" "$run/tch-idiomatic" || true
+if [ -f "$here/src/bin/$name-idiomatic.rs" ]; then
+    echo "== the idiomatic port (tch-idiomatic) against the script (shown, not judged)"
+    "target/release/$name-idiomatic" "${args[@]}"
+    "$xor_repro" explain "$run/python" "$run/tch-idiomatic" || true
+fi
 
 echo "== the exact port against the script: bit-identical, or this example fails"
 "$xor_repro" diff "$run/python" "$run/tch"
