@@ -17,7 +17,9 @@
 //!
 //! Runs and what is made of them:
 //! - `run/`: one experiment on any side into its run folder; `record/`: what a run produced
-//!   and how it is written (docs/CONTRACT.md#run-files), with its trace.
+//!   and how it is written (docs/CONTRACT.md#run-files), with its trace, and the predictions
+//!   and metrics of any shape a port of one's own records (`record::table`; the port API
+//!   itself is `port/`, `xor-repro-port`).
 //! - `diff/`: two runs or any two data files, number by number; `compare/`: a run judged
 //!   against its Python reference (docs/CONTRACT.md#fidelity); `explain/`: where two traces
 //!   part, and why.
