@@ -12,10 +12,12 @@
 mod common;
 
 use common::{compare, doc_rows, global_generator, pytorch, Named};
+use tch::nn::init::NormalOrUniform;
 use tch::{data::Iter2, nn, nn::Module, nn::OptimizerConfig, Device, Kind, Reduction, Tensor};
 use xor_repro::kernels::aten::Capability;
+use xor_repro_port::init::{self, Mode, Nonlinearity};
 use xor_repro_port::optim::{self, Adam};
-use xor_repro_port::{data::DataLoader, init, named_parameters, ops, values};
+use xor_repro_port::{data::DataLoader, named_parameters, ops, values};
 
 /// Every entry seeds with this (`SEED` in pytorch_side.py).
 const SEED: i64 = 7;
@@ -132,6 +134,21 @@ macro_rules! entries {
 entries! {
     linear_init: "linear-init" => linear_init_tch, Some(linear_init_port);
     seq_init: "seq-init" => seq_init_port, None;
+    xavier_uniform: "xavier-uniform" => || xavier_tch(false), None;
+    xavier_normal: "xavier-normal" => || xavier_tch(true), Some(xavier_normal_port);
+    kaiming_uniform: "kaiming-uniform" => || kaiming_tch(NormalOrUniform::Uniform), None;
+    kaiming_normal: "kaiming-normal" =>
+        || kaiming_tch(NormalOrUniform::Normal),
+        Some(kaiming_normal_port);
+    nn_init: "nn-init" => nn_init_port, None;
+    conv2d_init: "conv2d-init" =>
+        || conv2d_init_entry(|p, i, o, k, c| nn::conv2d(p, i, o, k, c)),
+        Some(|| conv2d_init_entry(|p, i, o, k, c| init::conv2d(p, i, o, k, c)));
+    conv2d: "conv2d" => conv2d_port, None;
+    embedding_init: "embedding-init" => embedding_init_tch, None;
+    embedding_padding_idx: "embedding-padding-idx" =>
+        || embedding_padding_idx_entry(|p, n, d, c| nn::embedding(p, n, d, c)),
+        Some(|| embedding_padding_idx_entry(|p, n, d, c| init::embedding(p, n, d, c)));
     adam: "adam" =>
         || tch_trains(nn::Adam::default(), 0.01),
         Some(|| port_trains(|vs| Adam::new(vs, 0.01)));
@@ -240,6 +257,315 @@ fn seq_init_port() -> Named {
         .collect();
     out.extend(named(&[("input.x", &x), ("out", &model.forward(&x))]));
     out
+}
+
+// ---- torch.nn.init and the layers that draw ----------------------------------------------
+
+/// The weights every `torch.nn.init` entry fills (`SHAPES` in pytorch_side.py): one of 16
+/// values or more (ATen's vectorised `normal_`), a convolution's, and one of fewer than 16
+/// (ATen's scalar `normal_`, in float64).
+const SHAPES: [&[i64]; 3] = [&[32, 8], &[8, 4, 3, 3], &[3, 4]];
+
+/// `w0`, `w1`, `w2` of `SHAPES`, each made by `make(path, name, index, shape)` in turn.
+fn weights(make: impl Fn(&nn::Path, &str, usize, &[i64]) -> Tensor) -> Named {
+    tch::manual_seed(SEED);
+    let vs = nn::VarStore::new(Device::Cpu);
+    (0..SHAPES.len())
+        .map(|i| {
+            let name = format!("w{i}");
+            (name.clone(), values(&make(&vs.root(), &name, i, SHAPES[i])))
+        })
+        .collect()
+}
+
+/// The Xavier entries as a tch user writes them without `torch.nn.init` at hand: a variable
+/// drawn by `Init::Uniform` between ±gain·√(6/(fan_in + fan_out)) (the formula of PyTorch's
+/// docs) or by `Init::Randn` with std gain·√(2/(fan_in + fan_out)), the fans and gains tch's.
+fn xavier_tch(normal: bool) -> Named {
+    use nn::init::{FanInOut, NonLinearity};
+    let gains = [1.0, NonLinearity::ReLU.gain(), NonLinearity::Tanh.gain()];
+    weights(|p, name, i, shape| {
+        let fans = (FanInOut::FanIn.for_weight_dims(shape)
+            + FanInOut::FanOut.for_weight_dims(shape)) as f64;
+        let init = if normal {
+            nn::Init::Randn {
+                mean: 0.0,
+                stdev: gains[i] * (2.0 / fans).sqrt(),
+            }
+        } else {
+            let a = gains[i] * (6.0 / fans).sqrt();
+            nn::Init::Uniform { lo: -a, up: a }
+        };
+        p.var(name, shape, init)
+    })
+}
+
+/// `init::xavier_normal_` on undrawn variables, with gains 1, `calculate_gain("relu")` and
+/// `calculate_gain("tanh")`.
+fn xavier_normal_port() -> Named {
+    let gains = [
+        1.0,
+        init::calculate_gain(Nonlinearity::Relu, None),
+        init::calculate_gain(Nonlinearity::Tanh, None),
+    ];
+    weights(|p, name, i, shape| {
+        let mut w = p.zeros(name, shape);
+        init::xavier_normal_(&mut w, gains[i]);
+        w
+    })
+}
+
+/// The Kaiming entries in tch's `Init::Kaiming`: `nonlinearity="relu"` (tch's default,
+/// `DEFAULT_KAIMING_UNIFORM` or `_NORMAL`), `mode="fan_out"`, and `a=0.2`, whose leaky ReLU
+/// gain tch has no name for (`ExplicitGain`).
+fn kaiming_tch(dist: NormalOrUniform) -> Named {
+    use nn::init::{FanInOut, NonLinearity};
+    let leaky = NonLinearity::ExplicitGain((2.0f64 / (1.0 + 0.2 * 0.2)).sqrt());
+    let args = [
+        (FanInOut::FanIn, NonLinearity::ReLU),
+        (FanInOut::FanOut, NonLinearity::ReLU),
+        (FanInOut::FanIn, leaky),
+    ];
+    weights(|p, name, i, shape| {
+        let (fan, non_linearity) = args[i];
+        p.var(
+            name,
+            shape,
+            nn::Init::Kaiming {
+                dist,
+                fan,
+                non_linearity,
+            },
+        )
+    })
+}
+
+/// `init::kaiming_normal_` on undrawn variables, with the arguments of [`kaiming_tch`].
+fn kaiming_normal_port() -> Named {
+    let args = [
+        (0.0, Mode::FanIn, Nonlinearity::Relu),
+        (0.0, Mode::FanOut, Nonlinearity::Relu),
+        (0.2, Mode::FanIn, Nonlinearity::LeakyRelu),
+    ];
+    weights(|p, name, i, shape| {
+        let mut w = p.zeros(name, shape);
+        let (a, mode, nonlinearity) = args[i];
+        init::kaiming_normal_(&mut w, a, mode, nonlinearity);
+        w
+    })
+}
+
+/// Every `torch.nn.init` function `init` ports, in turn, on each of `SHAPES` (`nn_init` in
+/// pytorch_side.py).
+fn nn_init_port() -> Named {
+    type Fill = Box<dyn Fn(&mut Tensor)>;
+    let gain = init::calculate_gain;
+    let calls: [(&str, Fill); 9] = [
+        ("uniform", Box::new(|w| init::uniform_(w, -0.5, 2.0))),
+        ("normal", Box::new(|w| init::normal_(w, 0.3, 1.5))),
+        ("constant", Box::new(|w| init::constant_(w, 0.7))),
+        ("ones", Box::new(init::ones_)),
+        ("zeros", Box::new(init::zeros_)),
+        (
+            "xavier_uniform",
+            Box::new(move |w| init::xavier_uniform_(w, gain(Nonlinearity::LeakyRelu, Some(0.3)))),
+        ),
+        (
+            "xavier_normal",
+            Box::new(move |w| init::xavier_normal_(w, gain(Nonlinearity::Selu, None))),
+        ),
+        (
+            "kaiming_uniform",
+            Box::new(|w| init::kaiming_uniform_(w, 0.0, Mode::FanIn, Nonlinearity::LeakyRelu)),
+        ),
+        (
+            "kaiming_normal",
+            Box::new(|w| init::kaiming_normal_(w, 0.1, Mode::FanOut, Nonlinearity::LeakyRelu)),
+        ),
+    ];
+    tch::manual_seed(SEED);
+    let vs = nn::VarStore::new(Device::Cpu);
+    let mut out = Named::new();
+    for (name, fill) in &calls {
+        for (i, shape) in SHAPES.iter().enumerate() {
+            let mut w = (vs.root() / *name).zeros(&format!("w{i}"), shape);
+            fill(&mut w);
+            out.push((format!("{name}.w{i}"), values(&w)));
+        }
+    }
+    out
+}
+
+/// `init::calculate_gain` against `torch.nn.init.calculate_gain`, to the last bit: every
+/// nonlinearity, and `leaky_relu` at 20 000 slopes, among them ones whose `slope ** 2` (C's
+/// `pow`) is not `slope * slope`.
+#[test]
+fn calculate_gain_is_pythons() {
+    use Nonlinearity::*;
+    let named = [
+        ("linear", Linear),
+        ("conv1d", Conv1d),
+        ("conv2d", Conv2d),
+        ("conv3d", Conv3d),
+        ("conv_transpose1d", ConvTranspose1d),
+        ("conv_transpose2d", ConvTranspose2d),
+        ("conv_transpose3d", ConvTranspose3d),
+        ("sigmoid", Sigmoid),
+        ("tanh", Tanh),
+        ("relu", Relu),
+        ("leaky_relu", LeakyRelu),
+        ("selu", Selu),
+    ];
+    // Slopes from 0 to 10 by a fixed LCG, after ones known to part `pow` from `*` here.
+    let mut slopes = vec![4.803682136468269, 5f64.sqrt(), 0.01, 0.2, 0.3];
+    let mut state: u64 = 7;
+    while slopes.len() < 20_000 {
+        state = state
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        slopes.push((state >> 11) as f64 / (1u64 << 53) as f64 * 10.0);
+    }
+    let mut cases: Vec<(String, Nonlinearity, Option<f64>)> = named
+        .iter()
+        .map(|&(name, n)| (format!("'{name}' None"), n, None))
+        .collect();
+    cases.extend(
+        slopes
+            .iter()
+            .map(|&s| (format!("'leaky_relu' {s:?}"), LeakyRelu, Some(s))),
+    );
+    let script = "import sys\nfrom torch.nn.init import calculate_gain\n\
+                  for line in sys.stdin:\n    n, p = line.split()\n    \
+                  print(repr(float(calculate_gain(eval(n), eval(p)))))\n";
+    let python = xor_repro::run::python::interpreter().expect("run ./scripts/setup.sh first");
+    let mut child = std::process::Command::new(python)
+        .args(["-c", script])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("python runs");
+    let input: String = cases
+        .iter()
+        .map(|(args, _, _)| format!("{args}\n"))
+        .collect();
+    // Written from another thread: Python answers while it reads, and would fill its stdout
+    // pipe while this thread still writes.
+    let mut stdin = child.stdin.take().expect("stdin");
+    let writer = std::thread::spawn(move || {
+        use std::io::Write;
+        stdin.write_all(input.as_bytes()).expect("python reads");
+    });
+    let out = child.wait_with_output().expect("python answers");
+    writer.join().expect("the writer");
+    assert!(out.status.success(), "calculate_gain in Python failed");
+    let theirs: Vec<f64> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| l.parse().expect("a float"))
+        .collect();
+    assert_eq!(theirs.len(), cases.len());
+    for ((args, n, p), theirs) in cases.iter().zip(&theirs) {
+        let ours = init::calculate_gain(*n, *p);
+        assert_eq!(
+            ours.to_bits(),
+            theirs.to_bits(),
+            "calculate_gain({args}): {ours:e} against {theirs:e}"
+        );
+    }
+}
+
+/// `nn.Conv2d(3, 8, 3)`, then `nn.Conv2d(8, 4, 3, padding=1, groups=2)`.
+fn conv2d_init_entry(
+    conv2d: impl Fn(&nn::Path, i64, i64, i64, nn::ConvConfig) -> nn::Conv2D,
+) -> Named {
+    tch::manual_seed(SEED);
+    let vs = nn::VarStore::new(Device::Cpu);
+    let p = vs.root();
+    let grouped = nn::ConvConfig {
+        padding: 1,
+        groups: 2,
+        ..Default::default()
+    };
+    let c1 = conv2d(&(&p / "c1"), 3, 8, 3, Default::default());
+    let c2 = conv2d(&(&p / "c2"), 8, 4, 3, grouped);
+    let bias = |c: &nn::Conv2D| c.bs.as_ref().expect("a bias").shallow_clone();
+    named(&[
+        ("c1.weight", &c1.ws),
+        ("c1.bias", &bias(&c1)),
+        ("c2.weight", &c2.ws),
+        ("c2.bias", &bias(&c2)),
+    ])
+}
+
+/// `nn.Sequential(nn.Conv2d(3, 8, 3, padding=1), nn.ReLU(), nn.Conv2d(8, 4, 3, stride=2,
+/// groups=2))` built with `init::conv2d`: its initial parameters, its output on a random batch
+/// and the gradients of the input and of every parameter under a random upstream gradient.
+fn conv2d_port() -> Named {
+    tch::manual_seed(SEED);
+    let vs = nn::VarStore::new(Device::Cpu);
+    let p = vs.root();
+    let padded = nn::ConvConfig {
+        padding: 1,
+        ..Default::default()
+    };
+    let strided = nn::ConvConfig {
+        stride: 2,
+        groups: 2,
+        ..Default::default()
+    };
+    let model = nn::seq()
+        .add(init::conv2d(&p / "0", 3, 8, 3, padded))
+        .add_fn(|x| x.relu())
+        .add(init::conv2d(&p / "2", 8, 4, 3, strided));
+    let params = named_parameters(&vs);
+    let mut out: Named = params
+        .iter()
+        .map(|(name, t)| (name.clone(), values(t)))
+        .collect();
+    let x = Tensor::randn([2, 3, 8, 8], FLOAT).set_requires_grad(true);
+    let g = Tensor::randn([2, 4, 3, 3], FLOAT);
+    out.extend(forward_backward(&x, &g, |x| model.forward(x)));
+    out.extend(
+        params
+            .iter()
+            .map(|(name, t)| (format!("{name}.grad"), values(&t.grad()))),
+    );
+    out
+}
+
+/// tch's `nn::embedding` with its default config: `nn.Embedding(10, 4)`, then
+/// `nn.Embedding(3, 5)` (fewer than 16 values).
+fn embedding_init_tch() -> Named {
+    tch::manual_seed(SEED);
+    let vs = nn::VarStore::new(Device::Cpu);
+    let e1 = nn::embedding(vs.root() / "e1", 10, 4, Default::default());
+    let e2 = nn::embedding(vs.root() / "e2", 3, 5, Default::default());
+    named(&[("e1.weight", &e1.ws), ("e2.weight", &e2.ws)])
+}
+
+/// `nn.Embedding(10, 4, padding_idx=0)`: its initial weight, its output on 12 random indices
+/// and the weight's gradient under a random upstream gradient.
+fn embedding_padding_idx_entry(
+    embedding: impl Fn(nn::Path, i64, i64, nn::EmbeddingConfig) -> nn::Embedding,
+) -> Named {
+    tch::manual_seed(SEED);
+    let vs = nn::VarStore::new(Device::Cpu);
+    let config = nn::EmbeddingConfig {
+        padding_idx: 0,
+        ..Default::default()
+    };
+    let emb = embedding(vs.root() / "emb", 10, 4, config);
+    let weight = emb.ws.detach().copy();
+    let idx = Tensor::randint(10, [12], (Kind::Int64, Device::Cpu));
+    let g = Tensor::randn([12, 4], FLOAT);
+    let y = emb.forward(&idx);
+    (&y * &g).sum(Kind::Float).backward();
+    named(&[
+        ("weight", &weight),
+        ("input.idx", &idx),
+        ("input.g", &g),
+        ("y", &y),
+        ("weight.grad", &emb.ws.grad()),
+    ])
 }
 
 // ---- optimizers ----------------------------------------------------------------------------

@@ -77,6 +77,104 @@ def seq_init():
     return list(model.named_parameters()) + [("input.x", x), ("out", model(x))]
 
 
+# The torch.nn.init entries: each function on a weight large enough for ATen's vectorised
+# normal_ (16 values or more), on a convolution's 4-d weight, and on a weight of fewer than 16
+# values (ATen's scalar normal_, in float64), as a notebook calls it on its layers' weights.
+SHAPES = [(32, 8), (8, 4, 3, 3), (3, 4)]
+
+
+def xavier(fill):
+    torch.manual_seed(SEED)
+    gains = [1.0, nn.init.calculate_gain("relu"), nn.init.calculate_gain("tanh")]
+    out = []
+    for i, (shape, gain) in enumerate(zip(SHAPES, gains)):
+        w = torch.empty(shape)
+        fill(w, gain=gain)
+        out.append((f"w{i}", w))
+    return out
+
+
+def kaiming(fill):
+    torch.manual_seed(SEED)
+    args = [
+        dict(nonlinearity="relu"),
+        dict(mode="fan_out", nonlinearity="relu"),
+        dict(a=0.2),
+    ]
+    out = []
+    for i, (shape, kwargs) in enumerate(zip(SHAPES, args)):
+        w = torch.empty(shape)
+        fill(w, **kwargs)
+        out.append((f"w{i}", w))
+    return out
+
+
+def nn_init():
+    """Every torch.nn.init function ported, in turn, on each of SHAPES."""
+    torch.manual_seed(SEED)
+    init, gain = nn.init, nn.init.calculate_gain
+    calls = [
+        ("uniform", lambda w: init.uniform_(w, -0.5, 2.0)),
+        ("normal", lambda w: init.normal_(w, 0.3, 1.5)),
+        ("constant", lambda w: init.constant_(w, 0.7)),
+        ("ones", init.ones_),
+        ("zeros", init.zeros_),
+        ("xavier_uniform", lambda w: init.xavier_uniform_(w, gain=gain("leaky_relu", 0.3))),
+        ("xavier_normal", lambda w: init.xavier_normal_(w, gain=gain("selu"))),
+        ("kaiming_uniform", init.kaiming_uniform_),
+        ("kaiming_normal", lambda w: init.kaiming_normal_(w, a=0.1, mode="fan_out")),
+    ]
+    out = []
+    for name, fill in calls:
+        for i, shape in enumerate(SHAPES):
+            w = torch.empty(shape)
+            fill(w)
+            out.append((f"{name}.w{i}", w))
+    return out
+
+
+def conv2d_init():
+    torch.manual_seed(SEED)
+    c1 = nn.Conv2d(3, 8, 3)
+    c2 = nn.Conv2d(8, 4, 3, padding=1, groups=2)
+    return [(f"c1.{n}", p) for n, p in c1.named_parameters()] + [
+        (f"c2.{n}", p) for n, p in c2.named_parameters()
+    ]
+
+
+def conv2d():
+    torch.manual_seed(SEED)
+    model = nn.Sequential(
+        nn.Conv2d(3, 8, 3, padding=1), nn.ReLU(), nn.Conv2d(8, 4, 3, stride=2, groups=2)
+    )
+    out = [(n, p.detach().clone()) for n, p in model.named_parameters()]
+    x = torch.randn(2, 3, 8, 8, requires_grad=True)
+    g = torch.randn(2, 4, 3, 3)
+    y = model(x)
+    (y * g).sum().backward()
+    out += [("input.x", x), ("input.g", g), ("y", y), ("x.grad", x.grad)]
+    return out + [(f"{n}.grad", p.grad) for n, p in model.named_parameters()]
+
+
+def embedding_init():
+    torch.manual_seed(SEED)
+    e1 = nn.Embedding(10, 4)
+    e2 = nn.Embedding(3, 5)
+    return [("e1.weight", e1.weight), ("e2.weight", e2.weight)]
+
+
+def embedding_padding_idx():
+    torch.manual_seed(SEED)
+    emb = nn.Embedding(10, 4, padding_idx=0)
+    weight = emb.weight.detach().clone()
+    idx = torch.randint(10, (12,))
+    g = torch.randn(12, 4)
+    y = emb(idx)
+    (y * g).sum().backward()
+    out = [("weight", weight), ("input.idx", idx), ("input.g", g), ("y", y)]
+    return out + [("weight.grad", emb.weight.grad)]
+
+
 def bce():
     torch.manual_seed(SEED)
     logits = torch.randn(64, 1, requires_grad=True)
@@ -178,6 +276,15 @@ def add_alpha():
 ENTRIES = {
     "linear-init": linear_init,
     "seq-init": seq_init,
+    "xavier-uniform": lambda: xavier(nn.init.xavier_uniform_),
+    "xavier-normal": lambda: xavier(nn.init.xavier_normal_),
+    "kaiming-uniform": lambda: kaiming(nn.init.kaiming_uniform_),
+    "kaiming-normal": lambda: kaiming(nn.init.kaiming_normal_),
+    "nn-init": nn_init,
+    "conv2d-init": conv2d_init,
+    "conv2d": conv2d,
+    "embedding-init": embedding_init,
+    "embedding-padding-idx": embedding_padding_idx,
     "adam": lambda: train(lambda p: torch.optim.Adam(p, lr=0.01)),
     "adam-weight-decay": lambda: train(lambda p: torch.optim.Adam(p, lr=0.01, weight_decay=0.01)),
     "adam-amsgrad": lambda: train(lambda p: torch.optim.Adam(p, lr=0.01, amsgrad=True)),
