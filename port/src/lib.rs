@@ -8,8 +8,9 @@
 //!   and the same schema as the Python recorder `xor_repro_record` writes on the other side.
 //! - [`Autograd`] (from [`Run::step`]): one training step traced in program order, the
 //!   gradients in the order autograd computes them; [`TapTensor`] for plain tensor taps.
-//! - [`init`]: PyTorch's own initial draws for tch's layers (`nn.Linear`), on the global
-//!   generator `tch::manual_seed` seeds, as PyTorch draws them.
+//! - [`init`]: PyTorch's own initial draws for tch's layers (`nn.Linear`, `nn.Conv2d`,
+//!   `nn.Embedding`) and `torch.nn.init`'s functions, on the global generator
+//!   `tch::manual_seed` seeds, as PyTorch draws them.
 //! - [`optim`]: `torch.optim.Adam` and `AdamW` as PyTorch's own Python code computes them, for
 //!   where tch's `nn::Adam` and `nn::AdamW` differ (tch's `nn::Sgd` agrees with `optim.SGD`).
 //! - [`data`]: a `DataLoader`'s shuffled mini-batches, drawn as PyTorch draws them.
