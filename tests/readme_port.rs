@@ -27,7 +27,13 @@ fn appears_in(block: &str, file: &str, indent: usize) -> bool {
     let pad = " ".repeat(indent);
     let indented: String = block
         .lines()
-        .map(|l| if l.is_empty() { "\n".to_string() } else { format!("{pad}{l}\n") })
+        .map(|l| {
+            if l.is_empty() {
+                "\n".to_string()
+            } else {
+                format!("{pad}{l}\n")
+            }
+        })
         .collect();
     file.contains(&indented)
 }
@@ -42,7 +48,11 @@ fn the_readme_port_is_the_worked_example() {
     let heading = "## Port your own notebook";
     let python = blocks(&readme, heading, "python");
     let rust = blocks(&readme, heading, "rust");
-    assert_eq!((python.len(), rust.len()), (1, 1), "one script and one port shown");
+    assert_eq!(
+        (python.len(), rust.len()),
+        (1, 1),
+        "one script and one port shown"
+    );
     assert!(python[0].lines().count() > 20 && rust[0].lines().count() > 30);
     assert!(
         appears_in(&python[0], &script, 0),

@@ -291,14 +291,7 @@ impl Run {
         }
         let dir = record::run_dir(&self.args.out, &self.experiment, self.args.seed, &self.side);
         let kernels = xor_repro::kernels::this_machine()
-            .for_libraries(&["aten", "mkl"])
-            .into_iter()
-            .map(|(key, mut path)| {
-                path.emulated = None;
-                path.source = Some("libtorch's own kernels".to_string());
-                (key, path)
-            })
-            .collect();
+            .libtorchs_own(&["aten", "mkl"], "libtorch's own kernels");
         let info = RunInfo {
             experiment: self.experiment.clone(),
             notebook: self.notebook.clone(),

@@ -127,12 +127,13 @@ impl Autograd {
         params: &[(N, T)],
         misuse: Misuse,
     ) -> Autograd {
-        let named: Vec<(&str, &Tensor)> = params
-            .iter()
-            .map(|(n, t)| (n.as_ref(), t.borrow()))
-            .collect();
-        tap.tensors("", &named);
+        // An untraced step (nearly every step of a run) allocates nothing here.
         let params = if tap.on() {
+            let named: Vec<(&str, &Tensor)> = params
+                .iter()
+                .map(|(n, t)| (n.as_ref(), t.borrow()))
+                .collect();
+            tap.tensors("", &named);
             shallow(&named)
         } else {
             Vec::new()

@@ -252,6 +252,20 @@ impl Paths {
         let mut all = self.records();
         keys.iter().filter_map(|k| all.remove_entry(*k)).collect()
     }
+
+    /// The paths of `keys` as a run on libtorch's own kernels records them (a tch port, the
+    /// libtorch-backed engine): picked here, computed by libtorch, so neither emulated nor
+    /// not; `source` says which.
+    pub fn libtorchs_own(&self, keys: &[&str], source: &str) -> BTreeMap<String, KernelPath> {
+        self.for_libraries(keys)
+            .into_iter()
+            .map(|(key, mut path)| {
+                path.emulated = None;
+                path.source = Some(source.to_string());
+                (key, path)
+            })
+            .collect()
+    }
 }
 
 /// One line naming the paths in `paths` that are not emulated, if any: such a run is judged

@@ -195,28 +195,17 @@ pub fn kernel_paths(
     engine: Engine,
 ) -> BTreeMap<String, crate::kernels::KernelPath> {
     let paths = crate::kernels::this_machine();
-    let libtorchs_own = |keys: &[&str], source: &str| {
-        paths
-            .for_libraries(keys)
-            .into_iter()
-            .map(|(key, mut path)| {
-                path.emulated = None;
-                path.source = Some(source.to_string());
-                (key, path)
-            })
-            .collect()
-    };
     match engine {
         Engine::Exact
             if exp.framework == crate::experiments::Framework::PyTorch && exp.needs_libtorch() =>
         {
-            libtorchs_own(
+            paths.libtorchs_own(
                 exp.framework.kernel_libraries(),
                 "libtorch's own kernels (the libtorch-backed exact engine)",
             )
         }
         Engine::Exact => paths.for_libraries(exp.framework.kernel_libraries()),
-        Engine::Tch => libtorchs_own(&["aten"], "libtorch's own kernels"),
+        Engine::Tch => paths.libtorchs_own(&["aten"], "libtorch's own kernels"),
     }
 }
 
