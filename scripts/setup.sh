@@ -37,17 +37,26 @@ if ! "$venv/bin/python" -c "import threadpoolctl" 2>/dev/null; then
     "$venv/bin/python" -m pip install --quiet --disable-pip-version-check "threadpoolctl==$THREADPOOLCTL_VERSION"
 fi
 
-# The project reaches the environment through two links (both git-ignored): `.venv` for
-# the Python side and `.libtorch` (its torch package) for the build (.cargo/config.toml).
-ln -sfn "$venv" "$root/.venv"
-torch_dir=$("$venv/bin/python" -c 'import os, torch; print(os.path.dirname(torch.__file__))')
+# The project reaches the environment through `.venv` (the Python side) and `.libtorch` (its
+# torch package, for the build: .cargo/config.toml), both git-ignored. `.venv` is this clone's
+# own thin environment: no packages of its own, two .pth files in its site-packages, this
+# clone's python/ first (the recorder, xor_repro_record) and then the shared environment's
+# packages. So two clones at different commits each import their own recorder.
+if [ -L "$root/.venv" ]; then
+    rm "$root/.venv"   # set-ups before this one linked the shared environment itself
+fi
+if [ ! -x "$root/.venv/bin/python" ]; then
+    log "creating this clone's .venv over the shared environment"
+    "$venv/bin/python" -m venv --without-pip "$root/.venv"
+fi
+shared_site=$("$venv/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
+site=$("$root/.venv/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
+printf '%s\n' "$root/python" > "$site/00-xor-repro-recorder.pth"
+printf 'import site; site.addsitedir(%s)\n' "'$shared_site'" > "$site/01-xor-repro-shared.pth"
+# Set-ups before this one pointed the shared environment itself at the last clone set up.
+rm -f "$shared_site/xor_repro_record.pth"
+torch_dir=$("$root/.venv/bin/python" -c 'import os, torch; print(os.path.dirname(torch.__file__))')
 ln -sfn "$torch_dir" "$root/.libtorch"
-
-# The recorder any Python script or notebook can import (python/xor_repro_record.py): a .pth
-# file in the environment's site-packages, rewritten on every run, points at this clone (the
-# environment is shared between clones; xor-repro itself also sets PYTHONPATH to its own).
-site=$("$venv/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
-printf '%s\n' "$root/python" > "$site/xor_repro_record.pth"
 
 if [ "${1:-}" = "--python-only" ]; then
     exit 0
