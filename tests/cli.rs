@@ -384,3 +384,59 @@ fn kernels_names_each_librarys_path_and_why() {
         assert!(text.contains(needle), "no {needle:?} in:\n{text}");
     }
 }
+
+/// An `.npy` file of float64 values, written by hand (NumPy's version 1.0 header).
+fn npy_f64(dir: &Path, name: &str, values: &[f64]) -> String {
+    let mut header = format!(
+        "{{'descr': '<f8', 'fortran_order': False, 'shape': ({},), }}",
+        values.len()
+    );
+    while (10 + header.len() + 1) % 64 != 0 {
+        header.push(' ');
+    }
+    header.push('\n');
+    let mut bytes = b"\x93NUMPY\x01\x00".to_vec();
+    bytes.extend_from_slice(&(header.len() as u16).to_le_bytes());
+    bytes.extend_from_slice(header.as_bytes());
+    for v in values {
+        bytes.extend_from_slice(&v.to_le_bytes());
+    }
+    let p = dir.join(name);
+    std::fs::write(&p, bytes).unwrap();
+    p.to_str().unwrap().to_string()
+}
+
+#[test]
+fn diff_counts_the_sign_of_zero_as_a_difference_unless_a_tolerance_admits_it() {
+    let out = out_dir();
+    let a = write(out.path(), "a.csv", "step,loss\n0,0.5\n1,0\n2,nan\n");
+    let b = write(out.path(), "b.csv", "step,loss\n0,0.5\n1,-0\n2,nan\n");
+    let r = xor_repro(&["diff", &a, &b]);
+    let text = String::from_utf8_lossy(&r.stdout);
+    assert_eq!(r.status.code(), Some(1), "+0 against -0 is a difference: {text}");
+    assert!(text.contains("2 bit-identical"), "NaN equals NaN: {text}");
+    assert!(
+        text.contains("first difference, outside tolerance: row 2 (step 1): 0 vs -0 (the sign of zero)"),
+        "{text}"
+    );
+    assert!(text.contains("outside tolerance: 2 of 3 values"), "{text}");
+    let r = xor_repro(&["diff", &a, &b, "--abs-tol", "1e-30"]);
+    let text = String::from_utf8_lossy(&r.stdout);
+    assert_eq!(r.status.code(), Some(0), "a tolerance admits it: {text}");
+    assert!(
+        text.contains("2 of 3 values bit-identical; the other 1 differ, admitted by the tolerance"),
+        "{text}"
+    );
+    // In an .npy the bits are there: NaNs of other payloads are still equal, as in a CSV.
+    let quiet = f64::NAN;
+    let payload = f64::from_bits(quiet.to_bits() | 0x1234);
+    let a = npy_f64(out.path(), "a.npy", &[1.0, quiet, 0.0]);
+    let b = npy_f64(out.path(), "b.npy", &[1.0, payload, 0.0]);
+    let r = xor_repro(&["diff", &a, &b]);
+    assert_eq!(r.status.code(), Some(0), "{}", String::from_utf8_lossy(&r.stdout));
+    let c = npy_f64(out.path(), "c.npy", &[1.0, quiet, -0.0]);
+    let r = xor_repro(&["diff", &a, &c]);
+    let text = String::from_utf8_lossy(&r.stdout);
+    assert_eq!(r.status.code(), Some(1), "{text}");
+    assert!(text.contains("the sign of zero"), "{text}");
+}

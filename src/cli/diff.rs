@@ -74,11 +74,18 @@ impl fmt::Display for Printed<'_> {
         } else {
             "outside"
         };
-        writeln!(
+        let (identical, compared) = (report.identical(), report.compared());
+        write!(
             f,
-            "{within} tolerance: {} of {} values bit-identical",
-            report.identical(),
-            report.compared()
-        )
+            "{within} tolerance: {identical} of {compared} values bit-identical"
+        )?;
+        if report.within_tolerance() && identical < compared {
+            write!(
+                f,
+                "; the other {} differ, admitted by the tolerance given",
+                compared - identical
+            )?;
+        }
+        writeln!(f)
     }
 }

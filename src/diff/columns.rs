@@ -684,14 +684,22 @@ impl fmt::Display for RowDifference {
             ("", b) => format!("{b} "),
             (a, b) => format!("{a} / {b} "),
         };
+        let at = if place.is_empty() {
+            self.key.clone()
+        } else {
+            format!("{place}({})", self.key)
+        };
+        if self.difference.only_sign_of_zero() {
+            return write!(
+                f,
+                "{at}: {} vs {} (the sign of zero)",
+                number(self.a),
+                number(self.b)
+            );
+        }
         write!(
             f,
-            "{}: {} vs {} (abs {}, rel {}, {} ulps)",
-            if place.is_empty() {
-                self.key.clone()
-            } else {
-                format!("{place}({})", self.key)
-            },
+            "{at}: {} vs {} (abs {}, rel {}, {} ulps)",
             number(self.a),
             number(self.b),
             short(self.difference.abs),

@@ -20,13 +20,22 @@ pub const RUN_FILES: [&str; 5] = [
     "surface.csv",
 ];
 
-/// How far apart two values may be. A row is within tolerance when any bound holds; the
-/// default (all zero) means bit-identical (numerically equal).
+/// How far apart two values may be. A row is within tolerance when it is bit-identical, or
+/// when a tolerance is set and any bound holds. The default (no tolerance) is bit identity:
+/// +0 against -0 is a difference then (NaN against NaN is not: a CSV's text keeps no NaN
+/// payload, so NaNs are equal to each other whatever their bits).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Tolerance {
     pub abs: f64,
     pub rel: f64,
     pub ulps: u64,
+}
+
+impl Tolerance {
+    /// Whether any bound admits more than bit identity.
+    pub fn is_set(&self) -> bool {
+        self.abs > 0.0 || self.rel > 0.0 || self.ulps > 0
+    }
 }
 
 /// The columns that identify a row and the one that holds its value, per schema.
@@ -180,8 +189,17 @@ impl Difference {
         }
     }
 
+    /// Bit-identical, or admitted by a tolerance that is set (never by the default's zeros,
+    /// which would admit +0 against -0).
     pub fn within(&self, tol: &Tolerance) -> bool {
-        self.identical || self.abs <= tol.abs || self.rel <= tol.rel || self.ulps <= tol.ulps
+        self.identical
+            || (tol.is_set()
+                && (self.abs <= tol.abs || self.rel <= tol.rel || self.ulps <= tol.ulps))
+    }
+
+    /// The two values are +0 and -0.
+    pub fn only_sign_of_zero(&self) -> bool {
+        !self.identical && self.abs == 0.0
     }
 }
 

@@ -234,6 +234,19 @@ mod tests {
         assert_eq!(p.name, "AVX512_E3");
         assert_eq!(p.path.map(|p| p.gemm), Some(Gemm::Avx512));
         assert!(p.why.contains(MKL_AS_INTEL));
+        // COMPATIBLE keeps the generic bits, under the SSE2 branch's name off Intel's CPUs.
+        let compatible = Switches {
+            mkl_cbwr: Some("COMPATIBLE".to_string()),
+            ..switches.clone()
+        };
+        let p = MklPath::select(&zen4, &compatible);
+        assert_eq!((p.path, p.name.as_str()), (Some(MklPath::GENERIC), "SSE2"));
+        let xeon = cpu("GenuineIntel", &["avx2", "avx512"]);
+        let p = MklPath::select(&xeon, &compatible);
+        assert_eq!(
+            (p.path, p.name.as_str()),
+            (Some(MklPath::GENERIC), dispatch::GENERIC_NAME)
+        );
     }
 
     #[test]
