@@ -413,10 +413,16 @@ fn diff_counts_the_sign_of_zero_as_a_difference_unless_a_tolerance_admits_it() {
     let b = write(out.path(), "b.csv", "step,loss\n0,0.5\n1,-0\n2,nan\n");
     let r = xor_repro(&["diff", &a, &b]);
     let text = String::from_utf8_lossy(&r.stdout);
-    assert_eq!(r.status.code(), Some(1), "+0 against -0 is a difference: {text}");
+    assert_eq!(
+        r.status.code(),
+        Some(1),
+        "+0 against -0 is a difference: {text}"
+    );
     assert!(text.contains("2 bit-identical"), "NaN equals NaN: {text}");
     assert!(
-        text.contains("first difference, outside tolerance: row 2 (step 1): 0 vs -0 (the sign of zero)"),
+        text.contains(
+            "first difference, outside tolerance: line 3 (step 1): 0.0 vs -0.0 (the sign of zero)"
+        ),
         "{text}"
     );
     assert!(text.contains("outside tolerance: 2 of 3 values"), "{text}");
@@ -433,7 +439,12 @@ fn diff_counts_the_sign_of_zero_as_a_difference_unless_a_tolerance_admits_it() {
     let a = npy_f64(out.path(), "a.npy", &[1.0, quiet, 0.0]);
     let b = npy_f64(out.path(), "b.npy", &[1.0, payload, 0.0]);
     let r = xor_repro(&["diff", &a, &b]);
-    assert_eq!(r.status.code(), Some(0), "{}", String::from_utf8_lossy(&r.stdout));
+    assert_eq!(
+        r.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&r.stdout)
+    );
     let c = npy_f64(out.path(), "c.npy", &[1.0, quiet, -0.0]);
     let r = xor_repro(&["diff", &a, &c]);
     let text = String::from_utf8_lossy(&r.stdout);
