@@ -31,6 +31,8 @@ mod tracing;
 pub use run::{Args, Number, Run};
 pub use tracing::{Autograd, TapTensor};
 pub use xor_repro::record::trace::Tap;
+/// Which parameters [`Run::params`] records: `Stage::Initial` or `Stage::Final`.
+pub use xor_repro::record::Stage;
 
 use tch::{nn, Kind, Tensor};
 

@@ -168,9 +168,22 @@ impl Adam {
         self.lr
     }
 
-    /// Sets the learning rate (`group["lr"] = lr`, what a scheduler does).
+    /// Sets the learning rate (`group["lr"] = lr`, what a scheduler does); the moments and
+    /// step counts are kept.
     pub fn set_lr(&mut self, lr: f64) {
         self.lr = lr;
+    }
+
+    /// The betas.
+    pub fn get_betas(&self) -> (f64, f64) {
+        self.betas
+    }
+
+    /// Sets the betas on a live optimizer (`group["betas"] = (beta1, beta2)`, what OneCycleLR
+    /// and CyclicLR do when they cycle momentum); the moments and step counts are kept, as
+    /// with the consuming builder [`Adam::betas`].
+    pub fn set_betas(&mut self, beta1: f64, beta2: f64) {
+        self.betas = (beta1, beta2);
     }
 
     /// `optimizer.zero_grad()`: every gradient set to none.
