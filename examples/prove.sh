@@ -5,7 +5,9 @@
 # with `xor-repro diff` and `explain`.
 # Exits 0 only when they are bit-identical; the idiomatic port's divergence is shown (what
 # `explain` says about it), not judged.
-#   examples/prove.sh examples/NAME [--seed S]   (each examples/NAME/run.sh calls this)
+#   examples/prove.sh examples/NAME [--seed S] [OPTION...]   (each examples/NAME/run.sh calls this)
+# Any other option goes to the script and every port as it is (`--steps N`, `--trace-steps
+# A..B`, which traces those steps only, in place of every step).
 set -euo pipefail
 here=$(cd "$1" && pwd)
 shift
@@ -20,8 +22,14 @@ export LD_LIBRARY_PATH="$root/.libtorch/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
 export PYTHONPATH="$root/python${PYTHONPATH:+:$PYTHONPATH}"
 out=${XOR_REPRO_EXAMPLES_OUT:-$root/results/examples}
 seed=0
-if [ "${1:-}" = "--seed" ]; then seed=$2; fi
-args=(--seed "$seed" --out "$out" --trace)
+options=()
+while [ $# -gt 0 ]; do
+    case $1 in
+        --seed) seed=$2; shift 2 ;;
+        *) options+=("$1"); shift ;;
+    esac
+done
+args=(--seed "$seed" --out "$out" --trace ${options[@]+"${options[@]}"})
 run="$out/$name/seed-$seed"
 xor_repro=target/release/xor-repro
 
