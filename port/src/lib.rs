@@ -41,6 +41,38 @@ pub fn values(t: &Tensor) -> Vec<f64> {
     Vec::<f64>::try_from(&t).expect("a CPU float tensor converts to Vec<f64>")
 }
 
+/// A tensor in its own bytes, as a streaming trace and `params.npz` take it: its dtype
+/// (bfloat16, which NumPy has not, as float32; a type NumPy has not otherwise as float64),
+/// shape and row-major little-endian elements, copied once, element loop free.
+pub fn array_bytes(t: &Tensor) -> xor_repro::record::trace::ArrayBytes<'static> {
+    use xor_repro::record::npz::Dtype;
+    let t = t.detach().to_device(tch::Device::Cpu);
+    let (t, dtype) = match t.kind() {
+        Kind::Float => (t, Dtype::F32),
+        Kind::Double => (t, Dtype::F64),
+        Kind::Half => (t, Dtype::F16),
+        Kind::BFloat16 => (t.to_kind(Kind::Float), Dtype::F32),
+        Kind::Int64 => (t, Dtype::I64),
+        Kind::Int => (t, Dtype::I32),
+        Kind::Int16 => (t, Dtype::I16),
+        Kind::Int8 => (t, Dtype::I8),
+        Kind::Uint8 => (t, Dtype::U8),
+        Kind::Bool => (t, Dtype::Bool),
+        _ => (t.to_kind(Kind::Double), Dtype::F64),
+    };
+    let t = t.contiguous();
+    let numel = t.numel();
+    let mut data = vec![0u8; numel * dtype.size()];
+    if numel > 0 {
+        t.copy_data_u8(&mut data, numel);
+    }
+    xor_repro::record::trace::ArrayBytes {
+        dtype,
+        shape: shape(&t),
+        data: data.into(),
+    }
+}
+
 /// A tensor's shape as `usize`s.
 pub fn shape(t: &Tensor) -> Vec<usize> {
     t.size().iter().map(|&d| d as usize).collect()

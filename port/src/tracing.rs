@@ -10,9 +10,17 @@ use std::rc::Rc;
 use tch::Tensor;
 use xor_repro::record::trace::Tap;
 
-/// The one conversion every traced tensor takes.
-mod tensors {
-    pub use crate::values;
+/// Traces `t` as `name` on a traced step: in its own bytes into a streaming trace
+/// (`trace.npz`), else widened to f64 for `trace.csv` (the notebooks' plain ports).
+fn trace_tensor(tap: &Tap, name: &str, t: &Tensor) {
+    if !tap.on() {
+        return;
+    }
+    if tap.streams() {
+        tap.tap_array(name, || crate::array_bytes(t));
+    } else {
+        tap.tap_with(name, || crate::values(t));
+    }
 }
 
 /// Taps for libtorch's tensors; each reads nothing unless the step is traced.
@@ -32,7 +40,7 @@ pub trait TapTensor {
 
 impl TapTensor for Tap {
     fn tensor(&self, name: &str, t: Tensor) -> Tensor {
-        self.tap_with(name, || tensors::values(&t));
+        trace_tensor(self, name, &t);
         t
     }
 
@@ -53,7 +61,7 @@ impl TapTensor for Tap {
             return; // not even the names are formatted
         }
         for (name, t) in named {
-            self.tap_with(&format!("{name}{suffix}"), || tensors::values(t));
+            trace_tensor(self, &format!("{name}{suffix}"), t);
         }
     }
 }

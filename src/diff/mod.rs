@@ -7,6 +7,7 @@
 
 pub mod columns;
 pub mod data;
+pub mod stream;
 
 use anyhow::{anyhow, bail, Context, Result};
 use std::path::{Path, PathBuf};
@@ -180,8 +181,14 @@ impl Difference {
         }
     }
 
+    /// Within tolerance: identical bits (NaN equals NaN), or within a bound that was
+    /// widened. At the default (every bound zero) only identical bits are: +0 against -0
+    /// is a difference.
     pub fn within(&self, tol: &Tolerance) -> bool {
-        self.identical || self.abs <= tol.abs || self.rel <= tol.rel || self.ulps <= tol.ulps
+        self.identical
+            || (tol.abs > 0.0 && self.abs <= tol.abs)
+            || (tol.rel > 0.0 && self.rel <= tol.rel)
+            || (tol.ulps > 0 && self.ulps <= tol.ulps)
     }
 }
 
