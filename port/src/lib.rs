@@ -3,9 +3,10 @@
 //! the project's five notebooks; the recipe is the README's "Port your own notebook", the
 //! calls whose bits differ from PyTorch's are in `docs/PORTING.md`.
 //!
-//! - [`Run`]: a run folder (`loss.csv`, `params.csv`, `predictions.csv` of any shape,
-//!   `metrics.csv`, `trace.csv`, `transcript.txt`, `run.json`), with the same command line
-//!   and the same schema as the Python recorder `xor_repro_record` writes on the other side.
+//! - [`Run`]: a run folder (`loss.csv`, `params.npz`, `predictions.csv` of any shape,
+//!   `metrics.csv`, `trace.npz`, `transcript.txt`, `run.json`), with the same command line
+//!   and the same schema as the Python recorder `xor_repro_record` writes on the other side;
+//!   tensors go to the `.npz` files in their own dtype and bytes as they come.
 //! - [`Autograd`] (from [`Run::step`]): one training step traced in program order, the
 //!   gradients in the order autograd computes them; [`TapTensor`] for plain tensor taps.
 //! - [`init`]: PyTorch's own initial draws for tch's layers (`nn.Linear`, `nn.Conv2d`,
@@ -16,8 +17,9 @@
 //! - [`data`]: a `DataLoader`'s shuffled mini-batches, drawn as PyTorch draws them.
 //! - [`ops`]: exact spellings of the few tensor expressions whose idiomatic tch form rounds
 //!   differently from PyTorch's.
-//! - [`named_parameters`], [`values`]: a `VarStore`'s parameters in `nn.Module` order, and a
-//!   tensor's values as every record takes them.
+//! - [`named_parameters`], [`values`], [`array_bytes`]: a `VarStore`'s parameters in
+//!   `nn.Module` order, a tensor's values as a CSV record takes them, and its own bytes as an
+//!   `.npz` takes them.
 
 #![warn(missing_docs)]
 

@@ -1,8 +1,9 @@
-//! Tracing a port's tensors through a step's [`Tap`]: libtorch's tensors take the one
-//! conversion every value takes ([`crate::values`]), and an autograd port's gradients are
+//! Tracing a port's tensors through a step's [`Tap`]: libtorch's tensors go in their own
+//! bytes ([`crate::array_bytes`]) into a streaming trace (`trace.npz`), or widened to f64
+//! ([`crate::values`]) into one kept for `trace.csv`, and an autograd port's gradients are
 //! traced in the order autograd computes them, derived from its forward taps. The Python
 //! recorder's `Run.step` (`python/xor_repro_record.py`) derives the same order by the same
-//! rules, so both sides' `trace.csv` walk side by side.
+//! rules, so both sides' traces walk side by side.
 
 use std::borrow::Borrow;
 use std::cell::RefCell;
