@@ -57,6 +57,11 @@ pub struct Measured {
 /// Everything measured, every run.
 #[derive(Default)]
 pub struct Figures {
+    /// The tch port of the model (`port/examples/bench-mlp.rs`), when built: bare, recorded
+    /// untraced, recorded traced.
+    pub tch_bare: Vec<Measured>,
+    pub tch_untraced: Vec<Measured>,
+    pub tch_traced: Vec<Measured>,
     pub bare: Vec<Measured>,
     pub untraced: Vec<Measured>,
     pub traced: Vec<Measured>,
@@ -281,6 +286,11 @@ pub fn table(model: &Model, runs: usize, f: &Figures) -> String {
         let cpu = m.cpu_seconds.map_or("?".to_string(), |c| format!("{c:.2}"));
         let _ = writeln!(s, "| {what} | {:.2} | {cpu} | {peak} |", m.seconds);
     };
+    if !f.tch_bare.is_empty() {
+        row(&mut s, "its tch port, bare (no `Run`)", &f.tch_bare);
+        row(&mut s, "its tch port, recorded untraced", &f.tch_untraced);
+        row(&mut s, "its tch port, recorded traced", &f.tch_traced);
+    }
     row(&mut s, "the script, bare (recorder calls no-ops)", &f.bare);
     row(&mut s, "recorded, untraced", &f.untraced);
     row(&mut s, "recorded, traced", &f.traced);
@@ -314,6 +324,22 @@ pub fn table(model: &Model, runs: usize, f: &Figures) -> String {
         f.folder_bytes as f64 / 1e6,
         f.folder_bytes as f64 / numbers
     );
+    if !f.tch_bare.is_empty() {
+        let (b, u, t) = (
+            median(&f.tch_bare),
+            median(&f.tch_untraced),
+            median(&f.tch_traced),
+        );
+        let _ = writeln!(
+            s,
+            "- `Run`'s cost over the bare tch port: untraced {:+.2} s wall ({:+.2} s CPU), \
+             traced {:+.2} s wall ({:+.2} s CPU)",
+            u.seconds - b.seconds,
+            cpu(u) - cpu(b),
+            t.seconds - b.seconds,
+            cpu(t) - cpu(b)
+        );
+    }
     let per_million = |m: Measured| m.seconds / traced_mb.max(1e-9);
     let _ = writeln!(
         s,

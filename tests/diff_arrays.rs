@@ -182,3 +182,55 @@ fn two_large_npy_files_are_compared_without_reading_them_whole() {
         assert!(kb < 100.0 * 1024.0, "diff held {kb} kB");
     }
 }
+
+/// `export` writes a port's `.npz` as the CSVs the recorder writes for the same values in its
+/// CSV form (`xrr.Run(...)`, as the notebooks' reference scripts record), byte for byte; and
+/// a folder of those CSVs explains against the `.npz` one as identical.
+#[test]
+fn export_writes_the_csvs_the_recorder_writes() {
+    let dir = out_dir();
+    let d = dir.path().to_str().unwrap();
+    python(&format!(
+        "import torch, xor_repro_record as xrr\n\
+         torch.manual_seed(0)\n\
+         ts = [('w', torch.randn(3, 4)), ('b', torch.randn(4, dtype=torch.float64)), ('s', torch.tensor(-0.0))]\n\
+         def record(rec):\n\
+         \x20   for name, t in ts: rec.param('initial', name, t)\n\
+         \x20   for step in range(2):\n\
+         \x20       for name, t in ts: rec.trace(step, name, t * (step + 1) / 3)\n\
+         \x20   for name, t in ts: rec.param('final', name, t + 1)\n\
+         \x20   rec.loss(0, 1.0)\n\
+         \x20   rec.write()\n\
+         record(xrr.Run.from_args('export', argv=['--out', {d:?} + '/npz', '--trace'], echo=False))\n\
+         record(xrr.Run('export', out={d:?} + '/csv', trace=True, echo=False))\n"
+    ));
+    let npz = dir.path().join("npz/export/seed-0/python");
+    let csv = dir.path().join("csv/export/seed-0/python");
+    assert!(npz.join("trace.npz").is_file() && !npz.join("trace.csv").exists());
+    let exported = dir.path().join("exported");
+    let out = xor_repro(&[
+        "export",
+        npz.to_str().unwrap(),
+        "--out",
+        exported.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for file in ["params.csv", "trace.csv"] {
+        let (a, b) = (
+            std::fs::read_to_string(exported.join(file)).unwrap(),
+            std::fs::read_to_string(csv.join(file)).unwrap(),
+        );
+        assert_eq!(a, b, "{file}");
+    }
+    let out = xor_repro(&["explain", csv.to_str().unwrap(), npz.to_str().unwrap()]);
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{said}");
+    assert!(
+        said.starts_with("identical: 6 traced values over 2 step(s)"),
+        "{said}"
+    );
+}

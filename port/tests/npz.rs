@@ -141,3 +141,35 @@ fn rust_and_the_recorder_write_the_same_bytes_and_each_reads_the_other() {
         assert!(x.data == y.data, "{name}: other bits");
     }
 }
+
+/// More arrays than a zip's 16-bit counts hold (a long trace): the archive carries zip64
+/// end records, which NumPy and xor-repro's reader both follow.
+#[test]
+fn an_archive_of_more_than_65535_arrays_reads_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("many.npz");
+    let n = 70_000usize;
+    let mut w = NpzWriter::create(&path).unwrap();
+    for i in 0..n {
+        let v = i as f32;
+        w.add(
+            &xor_repro::record::trace::entry_name(i / 100, i % 100, "v"),
+            xor_repro::record::npz::Dtype::F32,
+            &[],
+            &v.to_le_bytes(),
+        )
+        .unwrap();
+    }
+    w.finish().unwrap();
+    let index = xor_repro::record::npz::NpzIndex::open(&path).unwrap();
+    assert_eq!(index.entries.len(), n);
+    let last = index.open_array(n - 1).unwrap().read_f64().unwrap();
+    assert_eq!(last, [(n - 1) as f64]);
+    let said = python(&format!(
+        "import numpy as np\n\
+         z = np.load({:?})\n\
+         print(len(z.files), float(z['000699/00099/v']))",
+        path.to_str().unwrap()
+    ));
+    assert_eq!(said.trim(), format!("{n} {}.0", n - 1));
+}

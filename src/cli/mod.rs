@@ -14,6 +14,7 @@ mod bench_proof;
 mod compare;
 mod diff;
 mod explain;
+mod export;
 mod kernels;
 mod list;
 mod run;
@@ -65,6 +66,8 @@ enum Command {
     /// Time experiments in Rust against their Python references (whole processes,
     /// alternated, median of several runs); writes DIR/bench.md.
     Bench(bench::BenchArgs),
+    /// Write a port's run folder's params.npz and trace.npz as params.csv and trace.csv.
+    Export(export::ExportArgs),
     /// What the proof costs at the size of a real model: a recorded script (1.6M-parameter
     /// MLP, or an 11M-parameter ResNet-18 shape) traced and not, then diff and explain of a
     /// planted 1-ulp change, timed with their peak memory against `cmp` of the bytes.
@@ -118,6 +121,7 @@ pub fn main() -> Result<ExitCode> {
         Command::SweepWorker(args) => sweep::sweep_worker(&args),
         Command::Bench(args) => bench::bench(&args),
         Command::BenchProof(args) => bench_proof::bench_proof(&args),
+        Command::Export(args) => export::export(&args),
         Command::Kernels(args) => kernels::kernels(&args),
     }
 }
@@ -144,6 +148,7 @@ impl Command {
             | Command::Diff(_)
             | Command::Bench(_)
             | Command::BenchProof(_)
+            | Command::Export(_)
             | Command::Kernels(_) => Vec::new(),
         }
     }
