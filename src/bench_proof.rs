@@ -62,6 +62,8 @@ pub struct Figures {
     pub tch_bare: Vec<Measured>,
     pub tch_untraced: Vec<Measured>,
     pub tch_traced: Vec<Measured>,
+    /// What `diff` said of the tch port's traced run against the script's.
+    pub tch_against_script: String,
     pub bare: Vec<Measured>,
     pub untraced: Vec<Measured>,
     pub traced: Vec<Measured>,
@@ -193,7 +195,21 @@ pub fn run(model: &Model, runs: usize, work: &Path, bin: &Path) -> Result<Figure
     );
     let planted = work.join("planted");
     let same = work.join("same");
+    let tch = python::project_root().join("target/release/examples/bench-mlp");
     for _ in 0..runs {
+        if model.name == "mlp" && tch.exists() {
+            let port = |out: &Path, extra: &[&str]| {
+                let mut c = Command::new(&tch);
+                c.arg("--out").arg(out).args(extra);
+                c
+            };
+            f.tch_bare
+                .push(measure(port(&bare_out, &["--bare"]), &[0])?.0);
+            f.tch_untraced
+                .push(measure(port(&untraced_out, &[]), &[0])?.0);
+            let traced = port(&traced_out, &["--trace-steps", &trace_steps]);
+            f.tch_traced.push(measure(traced, &[0])?.0);
+        }
         f.bare
             .push(measure(script(model, &bare_out, &["--bare"])?, &[0])?.0);
         f.untraced
@@ -202,6 +218,13 @@ pub fn run(model: &Model, runs: usize, work: &Path, bin: &Path) -> Result<Figure
         f.traced.push(measure(traced, &[0])?.0);
     }
     let a = side(&traced_out);
+    let tch_side = traced_out.join(model.experiment).join("seed-0").join("tch");
+    if tch_side.is_dir() {
+        let mut diff = Command::new(bin);
+        diff.arg("diff").arg(&a).arg(&tch_side);
+        let (_, printed) = measure(diff, &[0, 1])?;
+        f.tch_against_script = printed.lines().last().unwrap_or("").to_string();
+    }
     copy_folder(&a, &same)?;
     copy_folder(&a, &planted)?;
     f.folder_bytes = folder_bytes(&a)?;
@@ -347,6 +370,13 @@ pub fn table(model: &Model, runs: usize, f: &Figures) -> String {
         per_million(median(&f.diff_same)),
         per_million(median(&f.explain))
     );
+    if !f.tch_against_script.is_empty() {
+        let _ = writeln!(
+            s,
+            "- the tch port's traced run against the script's: {}",
+            f.tch_against_script
+        );
+    }
     let _ = writeln!(s, "- planted: {}", f.planted_at);
     let _ = writeln!(s, "- explain said: `{}`", f.explain_headline);
     s
