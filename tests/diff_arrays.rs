@@ -185,25 +185,32 @@ fn two_large_npy_files_are_compared_without_reading_them_whole() {
 
 /// `export` writes a port's `.npz` as the CSVs the recorder writes for the same values in its
 /// CSV form (`xrr.Run(...)`, as the notebooks' reference scripts record), byte for byte; and
-/// a folder of those CSVs explains against the `.npz` one as identical.
+/// a folder of those CSVs (an older run's) diffs and explains against the `.npz` one as
+/// identical.
 #[test]
 fn export_writes_the_csvs_the_recorder_writes() {
     let dir = out_dir();
     let d = dir.path().to_str().unwrap();
-    python(&format!(
-        "import torch, xor_repro_record as xrr\n\
-         torch.manual_seed(0)\n\
-         ts = [('w', torch.randn(3, 4)), ('b', torch.randn(4, dtype=torch.float64)), ('s', torch.tensor(-0.0))]\n\
-         def record(rec):\n\
-         \x20   for name, t in ts: rec.param('initial', name, t)\n\
-         \x20   for step in range(2):\n\
-         \x20       for name, t in ts: rec.trace(step, name, t * (step + 1) / 3)\n\
-         \x20   for name, t in ts: rec.param('final', name, t + 1)\n\
-         \x20   rec.loss(0, 1.0)\n\
-         \x20   rec.write()\n\
-         record(xrr.Run.from_args('export', argv=['--out', {d:?} + '/npz', '--trace'], echo=False))\n\
-         record(xrr.Run('export', out={d:?} + '/csv', trace=True, echo=False))\n"
-    ));
+    // Each form in a process of its own, as a script records (the kernel probe runs once).
+    for form in [
+        format!(
+            "xrr.Run.from_args('export', argv=['--out', {d:?} + '/npz', '--trace'], echo=False)"
+        ),
+        format!("xrr.Run('export', out={d:?} + '/csv', trace=True, echo=False)"),
+    ] {
+        python(&format!(
+            "import torch, xor_repro_record as xrr\n\
+             torch.manual_seed(0)\n\
+             ts = [('w', torch.randn(3, 4)), ('b', torch.randn(4, dtype=torch.float64)), ('s', torch.tensor(-0.0))]\n\
+             rec = {form}\n\
+             for name, t in ts: rec.param('initial', name, t)\n\
+             for step in range(2):\n\
+             \x20   for name, t in ts: rec.trace(step, name, t * (step + 1) / 3)\n\
+             for name, t in ts: rec.param('final', name, t + 1)\n\
+             rec.loss(0, 1.0)\n\
+             rec.write()\n"
+        ));
+    }
     let npz = dir.path().join("npz/export/seed-0/python");
     let csv = dir.path().join("csv/export/seed-0/python");
     assert!(npz.join("trace.npz").is_file() && !npz.join("trace.csv").exists());
@@ -226,6 +233,16 @@ fn export_writes_the_csvs_the_recorder_writes() {
         );
         assert_eq!(a, b, "{file}");
     }
+    // diff holds the older folder's CSVs against the newer one's arrays, value by value.
+    let (code, text) = diff(&csv, &npz);
+    assert_eq!(code, Some(0), "{text}");
+    for pair in [
+        "params.csv against params.npz",
+        "trace.csv against trace.npz",
+    ] {
+        assert!(text.contains(pair), "{text}");
+    }
+    assert!(text.contains("69 of 69 values bit-identical"), "{text}");
     let out = xor_repro(&["explain", csv.to_str().unwrap(), npz.to_str().unwrap()]);
     let said = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(0), "{said}");

@@ -213,6 +213,15 @@ pub fn diff_runs(a: &Path, b: &Path, tol: &Tolerance) -> Result<Report> {
     let mut report = Report::default();
     for file in RUN_FILES {
         let (fa, fb) = (a.join(file), b.join(file));
+        if let Some(mixed) = old_against_new(file, a, b, tol)? {
+            report.tables.extend(mixed.tables);
+            continue;
+        }
+        let npz_beside_csv =
+            |dir: &Path| file.ends_with(".npz") && dir.join(file.replace(".npz", ".csv")).is_file();
+        if npz_beside_csv(a) || npz_beside_csv(b) {
+            continue; // compared with the other side's CSV above
+        }
         match (fa.exists(), fb.exists()) {
             (true, true) if file.ends_with(".npz") => {
                 report.tables.push(diff_run_archive(file, &fa, &fb, tol)?)
@@ -236,6 +245,43 @@ pub fn diff_runs(a: &Path, b: &Path, tol: &Tolerance) -> Result<Report> {
         }
     }
     Ok(report)
+}
+
+/// An older run's `params.csv` or `trace.csv` against a newer run's `.npz` of the same
+/// values (a run recorded before tensors went to `.npz`, against a port's run now): the
+/// `.npz` is written as that CSV into a temporary folder (`export`) and the two CSVs
+/// compared as any two. `None` unless `file` is such a CSV and exactly one side has it.
+fn old_against_new(file: &str, a: &Path, b: &Path, tol: &Tolerance) -> Result<Option<Report>> {
+    let Some(stem) = file.strip_suffix(".csv") else {
+        return Ok(None);
+    };
+    let npz = format!("{stem}.npz");
+    let (csv_side, npz_side, csv_first) = match (
+        a.join(file).is_file() && b.join(&npz).is_file() && !b.join(file).is_file(),
+        b.join(file).is_file() && a.join(&npz).is_file() && !a.join(file).is_file(),
+    ) {
+        (true, _) => (a, b, true),
+        (_, true) => (b, a, false),
+        _ => return Ok(None),
+    };
+    let tmp = std::env::temp_dir().join(format!("xor-repro-diff-{}-{}", std::process::id(), stem));
+    std::fs::create_dir_all(&tmp)?;
+    let converted = tmp.join(file);
+    let result =
+        crate::record::export::npz_as_csv(&npz_side.join(&npz), &converted, stem == "trace")
+            .and_then(|()| {
+                let csv = csv_side.join(file);
+                match csv_first {
+                    true => diff_files(&csv, &converted, &KeyChoice::Default, tol),
+                    false => diff_files(&converted, &csv, &KeyChoice::Default, tol),
+                }
+            });
+    let _ = std::fs::remove_dir_all(&tmp);
+    let mut report = result?;
+    for table in &mut report.tables {
+        table.name = format!("{file} against {npz}");
+    }
+    Ok(Some(report))
 }
 
 /// What kind of file a path holds, by its first bytes.

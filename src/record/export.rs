@@ -16,17 +16,14 @@ const CHUNK: usize = 1 << 16;
 /// returns the files written.
 pub fn export(dir: &Path, out: &Path) -> Result<Vec<PathBuf>> {
     let mut written = Vec::new();
-    for (npz, csv, header) in [
-        ("params.npz", "params.csv", "stage,name,index,value"),
-        ("trace.npz", "trace.csv", "step,seq,name,index,value"),
-    ] {
+    for (npz, csv) in [("params.npz", "params.csv"), ("trace.npz", "trace.csv")] {
         let from = dir.join(npz);
         if !from.is_file() {
             continue;
         }
         let to = out.join(csv);
         let tmp = out.join(format!(".tmp-{csv}-{}", std::process::id()));
-        let result = write_csv(&from, &tmp, header, npz == "trace.npz");
+        let result = npz_as_csv(&from, &tmp, npz == "trace.npz");
         if let Err(e) = result {
             let _ = std::fs::remove_file(&tmp);
             return Err(e);
@@ -40,7 +37,14 @@ pub fn export(dir: &Path, out: &Path) -> Result<Vec<PathBuf>> {
     Ok(written)
 }
 
-fn write_csv(from: &Path, to: &Path, header: &str, trace: bool) -> Result<()> {
+/// Writes the `.npz` at `from` as CSV at `to`: `trace.csv`'s schema when `trace`, else
+/// `params.csv`'s.
+pub fn npz_as_csv(from: &Path, to: &Path, trace: bool) -> Result<()> {
+    let header = if trace {
+        "step,seq,name,index,value"
+    } else {
+        "stage,name,index,value"
+    };
     let index = NpzIndex::open(from)?;
     let file =
         std::fs::File::create(to).with_context(|| format!("cannot write {}", to.display()))?;
