@@ -545,8 +545,12 @@ impl ArrayStream {
     }
 
     /// Reads the `.npy` header at the file's position; `len` is the `.npy`'s whole size.
-    fn from_file(file: File, label: String, len: u64) -> Result<ArrayStream> {
-        let mut reader = std::io::BufReader::with_capacity(1 << 20, file);
+    fn from_file(mut file: File, label: String, len: u64) -> Result<ArrayStream> {
+        // The header through a small buffer (opening an array to learn its shape reads a
+        // few kB), the data through one no larger than the data: a small array never reads
+        // past its end.
+        let start = file.stream_position()?;
+        let mut reader = std::io::BufReader::with_capacity(4096, &mut file);
         let mut magic = [0u8; 10];
         reader
             .read_exact(&mut magic)
@@ -577,6 +581,9 @@ impl ArrayStream {
         let data = len
             .checked_sub(prefix + header_len)
             .ok_or_else(|| anyhow!("{label}: cut short"))?;
+        drop(reader);
+        file.seek(SeekFrom::Start(start + prefix + header_len))?;
+        let reader = std::io::BufReader::with_capacity(data.clamp(1, 1 << 20) as usize, file);
         let elements: u64 = shape.iter().product();
         if let Some(d) = dtype {
             if data < elements * d.size() as u64 {
