@@ -251,3 +251,34 @@ fn export_writes_the_csvs_the_recorder_writes() {
         "{said}"
     );
 }
+
+/// A recorded script that dies after tracing (an exception mid-run) leaves nothing behind:
+/// no run folder, no temporary folder with a half-written `trace.npz`.
+#[test]
+fn an_interrupted_recording_leaves_nothing_that_looks_like_a_run() {
+    let dir = out_dir();
+    let interpreter = xor_repro::run::python::interpreter().unwrap();
+    let script = format!(
+        "import torch, torch.nn as nn, xor_repro_record as xrr\n\
+         rec = xrr.Run.from_args('interrupted', argv=['--out', {:?}, '--trace'])\n\
+         model = nn.Linear(3, 2)\n\
+         rec.initial_params(model.named_parameters())\n\
+         with rec.step(0, model) as t:\n\
+         \x20   loss = t.value('loss', model(torch.ones(4, 3)).sum())\n\
+         \x20   t.backward(loss)\n\
+         raise RuntimeError('killed mid-run')\n",
+        dir.path().to_str().unwrap()
+    );
+    let ran = std::process::Command::new(interpreter)
+        .args(["-c", &script])
+        .env("PYTHONPATH", xor_repro::run::python::python_path())
+        .output()
+        .unwrap();
+    assert_eq!(ran.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&ran.stderr).contains("killed mid-run"));
+    let left: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert!(left.is_empty(), "left behind: {left:?}");
+}
