@@ -182,7 +182,7 @@ fn copy_folder(from: &Path, to: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Measures `model` `runs` times into `work` (a scratch folder, left for inspection).
+/// Measures `model` `runs` times into `work` (a scratch folder).
 pub fn run(model: &Model, runs: usize, work: &Path, bin: &Path) -> Result<Figures> {
     let mut f = Figures::default();
     let last = model.steps - 1;

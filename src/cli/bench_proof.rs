@@ -16,7 +16,8 @@ pub struct BenchProofArgs {
     /// Runs of each measurement.
     #[arg(long, default_value = "3", value_parser = parse_positive_count)]
     pub runs: usize,
-    /// Where the scratch runs and bench-proof.md go (default: the system's temporary folder).
+    /// Where bench-proof.md goes, in bench-proof-MODEL/ (default: the system's temporary
+    /// folder); the scratch runs are made there and removed at the end.
     #[arg(long)]
     pub out: Option<PathBuf>,
 }
@@ -39,6 +40,10 @@ pub fn bench_proof(args: &BenchProofArgs) -> Result<ExitCode> {
     crate::out!("{table}");
     let path = work.join("bench-proof.md");
     crate::record::write_atomic(&path, &table)?;
+    // The runs are gigabytes for the ResNet shape; the table is what is kept.
+    for scratch in ["bare", "untraced", "traced", "same", "planted"] {
+        let _ = std::fs::remove_dir_all(work.join(scratch));
+    }
     crate::errln!("wrote {}", path.display());
     Ok(ExitCode::SUCCESS)
 }
