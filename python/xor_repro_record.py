@@ -31,11 +31,14 @@ line as the port's `xor_repro_port::Run` (`--seed S --out DIR --steps N --trace
     rec.op("h", "model[0](x)", "mkl")                   # for `explain` (run.json "ops")
     rec.write()
 
-It writes loss.csv, params.csv, predictions.csv (`row,x0,x1,target,logits0,logits1`),
-metrics.csv, trace.csv (when traced), transcript.txt (what was printed between the Run's
-creation and write()) and run.json. Files of the same run on both sides are byte-identical
-when the numbers are: the columns, the order of the trace and the way numbers are written
-are the Rust side's (`port/src/run.rs`, `port/src/tracing.rs`, `src/record/table.rs`).
+It writes loss.csv, params.npz (`initial/NAME`, `final/NAME`), predictions.csv
+(`row,x0,x1,target,logits0,logits1`), metrics.csv, trace.npz (when traced: one array per
+traced value, `STEP/SEQ/NAME`, in program order), transcript.txt (what was printed between
+the Run's creation and write()) and run.json. Tensors keep their own dtype and shape and go
+to disk as they come: nothing is held to the end. Files of the same run on both sides are
+byte-identical when the numbers are: the columns, the order of the trace, the way numbers
+are written and the .npz bytes are the Rust side's (`port/src/run.rs`,
+`port/src/tracing.rs`, `src/record/table.rs`, `src/record/npz.rs`).
 
 The first form, for a script with its own settings:
 
@@ -68,8 +71,10 @@ import math
 import os
 import platform
 import shutil
+import struct
 import sys
 import time
+import zlib
 from collections.abc import Mapping
 
 # The project's kernels.py, beside the reference scripts, asks the libraries for their kernel
@@ -170,7 +175,7 @@ def port_args(argv=None, prog=None):
                         help="the folder runs go to: OUT/EXPERIMENT/seed-S/python/ (default results)")
     parser.add_argument("--steps", type=_whole(2 ** 64), default=None,
                         help="how many steps (or epochs) to train, when the script lets it be chosen")
-    parser.add_argument("--trace", action="store_true", help="trace every step (trace.csv)")
+    parser.add_argument("--trace", action="store_true", help="trace every step (trace.npz)")
     parser.add_argument("--trace-steps", type=_step_range, default=None, metavar="A..B",
                         help="trace steps A..B (both included), or one step A")
     args = parser.parse_args(sys.argv[1:] if argv is None else list(argv))
@@ -339,6 +344,95 @@ class _Tee(io.TextIOBase):
             pass
 
 
+class _NpzWriter:
+    """An .npz written one array at a time, in the bytes the Rust side's
+    `xor_repro::record::npz::NpzWriter` writes (docs/CONTRACT.md#run-files): NumPy's own
+    .npy (header from np.lib.format), each entry STORED in a zip whose every varying field
+    (time stamps, attributes) is fixed, so identical arrays give identical archives. Each
+    entry is appended as it comes; the central directory, written by finish(), makes the
+    archive whole, so one cut short is no archive to any reader."""
+
+    def __init__(self, path):
+        self.path = path
+        self.f = open(path, "wb")
+        self.entries = []  # (name, flags, crc, size, offset)
+        self.offset = 0
+
+    def add(self, name, array):
+        """Appends `array` (a NumPy array, C-ordered, little-endian) as NAME.npy."""
+        import numpy as np
+        header = io.BytesIO()
+        np.lib.format.write_array_header_1_0(header, np.lib.format.header_data_from_array_1_0(array))
+        header = header.getvalue()
+        data = array.reshape(-1).view(np.uint8)
+        crc = zlib.crc32(data, zlib.crc32(header))
+        size = len(header) + data.nbytes
+        if size >= 0xFFFFFFFF:
+            fail(f"{self.path}: {name} is {size} bytes; one array must stay under 4 GiB")
+        fname = (name + ".npy").encode("utf-8")
+        flags = 0 if fname.isascii() else 0x800
+        self.f.write(struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, flags, 0, 0, _DOS_DATE,
+                                 crc, size, size, len(fname), 0))
+        self.f.write(fname)
+        self.f.write(header)
+        self.f.write(data)
+        self.entries.append((fname, flags, crc, size, self.offset))
+        self.offset += 30 + len(fname) + size
+
+    def finish(self):
+        start = self.offset
+        central = bytearray()
+        for fname, flags, crc, size, offset in self.entries:
+            far = offset >= 0xFFFFFFFF
+            version = 45 if far else 20
+            central += struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, version, version, flags, 0, 0,
+                                   _DOS_DATE, crc, size, size, len(fname), 12 if far else 0,
+                                   0, 0, 0, 0, 0xFFFFFFFF if far else offset)
+            central += fname
+            if far:
+                central += struct.pack("<HHQ", 1, 8, offset)
+        count, size = len(self.entries), len(central)
+        if count >= 0xFFFF or start >= 0xFFFFFFFF or size >= 0xFFFFFFFF:
+            central += struct.pack("<IQHHIIQQQQ", 0x06064B50, 44, 45, 45, 0, 0, count, count, size, start)
+            central += struct.pack("<IIQI", 0x07064B50, 0, start + size, 1)
+        central += struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, min(count, 0xFFFF), min(count, 0xFFFF),
+                               min(size, 0xFFFFFFFF), min(start, 0xFFFFFFFF), 0)
+        self.f.write(central)
+        self.f.close()
+
+
+# The zip's fixed date, 1980-01-01 00:00: the earliest it can say, so no clock shows.
+_DOS_DATE = (1 << 5) | 1
+
+
+def _array(what, values):
+    """`values` as a NumPy array in its own dtype and shape for an .npz entry: a torch tensor
+    as .numpy() sees it (no copy on the CPU; bfloat16, which NumPy has not, as float32), a
+    NumPy array or a tf tensor as it is, a number or a list as float64. C-ordered."""
+    import numpy as np
+    try:
+        if hasattr(values, "detach"):
+            t = values.detach()
+            if str(t.dtype) == "torch.bfloat16":
+                t = t.float()
+            a = t.cpu().resolve_conj().resolve_neg().numpy()
+        elif hasattr(values, "numpy") and not isinstance(values, np.ndarray):
+            a = np.asarray(values.numpy())
+        elif isinstance(values, (np.ndarray, np.generic)):
+            a = np.asarray(values)
+        else:
+            a = np.asarray(values, dtype=np.float64)
+    except (TypeError, ValueError, AttributeError, RuntimeError) as e:
+        fail(f"{what}: not numbers ({type(values).__name__}: {e})")
+    if a.dtype.kind not in "biuf":
+        fail(f"{what}: not numbers (dtype {a.dtype})")
+    if a.dtype.byteorder == ">":
+        a = a.astype(a.dtype.newbyteorder("<"))
+    if not a.flags.c_contiguous:
+        a = a.copy(order="C")
+    return a
+
+
 class Run:
     """One run: collects what the script produced and writes it as a run folder.
 
@@ -387,6 +481,10 @@ class Run:
         self._open = None  # the step tracer not yet ended
         self._trace_range = getattr(args, "trace_range", None)
         self._trace = []  # (step, seq, name, values)
+        self._stage = None  # a port's temporary folder, trace.npz and params.npz go into
+        self._trace_npz = None  # _NpzWriter, from the first traced value
+        self._params_npz = None
+        self._last = None  # (step, seq) of the last traced value
         self.init = read_initial(args.init_from) if getattr(args, "init_from", None) else None
         self._tee = _Tee(sys.stdout, echo)
         sys.stdout = self._tee
@@ -404,7 +502,41 @@ class Run:
         args.lr = lr
         run = cls(experiment, notebook, args, side=side, echo=echo)
         run._port = True
+        run._start_staging()
         return run
+
+    def _start_staging(self):
+        """A port's run writes its tensors as they come (trace.npz, params.npz) into a
+        temporary sibling of its folder, which write() completes and renames; a run that
+        never gets there leaves no folder that looks complete (and none at all on exit)."""
+        parent = os.path.join(self.args.out, self.experiment, f"seed-{self.args.seed}")
+        made = []  # the folders above it this makes, deepest first, removed with it if empty
+        folder = os.path.abspath(parent)
+        while not os.path.exists(folder):
+            made.append(folder)
+            folder = os.path.dirname(folder)
+        try:
+            os.makedirs(parent, exist_ok=True)
+        except OSError as e:
+            fail(f"cannot create output folder {parent}: {e.strerror}")
+        Run._staged += 1
+        self._stage = os.path.join(parent, f".tmp-run-{os.getpid()}-py{Run._staged}")
+        shutil.rmtree(self._stage, ignore_errors=True)
+        os.makedirs(self._stage)
+        import atexit
+
+        def clean(stage=self._stage):
+            if os.path.exists(stage):
+                shutil.rmtree(stage, ignore_errors=True)
+                for folder in made:
+                    try:
+                        os.rmdir(folder)
+                    except OSError:
+                        pass
+        atexit.register(clean)
+        self._params_npz = _NpzWriter(os.path.join(self._stage, "params.npz"))
+
+    _staged = 0
 
     def __enter__(self):
         return self
@@ -504,6 +636,12 @@ class Run:
         self.predictions.append((float(x1), float(x2), float(target), float(flat(prediction)[0])))
 
     def param(self, stage, name, values):
+        """Parameter `name` at `stage` (`initial`, `final`): params.csv, or for a port's run
+        (from_args) params.npz's array STAGE/NAME in its own dtype and shape, written now."""
+        if self._params_npz is not None:
+            _check_name(stage, name)
+            self._params_npz.add(f"{stage}/{name}", _array(f"{stage} parameter {name}", values))
+            return
         self.params.append((stage, name, flat(values)))
 
     def tracing(self, step):
@@ -514,13 +652,22 @@ class Run:
     traced = tracing  # the Rust side's name
 
     def trace(self, step, name, values):
-        """Records the named value `name` of step `step` for trace.csv, when that step is
+        """Records the named value `name` of step `step` for trace.csv (a port's run, made by
+        from_args: appends it to trace.npz in its own dtype and shape), when that step is
         traced. Within a step, values keep the order they are traced in (seq): the step's
         parameters, then forward values, loss, gradients, updated parameters (NAME.updated),
         with the same names as the Rust side."""
         if not self.tracing(step):
             return
         _check_name("trace", name)
+        if self._stage is not None:
+            seq = self._last[1] + 1 if self._last is not None and self._last[0] == step else 0
+            self._last = (step, seq)
+            if self._trace_npz is None:
+                self._trace_npz = _NpzWriter(os.path.join(self._stage, "trace.npz"))
+            self._trace_npz.add(f"{step:06d}/{seq:05d}/{name}",
+                                _array(f"trace: {name} of step {step}", values))
+            return
         last = self._trace[-1] if self._trace else None
         seq = last[1] + 1 if last is not None and last[0] == step else 0
         self._trace.append((step, seq, name, _numbers(f"trace: {name} of step {step}", values)))
@@ -558,15 +705,15 @@ class Run:
                 else:  # NumPy array
                     import numpy as np
                     p = np.array(values, dtype=np.float64).reshape(p.shape)
-            self.param("initial", name, _numbers(f"initial_params: {name}", p))
+            self.param("initial", name, p if self._port else _numbers(f"initial_params: {name}", p))
             result[name] = p
         return result
 
     def final_params(self, params):
-        """The parameters after training (params.csv, stage `final`): a dict, (name, tensor)
+        """The parameters after training (stage `final`): a dict, (name, tensor)
         pairs such as model.named_parameters(), or a module."""
         for name, p in _named("final_params", params):
-            self.param("final", name, _numbers(f"final_params: {name}", p))
+            self.param("final", name, p if self._port else _numbers(f"final_params: {name}", p))
 
     def initial(self, name, shape):
         """The --init-from values of parameter `name`, checked against `shape`."""
@@ -603,15 +750,21 @@ class Run:
             os.makedirs(parent, exist_ok=True)
         except OSError as e:
             fail(f"cannot create output folder {parent}: {e.strerror}")
-        tmp = os.path.join(parent, f".tmp-{self.side}-{os.getpid()}")
-        shutil.rmtree(tmp, ignore_errors=True)
-        os.makedirs(tmp)
+        if self._stage is not None:
+            tmp = self._stage
+            self._params_npz.finish()
+            if self._trace_npz is not None:
+                self._trace_npz.finish()
+        else:
+            tmp = os.path.join(parent, f".tmp-{self.side}-{os.getpid()}")
+            shutil.rmtree(tmp, ignore_errors=True)
+            os.makedirs(tmp)
         with open(os.path.join(tmp, "loss.csv"), "w") as f:
             f.write("step,loss\n")
             f.writelines(f"{i},{number(v)}\n" for i, v in enumerate(self.losses))
         # A script of one's own may record only its losses: no empty params or predictions
-        # (a run made by from_args writes params.csv always, as the Rust port does).
-        if self.params or self._port:
+        # (a run made by from_args writes params.npz always, as the Rust port does).
+        if self.params and not self._port:
             with open(os.path.join(tmp, "params.csv"), "w") as f:
                 f.write("stage,name,index,value\n")
                 for stage, name, values in self.params:

@@ -24,12 +24,14 @@
 //!   against its Python reference (docs/CONTRACT.md#fidelity); `explain/`: where two traces
 //!   part, and why.
 //! - `sweep/`: many seeds, how training ends; `reproduce/`: the main job and `REPORT.md`;
-//!   `bench`: Rust against Python, whole processes.
+//!   `bench`: Rust against Python, whole processes; `bench_proof`: what recording, `diff`
+//!   and `explain` cost at the size of a real model.
 //! - `plot/`: the SVGs; `pyfmt/`: how Python, NumPy and PyTorch print numbers, for
 //!   character-exact transcripts; `console/`: terminal output that survives a closed pipe.
 //! - `cli`: the commands; `build_info`: the commit and compiler a binary was built from.
 
 pub mod bench;
+pub mod bench_proof;
 pub mod build_info;
 pub mod cli;
 pub mod compare;

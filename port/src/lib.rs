@@ -3,9 +3,10 @@
 //! the project's five notebooks; the recipe is the README's "Port your own notebook", the
 //! calls whose bits differ from PyTorch's are in `docs/PORTING.md`.
 //!
-//! - [`Run`]: a run folder (`loss.csv`, `params.csv`, `predictions.csv` of any shape,
-//!   `metrics.csv`, `trace.csv`, `transcript.txt`, `run.json`), with the same command line
-//!   and the same schema as the Python recorder `xor_repro_record` writes on the other side.
+//! - [`Run`]: a run folder (`loss.csv`, `params.npz`, `predictions.csv` of any shape,
+//!   `metrics.csv`, `trace.npz`, `transcript.txt`, `run.json`), with the same command line
+//!   and the same schema as the Python recorder `xor_repro_record` writes on the other side;
+//!   tensors go to the `.npz` files in their own dtype and bytes as they come.
 //! - [`Autograd`] (from [`Run::step`]): one training step traced in program order, the
 //!   gradients in the order autograd computes them; [`TapTensor`] for plain tensor taps.
 //! - [`init`]: PyTorch's own initial draws for tch's layers (`nn.Linear`, `nn.Conv2d`,
@@ -16,8 +17,9 @@
 //! - [`data`]: a `DataLoader`'s shuffled mini-batches, drawn as PyTorch draws them.
 //! - [`ops`]: exact spellings of the few tensor expressions whose idiomatic tch form rounds
 //!   differently from PyTorch's.
-//! - [`named_parameters`], [`values`]: a `VarStore`'s parameters in `nn.Module` order, and a
-//!   tensor's values as every record takes them.
+//! - [`named_parameters`], [`values`], [`array_bytes`]: a `VarStore`'s parameters in
+//!   `nn.Module` order, a tensor's values as a CSV record takes them, and its own bytes as an
+//!   `.npz` takes them.
 
 #![warn(missing_docs)]
 
@@ -41,6 +43,38 @@ use tch::{nn, Kind, Tensor};
 pub fn values(t: &Tensor) -> Vec<f64> {
     let t = t.detach().to_kind(Kind::Double).contiguous().view([-1]);
     Vec::<f64>::try_from(&t).expect("a CPU float tensor converts to Vec<f64>")
+}
+
+/// A tensor in its own bytes, as a streaming trace and `params.npz` take it: its dtype
+/// (bfloat16, which NumPy has not, as float32; a type NumPy has not otherwise as float64),
+/// shape and row-major little-endian elements, copied once, element loop free.
+pub fn array_bytes(t: &Tensor) -> xor_repro::record::trace::ArrayBytes<'static> {
+    use xor_repro::record::npz::Dtype;
+    let t = t.detach().to_device(tch::Device::Cpu);
+    let (t, dtype) = match t.kind() {
+        Kind::Float => (t, Dtype::F32),
+        Kind::Double => (t, Dtype::F64),
+        Kind::Half => (t, Dtype::F16),
+        Kind::BFloat16 => (t.to_kind(Kind::Float), Dtype::F32),
+        Kind::Int64 => (t, Dtype::I64),
+        Kind::Int => (t, Dtype::I32),
+        Kind::Int16 => (t, Dtype::I16),
+        Kind::Int8 => (t, Dtype::I8),
+        Kind::Uint8 => (t, Dtype::U8),
+        Kind::Bool => (t, Dtype::Bool),
+        _ => (t.to_kind(Kind::Double), Dtype::F64),
+    };
+    let t = t.contiguous();
+    let numel = t.numel();
+    let mut data = vec![0u8; numel * dtype.size()];
+    if numel > 0 {
+        t.copy_data_u8(&mut data, numel);
+    }
+    xor_repro::record::trace::ArrayBytes {
+        dtype,
+        shape: shape(&t),
+        data: data.into(),
+    }
 }
 
 /// A tensor's shape as `usize`s.

@@ -9,9 +9,10 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::Instant;
 use tch::Tensor;
+use xor_repro::record::npz::NpzWriter;
 use xor_repro::record::table::{Named, Table};
 use xor_repro::record::trace::{parse_step_range, StepRange, Trace};
-use xor_repro::record::{self, RunInfo, RunRecord, Stage, TracedOp};
+use xor_repro::record::{self, RunInfo, RunRecord, Stage, Staging, TracedOp};
 
 /// The command line every port and every recorded script takes (`xor_repro_record`'s
 /// `Run.from_args` reads the same flags): `--seed S`, `--out DIR`, `--steps N`, `--trace`,
@@ -27,7 +28,7 @@ pub struct Args {
     /// How many steps (or epochs) to train, when the port lets it be chosen.
     #[arg(long)]
     pub steps: Option<usize>,
-    /// Trace every step (trace.csv).
+    /// Trace every step (trace.npz).
     #[arg(long)]
     pub trace: bool,
     /// Trace steps A..B (both included), or one step A.
@@ -116,6 +117,12 @@ pub struct Run {
     /// The first misuse seen (a loss out of order, a name a CSV cannot hold, a traced value
     /// without a gradient), reported by [`Run::write`].
     misuse: Misuse,
+    /// The temporary sibling of the run folder, which `trace.npz` and `params.npz` are
+    /// written into as they come; `None` when it could not be made (a misuse reported by
+    /// [`Run::write`]).
+    staging: Option<Staging>,
+    /// `params.npz`, each parameter appended as it is recorded.
+    params_npz: Option<NpzWriter>,
     start: Instant,
 }
 
@@ -130,7 +137,28 @@ impl Run {
     /// give the Python recorder the same one.
     pub fn new(experiment: &str, args: Args) -> Run {
         let mut record = RunRecord::printing(true);
-        record.trace = Trace::new(args.traced_steps());
+        record.params_in_npz = true;
+        let misuse = Misuse::default();
+        // Any side's folder has the same parent, so `side` may still change it.
+        let parent = record::run_dir(&args.out, experiment, args.seed, "tch")
+            .parent()
+            .map(PathBuf::from)
+            .unwrap_or_default();
+        let staged = Staging::create(&parent).and_then(|staging| {
+            let params = NpzWriter::create(&staging.path().join("params.npz"))?;
+            Ok((staging, params))
+        });
+        let (staging, params_npz) = match staged {
+            Ok((staging, params)) => {
+                let path = staging.path().join("trace.npz");
+                record.trace = Trace::streaming(args.traced_steps(), &path);
+                (Some(staging), Some(params))
+            }
+            Err(e) => {
+                misuse.note(|| format!("{e:#}"));
+                (None, None)
+            }
+        };
         Run {
             args,
             experiment: experiment.to_string(),
@@ -139,7 +167,9 @@ impl Run {
             lr: None,
             record,
             ops: BTreeMap::new(),
-            misuse: Misuse::default(),
+            misuse,
+            staging,
+            params_npz,
             start: Instant::now(),
         }
     }
@@ -223,20 +253,29 @@ impl Run {
         value
     }
 
-    /// Records each named tensor at `stage` (`params.csv`).
+    /// Records each named tensor at `stage`, in its own dtype and shape: `params.npz`'s
+    /// arrays `STAGE/NAME`, written now.
     pub fn params<N: AsRef<str>, T: Borrow<Tensor>>(&mut self, stage: Stage, named: &[(N, T)]) {
+        let Some(params) = self.params_npz.as_mut() else {
+            return;
+        };
         for (name, t) in named {
-            self.record
-                .push_param(stage, name.as_ref(), crate::values(t.borrow()));
+            let name = name.as_ref();
+            self.misuse.check_name("a parameter", name);
+            let array = crate::array_bytes(t.borrow());
+            let entry = format!("{}/{name}", stage.as_str());
+            if let Err(e) = params.add(&entry, array.dtype, &array.shape, &array.data) {
+                self.misuse.note(|| format!("{e:#}"));
+            }
         }
     }
 
-    /// The parameters before training (`params.csv`, stage `initial`).
+    /// The parameters before training (`params.npz`, stage `initial`).
     pub fn initial_params<N: AsRef<str>, T: Borrow<Tensor>>(&mut self, named: &[(N, T)]) {
         self.params(Stage::Initial, named);
     }
 
-    /// The parameters after training (`params.csv`, stage `final`).
+    /// The parameters after training (`params.npz`, stage `final`).
     pub fn final_params<N: AsRef<str>, T: Borrow<Tensor>>(&mut self, named: &[(N, T)]) {
         self.params(Stage::Final, named);
     }
@@ -285,10 +324,14 @@ impl Run {
     }
 
     /// Writes the run folder, whole or not at all, and returns it.
-    pub fn write(self) -> Result<PathBuf> {
+    pub fn write(mut self) -> Result<PathBuf> {
         if let Some(misuse) = self.misuse.first() {
             bail!("{misuse}");
         }
+        let (Some(staging), Some(params)) = (self.staging.take(), self.params_npz.take()) else {
+            bail!("the run's temporary folder was never made");
+        };
+        params.finish()?;
         let dir = record::run_dir(&self.args.out, &self.experiment, self.args.seed, &self.side);
         let kernels = xor_repro::kernels::this_machine()
             .libtorchs_own(&["aten", "mkl"], "libtorch's own kernels");
@@ -309,7 +352,7 @@ impl Run {
             build: None,
             ops: self.ops,
         };
-        record::write_run(&dir, &self.record, &info)?;
+        record::write_run_staged(staging, &dir, &self.record, &info)?;
         Ok(dir)
     }
 }

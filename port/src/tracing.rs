@@ -1,8 +1,9 @@
-//! Tracing a port's tensors through a step's [`Tap`]: libtorch's tensors take the one
-//! conversion every value takes ([`crate::values`]), and an autograd port's gradients are
+//! Tracing a port's tensors through a step's [`Tap`]: libtorch's tensors go in their own
+//! bytes ([`crate::array_bytes`]) into a streaming trace (`trace.npz`), or widened to f64
+//! ([`crate::values`]) into one kept for `trace.csv`, and an autograd port's gradients are
 //! traced in the order autograd computes them, derived from its forward taps. The Python
 //! recorder's `Run.step` (`python/xor_repro_record.py`) derives the same order by the same
-//! rules, so both sides' `trace.csv` walk side by side.
+//! rules, so both sides' traces walk side by side.
 
 use std::borrow::Borrow;
 use std::cell::RefCell;
@@ -10,9 +11,17 @@ use std::rc::Rc;
 use tch::Tensor;
 use xor_repro::record::trace::Tap;
 
-/// The one conversion every traced tensor takes.
-mod tensors {
-    pub use crate::values;
+/// Traces `t` as `name` on a traced step: in its own bytes into a streaming trace
+/// (`trace.npz`), else widened to f64 for `trace.csv` (the notebooks' plain ports).
+fn trace_tensor(tap: &Tap, name: &str, t: &Tensor) {
+    if !tap.on() {
+        return;
+    }
+    if tap.streams() {
+        tap.tap_array(name, || crate::array_bytes(t));
+    } else {
+        tap.tap_with(name, || crate::values(t));
+    }
 }
 
 /// Taps for libtorch's tensors; each reads nothing unless the step is traced.
@@ -32,7 +41,7 @@ pub trait TapTensor {
 
 impl TapTensor for Tap {
     fn tensor(&self, name: &str, t: Tensor) -> Tensor {
-        self.tap_with(name, || tensors::values(&t));
+        trace_tensor(self, name, &t);
         t
     }
 
@@ -53,7 +62,7 @@ impl TapTensor for Tap {
             return; // not even the names are formatted
         }
         for (name, t) in named {
-            self.tap_with(&format!("{name}{suffix}"), || tensors::values(t));
+            trace_tensor(self, &format!("{name}{suffix}"), t);
         }
     }
 }

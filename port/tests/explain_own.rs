@@ -106,40 +106,29 @@ fn explain(a: &Path, b: &Path) -> (bool, String, String) {
 
 /// A copy of run folder `from` with element `index` of traced value `name` at `step` moved
 /// by one float32 ulp.
-fn planted(from: &Path, to: &Path, step: usize, name: &str, index: usize) -> PathBuf {
+fn planted(from: &Path, to: &Path, step: usize, name: &str, element: usize) -> PathBuf {
     std::fs::create_dir_all(to).unwrap();
     for entry in std::fs::read_dir(from).unwrap() {
         let entry = entry.unwrap();
         std::fs::copy(entry.path(), to.join(entry.file_name())).unwrap();
     }
-    let trace = std::fs::read_to_string(to.join("trace.csv")).unwrap();
-    let mut moved = 0;
-    let lines: Vec<String> = trace
-        .lines()
-        .map(|line| {
-            let f: Vec<&str> = line.split(',').collect();
-            if f[0] == step.to_string() && f[2] == name && f[3] == index.to_string() {
-                moved += 1;
-                let v: f32 = f[4].parse().unwrap();
-                let v = f32::from_bits(v.to_bits() + 1) as f64;
-                format!(
-                    "{},{},{},{},{}",
-                    f[0],
-                    f[1],
-                    f[2],
-                    f[3],
-                    xor_repro::record::number(v)
-                )
-            } else {
-                line.to_string()
-            }
+    let index = xor_repro::record::npz::NpzIndex::open(&to.join("trace.npz")).unwrap();
+    let entries: Vec<&str> = index
+        .entries
+        .iter()
+        .map(|e| e.name.as_str())
+        .filter(|e| {
+            xor_repro::record::trace::parse_entry_name(e).map(|(s, _, n)| (s, n))
+                == Some((step, name))
         })
         .collect();
     assert_eq!(
-        moved, 1,
-        "{name}[{index}] of step {step} is in the trace once"
+        entries.len(),
+        1,
+        "{name} of step {step} is in the trace once"
     );
-    std::fs::write(to.join("trace.csv"), lines.join("\n") + "\n").unwrap();
+    let (before, after) = index.nudge(entries[0], element as u64).unwrap();
+    assert_eq!((before as f32).to_bits() + 1, (after as f32).to_bits());
     to.to_path_buf()
 }
 

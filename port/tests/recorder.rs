@@ -157,6 +157,18 @@ fn file_names(dir: &Path) -> Vec<String> {
 fn assert_same_run(rust: &Path, python: &Path, files: &[&str]) {
     assert_eq!(file_names(rust), file_names(python));
     for file in files {
+        if file.ends_with(".npz") {
+            let bytes = |dir: &Path| {
+                std::fs::read(dir.join(file))
+                    .unwrap_or_else(|e| panic!("{}: {e}", dir.join(file).display()))
+            };
+            let (a, b) = (bytes(rust), bytes(python));
+            if let Some(at) = a.iter().zip(&b).position(|(x, y)| x != y) {
+                panic!("{file} differs first at byte {at}");
+            }
+            assert_eq!(a.len(), b.len(), "{file}: sizes differ");
+            continue;
+        }
         let (a, b) = (read(rust, file), read(python, file));
         if a != b {
             let line = a
@@ -185,7 +197,28 @@ fn assert_same_run(rust: &Path, python: &Path, files: &[&str]) {
     assert_eq!(a.ops.len(), 3);
 }
 
-const FILES: [&str; 4] = ["loss.csv", "params.csv", "predictions.csv", "metrics.csv"];
+const FILES: [&str; 4] = ["loss.csv", "params.npz", "predictions.csv", "metrics.csv"];
+
+/// The traced values' steps and names of a run's `trace.npz`, in order.
+fn traced_values(dir: &Path) -> Vec<(usize, String)> {
+    let index = xor_repro::record::npz::NpzIndex::open(&dir.join("trace.npz")).unwrap();
+    let mut last: Option<(usize, usize)> = None;
+    index
+        .entries
+        .iter()
+        .map(|e| {
+            let (step, seq, name) = xor_repro::record::trace::parse_entry_name(&e.name)
+                .unwrap_or_else(|| panic!("{} is not STEP/SEQ/NAME", e.name));
+            let expected = match last {
+                Some((s, q)) if s == step => q + 1,
+                _ => 0,
+            };
+            assert_eq!(seq, expected, "{}: seq in program order", e.name);
+            last = Some((step, seq));
+            (step, name.to_string())
+        })
+        .collect()
+}
 
 #[test]
 fn both_recorders_write_the_same_files_for_the_same_training() {
@@ -198,7 +231,7 @@ fn both_recorders_write_the_same_files_for_the_same_training() {
             ..Args::default()
         },
     );
-    assert_same_run(&rust, &python, &[&FILES[..], &["trace.csv"]].concat());
+    assert_same_run(&rust, &python, &[&FILES[..], &["trace.npz"]].concat());
 
     // What the files hold, so that identical files are also the intended ones.
     let predictions = read(&python, "predictions.csv");
@@ -226,12 +259,12 @@ fn both_recorders_write_the_same_files_for_the_same_training() {
     assert_eq!(metrics[5], "9,,,,1e-7");
 
     // The trace: parameters, forward values, gradients in autograd's order, updates.
-    let trace = xor_repro::record::trace::read(&python.join("trace.csv")).unwrap();
+    let trace = traced_values(&python);
     let names = |step: usize| -> Vec<String> {
         trace
             .iter()
-            .filter(|v| v.step == step)
-            .map(|v| v.name.clone())
+            .filter(|(s, _)| *s == step)
+            .map(|(_, name)| name.clone())
             .collect()
     };
     let params = ["fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias"];
@@ -300,21 +333,25 @@ fn both_recorders_trace_the_same_steps_and_none_untraced() {
             ..Args::default()
         },
     );
-    assert_same_run(&rust, &python, &[&FILES[..], &["trace.csv"]].concat());
-    let steps: std::collections::BTreeSet<usize> =
-        xor_repro::record::trace::read(&python.join("trace.csv"))
-            .unwrap()
-            .iter()
-            .map(|v| v.step)
-            .collect();
+    assert_same_run(&rust, &python, &[&FILES[..], &["trace.npz"]].concat());
+    let steps: std::collections::BTreeSet<usize> = traced_values(&python)
+        .iter()
+        .map(|(step, _)| *step)
+        .collect();
     assert_eq!(steps.into_iter().collect::<Vec<_>>(), [1, 2]);
 
     let untraced = dir.path().join("untraced");
     let python = python_side(&untraced, &[]);
     let rust = rust_side(&untraced, Args::default());
     assert_same_run(&rust, &python, &FILES);
-    assert!(!python.join("trace.csv").exists());
-    assert!(!rust.join("trace.csv").exists());
+    for dir in [&python, &rust] {
+        assert!(!dir.join("trace.npz").exists() && !dir.join("trace.csv").exists());
+        let left: Vec<String> = file_names(dir.parent().unwrap())
+            .into_iter()
+            .filter(|n| n.starts_with(".tmp"))
+            .collect();
+        assert!(left.is_empty(), "temporary folders left: {left:?}");
+    }
 }
 
 /// `xor_repro::record::number` (ryu) and the recorder's `number`, on edge cases and on

@@ -10,9 +10,11 @@
 
 mod args;
 mod bench;
+mod bench_proof;
 mod compare;
 mod diff;
 mod explain;
+mod export;
 mod kernels;
 mod list;
 mod run;
@@ -64,6 +66,12 @@ enum Command {
     /// Time experiments in Rust against their Python references (whole processes,
     /// alternated, median of several runs); writes DIR/bench.md.
     Bench(bench::BenchArgs),
+    /// Write a port's run folder's params.npz and trace.npz as params.csv and trace.csv.
+    Export(export::ExportArgs),
+    /// What the proof costs at the size of a real model: a recorded script (1.6M-parameter
+    /// MLP, or an 11M-parameter ResNet-18 shape) traced and not, then diff and explain of a
+    /// planted 1-ulp change, timed with their peak memory against `cmp` of the bytes.
+    BenchProof(bench_proof::BenchProofArgs),
     /// One sweep worker: runs the given seeds, one sweep.csv row each (used by `sweep`).
     #[command(hide = true)]
     SweepWorker(sweep::SweepWorkerArgs),
@@ -112,6 +120,8 @@ pub fn main() -> Result<ExitCode> {
         Command::Sweep(args) => sweep::sweep(&args),
         Command::SweepWorker(args) => sweep::sweep_worker(&args),
         Command::Bench(args) => bench::bench(&args),
+        Command::BenchProof(args) => bench_proof::bench_proof(&args),
+        Command::Export(args) => export::export(&args),
         Command::Kernels(args) => kernels::kernels(&args),
     }
 }
@@ -137,6 +147,8 @@ impl Command {
             | Command::List
             | Command::Diff(_)
             | Command::Bench(_)
+            | Command::BenchProof(_)
+            | Command::Export(_)
             | Command::Kernels(_) => Vec::new(),
         }
     }

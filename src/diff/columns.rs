@@ -19,10 +19,19 @@
 //!
 //! Two run folders (of the same experiment) are diffed file by file; both must hold
 //! `loss.csv`, and a file only one holds (a script recording with `xor_repro_record` may keep
-//! only its losses) is listed as not compared.
+//! only its losses) is listed as not compared. A run's `params.npz` and `trace.npz` are one
+//! table each: arrays matched by name, every element compared, the first difference named
+//! by array and element.
+//!
+//! Arrays (`.npy` files, `.npz` members, a run's archives) of float32 or float64 are
+//! compared as streams ([`crate::diff::stream`]): bytes first, values only where the bytes
+//! differ, never a whole array in memory. Other arrays (integers, Fortran order, a
+//! compressed member) are read whole, one at a time.
 
 use crate::diff::data::{self, DataFile, Origin, Table};
+use crate::diff::stream::{self, ArrayDiff};
 use crate::diff::{short, Difference, Precision, Tolerance};
+use crate::record::npz::{ArrayStream, NpzIndex};
 use crate::record::number;
 use anyhow::{bail, Result};
 use std::collections::HashMap;
@@ -48,16 +57,18 @@ const OWN_FILES: [(&[&str], &[&str]); 5] = [
     ),
 ];
 
-/// The files of a run folder that `diff` compares (`metrics.csv` and `trace.csv` when both
+/// The files of a run folder that `diff` compares (`metrics.csv` and the trace when both
 /// runs have one).
-const RUN_FILES: [&str; 7] = [
+const RUN_FILES: [&str; 9] = [
     "loss.csv",
     "params.csv",
+    "params.npz",
     "predictions.csv",
     "last_epoch_predictions.csv",
     "surface.csv",
     "metrics.csv",
     "trace.csv",
+    "trace.npz",
 ];
 
 /// How rows are matched (`--key`).
@@ -202,7 +213,19 @@ pub fn diff_runs(a: &Path, b: &Path, tol: &Tolerance) -> Result<Report> {
     let mut report = Report::default();
     for file in RUN_FILES {
         let (fa, fb) = (a.join(file), b.join(file));
+        if let Some(mixed) = old_against_new(file, a, b, tol)? {
+            report.tables.extend(mixed.tables);
+            continue;
+        }
+        let npz_beside_csv =
+            |dir: &Path| file.ends_with(".npz") && dir.join(file.replace(".npz", ".csv")).is_file();
+        if npz_beside_csv(a) || npz_beside_csv(b) {
+            continue; // compared with the other side's CSV above
+        }
         match (fa.exists(), fb.exists()) {
+            (true, true) if file.ends_with(".npz") => {
+                report.tables.push(diff_run_archive(file, &fa, &fb, tol)?)
+            }
             (true, true) => report
                 .tables
                 .extend(diff_files(&fa, &fb, &KeyChoice::Default, tol)?.tables),
@@ -224,8 +247,303 @@ pub fn diff_runs(a: &Path, b: &Path, tol: &Tolerance) -> Result<Report> {
     Ok(report)
 }
 
+/// An older run's `params.csv` or `trace.csv` against a newer run's `.npz` of the same
+/// values (a run recorded before tensors went to `.npz`, against a port's run now): the
+/// `.npz` is written as that CSV into a temporary folder (`export`) and the two CSVs
+/// compared as any two. `None` unless `file` is such a CSV and exactly one side has it.
+fn old_against_new(file: &str, a: &Path, b: &Path, tol: &Tolerance) -> Result<Option<Report>> {
+    let Some(stem) = file.strip_suffix(".csv") else {
+        return Ok(None);
+    };
+    let npz = format!("{stem}.npz");
+    let (csv_side, npz_side, csv_first) = match (
+        a.join(file).is_file() && b.join(&npz).is_file() && !b.join(file).is_file(),
+        b.join(file).is_file() && a.join(&npz).is_file() && !a.join(file).is_file(),
+    ) {
+        (true, _) => (a, b, true),
+        (_, true) => (b, a, false),
+        _ => return Ok(None),
+    };
+    let tmp = std::env::temp_dir().join(format!("xor-repro-diff-{}-{}", std::process::id(), stem));
+    std::fs::create_dir_all(&tmp)?;
+    let converted = tmp.join(file);
+    let result =
+        crate::record::export::npz_as_csv(&npz_side.join(&npz), &converted, stem == "trace")
+            .and_then(|()| {
+                let csv = csv_side.join(file);
+                match csv_first {
+                    true => diff_files(&csv, &converted, &KeyChoice::Default, tol),
+                    false => diff_files(&converted, &csv, &KeyChoice::Default, tol),
+                }
+            });
+    let _ = std::fs::remove_dir_all(&tmp);
+    let mut report = result?;
+    for table in &mut report.tables {
+        table.name = format!("{file} against {npz}");
+    }
+    Ok(Some(report))
+}
+
+/// What kind of file a path holds, by its first bytes.
+#[derive(PartialEq)]
+enum Kind {
+    Npy,
+    Npz,
+    Other,
+}
+
+fn kind_of(path: &Path) -> Kind {
+    use std::io::Read;
+    let mut magic = [0u8; 6];
+    let read = std::fs::File::open(path).and_then(|mut f| f.read_exact(&mut magic));
+    match read {
+        Ok(()) if &magic == b"\x93NUMPY" => Kind::Npy,
+        Ok(()) if magic.starts_with(b"PK\x03\x04") || magic.starts_with(b"PK\x05\x06") => Kind::Npz,
+        _ => Kind::Other,
+    }
+}
+
+/// A run's `params.npz` or `trace.npz` against the other run's: one table, arrays matched
+/// by name, elements by position.
+fn diff_run_archive(file: &str, a: &Path, b: &Path, tol: &Tolerance) -> Result<TableDiff> {
+    let (ia, ib) = (NpzIndex::open(a)?, NpzIndex::open(b)?);
+    let in_b: HashMap<&str, usize> = ib
+        .entries
+        .iter()
+        .enumerate()
+        .map(|(j, e)| (e.name.as_str(), j))
+        .collect();
+    let label = |name: &str| match crate::record::trace::parse_entry_name(name) {
+        Some((step, seq, value)) => format!("step {step}, {value} (value {seq} of the step)"),
+        None => name.replacen('/', " ", 1),
+    };
+    let mut column = ColumnDiff {
+        name: "value".to_string(),
+        compared: 0,
+        identical: 0,
+        max_abs: 0.0,
+        max_rel: 0.0,
+        max_ulps: 0,
+        precision: Precision::Float32,
+        first_difference: None,
+        first_outside: None,
+    };
+    let (mut only_a, mut only_b) = (Vec::new(), Vec::new());
+    let (mut rows_a, mut rows_b) = (0, 0);
+    for (i, e) in ia.entries.iter().enumerate() {
+        let Some(&j) = in_b.get(e.name.as_str()) else {
+            only_a.push(label(&e.name));
+            continue;
+        };
+        let (d, shape, na, nb) = compare_members(&ia, i, &ib, j, tol)?;
+        rows_a += na;
+        rows_b += nb;
+        if na != nb {
+            only_a.push(format!("{}: {na} elements against {nb}", label(&e.name)));
+        }
+        column.compared += d.compared as usize;
+        column.identical += d.identical as usize;
+        column.max_abs = column.max_abs.max(d.max_abs);
+        column.max_rel = column.max_rel.max(d.max_rel);
+        column.max_ulps = column.max_ulps.max(d.max_ulps);
+        if d.precision == Precision::Float64 {
+            column.precision = Precision::Float64;
+        }
+        let row = |x: &stream::ElementDifference| RowDifference {
+            key: format!(
+                "{}, {}",
+                label(&e.name),
+                stream::element_position(&shape, x.index)
+            ),
+            place_a: String::new(),
+            place_b: String::new(),
+            a: x.a,
+            b: x.b,
+            difference: x.difference,
+        };
+        if column.first_difference.is_none() {
+            column.first_difference = d.first_difference.as_ref().map(row);
+        }
+        if column.first_outside.is_none() {
+            column.first_outside = d.first_outside.as_ref().map(row);
+        }
+    }
+    let in_a: HashSet<&str> = ia.entries.iter().map(|e| e.name.as_str()).collect();
+    for e in &ib.entries {
+        if !in_a.contains(e.name.as_str()) {
+            only_b.push(label(&e.name));
+        }
+    }
+    Ok(TableDiff {
+        name: file.to_string(),
+        matched_by: "array name".to_string(),
+        rows_a: rows_a as usize,
+        rows_b: rows_b as usize,
+        only_a,
+        only_b,
+        columns: vec![column],
+        not_compared: Vec::new(),
+    })
+}
+
+/// Member `i` of `a` against member `j` of `b`: streamed when both can be, else read whole
+/// (one at a time). Returns the comparison, `a`'s shape and both element counts.
+fn compare_members(
+    a: &NpzIndex,
+    i: usize,
+    b: &NpzIndex,
+    j: usize,
+    tol: &Tolerance,
+) -> Result<(ArrayDiff, Vec<u64>, u64, u64)> {
+    if let Some((mut sa, mut sb)) = stream::open_pair(a, i, b, j)? {
+        let (shape, na, nb) = (sa.shape.clone(), sa.elements(), sb.elements());
+        return Ok((
+            stream::compare_streams(&mut sa, &mut sb, tol)?,
+            shape,
+            na,
+            nb,
+        ));
+    }
+    let ta = data::read_npz_member(&a.path, &a.entries[i].name)?;
+    let tb = data::read_npz_member(&b.path, &b.entries[j].name)?;
+    let (ca, cb) = (&ta.columns[0], &tb.columns[0]);
+    let precision = match (ca.precision(), cb.precision()) {
+        (Some(Precision::Float32), Some(Precision::Float32)) => Precision::Float32,
+        _ => Precision::Float64,
+    };
+    let (va, vb) = (
+        ca.numbers().unwrap_or_default(),
+        cb.numbers().unwrap_or_default(),
+    );
+    let n = va.len().min(vb.len());
+    let mut d = ArrayDiff::new(precision);
+    d.add_values(0, &va[..n], &vb[..n], tol);
+    Ok((d, ta.shape.clone(), va.len() as u64, vb.len() as u64))
+}
+
+/// Two streamed arrays as a table: elements by position, as [`diff_arrays`] gives it.
+fn streamed_table(name: String, sa: &ArrayStream, sb: &ArrayStream, d: ArrayDiff) -> TableDiff {
+    let (na, nb) = (sa.elements(), sb.elements());
+    let n = na.min(nb);
+    let beyond = |s: &ArrayStream| -> Vec<String> {
+        (n..s.elements())
+            .map(|i| stream::element_position(&s.shape, i))
+            .collect()
+    };
+    let row = |x: &stream::ElementDifference| RowDifference {
+        key: stream::element_position(&sa.shape, x.index),
+        place_a: String::new(),
+        place_b: String::new(),
+        a: x.a,
+        b: x.b,
+        difference: x.difference,
+    };
+    let matched_by = if sa.shape == sb.shape {
+        "position".to_string()
+    } else {
+        format!("position; shapes {:?} and {:?}", sa.shape, sb.shape)
+    };
+    TableDiff {
+        name: name.clone(),
+        matched_by,
+        rows_a: na as usize,
+        rows_b: nb as usize,
+        only_a: beyond(sa),
+        only_b: beyond(sb),
+        columns: vec![ColumnDiff {
+            name,
+            compared: d.compared as usize,
+            identical: d.identical as usize,
+            max_abs: d.max_abs,
+            max_rel: d.max_rel,
+            max_ulps: d.max_ulps,
+            precision: d.precision,
+            first_difference: d.first_difference.as_ref().map(row),
+            first_outside: d.first_outside.as_ref().map(row),
+        }],
+        not_compared: Vec::new(),
+    }
+}
+
+/// Two `.npy` files, streamed when both are float arrays in C order; `None` otherwise.
+fn diff_npy_streams(a: &Path, b: &Path, tol: &Tolerance) -> Result<Option<Report>> {
+    let (mut sa, mut sb) = (ArrayStream::open_npy(a)?, ArrayStream::open_npy(b)?);
+    if !(stream::streamable(&sa) && stream::streamable(&sb)) {
+        return Ok(None);
+    }
+    let d = stream::compare_streams(&mut sa, &mut sb, tol)?;
+    let name = a
+        .file_stem()
+        .map_or("values".into(), |s| s.to_string_lossy().into_owned());
+    Ok(Some(Report {
+        tables: vec![streamed_table(name, &sa, &sb, d)],
+        ..Report::default()
+    }))
+}
+
+/// Two `.npz` archives, member by member, each streamed where it can be and read whole
+/// (alone) where not.
+fn diff_npz_members(a: &Path, b: &Path, tol: &Tolerance) -> Result<Report> {
+    let (ia, ib) = (NpzIndex::open(a)?, NpzIndex::open(b)?);
+    if ia.entries.is_empty() {
+        bail!("{} holds no arrays", a.display());
+    }
+    if ib.entries.is_empty() {
+        bail!("{} holds no arrays", b.display());
+    }
+    let mut report = Report::default();
+    for (i, e) in ia.entries.iter().enumerate() {
+        let Some(j) = ib.entries.iter().position(|f| f.name == e.name) else {
+            report.members_only_a.push(e.name.clone());
+            continue;
+        };
+        match stream::open_pair(&ia, i, &ib, j)? {
+            Some((mut sa, mut sb)) => {
+                let d = stream::compare_streams(&mut sa, &mut sb, tol)?;
+                report
+                    .tables
+                    .push(streamed_table(e.name.clone(), &sa, &sb, d));
+            }
+            None => {
+                let ta = data::read_npz_member(a, &e.name)?;
+                let tb = data::read_npz_member(b, &e.name)?;
+                report.tables.push(diff_arrays(&ta, &tb, tol));
+            }
+        }
+    }
+    report.members_only_b = ib
+        .entries
+        .iter()
+        .map(|e| e.name.clone())
+        .filter(|n| !ia.entries.iter().any(|e| e.name == *n))
+        .collect();
+    if report.tables.is_empty() {
+        bail!(
+            "no shared numeric column: {} and {} have no member of the same name",
+            a.display(),
+            b.display()
+        );
+    }
+    Ok(report)
+}
+
 /// Compares two data files.
 pub fn diff_files(a: &Path, b: &Path, key: &KeyChoice, tol: &Tolerance) -> Result<Report> {
+    match (kind_of(a), kind_of(b)) {
+        (Kind::Npy, Kind::Npy) => {
+            no_key_for_arrays(key)?;
+            if let Some(report) = diff_npy_streams(a, b, tol)? {
+                return Ok(report);
+            }
+        }
+        (Kind::Npz, Kind::Npz) => {
+            no_key_for_arrays(key)?;
+            if let Ok(report) = diff_npz_members(a, b, tol) {
+                return Ok(report);
+            }
+        }
+        _ => {}
+    }
     let (da, db) = (data::read(a)?, data::read(b)?);
     let name = file_name(a, b);
     let mut report = Report::default();

@@ -308,6 +308,18 @@ fn read_npz(path: &Path) -> Result<Vec<Table>> {
     Ok(tables)
 }
 
+/// Reads one member of an `.npz` archive.
+pub fn read_npz_member(path: &Path, name: &str) -> Result<Table> {
+    let shown = path.display();
+    let mut archive = npyz::npz::NpzArchive::open(path)
+        .with_context(|| format!("{shown} is not an .npz archive"))?;
+    let npy = archive
+        .by_name(name)
+        .with_context(|| format!("{shown}: cannot read member {name}"))?
+        .with_context(|| format!("{shown}: no member {name}"))?;
+    array_table(path, format!("{shown}[{name}]"), name.to_string(), npy)
+}
+
 fn array_table<R: std::io::Read>(
     path: &Path,
     label: String,

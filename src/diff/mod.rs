@@ -7,6 +7,7 @@
 
 pub mod columns;
 pub mod data;
+pub mod stream;
 
 use anyhow::{anyhow, bail, Context, Result};
 use std::path::{Path, PathBuf};
@@ -29,13 +30,6 @@ pub struct Tolerance {
     pub abs: f64,
     pub rel: f64,
     pub ulps: u64,
-}
-
-impl Tolerance {
-    /// Whether any bound admits more than bit identity.
-    pub fn is_set(&self) -> bool {
-        self.abs > 0.0 || self.rel > 0.0 || self.ulps > 0
-    }
 }
 
 /// The columns that identify a row and the one that holds its value, per schema.
@@ -189,12 +183,14 @@ impl Difference {
         }
     }
 
-    /// Bit-identical, or admitted by a tolerance that is set (never by the default's zeros,
-    /// which would admit +0 against -0).
+    /// Within tolerance: identical bits (NaN equals NaN), or within a bound that was
+    /// widened. At the default (every bound zero) only identical bits are: +0 against -0
+    /// is a difference.
     pub fn within(&self, tol: &Tolerance) -> bool {
         self.identical
-            || (tol.is_set()
-                && (self.abs <= tol.abs || self.rel <= tol.rel || self.ulps <= tol.ulps))
+            || (tol.abs > 0.0 && self.abs <= tol.abs)
+            || (tol.rel > 0.0 && self.rel <= tol.rel)
+            || (tol.ulps > 0 && self.ulps <= tol.ulps)
     }
 
     /// The two values are +0 and -0.

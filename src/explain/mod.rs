@@ -1,15 +1,22 @@
-//! `explain`: where two runs part, and why. It walks two `trace.csv` files side by side, by
+//! `explain`: where two runs part, and why. It walks two traces (`trace.npz`, or an older
+//! run's `trace.csv`) side by side, by
 //! step and then in program order, and names the first traced value that differs: every value
 //! traced before it (its inputs among them) is bit-identical, so the operation that produced
 //! it is where the runs part. It says how many elements of that tensor differ, gives both
 //! values in decimal and hex with the ulps between them, the kernel each side ran where its
 //! `run.json` knows it, and how the difference grows afterwards (`explain.md`,
 //! `explain.svg`).
+//!
+//! A `trace.npz` is walked one array at a time, from its central directory: two arrays
+//! whose bytes are equal are identical without a value being read, and memory is two chunks
+//! of one array, whatever the run's length ([`crate::diff::stream`]).
 
 pub mod render;
 pub mod run;
 
-use crate::diff::{Difference, Precision};
+use crate::diff::stream::{self, ArrayDiff};
+use crate::diff::{Precision, Tolerance};
+use crate::record::npz::NpzIndex;
 use crate::record::trace::{self, TracedValue};
 use crate::record::{self, RunInfo};
 use anyhow::{bail, Result};
@@ -22,25 +29,30 @@ pub struct Side {
     /// `rust`, `tch`, `python`, or the folder's name.
     pub label: String,
     pub info: Option<RunInfo>,
-    pub trace: Vec<TracedValue>,
+    pub trace: TraceFile,
     /// `loss.csv`, when the folder has one.
     pub losses: Option<Vec<f64>>,
 }
 
 impl Side {
-    /// Reads a run folder that holds a `trace.csv`.
+    /// Reads a run folder that holds a `trace.npz` (its directory only) or a `trace.csv`.
     pub fn read(dir: &Path) -> Result<Side> {
         if !dir.is_dir() {
             bail!("{} is not a run folder", dir.display());
         }
-        let path = dir.join("trace.csv");
-        if !path.is_file() {
+        let (npz, csv) = (dir.join("trace.npz"), dir.join("trace.csv"));
+        let trace = if npz.is_file() {
+            TraceFile::Npz(TracedArrays::open(&npz)?)
+        } else if csv.is_file() {
+            TraceFile::Csv(trace::read(&csv)?)
+        } else {
             bail!(
-                "{} has no trace.csv: make one with `xor-repro run NAME --trace-steps A..B` \
+                "{} has no trace.csv or trace.npz: trace a port with --trace (or --trace-steps A..B); \
+                 make one with `xor-repro run NAME --trace-steps A..B` \
                  (or `reference NAME --trace-steps A..B`), or let `xor-repro explain NAME` run both sides",
                 dir.display()
             );
-        }
+        };
         let info = record::read_info(dir).ok();
         let label = info
             .as_ref()
@@ -50,10 +62,124 @@ impl Side {
             dir: dir.to_path_buf(),
             label,
             info,
-            trace: trace::read(&path)?,
+            trace,
             losses: read_losses(&dir.join("loss.csv"))?,
         })
     }
+}
+
+/// A side's trace: values read from an older run's `trace.csv`, or the arrays of a
+/// `trace.npz`, read one at a time when compared.
+pub enum TraceFile {
+    Csv(Vec<TracedValue>),
+    Npz(TracedArrays),
+}
+
+/// The arrays of a `trace.npz` with their step, seq and name (from the entries' names).
+pub struct TracedArrays {
+    pub index: NpzIndex,
+    /// Per entry of `index`: step, seq, name.
+    pub names: Vec<(usize, usize, String)>,
+}
+
+impl TracedArrays {
+    pub fn open(path: &Path) -> Result<TracedArrays> {
+        let index = NpzIndex::open(path)?;
+        let names = index
+            .entries
+            .iter()
+            .map(|e| {
+                trace::parse_entry_name(&e.name)
+                    .map(|(step, seq, name)| (step, seq, name.to_string()))
+                    .ok_or_else(|| {
+                        anyhow::anyhow!(
+                            "{}: array {:?} is not named STEP/SEQ/NAME",
+                            path.display(),
+                            e.name
+                        )
+                    })
+            })
+            .collect::<Result<_>>()?;
+        Ok(TracedArrays { index, names })
+    }
+}
+
+/// One traced value, as the walk sees it before reading it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TracedName {
+    pub step: usize,
+    pub seq: usize,
+    pub name: String,
+}
+
+impl TraceFile {
+    /// Every traced value's step, seq and name, in file order.
+    pub fn names(&self) -> Vec<TracedName> {
+        match self {
+            TraceFile::Csv(values) => values
+                .iter()
+                .map(|v| TracedName {
+                    step: v.step,
+                    seq: v.seq,
+                    name: v.name.clone(),
+                })
+                .collect(),
+            TraceFile::Npz(arrays) => arrays
+                .names
+                .iter()
+                .map(|(step, seq, name)| TracedName {
+                    step: *step,
+                    seq: *seq,
+                    name: name.clone(),
+                })
+                .collect(),
+        }
+    }
+
+    /// Whether it traces `name` at `step`.
+    pub fn has(&self, step: usize, name: &str) -> bool {
+        match self {
+            TraceFile::Csv(values) => values.iter().any(|v| v.step == step && v.name == name),
+            TraceFile::Npz(arrays) => arrays.names.iter().any(|(s, _, n)| *s == step && n == name),
+        }
+    }
+
+    /// Value `i`'s elements, widened to f64 (an array read whole).
+    fn values(&self, i: usize) -> Result<std::borrow::Cow<'_, [f64]>> {
+        Ok(match self {
+            TraceFile::Csv(values) => values[i].values.as_slice().into(),
+            TraceFile::Npz(arrays) => arrays.index.open_array(i)?.read_f64()?.into(),
+        })
+    }
+
+    /// Value `i`'s element count.
+    fn elements(&self, i: usize) -> Result<u64> {
+        Ok(match self {
+            TraceFile::Csv(values) => values[i].values.len() as u64,
+            TraceFile::Npz(arrays) => arrays.index.open_array(i)?.elements(),
+        })
+    }
+}
+
+/// Value `i` of `a` against value `j` of `b`: `None` when their sizes differ. Two arrays of
+/// `trace.npz` files are streamed, bytes first; otherwise (an older `trace.csv` on either
+/// side) both are read whole and ulps counted in float32 when every value is one, as before.
+fn compare_values(a: &TraceFile, i: usize, b: &TraceFile, j: usize) -> Result<Option<ArrayDiff>> {
+    let (na, nb) = (a.elements(i)?, b.elements(j)?);
+    if na != nb {
+        return Ok(None);
+    }
+    let exact = Tolerance::default();
+    if let (TraceFile::Npz(x), TraceFile::Npz(y)) = (a, b) {
+        if let Some((mut sa, mut sb)) = stream::open_pair(&x.index, i, &y.index, j)? {
+            return Ok(Some(stream::compare_streams(&mut sa, &mut sb, &exact)?));
+        }
+    }
+    let (va, vb) = (a.values(i)?, b.values(j)?);
+    let precision = Precision::of(&[&va[..], &vb[..]].concat());
+    let mut d = ArrayDiff::new(precision);
+    d.add_values(0, &va, &vb, &exact);
+    Ok(Some(d))
 }
 
 pub(crate) fn folder_name(dir: &Path) -> String {
@@ -127,10 +253,11 @@ fn same_bits(a: f64, b: f64) -> bool {
     a.to_bits() == b.to_bits() || (a.is_nan() && b.is_nan())
 }
 
-fn by_step(trace: &[TracedValue]) -> BTreeMap<usize, Vec<&TracedValue>> {
-    let mut steps: BTreeMap<usize, Vec<&TracedValue>> = BTreeMap::new();
-    for v in trace {
-        steps.entry(v.step).or_default().push(v);
+/// Positions of each step's values, in file order.
+fn by_step(names: &[TracedName]) -> BTreeMap<usize, Vec<usize>> {
+    let mut steps: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    for (i, v) in names.iter().enumerate() {
+        steps.entry(v.step).or_default().push(i);
     }
     steps
 }
@@ -142,7 +269,18 @@ pub fn explain(
     b: &[TracedValue],
     losses: Option<(&[f64], &[f64])>,
 ) -> Explanation {
-    let (steps_a, steps_b) = (by_step(a), by_step(b));
+    let (a, b) = (TraceFile::Csv(a.to_vec()), TraceFile::Csv(b.to_vec()));
+    explain_traces(&a, &b, losses).expect("values in memory are always readable")
+}
+
+/// [`explain`] on two traces of any kind, reading one array of each at a time.
+pub fn explain_traces(
+    a: &TraceFile,
+    b: &TraceFile,
+    losses: Option<(&[f64], &[f64])>,
+) -> Result<Explanation> {
+    let (names_a, names_b) = (a.names(), b.names());
+    let (steps_a, steps_b) = (by_step(&names_a), by_step(&names_b));
     let steps: Vec<usize> = steps_a
         .keys()
         .filter(|s| steps_b.contains_key(s))
@@ -154,12 +292,16 @@ pub fn explain(
     let mut growth = Vec::new();
     for &step in &steps {
         let (va, vb) = (&steps_a[&step], &steps_b[&step]);
+        let in_b: std::collections::HashMap<&str, usize> =
+            vb.iter().map(|&j| (names_b[j].name.as_str(), j)).collect();
         let mut step_max = 0.0f64;
-        for x in va {
-            let Some(y) = vb.iter().find(|y| y.name == x.name) else {
+        for &i in va {
+            let x = &names_a[i];
+            let Some(&j) = in_b.get(x.name.as_str()) else {
                 if first.is_none() {
                     first = Some(mismatch(
                         x,
+                        a.elements(i)?,
                         identical,
                         format!(
                             "traced on one side only: {} has it at step {step}, the other does not",
@@ -169,60 +311,59 @@ pub fn explain(
                 }
                 continue;
             };
-            if x.values.len() != y.values.len() {
+            let Some(d) = compare_values(a, i, b, j)? else {
                 if first.is_none() {
                     first = Some(mismatch(
                         x,
+                        a.elements(i)?,
                         identical,
                         format!(
                             "{} has {} elements on one side, {} on the other",
                             x.name,
-                            x.values.len(),
-                            y.values.len()
+                            a.elements(i)?,
+                            b.elements(j)?
                         ),
                     ));
                 }
                 continue;
-            }
+            };
             compared += 1;
-            let differing: Vec<usize> = (0..x.values.len())
-                .filter(|&i| !same_bits(x.values[i], y.values[i]))
-                .collect();
-            for &i in &differing {
-                let d = (x.values[i] - y.values[i]).abs();
-                step_max = step_max.max(if d.is_nan() { f64::INFINITY } else { d });
-            }
-            let Some(&index) = differing.first() else {
+            step_max = step_max.max(d.max_abs);
+            let Some(at) = d.first_difference else {
                 identical += 1;
                 continue;
             };
             if first.is_none() {
-                let precision = Precision::of(&[x.values.as_slice(), y.values.as_slice()].concat());
-                let (va, vb) = (x.values[index], y.values[index]);
                 first = Some(FirstDivergence {
                     step,
                     seq: x.seq,
                     name: x.name.clone(),
-                    elements: x.values.len(),
-                    differing: differing.len(),
-                    index,
-                    a: va,
-                    b: vb,
-                    precision,
-                    ulps: Difference::between(va, vb, precision).ulps,
+                    elements: d.compared as usize,
+                    differing: d.differing() as usize,
+                    index: at.index as usize,
+                    a: at.a,
+                    b: at.b,
+                    precision: d.precision,
+                    ulps: at.difference.ulps,
                     identical_before: identical,
                     mismatch: None,
                 });
             }
         }
         if first.is_none() {
-            if let Some(y) = vb.iter().find(|y| !va.iter().any(|x| x.name == y.name)) {
+            let in_a: std::collections::HashSet<&str> =
+                va.iter().map(|&i| names_a[i].name.as_str()).collect();
+            if let Some(&j) = vb
+                .iter()
+                .find(|&&j| !in_a.contains(names_b[j].name.as_str()))
+            {
                 first = Some(mismatch(
-                    y,
+                    &names_b[j],
+                    b.elements(j)?,
                     identical,
                     format!(
                         "traced on one side only: {} has it at step {step}, the other does not",
-                        y.name
+                        names_b[j].name
                     ),
                 ));
             }
@@ -250,7 +391,7 @@ pub fn explain(
         }
         None => (Vec::new(), None),
     };
-    Explanation {
+    Ok(Explanation {
         first,
         steps,
         values_compared: compared,
@@ -258,15 +399,20 @@ pub fn explain(
         step_growth: growth,
         loss_growth,
         first_loss_difference,
-    }
+    })
 }
 
-fn mismatch(v: &TracedValue, identical_before: usize, why: String) -> FirstDivergence {
+fn mismatch(
+    v: &TracedName,
+    elements: u64,
+    identical_before: usize,
+    why: String,
+) -> FirstDivergence {
     FirstDivergence {
         step: v.step,
         seq: v.seq,
         name: v.name.clone(),
-        elements: v.values.len(),
+        elements: elements as usize,
         differing: 0,
         index: 0,
         a: f64::NAN,
@@ -296,7 +442,7 @@ pub fn explain_dirs(a: &Path, b: &Path) -> Result<(Explanation, Side, Side)> {
         (Some(x), Some(y)) => Some((x.as_slice(), y.as_slice())),
         _ => None,
     };
-    let e = explain(&sa.trace, &sb.trace, losses);
+    let e = explain_traces(&sa.trace, &sb.trace, losses)?;
     if e.steps.is_empty() {
         bail!(
             "{} and {} trace no step in common: trace the same steps on both sides",

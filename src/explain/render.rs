@@ -262,11 +262,7 @@ fn declared_op(f: &super::FirstDivergence, a: &Side, b: &Side) -> (String, Optio
         return (format!("`{}`", op.code), op.library);
     }
     let updated = format!("{name}.updated");
-    let is_parameter = [a, b].iter().any(|s| {
-        s.trace
-            .iter()
-            .any(|v| v.step == f.step && v.name == updated)
-    });
+    let is_parameter = [a, b].iter().any(|s| s.trace.has(f.step, &updated));
     if is_parameter {
         return match f.step {
             0 => (

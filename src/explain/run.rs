@@ -185,10 +185,7 @@ fn explain_runs(
         run_both(Some(first..=last))?;
         let (e, a, b) = super::explain_dirs(&rust_dir, &python_dir)?;
         let starts_identical = e.first.as_ref().is_none_or(|f| {
-            let entering = a
-                .trace
-                .iter()
-                .any(|v| v.step == f.step && v.name == format!("{}.updated", f.name));
+            let entering = a.trace.has(f.step, &format!("{}.updated", f.name));
             f.step > first || first == 0 || f.mismatch.is_some() || !entering
         });
         if starts_identical || back >= steps {

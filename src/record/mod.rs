@@ -12,7 +12,9 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
+pub mod export;
 pub mod initial;
+pub mod npz;
 pub mod number;
 pub mod table;
 pub mod trace;
@@ -68,8 +70,12 @@ pub struct RunRecord {
     /// The first step whose forward pass put all four XOR outputs on the right side of 0.5,
     /// for experiments that track it (`sweep` reports it; no file holds it).
     pub first_solved: Option<usize>,
-    /// The values of the traced steps (`--trace`): `trace.csv`.
+    /// The values of the traced steps (`--trace`): `trace.csv`, or for a port of one's own
+    /// `trace.npz`, streamed into the run's [`Staging`] folder as they come.
     pub trace: trace::Trace,
+    /// The parameters went into `params.npz` as they came (a port of one's own): no
+    /// `params.csv`.
+    pub params_in_npz: bool,
     /// Whether [`RunRecord::print`] prints to standard output as well.
     pub(crate) print_transcript: bool,
     /// The run's progress bar, moved on by [`RunRecord::end_step`].
@@ -257,43 +263,113 @@ pub fn write_run_with(
     }
     std::fs::create_dir(&tmp)
         .with_context(|| format!("cannot write to output folder {}", parent.display()))?;
-    let result = (|| -> Result<()> {
-        let write = |file: &str, text: String| {
-            std::fs::write(tmp.join(file), text)
-                .with_context(|| format!("cannot write {}", tmp.join(file).display()))
-        };
-        write("loss.csv", loss_csv(&record.losses))?;
-        write("params.csv", params_csv(&record.params))?;
-        // A port of one's own writes its own table, or no file when it predicts nothing.
-        match &record.prediction_table {
-            Some(table) => write("predictions.csv", table.csv())?,
-            None if record.predictions.is_empty() => {}
-            None => write("predictions.csv", predictions_csv(&record.predictions))?,
-        }
-        if !record.metrics.is_empty() {
-            write("metrics.csv", record.metrics.csv())?;
-        }
-        if !record.last_epoch_predictions.is_empty() {
-            write(
-                "last_epoch_predictions.csv",
-                predictions_csv(&record.last_epoch_predictions),
-            )?;
-        }
-        if !record.surface.is_empty() {
-            write("surface.csv", surface_csv(&record.surface))?;
-        }
-        if !record.trace.is_empty() {
-            write("trace.csv", record.trace.csv())?;
-        }
-        write("transcript.txt", record.transcript.clone())?;
-        write("run.json", serde_json::to_string_pretty(info)? + "\n")?;
-        extra(&tmp)
-    })();
+    let result = write_files(&tmp, record, info).and_then(|()| extra(&tmp));
     if let Err(err) = result {
         let _ = std::fs::remove_dir_all(&tmp);
         return Err(err);
     }
     replace_dir(&tmp, dir)
+}
+
+/// Writes every file of `record` but the streamed ones into the folder `tmp`.
+fn write_files(tmp: &Path, record: &RunRecord, info: &RunInfo) -> Result<()> {
+    let write = |file: &str, text: String| {
+        std::fs::write(tmp.join(file), text)
+            .with_context(|| format!("cannot write {}", tmp.join(file).display()))
+    };
+    write("loss.csv", loss_csv(&record.losses))?;
+    if !record.params_in_npz {
+        write("params.csv", params_csv(&record.params))?;
+    }
+    // A port of one's own writes its own table, or no file when it predicts nothing.
+    match &record.prediction_table {
+        Some(table) => write("predictions.csv", table.csv())?,
+        None if record.predictions.is_empty() => {}
+        None => write("predictions.csv", predictions_csv(&record.predictions))?,
+    }
+    if !record.metrics.is_empty() {
+        write("metrics.csv", record.metrics.csv())?;
+    }
+    if !record.last_epoch_predictions.is_empty() {
+        write(
+            "last_epoch_predictions.csv",
+            predictions_csv(&record.last_epoch_predictions),
+        )?;
+    }
+    if !record.surface.is_empty() {
+        write("surface.csv", surface_csv(&record.surface))?;
+    }
+    if !record.trace.is_empty() {
+        write("trace.csv", record.trace.csv())?;
+    }
+    write("transcript.txt", record.transcript.clone())?;
+    write("run.json", serde_json::to_string_pretty(info)? + "\n")?;
+    Ok(())
+}
+
+/// The temporary sibling a run folder is written into while it runs, for the files that
+/// are streamed as they come (`trace.npz`, `params.npz`); [`write_run_staged`] adds the
+/// rest and renames it into place. Dropped before that (a run that fails or panics), it
+/// is removed: nothing that looks like a run is left behind.
+#[derive(Debug)]
+pub struct Staging {
+    dir: PathBuf,
+    /// The folders above it that it made (deepest first), removed with it when empty.
+    made: Vec<PathBuf>,
+}
+
+impl Staging {
+    /// A new, empty staging folder in `parent` (the folder the run folder will be in).
+    pub fn create(parent: &Path) -> Result<Staging> {
+        static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let made: Vec<PathBuf> = parent
+            .ancestors()
+            .take_while(|p| !p.as_os_str().is_empty() && !p.exists())
+            .map(Path::to_path_buf)
+            .collect();
+        std::fs::create_dir_all(parent)
+            .with_context(|| format!("cannot create output folder {}", parent.display()))?;
+        let dir = parent.join(format!(".tmp-run-{}-{n}", std::process::id()));
+        if dir.exists() {
+            std::fs::remove_dir_all(&dir)?;
+        }
+        std::fs::create_dir(&dir)
+            .with_context(|| format!("cannot write to output folder {}", parent.display()))?;
+        Ok(Staging { dir, made })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.dir
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if self.dir.exists() {
+            let _ = std::fs::remove_dir_all(&self.dir);
+            for folder in &self.made {
+                let _ = std::fs::remove_dir(folder); // only when empty
+            }
+        }
+    }
+}
+
+/// Finishes a run written into `staging` (its streamed files already there): the trace's
+/// archive made whole, the other files written, and the folder renamed to `dir`.
+pub fn write_run_staged(
+    staging: Staging,
+    dir: &Path,
+    record: &RunRecord,
+    info: &RunInfo,
+) -> Result<()> {
+    record.trace.finish()?;
+    write_files(staging.path(), record, info)?;
+    if let Some(parent) = dir.parent() {
+        std::fs::create_dir_all(parent)
+            .with_context(|| format!("cannot create output folder {}", parent.display()))?;
+    }
+    replace_dir(staging.path(), dir)
 }
 
 /// Writes one file atomically: a temporary sibling first, renamed over `path`, so a reader
