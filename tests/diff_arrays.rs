@@ -247,7 +247,8 @@ fn export_writes_the_csvs_the_recorder_writes() {
     let said = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(0), "{said}");
     assert!(
-        said.starts_with("identical: 6 traced values over 2 step(s)"),
+        said.starts_with("identical: 6 tensors (")
+            && said.contains(" numbers) over 2 traced steps bit-identical"),
         "{said}"
     );
 }

@@ -100,6 +100,13 @@ fn planted_differences_are_named(experiment: &str, steps: &str, float32: bool) {
     let e = xor_repro(&["explain", traced.to_str().unwrap(), same.to_str().unwrap()]);
     assert_eq!(e.status.code(), Some(0), "{}{}", stdout(&e), stderr(&e));
     assert!(stdout(&e).starts_with("identical"), "{}", stdout(&e));
+    // An identical pair's explain-*.md says so, without a table of zeros.
+    let md = std::fs::read_to_string(traced.parent().unwrap().join("explain-same.md")).unwrap();
+    assert!(
+        md.contains("every traced value and every loss is bit-identical")
+            && !md.contains("| step | max abs difference"),
+        "{md}"
+    );
 
     // The first value of the first traced step, one in the middle, and the last one traced.
     let picks = [0, values.len() / 2, values.len() - 1];
@@ -125,12 +132,16 @@ fn planted_differences_are_named(experiment: &str, steps: &str, float32: bool) {
             v.name
         );
         assert!(said.contains("1 ulp apart"), "{said}");
-        assert!(
-            said.contains(&format!(
-                "the {k} values traced before it are bit-identical"
-            )),
-            "{said}"
-        );
+        let numbers_before: usize = values[..k].iter().map(|v| v.values.len()).sum();
+        let before = if k == 0 {
+            "it is the first value traced".to_string()
+        } else {
+            format!(
+                "the {} traced before it are bit-identical",
+                xor_repro::explain::render::tensors(k, numbers_before as u64)
+            )
+        };
+        assert!(said.contains(&before), "{said}");
         let md = std::fs::read_to_string(
             traced
                 .parent()

@@ -219,8 +219,9 @@ pub struct FirstDivergence {
     pub b: f64,
     pub precision: Precision,
     pub ulps: u64,
-    /// Values traced before it, all bit-identical.
+    /// Tensors traced before it, all bit-identical, and the numbers they hold.
     pub identical_before: usize,
+    pub identical_numbers_before: u64,
     /// Set when the two traces do not hold the same values here (a name traced on one side
     /// only, or tensors of different sizes): the traces cannot be walked further.
     pub mismatch: Option<String>,
@@ -235,6 +236,8 @@ pub struct Explanation {
     /// Tensors compared, and how many were bit-identical.
     pub values_compared: usize,
     pub values_identical: usize,
+    /// The numbers those tensors hold.
+    pub numbers_compared: u64,
     /// Per traced step, the largest |difference| of any traced element.
     pub step_growth: Vec<(usize, f64)>,
     /// Per step, |loss difference| from the two `loss.csv` (when both have one).
@@ -289,6 +292,7 @@ pub fn explain_traces(
     let mut first = None;
     let mut compared = 0;
     let mut identical = 0;
+    let (mut numbers, mut identical_numbers) = (0u64, 0u64);
     let mut growth = Vec::new();
     for &step in &steps {
         let (va, vb) = (&steps_a[&step], &steps_b[&step]);
@@ -302,7 +306,7 @@ pub fn explain_traces(
                     first = Some(mismatch(
                         x,
                         a.elements(i)?,
-                        identical,
+                        (identical, identical_numbers),
                         format!(
                             "traced on one side only: {} has it at step {step}, the other does not",
                             x.name
@@ -316,7 +320,7 @@ pub fn explain_traces(
                     first = Some(mismatch(
                         x,
                         a.elements(i)?,
-                        identical,
+                        (identical, identical_numbers),
                         format!(
                             "{} has {} elements on one side, {} on the other",
                             x.name,
@@ -328,9 +332,11 @@ pub fn explain_traces(
                 continue;
             };
             compared += 1;
+            numbers += d.compared;
             step_max = step_max.max(d.max_abs);
             let Some(at) = d.first_difference else {
                 identical += 1;
+                identical_numbers += d.compared;
                 continue;
             };
             if first.is_none() {
@@ -346,6 +352,7 @@ pub fn explain_traces(
                     precision: d.precision,
                     ulps: at.difference.ulps,
                     identical_before: identical,
+                    identical_numbers_before: identical_numbers,
                     mismatch: None,
                 });
             }
@@ -360,7 +367,7 @@ pub fn explain_traces(
                 first = Some(mismatch(
                     &names_b[j],
                     b.elements(j)?,
-                    identical,
+                    (identical, identical_numbers),
                     format!(
                         "traced on one side only: {} has it at step {step}, the other does not",
                         names_b[j].name
@@ -396,6 +403,7 @@ pub fn explain_traces(
         steps,
         values_compared: compared,
         values_identical: identical,
+        numbers_compared: numbers,
         step_growth: growth,
         loss_growth,
         first_loss_difference,
@@ -405,7 +413,7 @@ pub fn explain_traces(
 fn mismatch(
     v: &TracedName,
     elements: u64,
-    identical_before: usize,
+    (identical_before, identical_numbers_before): (usize, u64),
     why: String,
 ) -> FirstDivergence {
     FirstDivergence {
@@ -420,6 +428,7 @@ fn mismatch(
         precision: Precision::Float64,
         ulps: 0,
         identical_before,
+        identical_numbers_before,
         mismatch: Some(why),
     }
 }

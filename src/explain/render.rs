@@ -55,9 +55,9 @@ fn kernel_phrase(p: &KernelPath) -> String {
 pub fn headline(e: &Explanation, a: &str, b: &str) -> String {
     match (&e.first, e.first_loss_difference) {
         (None, None) => format!(
-            "identical: {} traced values over {} step(s) bit-identical, and every loss",
-            e.values_compared,
-            e.steps.len()
+            "identical: {} over {} bit-identical, and every loss",
+            tensors(e.values_compared, e.numbers_compared),
+            plural(e.steps.len() as u64, "traced step", "traced steps")
         ),
         (None, Some(step)) => format!(
             "the losses part at step {step}, but the traced steps ({}) are bit-identical: trace step {} to see why",
@@ -67,7 +67,7 @@ pub fn headline(e: &Explanation, a: &str, b: &str) -> String {
         (Some(f), _) => match &f.mismatch {
             Some(why) => format!("the traces differ at step {}, value {} ({}): {why}", f.step, f.seq, f.name),
             None => format!(
-                "first divergence: step {}, {} (value {} of the step): {} of {} elements differ; [{}] {a} {} vs {b} {}, {} ulp{} apart ({}); the {} values traced before it are bit-identical",
+                "first divergence: step {}, {} (value {} of the step): {} of {} elements differ; [{}] {a} {} vs {b} {}, {} ulp{} apart ({}); {}",
                 f.step,
                 f.name,
                 f.seq,
@@ -79,10 +79,44 @@ pub fn headline(e: &Explanation, a: &str, b: &str) -> String {
                 f.ulps,
                 if f.ulps == 1 { "" } else { "s" },
                 precision_name(f.precision),
-                f.identical_before
+                before(f)
             ),
         },
     }
+}
+
+/// What was traced before the first divergence, as the headline ends.
+fn before(f: &super::FirstDivergence) -> String {
+    if f.identical_before == 0 {
+        "it is the first value traced".to_string()
+    } else {
+        format!(
+            "the {} traced before it are bit-identical",
+            tensors(f.identical_before, f.identical_numbers_before)
+        )
+    }
+}
+
+/// `61 tensors (3 642 082 numbers)`: a count of traced values says both of its units.
+pub fn tensors(count: usize, numbers: u64) -> String {
+    format!(
+        "{} ({})",
+        plural(count as u64, "tensor", "tensors"),
+        plural(numbers, "number", "numbers")
+    )
+}
+
+/// `1 tensor`, `3 642 082 numbers`: digits grouped by three.
+fn plural(n: u64, one: &str, many: &str) -> String {
+    let digits = n.to_string();
+    let mut grouped = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            grouped.push(' ');
+        }
+        grouped.push(c);
+    }
+    format!("{grouped} {}", if n == 1 { one } else { many })
 }
 
 fn steps_phrase(steps: &[usize]) -> String {
@@ -124,8 +158,15 @@ pub fn markdown(e: &Explanation, a: &Side, b: &Side, title: &str, svg: Option<&s
         let _ = writeln!(s, "| ulps ({}) | {} |", precision_name(f.precision), f.ulps);
         let _ = writeln!(
             s,
-            "| values traced before it | {}, all bit-identical |\n",
-            f.identical_before
+            "| traced before it | {} |\n",
+            if f.identical_before == 0 {
+                "nothing: it is the first value traced".to_string()
+            } else {
+                format!(
+                    "{}, all bit-identical",
+                    tensors(f.identical_before, f.identical_numbers_before)
+                )
+            }
         );
     }
     if let Some(op) = operation(e, a, b) {
@@ -134,6 +175,14 @@ pub fn markdown(e: &Explanation, a: &Side, b: &Side, title: &str, svg: Option<&s
     let _ = writeln!(s, "## Kernels\n");
     let _ = writeln!(s, "- {}: {}", a.label, kernels_of(a));
     let _ = writeln!(s, "- {}: {}\n", b.label, kernels_of(b));
+    if e.identical() {
+        let _ = writeln!(
+            s,
+            "## How the difference grows\n\nIt does not: every traced value and every loss is \
+             bit-identical."
+        );
+        return s;
+    }
     let _ = writeln!(s, "## How the difference grows\n");
     if let Some(step) = e.first_loss_difference {
         let _ = writeln!(s, "The losses first differ at step {step}.\n");

@@ -617,9 +617,15 @@ impl ArrayStream {
         Ok(())
     }
 
-    /// The whole array's elements, widened exactly to f64 (for a float32 or float64 array).
+    /// The whole array's elements, widened to f64: exactly for a float32 or float64 array
+    /// and for integers and booleans up to 2^53 in magnitude (a buffer such as BatchNorm's
+    /// `num_batches_tracked` is an int64 tensor).
     pub fn read_f64(mut self) -> Result<Vec<f64>> {
-        let dtype = self.float_dtype()?;
+        let dtype = match self.dtype {
+            Some(Dtype::F16) | None => self.float_dtype()?,
+            Some(d) if !self.fortran_order => d,
+            _ => self.float_dtype()?,
+        };
         let mut buf = Vec::new();
         self.read_chunk(&mut buf, usize::MAX)?;
         let mut out = Vec::with_capacity(buf.len() / dtype.size());
@@ -645,7 +651,8 @@ impl ArrayStream {
     }
 }
 
-/// Appends the float32 or float64 elements of `bytes` to `out`, widened exactly.
+/// Appends the elements of `bytes` to `out`, widened to f64 (exactly for floats, and for
+/// integers up to 2^53 in magnitude).
 pub fn widen(dtype: Dtype, bytes: &[u8], out: &mut Vec<f64>) {
     match dtype {
         Dtype::F32 => out.extend(
@@ -658,7 +665,24 @@ pub fn widen(dtype: Dtype, bytes: &[u8], out: &mut Vec<f64>) {
                 .chunks_exact(8)
                 .map(|c| f64::from_le_bytes(c.try_into().expect("8 bytes"))),
         ),
-        other => unreachable!("widen is for float arrays, not {}", other.descr()),
+        Dtype::Bool | Dtype::U8 => out.extend(bytes.iter().map(|&b| b as f64)),
+        Dtype::I8 => out.extend(bytes.iter().map(|&b| b as i8 as f64)),
+        Dtype::I16 => out.extend(
+            bytes
+                .chunks_exact(2)
+                .map(|c| i16::from_le_bytes(c.try_into().expect("2 bytes")) as f64),
+        ),
+        Dtype::I32 => out.extend(
+            bytes
+                .chunks_exact(4)
+                .map(|c| i32::from_le_bytes(c.try_into().expect("4 bytes")) as f64),
+        ),
+        Dtype::I64 => out.extend(
+            bytes
+                .chunks_exact(8)
+                .map(|c| i64::from_le_bytes(c.try_into().expect("8 bytes")) as f64),
+        ),
+        Dtype::F16 => unreachable!("float16 arrays are not widened here"),
     }
 }
 
