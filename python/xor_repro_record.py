@@ -167,7 +167,7 @@ def port_args(argv=None, prog=None):
     """The command line of `Run.from_args`, the Rust side's `xor_repro_port::Args`: `--seed S`
     (default 0), `--out DIR` (default results), `--steps N`, `--trace`, `--trace-steps A..B`.
     Returns the namespace `Run` takes (with `trace_range`, `lr` and `init_from` None)."""
-    parser = _OneLineParser(prog=prog, description="Records this run as an xor-repro run folder "
+    parser = _OneLineParser(prog=prog, allow_abbrev=False, description="Records this run as an xor-repro run folder "
                             "OUT/EXPERIMENT/seed-S/python/ (xor_repro_record).")
     parser.add_argument("--seed", type=_whole(2 ** 64), default=0,
                         help="the seed the script passes to torch.manual_seed (default 0)")
@@ -178,7 +178,16 @@ def port_args(argv=None, prog=None):
     parser.add_argument("--trace", action="store_true", help="trace every step (trace.npz)")
     parser.add_argument("--trace-steps", type=_step_range, default=None, metavar="A..B",
                         help="trace steps A..B (both included), or one step A")
-    args = parser.parse_args(sys.argv[1:] if argv is None else list(argv))
+    if argv is None:
+        # The recorder's options come out of sys.argv; what is left (the script's own
+        # positional arguments and options) stays in sys.argv for the script to read after
+        # Run.from_args (sys.argv[1:], or its own argparse), and in args.script_args.
+        args, rest = parser.parse_known_args(sys.argv[1:])
+        sys.argv[1:] = rest
+    else:
+        # A list given for the recorder alone (a notebook's): every word must be its.
+        args, rest = parser.parse_args(list(argv)), []
+    args.script_args = rest
     if args.trace_steps is not None:
         args.trace_range = args.trace_steps
     else:
@@ -496,8 +505,12 @@ class Run:
         Rust side's `xor_repro_port::Args`: `--seed S` (default 0), `--out DIR` (default
         results), `--steps N`, `--trace`, `--trace-steps A..B` (or A). It writes
         OUT/EXPERIMENT/seed-S/python/. A bad option prints one line and exits with status 2.
-        `argv` replaces sys.argv[1:]: in a Jupyter notebook, whose command line is the
-        kernel's, pass the settings as a list (`argv=["--seed", "3", "--trace"]`, or [])."""
+        Arguments the recorder does not take are the script's own: they stay in sys.argv
+        (and in `rec.args.script_args`) for the script to read after this call, so a script
+        that takes `python script.py losses.csv 1000` still does with `--trace` added.
+        `argv` replaces sys.argv[1:] and must hold only the recorder's options: in a Jupyter
+        notebook, whose command line is the kernel's, pass the settings as a list
+        (`argv=["--seed", "3", "--trace"]`, or [])."""
         args = port_args(argv)
         args.lr = lr
         run = cls(experiment, notebook, args, side=side, echo=echo)

@@ -34,6 +34,10 @@ pub struct Args {
     /// Trace steps A..B (both included), or one step A.
     #[arg(long, value_name = "A..B", value_parser = parse_step_range)]
     pub trace_steps: Option<StepRange>,
+    /// The arguments these options leave: the script's own (its positional arguments, its
+    /// own options), for the port to read as the script reads its `sys.argv`.
+    #[arg(skip)]
+    pub script_args: Vec<String>,
 }
 
 impl Default for Args {
@@ -44,11 +48,44 @@ impl Default for Args {
             steps: None,
             trace: false,
             trace_steps: None,
+            script_args: Vec::new(),
         }
     }
 }
 
 impl Args {
+    /// This process's command line: the options above, and the rest in
+    /// [`Args::script_args`], as the recorder's `Run.from_args` leaves a script its own
+    /// arguments. A bad option prints one line and the usage, and exits with status 2.
+    pub fn from_env() -> Args {
+        Args::split(std::env::args())
+    }
+
+    /// [`Args::from_env`] on `argv` (the program's name first).
+    pub fn split(argv: impl IntoIterator<Item = String>) -> Args {
+        const TAKES_A_VALUE: [&str; 4] = ["--seed", "--out", "--steps", "--trace-steps"];
+        let mut argv = argv.into_iter();
+        let mut ours: Vec<String> = argv.next().into_iter().collect();
+        let mut rest = Vec::new();
+        while let Some(word) = argv.next() {
+            let flag = word.split('=').next().unwrap_or("");
+            if TAKES_A_VALUE.contains(&flag) {
+                let has_value = word.contains('=');
+                ours.push(word);
+                if !has_value {
+                    ours.extend(argv.next());
+                }
+            } else if ["--trace", "--help", "-h"].contains(&word.as_str()) {
+                ours.push(word);
+            } else {
+                rest.push(word);
+            }
+        }
+        let mut args = <Args as clap::Parser>::parse_from(ours);
+        args.script_args = rest;
+        args
+    }
+
     /// The steps to trace, if any.
     pub fn traced_steps(&self) -> Option<StepRange> {
         match (&self.trace_steps, self.trace) {
@@ -128,9 +165,10 @@ pub struct Run {
 
 impl Run {
     /// A run of `experiment` with the settings of this process's command line ([`Args`]);
-    /// a bad option prints one line and the usage, and exits with status 2.
+    /// a bad option prints one line and the usage, and exits with status 2. Arguments that
+    /// are not its options are the script's own, in [`Run::args`]'s `script_args`.
     pub fn from_args(experiment: &str) -> Run {
-        Run::new(experiment, <Args as clap::Parser>::parse())
+        Run::new(experiment, Args::from_env())
     }
 
     /// A run of `experiment` with `args`. The name is what `diff` checks both sides share:
