@@ -353,6 +353,11 @@ class _Tee(io.TextIOBase):
             pass
 
 
+# Predictions of more numbers than this, in all, go to predictions.npz, not predictions.csv
+# (the Rust side's xor_repro_port::PREDICTIONS_CSV_LIMIT).
+PREDICTIONS_CSV_LIMIT = 100_000
+
+
 class _NpzWriter:
     """An .npz written one array at a time, in the bytes the Rust side's
     `xor_repro::record::npz::NpzWriter` writes (docs/CONTRACT.md#run-files): NumPy's own
@@ -601,6 +606,8 @@ class Run:
         [n, k, ...] is NAME0 ... NAME{m-1} (trailing dimensions flattened row-major); a
         0-dimensional value is one row. Every array must have the same number of rows."""
         pairs = list(named.items()) if isinstance(named, Mapping) else list(named)
+        if self._stage is not None and self._predictions_npz(pairs):
+            return
         columns, arrays, rows = [], [], None
         for pair in pairs:
             if not (isinstance(pair, tuple) and len(pair) == 2):
@@ -631,6 +638,32 @@ class Run:
         table = [[v for per_row, values in arrays for v in values[r * per_row:(r + 1) * per_row]]
                  for r in range(n)]
         self._prediction_table = (columns, table)
+
+    def _predictions_npz(self, pairs):
+        """A port's predictions of more than PREDICTIONS_CSV_LIMIT numbers in all go to
+        predictions.npz, one array per name in its own dtype and shape (as the Rust side's
+        Run::predictions_from), written at the speed of their bytes; True when they did."""
+        try:
+            numbers = sum(math.prod(_shape(value)) for _, value in pairs)
+        except (TypeError, ValueError):
+            return False  # the CSV path names what is wrong
+        if numbers <= PREDICTIONS_CSV_LIMIT:
+            return False
+        arrays = []
+        for name, value in pairs:
+            _check_name("predictions", name)
+            arrays.append((name, _array(f"predictions: {name}", value)))
+        rows = [(name, a.shape[0] if a.ndim else 1) for name, a in arrays]
+        for name, n in rows[1:]:
+            if n != rows[0][1]:
+                fail(f"predictions: {name} has {n} rows, {rows[0][0]} has {rows[0][1]}; "
+                     "every tensor's first dimension is the row")
+        npz = _NpzWriter(os.path.join(self._stage, "predictions.npz"))
+        for name, a in arrays:
+            npz.add(name, a)
+        npz.finish()
+        self._prediction_table = None
+        return True
 
     def op(self, name, code, library=None):
         """Says what computes the traced value `name`: its `code`, and the library whose

@@ -30,7 +30,7 @@ pub mod optim;
 mod run;
 mod tracing;
 
-pub use run::{Args, Number, Run};
+pub use run::{Args, Number, Run, PREDICTIONS_CSV_LIMIT};
 pub use tracing::{Autograd, TapTensor};
 pub use xor_repro::record::trace::Tap;
 /// Which parameters [`Run::params`] records: `Stage::Initial` or `Stage::Final`.

@@ -163,6 +163,10 @@ pub struct Run {
     start: Instant,
 }
 
+/// Predictions of more numbers than this, in all, go to `predictions.npz` rather than
+/// `predictions.csv` ([`Run::predictions_from`]; the recorder's `predictions_from` alike).
+pub const PREDICTIONS_CSV_LIMIT: usize = 100_000;
+
 impl Run {
     /// A run of `experiment` with the settings of this process's command line ([`Args`]);
     /// a bad option prints one line and the usage, and exits with status 2. Arguments that
@@ -321,9 +325,18 @@ impl Run {
     /// `predictions.csv` from named tensors whose first dimension is the row, side by side:
     /// inputs, targets, outputs, anything. A tensor of shape `[n]` or `[n, 1]` is one column
     /// `NAME`; `[n, k]` is `NAME0` … `NAME{k-1}`. Fails when the row counts differ.
+    ///
+    /// Predictions of more than [`PREDICTIONS_CSV_LIMIT`] numbers in all go to
+    /// `predictions.npz` instead, one array per name in its own dtype and shape (the
+    /// recorder does the same), so a real model's outputs are written at the speed of
+    /// their bytes.
     pub fn predictions_from(&mut self, named: &[(&str, &Tensor)]) -> Result<()> {
         for (name, _) in named {
             self.misuse.check_name("a prediction column", name);
+        }
+        let numbers: usize = named.iter().map(|(_, t)| t.numel()).sum();
+        if numbers > PREDICTIONS_CSV_LIMIT {
+            return self.predictions_npz(named);
         }
         let arrays: Vec<Named> = named
             .iter()
@@ -334,6 +347,33 @@ impl Run {
             })
             .collect();
         self.record.prediction_table = Some(Table::from_arrays(&arrays)?);
+        Ok(())
+    }
+
+    /// Large predictions as `predictions.npz` in the run's temporary folder, each array's
+    /// first dimension its rows, as `predictions.csv`'s would be.
+    fn predictions_npz(&mut self, named: &[(&str, &Tensor)]) -> Result<()> {
+        let rows = |t: &Tensor| t.size().first().copied().unwrap_or(1);
+        if let Some((first, t)) = named.first() {
+            if let Some((name, u)) = named.iter().find(|(_, u)| rows(u) != rows(t)) {
+                bail!(
+                    "predictions: {name} has {} rows, {first} has {}; every tensor's first \
+                     dimension is the row",
+                    rows(u),
+                    rows(t)
+                );
+            }
+        }
+        let Some(staging) = self.staging.as_ref() else {
+            bail!("the run's temporary folder was never made");
+        };
+        let mut npz = NpzWriter::create(&staging.path().join("predictions.npz"))?;
+        for (name, t) in named {
+            let array = crate::array_bytes(t);
+            npz.add(name, array.dtype, &array.shape, &array.data)?;
+        }
+        npz.finish()?;
+        self.record.prediction_table = None;
         Ok(())
     }
 

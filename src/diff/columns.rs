@@ -64,6 +64,7 @@ const RUN_FILES: [&str; 9] = [
     "params.csv",
     "params.npz",
     "predictions.csv",
+    "predictions.npz",
     "last_epoch_predictions.csv",
     "surface.csv",
     "metrics.csv",
@@ -252,7 +253,10 @@ pub fn diff_runs(a: &Path, b: &Path, tol: &Tolerance) -> Result<Report> {
 /// `.npz` is written as that CSV into a temporary folder (`export`) and the two CSVs
 /// compared as any two. `None` unless `file` is such a CSV and exactly one side has it.
 fn old_against_new(file: &str, a: &Path, b: &Path, tol: &Tolerance) -> Result<Option<Report>> {
-    let Some(stem) = file.strip_suffix(".csv") else {
+    let Some(stem) = file
+        .strip_suffix(".csv")
+        .filter(|stem| ["params", "trace"].contains(stem))
+    else {
         return Ok(None);
     };
     let npz = format!("{stem}.npz");
@@ -303,8 +307,8 @@ fn kind_of(path: &Path) -> Kind {
     }
 }
 
-/// A run's `params.npz` or `trace.npz` against the other run's: one table, arrays matched
-/// by name, elements by position.
+/// A run's `params.npz`, `predictions.npz` or `trace.npz` against the other run's: one
+/// table, arrays matched by name, elements by position.
 fn diff_run_archive(file: &str, a: &Path, b: &Path, tol: &Tolerance) -> Result<TableDiff> {
     let (ia, ib) = (NpzIndex::open(a)?, NpzIndex::open(b)?);
     let in_b: HashMap<&str, usize> = ib
