@@ -11,9 +11,11 @@
 use crate::ops;
 use tch::{nn, COptimizer, Tensor};
 
-/// What an optimizer can be built on: a `VarStore` (its trainable variables), tensors, or
-/// [`crate::named_parameters`]. Order does not matter to these optimizers: each parameter is
-/// updated on its own.
+/// What an optimizer (or [`crate::nn_utils`]'s gradient clipping) can be built on: a
+/// `VarStore` (its trainable variables, in [`crate::named_parameters`] order, PyTorch's
+/// `model.parameters()` order), tensors, or [`crate::named_parameters`]. Order does not matter
+/// to the optimizers, each parameter being updated on its own; it does to a total gradient
+/// norm.
 pub trait Parameters {
     /// Shallow clones of the parameters (sharing their storage).
     fn parameters(self) -> Vec<Tensor>;
@@ -21,7 +23,10 @@ pub trait Parameters {
 
 impl Parameters for &nn::VarStore {
     fn parameters(self) -> Vec<Tensor> {
-        self.trainable_variables()
+        crate::named_parameters(self)
+            .into_iter()
+            .map(|(_, t)| t)
+            .collect()
     }
 }
 

@@ -16,8 +16,12 @@ use tch::nn::init::NormalOrUniform;
 use tch::{data::Iter2, nn, nn::Module, nn::OptimizerConfig, Device, Kind, Reduction, Tensor};
 use xor_repro::kernels::aten::Capability;
 use xor_repro_port::init::{self, Mode, Nonlinearity};
+use xor_repro_port::lr_scheduler::{
+    AnnealStrategy, CosineAnnealingLR, ExponentialLR, LambdaLR, LinearLR, LrScheduler, MultiStepLR,
+    OneCycleLR, StepLR,
+};
 use xor_repro_port::optim::{self, Adam};
-use xor_repro_port::{data::DataLoader, named_parameters, ops, values};
+use xor_repro_port::{data::DataLoader, named_parameters, nn_utils, ops, values};
 
 /// Every entry seeds with this (`SEED` in pytorch_side.py).
 const SEED: i64 = 7;
@@ -168,6 +172,68 @@ entries! {
     sgd_nesterov_weight_decay: "sgd-nesterov-weight-decay" =>
         || tch_trains(nn::Sgd { momentum: 0.9, wd: 1e-3, nesterov: true, dampening: 0.0 }, 0.1),
         None;
+    clip_grad_norm: "clip-grad-norm" =>
+        || sgd_trains(|opt, loss| opt.backward_step_clip_norm(loss, 1.0)),
+        Some(|| sgd_trains_clipped(|p| { let _ = nn_utils::clip_grad_norm_(p, 1.0, 2.0); }));
+    clip_grad_norm_1: "clip-grad-norm-1" =>
+        || sgd_trains_clipped(|p| clip_norm_by_hand(p, 5.0, 1.0)),
+        Some(|| sgd_trains_clipped(|p| { let _ = nn_utils::clip_grad_norm_(p, 5.0, 1.0); }));
+    clip_grad_norm_inf: "clip-grad-norm-inf" =>
+        || sgd_trains_clipped(|p| clip_norm_by_hand(p, 0.25, f64::INFINITY)),
+        Some(|| sgd_trains_clipped(|p| { let _ = nn_utils::clip_grad_norm_(p, 0.25, f64::INFINITY); }));
+    clip_grad_value: "clip-grad-value" =>
+        || sgd_trains(|opt, loss| opt.backward_step_clip(loss, 0.1)),
+        None;
+    step_lr: "step-lr" =>
+        || closed_form(|e| 0.1 * 0.9f64.powf((e / 7) as f64)),
+        Some(|| schedule(|o| Box::new(StepLR::new(o, 7, 0.9))));
+    multi_step_lr: "multi-step-lr" =>
+        || closed_form(|e| {
+            let passed = [10, 30, 30, 60].iter().filter(|&&m| m <= e).count();
+            0.1 * 0.3f64.powf(passed as f64)
+        }),
+        Some(|| schedule(|o| Box::new(MultiStepLR::new(o, &[10, 30, 30, 60], 0.3))));
+    exponential_lr: "exponential-lr" =>
+        || closed_form(|e| 0.1 * 0.97f64.powf(e as f64)),
+        Some(|| schedule(|o| Box::new(ExponentialLR::new(o, 0.97))));
+    cosine_annealing_lr: "cosine-annealing-lr" =>
+        || closed_form(|e| {
+            0.001 + (0.1 - 0.001) * (1.0 + (std::f64::consts::PI * e as f64 / 30.0).cos()) / 2.0
+        }),
+        Some(|| schedule(|o| Box::new(CosineAnnealingLR::new(o, 30, 0.001))));
+    linear_lr: "linear-lr" =>
+        || closed_form(|e| 0.1 * (0.25 + (1.0 - 0.25) * e.min(20) as f64 / 20.0)),
+        Some(|| schedule(|o| Box::new(LinearLR::new(o, 0.25, 1.0, 20))));
+    lambda_lr: "lambda-lr" => || closed_form(|e| 0.1 * 0.95f64.powf(e as f64)), None;
+    one_cycle_lr: "one-cycle-lr" =>
+        || closed_form(|e| one_cycle_by_hand(0.1, 100, e)),
+        Some(|| schedule(|o| Box::new(OneCycleLR::new(0.1, 100).build(o))));
+    one_cycle_lr_three_phase_linear: "one-cycle-lr-three-phase-linear" =>
+        || closed_form(|e| one_cycle_linear_three_phase_by_hand(0.1, 100, e)),
+        Some(|| schedule(|o| Box::new(
+            OneCycleLR::new(0.1, 100)
+                .anneal_strategy(AnnealStrategy::Linear)
+                .three_phase(true)
+                .build(o),
+        )));
+    adam_one_cycle_lr: "adam-one-cycle-lr" =>
+        || train(|vs| {
+            let mut opt = Adam::new(vs, one_cycle_by_hand(0.05, 10, 0));
+            let mut e = 0;
+            Box::new(move |loss| {
+                opt.backward_step(loss);
+                e += 1;
+                opt.set_lr(one_cycle_by_hand(0.05, 10, e));
+            })
+        }),
+        Some(|| train(|vs| {
+            let mut opt = Adam::new(vs, 0.01);
+            let mut sched = OneCycleLR::new(0.05, 10).build(&mut opt);
+            Box::new(move |loss| {
+                opt.backward_step(loss);
+                sched.step(&mut opt);
+            })
+        }));
     bce: "bce" => bce_tch, None;
     bce_with_logits: "bce-with-logits" => bce_with_logits_tch, None;
     cross_entropy: "cross-entropy" => cross_entropy_tch, None;
@@ -619,6 +685,124 @@ fn port_trains(make: fn(&nn::VarStore) -> Adam) -> Named {
     })
 }
 
+/// [`train`] with tch's `nn::Sgd` at lr 0.1 (which agrees with `optim.SGD`: `sgd`), each
+/// step made by `step(opt, loss)`.
+fn sgd_trains(step: fn(&mut nn::Optimizer, &Tensor)) -> Named {
+    train(|vs| {
+        let mut opt = nn::Sgd::default().build(vs, 0.1).expect("tch builds SGD");
+        Box::new(move |loss| step(&mut opt, loss))
+    })
+}
+
+/// The parameters as `model.parameters()` lists them.
+type Params = Vec<(String, Tensor)>;
+
+/// [`train`] with tch's `nn::Sgd` at lr 0.1, `clip(params)` between `backward` and `step`.
+fn sgd_trains_clipped(clip: fn(&Params)) -> Named {
+    train(|vs| {
+        let mut opt = nn::Sgd::default().build(vs, 0.1).expect("tch builds SGD");
+        let params = named_parameters(vs);
+        Box::new(move |loss| {
+            opt.zero_grad();
+            loss.backward();
+            clip(&params);
+            opt.step();
+        })
+    })
+}
+
+/// `clip_grad_norm_(params, max_norm, norm_type)` as a tch user writes it after tch's own
+/// `Optimizer::clip_grad_norm`, with the norm type: each gradient's norm, the norm of those,
+/// the coefficient in `f64`, the gradients scaled when it is below 1.
+fn clip_norm_by_hand(params: &Params, max_norm: f64, norm_type: f64) {
+    tch::no_grad(|| {
+        let grads: Vec<Tensor> = params.iter().map(|(_, p)| p.grad()).collect();
+        let norms: Vec<Tensor> = grads
+            .iter()
+            .map(|g| g.flatten(0, -1).norm_scalaropt_dim(norm_type, [0], false))
+            .collect();
+        let total = Tensor::stack(&norms, 0).norm_scalaropt_dim(norm_type, [0], false);
+        let coef = max_norm / (f64::try_from(&total).expect("a norm") + 1e-6);
+        if coef < 1.0 {
+            for mut g in grads {
+                let _ = g.g_mul_scalar_(coef);
+            }
+        }
+    })
+}
+
+// ---- schedulers ---------------------------------------------------------------------------
+
+/// Steps of the scheduler entries (`SCHEDULE_STEPS` in pytorch_side.py).
+const SCHEDULE_STEPS: i64 = 100;
+
+/// The scheduler `make` builds on `optim::Adam(lr=0.1)`: the learning rate and beta1 when
+/// made and after each of `SCHEDULE_STEPS` steps (`schedule` in pytorch_side.py).
+fn schedule(make: fn(&mut Adam) -> Box<dyn LrScheduler>) -> Named {
+    let p = Tensor::zeros([1], FLOAT).set_requires_grad(true);
+    let mut opt = Adam::new(vec![p], 0.1);
+    let mut sched = make(&mut opt);
+    let (mut lrs, mut beta1) = (vec![sched.get_last_lr()], vec![opt.get_betas().0]);
+    for _ in 0..SCHEDULE_STEPS {
+        opt.step();
+        sched.step(&mut opt);
+        lrs.push(sched.get_last_lr());
+        beta1.push(opt.get_betas().0);
+    }
+    vec![("lr".into(), lrs), ("beta1".into(), beta1)]
+}
+
+/// A schedule as a port writes it by hand from PyTorch's docs: `lr(epoch)` in closed form,
+/// beta1 left at Adam's 0.9.
+fn closed_form(lr: fn(i64) -> f64) -> Named {
+    let epochs = 0..=SCHEDULE_STEPS;
+    vec![
+        ("lr".into(), epochs.clone().map(lr).collect()),
+        ("beta1".into(), epochs.map(|_| 0.9).collect()),
+    ]
+}
+
+/// OneCycleLR's learning rate as the docs and the paper describe it: up from
+/// `max_lr / 25` for 30 % of the steps, then down to `max_lr / 25 / 1e4`, each half a cosine
+/// (`min + (max − min)·(1 + cos(π·t))/2`).
+fn one_cycle_by_hand(max_lr: f64, total: i64, e: i64) -> f64 {
+    let (initial, up) = (max_lr / 25.0, (0.3 * total as f64) - 1.0);
+    let min = initial / 1e4;
+    let cos = |t: f64| (1.0 + (std::f64::consts::PI * t).cos()) / 2.0;
+    let e = e as f64;
+    if e <= up {
+        initial + (max_lr - initial) * (1.0 - cos(e / up))
+    } else {
+        min + (max_lr - min) * cos((e - up) / (total as f64 - 1.0 - up))
+    }
+}
+
+/// OneCycleLR with `three_phase=True, anneal_strategy="linear"` by hand: up, down to the
+/// start, and down to the end, each a straight line.
+fn one_cycle_linear_three_phase_by_hand(max_lr: f64, total: i64, e: i64) -> f64 {
+    let (initial, up) = (max_lr / 25.0, 0.3 * total as f64 - 1.0);
+    let (min, down, e) = (initial / 1e4, 2.0 * up, e as f64);
+    let line = |a: f64, b: f64, t: f64| a + (b - a) * t;
+    if e <= up {
+        line(initial, max_lr, e / up)
+    } else if e <= down {
+        line(max_lr, initial, (e - up) / (down - up))
+    } else {
+        line(initial, min, (e - down) / (total as f64 - 1.0 - down))
+    }
+}
+
+/// `LambdaLR` itself against PyTorch's `lambda-lr` entry (whose row holds the hand-written
+/// `base_lr * f(epoch)`, which is all `LambdaLR` computes).
+#[test]
+fn lambda_lr_struct() {
+    let theirs = pytorch("lambda-lr");
+    let ours = schedule(|o| Box::new(LambdaLR::new(o, |e| 0.95f64.powf(e as f64))));
+    let tally = compare("lambda-lr", "LambdaLR", theirs, &ours);
+    println!("{}", tally.line("lambda-lr: LambdaLR"));
+    assert!(tally.all_identical(), "{}", tally.line("LambdaLR"));
+}
+
 // ---- losses --------------------------------------------------------------------------------
 
 fn logits_and_labels() -> (Tensor, Tensor) {
@@ -842,4 +1026,28 @@ fn adam_zero_grad_sets_gradients_to_none() {
     assert!(x.grad().defined());
     opt.zero_grad();
     assert!(!x.grad().defined(), "a gradient is left after zero_grad");
+}
+
+/// `nn_utils::try_clip_grad_norm_` (`error_if_nonfinite=True`) refuses an infinite or NaN
+/// total norm and leaves the gradients as they were; `clip_grad_norm_` scales by it.
+#[test]
+fn clip_grad_norm_error_if_nonfinite() {
+    let x = Tensor::from_slice(&[1.0f32, 2.0, 3.0]).set_requires_grad(true);
+    let inf = Tensor::from_slice(&[1.0f32, f32::INFINITY, 0.5]);
+    (&x * &inf).sum(Kind::Float).backward();
+    let before = values(&x.grad());
+    let params = vec![x.shallow_clone()];
+    for norm_type in [2.0, 1.0, f64::INFINITY] {
+        let err = nn_utils::try_clip_grad_norm_(&params, 1.0, norm_type)
+            .expect_err("an infinite gradient has an infinite norm");
+        assert_eq!(err.norm_type, norm_type);
+        assert!(err.total_norm.is_infinite());
+        assert_eq!(values(&x.grad()), before, "the gradients were changed");
+    }
+    let total = nn_utils::clip_grad_norm_(&params, 1.0, 2.0);
+    assert!(f64::try_from(&total).unwrap().is_infinite());
+    // PyTorch: clip_coef = 1 / (inf + 1e-6) = 0, and inf * 0 is NaN.
+    let after = values(&x.grad());
+    assert_eq!(after[0], 0.0);
+    assert!(after[1].is_nan());
 }
