@@ -11,8 +11,9 @@
 //! - [`init`]: PyTorch's own initial draws for tch's layers (`nn.Linear`, `nn.Conv2d`,
 //!   `nn.Embedding`) and `torch.nn.init`'s functions, on the global generator
 //!   `tch::manual_seed` seeds, as PyTorch draws them.
-//! - [`optim`]: `torch.optim.Adam` and `AdamW` as PyTorch's own Python code computes them, for
-//!   where tch's `nn::Adam` and `nn::AdamW` differ (tch's `nn::Sgd` agrees with `optim.SGD`).
+//! - [`optim`]: `torch.optim.Adam`, `AdamW`, `RMSprop`, `Adagrad` and `Adadelta` as PyTorch's
+//!   own Python code computes them, for where tch's optimizers differ or are missing (tch's
+//!   `nn::Sgd` agrees with `optim.SGD`).
 //! - [`lr_scheduler`]: `torch.optim.lr_scheduler`'s StepLR, MultiStepLR, ExponentialLR,
 //!   CosineAnnealingLR, LinearLR, LambdaLR and OneCycleLR, the same learning-rate bits as
 //!   PyTorch's at every step, on any optimizer implementing [`lr_scheduler::LrGroup`].

@@ -61,6 +61,39 @@ impl LrGroup for crate::optim::Adam {
     }
 }
 
+impl LrGroup for crate::optim::RMSprop {
+    fn lr(&self) -> f64 {
+        crate::optim::RMSprop::lr(self)
+    }
+    fn set_lr(&mut self, lr: f64) {
+        crate::optim::RMSprop::set_lr(self, lr)
+    }
+    fn momentum(&self) -> Option<f64> {
+        Some(self.get_momentum())
+    }
+    fn set_momentum(&mut self, momentum: f64) {
+        crate::optim::RMSprop::set_momentum(self, momentum)
+    }
+}
+
+impl LrGroup for crate::optim::Adagrad {
+    fn lr(&self) -> f64 {
+        crate::optim::Adagrad::lr(self)
+    }
+    fn set_lr(&mut self, lr: f64) {
+        crate::optim::Adagrad::set_lr(self, lr)
+    }
+}
+
+impl LrGroup for crate::optim::Adadelta {
+    fn lr(&self) -> f64 {
+        crate::optim::Adadelta::lr(self)
+    }
+    fn set_lr(&mut self, lr: f64) {
+        crate::optim::Adadelta::set_lr(self, lr)
+    }
+}
+
 /// The state every PyTorch scheduler keeps (`LRScheduler.__init__`).
 #[derive(Debug, Clone)]
 struct Core {

@@ -5,8 +5,20 @@
 //! (docs/PORTING.md). [`Adam`] makes PyTorch's calls in PyTorch's order through tch:
 //! `torch/optim/adam.py`, `_single_tensor_adam`, PyTorch 2.13.0.
 //!
+//! [`RMSprop`], [`Adagrad`] and [`Adadelta`] do the same for `torch.optim.RMSprop`,
+//! `Adagrad` and `Adadelta` (their `_single_tensor_*` functions: PyTorch 2.13 defaults to
+//! foreach only for CUDA-like devices, `_default_to_fused_or_foreach`, not the CPU).
+//!
 //! tch's `nn::Sgd` is bit-identical to `torch.optim.SGD` (plain, with momentum, Nesterov and
 //! weight decay; measured): keep it.
+
+mod adadelta;
+mod adagrad;
+mod rmsprop;
+
+pub use adadelta::Adadelta;
+pub use adagrad::Adagrad;
+pub use rmsprop::RMSprop;
 
 use crate::ops;
 use tch::{nn, COptimizer, Tensor};

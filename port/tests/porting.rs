@@ -20,7 +20,7 @@ use xor_repro_port::lr_scheduler::{
     AnnealStrategy, CosineAnnealingLR, ExponentialLR, LambdaLR, LinearLR, LrScheduler, MultiStepLR,
     OneCycleLR, StepLR,
 };
-use xor_repro_port::optim::{self, Adam};
+use xor_repro_port::optim::{self, Adadelta, Adagrad, Adam, RMSprop};
 use xor_repro_port::{data::DataLoader, named_parameters, nn_utils, ops, values};
 
 /// Every entry seeds with this (`SEED` in pytorch_side.py).
@@ -234,6 +234,48 @@ entries! {
                 sched.step(&mut opt);
             })
         }));
+    rmsprop: "rmsprop" =>
+        || tch_trains(nn::RmsProp::default(), 0.01),
+        None;
+    rmsprop_momentum_centered: "rmsprop-momentum-centered" =>
+        || tch_trains(nn::RmsProp { momentum: 0.9, centered: true, wd: 0.01, ..Default::default() }, 0.01),
+        Some(|| trains(
+            |vs| RMSprop::new(vs, 0.01).momentum(0.9).centered(true).weight_decay(0.01),
+            RMSprop::backward_step,
+        ));
+    rmsprop_maximize: "rmsprop-maximize" =>
+        || train(|vs| {
+            let mut opt = nn::RmsProp::default().build(vs, 0.01).expect("tch builds RMSprop");
+            Box::new(move |loss| opt.backward_step(&-loss))
+        }),
+        None;
+    adagrad: "adagrad" =>
+        || by_hand(|p, g, s, step| adagrad_by_hand(p, g, s, step, 0.1, 0.0, 0.0)),
+        Some(|| trains(|vs| Adagrad::new(vs, 0.1), Adagrad::backward_step));
+    adagrad_options: "adagrad-options" =>
+        || by_hand(|p, g, s, step| {
+            if step == 1.0 {
+                let _ = s[0].fill_(0.1);
+            }
+            adagrad_by_hand(p, &-g, s, step, 0.1, 0.01, 0.01)
+        }),
+        Some(|| trains(
+            |vs| Adagrad::new(vs, 0.1)
+                .lr_decay(0.01)
+                .weight_decay(0.01)
+                .initial_accumulator_value(0.1)
+                .maximize(true),
+            Adagrad::backward_step,
+        ));
+    adadelta: "adadelta" =>
+        || by_hand(|p, g, s, _| adadelta_by_hand(p, g, s, 1.0, 0.9, 0.0)),
+        Some(|| trains(|vs| Adadelta::new(vs, 1.0), Adadelta::backward_step));
+    adadelta_options: "adadelta-options" =>
+        || by_hand(|p, g, s, _| adadelta_by_hand(p, &-g, s, 0.5, 0.8, 0.01)),
+        Some(|| trains(
+            |vs| Adadelta::new(vs, 0.5).rho(0.8).weight_decay(0.01).maximize(true),
+            Adadelta::backward_step,
+        ));
     bce: "bce" => bce_tch, None;
     bce_with_logits: "bce-with-logits" => bce_with_logits_tch, None;
     cross_entropy: "cross-entropy" => cross_entropy_tch, None;
@@ -685,6 +727,80 @@ fn port_trains(make: fn(&nn::VarStore) -> Adam) -> Named {
     })
 }
 
+/// [`train`] with the optimizer `make` builds, each step `backward_step(opt, loss)`.
+fn trains<O: 'static>(
+    make: impl FnOnce(&nn::VarStore) -> O,
+    backward_step: fn(&mut O, &Tensor),
+) -> Named {
+    train(|vs| {
+        let mut opt = make(vs);
+        Box::new(move |loss| backward_step(&mut opt, loss))
+    })
+}
+
+/// [`train`] with an optimizer written by hand in tch's arithmetic operators, as a port
+/// writes one that tch lacks: `update(param, grad, state, step)` on each parameter, its two
+/// state tensors made as zeros, `step` counted from 1.
+fn by_hand(update: fn(&mut Tensor, &Tensor, &mut [Tensor], f64)) -> Named {
+    train(|vs| {
+        let params: Vec<Tensor> = named_parameters(vs).into_iter().map(|(_, t)| t).collect();
+        let mut state: Vec<Vec<Tensor>> = params
+            .iter()
+            .map(|p| vec![p.zeros_like(), p.zeros_like()])
+            .collect();
+        let mut step = 0.0;
+        Box::new(move |loss| {
+            for p in &params {
+                let mut p = p.shallow_clone();
+                p.zero_grad();
+            }
+            loss.backward();
+            step += 1.0;
+            tch::no_grad(|| {
+                for (p, s) in params.iter().zip(state.iter_mut()) {
+                    let mut p = p.shallow_clone();
+                    let g = p.grad();
+                    update(&mut p, &g, s, step);
+                }
+            });
+        })
+    })
+}
+
+/// Adagrad from its paper's formula: `sum += g²`, `p -= clr · g / (√sum + eps)`.
+fn adagrad_by_hand(
+    p: &mut Tensor,
+    g: &Tensor,
+    s: &mut [Tensor],
+    step: f64,
+    lr: f64,
+    lr_decay: f64,
+    wd: f64,
+) {
+    let g = if wd != 0.0 {
+        g + &*p * wd
+    } else {
+        g.shallow_clone()
+    };
+    s[0] += &g * &g;
+    let clr = lr / (1.0 + (step - 1.0) * lr_decay);
+    *p -= &g / (s[0].sqrt() + 1e-10) * clr;
+}
+
+/// Adadelta from its paper's formula: `E[g²]`, the update `√(E[Δ²] + eps) / √(E[g²] + eps) · g`,
+/// `E[Δ²]`, `p -= lr · Δ`.
+fn adadelta_by_hand(p: &mut Tensor, g: &Tensor, s: &mut [Tensor], lr: f64, rho: f64, wd: f64) {
+    let g = if wd != 0.0 {
+        g + &*p * wd
+    } else {
+        g.shallow_clone()
+    };
+    s[0] = &s[0] * rho + &g * &g * (1.0 - rho);
+    let delta = (&s[1] + 1e-6).sqrt() / (&s[0] + 1e-6).sqrt() * &g;
+    s[1] = &s[1] * rho + &delta * &delta * (1.0 - rho);
+    *p -= delta * lr;
+}
+
 /// [`train`] with tch's `nn::Sgd` at lr 0.1 (which agrees with `optim.SGD`: `sgd`), each
 /// step made by `step(opt, loss)`.
 fn sgd_trains(step: fn(&mut nn::Optimizer, &Tensor)) -> Named {
@@ -789,6 +905,32 @@ fn one_cycle_linear_three_phase_by_hand(max_lr: f64, total: i64, e: i64) -> f64 
         line(max_lr, initial, (e - up) / (down - up))
     } else {
         line(initial, min, (e - down) / (total as f64 - 1.0 - down))
+    }
+}
+
+/// `optim::RMSprop` where tch's `nn::RmsProp` already agrees (the rows `rmsprop` and
+/// `rmsprop-maximize` hold tch's): the port must agree too.
+#[test]
+fn rmsprop_port_where_tch_agrees() {
+    let entries: [(&str, fn() -> Named); 2] = [
+        ("rmsprop", || {
+            trains(|vs| RMSprop::new(vs, 0.01), RMSprop::backward_step)
+        }),
+        ("rmsprop-maximize", || {
+            trains(
+                |vs| RMSprop::new(vs, 0.01).maximize(true),
+                RMSprop::backward_step,
+            )
+        }),
+    ];
+    for (id, ours) in entries {
+        let ours = {
+            let _turn = global_generator();
+            ours()
+        };
+        let tally = compare(id, "RMSprop", pytorch(id), &ours);
+        println!("{}", tally.line(&format!("{id}: RMSprop")));
+        assert!(tally.all_identical(), "{}", tally.line("RMSprop"));
     }
 }
 
@@ -1050,4 +1192,30 @@ fn clip_grad_norm_error_if_nonfinite() {
     let after = values(&x.grad());
     assert_eq!(after[0], 0.0);
     assert!(after[1].is_nan());
+}
+
+/// The other optimizers' `zero_grad` leaves no gradient either.
+#[test]
+fn other_optimizers_zero_grad_set_gradients_to_none() {
+    let x = Tensor::ones([3], FLOAT).set_requires_grad(true);
+    let mut opts: Vec<Box<dyn FnMut()>> = vec![
+        Box::new({
+            let mut o = RMSprop::new(vec![x.shallow_clone()], 0.1);
+            move || o.zero_grad()
+        }),
+        Box::new({
+            let mut o = Adagrad::new(vec![x.shallow_clone()], 0.1);
+            move || o.zero_grad()
+        }),
+        Box::new({
+            let mut o = Adadelta::new(vec![x.shallow_clone()], 0.1);
+            move || o.zero_grad()
+        }),
+    ];
+    for zero_grad in opts.iter_mut() {
+        (&x * 2.0).sum(Kind::Float).backward();
+        assert!(x.grad().defined());
+        zero_grad();
+        assert!(!x.grad().defined(), "a gradient is left after zero_grad");
+    }
 }

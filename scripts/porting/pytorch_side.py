@@ -321,6 +321,22 @@ ENTRIES = {
     "sgd-nesterov-weight-decay": lambda: train(
         lambda p: torch.optim.SGD(p, lr=0.1, momentum=0.9, nesterov=True, weight_decay=1e-3)
     ),
+    "rmsprop": lambda: train(lambda p: torch.optim.RMSprop(p, lr=0.01)),
+    "rmsprop-momentum-centered": lambda: train(
+        lambda p: torch.optim.RMSprop(p, lr=0.01, momentum=0.9, centered=True, weight_decay=0.01)
+    ),
+    "rmsprop-maximize": lambda: train(lambda p: torch.optim.RMSprop(p, lr=0.01, maximize=True)),
+    "adagrad": lambda: train(lambda p: torch.optim.Adagrad(p, lr=0.1)),
+    "adagrad-options": lambda: train(
+        lambda p: torch.optim.Adagrad(
+            p, lr=0.1, lr_decay=0.01, weight_decay=0.01, initial_accumulator_value=0.1,
+            maximize=True,
+        )
+    ),
+    "adadelta": lambda: train(lambda p: torch.optim.Adadelta(p)),
+    "adadelta-options": lambda: train(
+        lambda p: torch.optim.Adadelta(p, lr=0.5, rho=0.8, weight_decay=0.01, maximize=True)
+    ),
     # max_norm below the first step's total norm in each type (about 2.6, 28 and 0.8), and
     # clip_value below most gradients' largest values: each clips from the first step.
     "clip-grad-norm": lambda: train(
