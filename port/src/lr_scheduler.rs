@@ -405,6 +405,127 @@ impl GetLr for LambdaLR {
 }
 scheduler!(LambdaLR);
 
+/// `MultiplicativeLR(optimizer, lr_lambda)`: `lr * lr_lambda(epoch)` every epoch after the
+/// first, chained.
+pub struct MultiplicativeLR {
+    core: Core,
+    lr_lambda: Box<dyn Fn(i64) -> f64>,
+}
+
+impl MultiplicativeLR {
+    /// `MultiplicativeLR(optimizer, lr_lambda=f)`, `f` taking the epoch (`last_epoch`).
+    pub fn new(
+        opt: &mut dyn LrGroup,
+        lr_lambda: impl Fn(i64) -> f64 + 'static,
+    ) -> MultiplicativeLR {
+        let core = Core::new(opt.lr());
+        start(
+            MultiplicativeLR {
+                core,
+                lr_lambda: Box::new(lr_lambda),
+            },
+            opt,
+        )
+    }
+}
+
+impl GetLr for MultiplicativeLR {
+    fn core(&mut self) -> &mut Core {
+        &mut self.core
+    }
+    fn get_lr(&mut self, lr: f64, initial: bool, _opt: &mut dyn LrGroup) -> f64 {
+        if initial {
+            return lr;
+        }
+        lr * (self.lr_lambda)(self.core.last_epoch)
+    }
+}
+scheduler!(MultiplicativeLR);
+
+/// `ConstantLR(optimizer, factor, total_iters)`: `lr * factor` until `total_iters`, then
+/// `lr * (1.0 / factor)`, chained.
+#[derive(Debug, Clone)]
+pub struct ConstantLR {
+    core: Core,
+    factor: f64,
+    total_iters: i64,
+}
+
+impl ConstantLR {
+    /// `ConstantLR(optimizer, factor=…, total_iters=…)` (PyTorch's defaults: `1.0 / 3`, 5).
+    pub fn new(opt: &mut dyn LrGroup, factor: f64, total_iters: i64) -> ConstantLR {
+        let core = Core::new(opt.lr());
+        start(
+            ConstantLR {
+                core,
+                factor,
+                total_iters,
+            },
+            opt,
+        )
+    }
+}
+
+impl GetLr for ConstantLR {
+    fn core(&mut self) -> &mut Core {
+        &mut self.core
+    }
+    fn get_lr(&mut self, lr: f64, _initial: bool, _opt: &mut dyn LrGroup) -> f64 {
+        let epoch = self.core.last_epoch;
+        if epoch == 0 {
+            return lr * self.factor;
+        }
+        if epoch != self.total_iters {
+            return lr;
+        }
+        lr * (1.0 / self.factor)
+    }
+}
+scheduler!(ConstantLR);
+
+/// `PolynomialLR(optimizer, total_iters, power)`: each step `lr` times the ratio of
+/// `(1 - epoch / total_iters)` to the previous one, to the `power`, chained.
+#[derive(Debug, Clone)]
+pub struct PolynomialLR {
+    core: Core,
+    total_iters: i64,
+    power: f64,
+}
+
+impl PolynomialLR {
+    /// `PolynomialLR(optimizer, total_iters=…, power=…)` (PyTorch's defaults: 5, 1.0).
+    pub fn new(opt: &mut dyn LrGroup, total_iters: i64, power: f64) -> PolynomialLR {
+        let core = Core::new(opt.lr());
+        start(
+            PolynomialLR {
+                core,
+                total_iters,
+                power,
+            },
+            opt,
+        )
+    }
+}
+
+impl GetLr for PolynomialLR {
+    fn core(&mut self) -> &mut Core {
+        &mut self.core
+    }
+    fn get_lr(&mut self, lr: f64, initial: bool, _opt: &mut dyn LrGroup) -> f64 {
+        let epoch = self.core.last_epoch;
+        if initial || epoch > self.total_iters {
+            return lr;
+        }
+        // Python's `int / int` is the correctly rounded quotient, as f64 division of the two
+        // (exact) integers is.
+        let total = self.total_iters as f64;
+        let decay_factor =
+            ((1.0 - epoch as f64 / total) / (1.0 - (epoch - 1) as f64 / total)).powf(self.power);
+        lr * decay_factor
+    }
+}
+scheduler!(PolynomialLR);
+
 /// OneCycleLR's `anneal_strategy`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AnnealStrategy {

@@ -17,8 +17,8 @@ use tch::{data::Iter2, nn, nn::Module, nn::OptimizerConfig, Device, Kind, Reduct
 use xor_repro::kernels::aten::Capability;
 use xor_repro_port::init::{self, Mode, Nonlinearity};
 use xor_repro_port::lr_scheduler::{
-    AnnealStrategy, CosineAnnealingLR, ExponentialLR, LambdaLR, LinearLR, LrScheduler, MultiStepLR,
-    OneCycleLR, StepLR,
+    AnnealStrategy, ConstantLR, CosineAnnealingLR, ExponentialLR, LambdaLR, LinearLR, LrScheduler,
+    MultiStepLR, MultiplicativeLR, OneCycleLR, PolynomialLR, StepLR,
 };
 use xor_repro_port::optim::{self, Adadelta, Adagrad, Adam, RMSprop};
 use xor_repro_port::{data::DataLoader, named_parameters, nn_utils, ops, values};
@@ -204,6 +204,15 @@ entries! {
     linear_lr: "linear-lr" =>
         || closed_form(|e| 0.1 * (0.25 + (1.0 - 0.25) * e.min(20) as f64 / 20.0)),
         Some(|| schedule(|o| Box::new(LinearLR::new(o, 0.25, 1.0, 20))));
+    multiplicative_lr: "multiplicative-lr" =>
+        || closed_form(|e| 0.1 * 0.95f64.powf(e as f64)),
+        Some(|| schedule(|o| Box::new(MultiplicativeLR::new(o, |_| 0.95))));
+    constant_lr: "constant-lr" =>
+        || closed_form(|e| 0.1 * if e < 10 { 0.4 } else { 1.0 }),
+        Some(|| schedule(|o| Box::new(ConstantLR::new(o, 0.4, 10))));
+    polynomial_lr: "polynomial-lr" =>
+        || closed_form(|e| 0.1 * (1.0 - e.min(60) as f64 / 60.0).powf(2.0)),
+        Some(|| schedule(|o| Box::new(PolynomialLR::new(o, 60, 2.0))));
     lambda_lr: "lambda-lr" => || closed_form(|e| 0.1 * 0.95f64.powf(e as f64)), None;
     one_cycle_lr: "one-cycle-lr" =>
         || closed_form(|e| one_cycle_by_hand(0.1, 100, e)),

@@ -364,6 +364,15 @@ ENTRIES = {
         lambda o: lr_scheduler.LinearLR(o, start_factor=0.25, total_iters=20)
     ),
     "lambda-lr": lambda: schedule(lambda o: lr_scheduler.LambdaLR(o, lambda e: 0.95**e)),
+    "multiplicative-lr": lambda: schedule(
+        lambda o: lr_scheduler.MultiplicativeLR(o, lambda e: 0.95)
+    ),
+    "constant-lr": lambda: schedule(
+        lambda o: lr_scheduler.ConstantLR(o, factor=0.4, total_iters=10)
+    ),
+    "polynomial-lr": lambda: schedule(
+        lambda o: lr_scheduler.PolynomialLR(o, total_iters=60, power=2.0)
+    ),
     "one-cycle-lr": lambda: schedule(lambda o: lr_scheduler.OneCycleLR(o, 0.1, total_steps=100)),
     "one-cycle-lr-three-phase-linear": lambda: schedule(
         lambda o: lr_scheduler.OneCycleLR(
