@@ -526,6 +526,74 @@ impl GetLr for PolynomialLR {
 }
 scheduler!(PolynomialLR);
 
+/// `CosineAnnealingWarmRestarts(optimizer, T_0, T_mult, eta_min)`: the closed-form cosine of
+/// the epoch within the current cycle (`T_cur` of `T_i`), restarting at each cycle's end with
+/// `T_i` multiplied by `T_mult`. (Its own `step()`, without an epoch: `step(epoch)`'s
+/// fractional epochs are not ported.)
+#[derive(Debug, Clone)]
+pub struct CosineAnnealingWarmRestarts {
+    base_lr: f64,
+    last_epoch: i64,
+    last_lr: f64,
+    /// `T_i`: the current cycle's length (`T_0`, then times `T_mult` at each restart).
+    t_i: i64,
+    t_mult: i64,
+    t_cur: i64,
+    eta_min: f64,
+}
+
+impl CosineAnnealingWarmRestarts {
+    /// `CosineAnnealingWarmRestarts(optimizer, T_0=t_0, T_mult=t_mult, eta_min=eta_min)`
+    /// (PyTorch's defaults: `T_mult=1`, `eta_min=0.0`).
+    pub fn new(
+        opt: &mut dyn LrGroup,
+        t_0: i64,
+        t_mult: i64,
+        eta_min: f64,
+    ) -> CosineAnnealingWarmRestarts {
+        let base_lr = opt.lr();
+        // The initial step is `step(epoch=0)`: the first cycle from its start.
+        let mut s = CosineAnnealingWarmRestarts {
+            base_lr,
+            last_epoch: 0,
+            last_lr: base_lr,
+            t_i: t_0,
+            t_mult,
+            t_cur: 0,
+            eta_min,
+        };
+        s.update(opt);
+        s
+    }
+
+    /// `get_lr()`, then `group["lr"]` set to it.
+    fn update(&mut self, opt: &mut dyn LrGroup) {
+        let (t_cur, t_i) = (self.t_cur as f64, self.t_i as f64);
+        let lr =
+            self.eta_min + (self.base_lr - self.eta_min) * (1.0 + (PI * t_cur / t_i).cos()) / 2.0;
+        opt.set_lr(lr);
+        self.last_lr = lr;
+    }
+}
+
+impl LrScheduler for CosineAnnealingWarmRestarts {
+    fn step(&mut self, opt: &mut dyn LrGroup) {
+        self.last_epoch += 1;
+        self.t_cur += 1;
+        if self.t_cur >= self.t_i {
+            self.t_cur %= self.t_i;
+            self.t_i *= self.t_mult;
+        }
+        self.update(opt);
+    }
+    fn get_last_lr(&self) -> f64 {
+        self.last_lr
+    }
+    fn last_epoch(&self) -> i64 {
+        self.last_epoch
+    }
+}
+
 /// OneCycleLR's `anneal_strategy`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AnnealStrategy {

@@ -17,8 +17,9 @@ use tch::{data::Iter2, nn, nn::Module, nn::OptimizerConfig, Device, Kind, Reduct
 use xor_repro::kernels::aten::Capability;
 use xor_repro_port::init::{self, Mode, Nonlinearity};
 use xor_repro_port::lr_scheduler::{
-    AnnealStrategy, ConstantLR, CosineAnnealingLR, ExponentialLR, LambdaLR, LinearLR, LrScheduler,
-    MultiStepLR, MultiplicativeLR, OneCycleLR, PolynomialLR, StepLR,
+    AnnealStrategy, ConstantLR, CosineAnnealingLR, CosineAnnealingWarmRestarts, ExponentialLR,
+    LambdaLR, LinearLR, LrScheduler, MultiStepLR, MultiplicativeLR, OneCycleLR, PolynomialLR,
+    StepLR,
 };
 use xor_repro_port::optim::{self, Adadelta, Adagrad, Adam, RMSprop};
 use xor_repro_port::{data::DataLoader, named_parameters, nn_utils, ops, values};
@@ -213,6 +214,18 @@ entries! {
     polynomial_lr: "polynomial-lr" =>
         || closed_form(|e| 0.1 * (1.0 - e.min(60) as f64 / 60.0).powf(2.0)),
         Some(|| schedule(|o| Box::new(PolynomialLR::new(o, 60, 2.0))));
+    cosine_annealing_warm_restarts: "cosine-annealing-warm-restarts" =>
+        || closed_form(|e| {
+            // The cycle's length and the epoch within it, from the docs' formula.
+            let (mut t_i, mut t_cur) = (10, e);
+            while t_cur >= t_i {
+                t_cur -= t_i;
+                t_i *= 2;
+            }
+            let t = std::f64::consts::PI * t_cur as f64 / t_i as f64;
+            0.001 + 0.5 * (0.1 - 0.001) * (1.0 + t.cos())
+        }),
+        None;
     lambda_lr: "lambda-lr" => || closed_form(|e| 0.1 * 0.95f64.powf(e as f64)), None;
     one_cycle_lr: "one-cycle-lr" =>
         || closed_form(|e| one_cycle_by_hand(0.1, 100, e)),
@@ -943,15 +956,24 @@ fn rmsprop_port_where_tch_agrees() {
     }
 }
 
-/// `LambdaLR` itself against PyTorch's `lambda-lr` entry (whose row holds the hand-written
-/// `base_lr * f(epoch)`, which is all `LambdaLR` computes).
+/// `LambdaLR` and `CosineAnnealingWarmRestarts` themselves against PyTorch's `lambda-lr` and
+/// `cosine-annealing-warm-restarts` entries (whose rows hold the hand-written closed forms,
+/// which is what these two compute).
 #[test]
-fn lambda_lr_struct() {
-    let theirs = pytorch("lambda-lr");
-    let ours = schedule(|o| Box::new(LambdaLR::new(o, |e| 0.95f64.powf(e as f64))));
-    let tally = compare("lambda-lr", "LambdaLR", theirs, &ours);
-    println!("{}", tally.line("lambda-lr: LambdaLR"));
-    assert!(tally.all_identical(), "{}", tally.line("LambdaLR"));
+fn schedulers_where_by_hand_agrees() {
+    let entries: [(&str, fn() -> Named); 2] = [
+        ("lambda-lr", || {
+            schedule(|o| Box::new(LambdaLR::new(o, |e| 0.95f64.powf(e as f64))))
+        }),
+        ("cosine-annealing-warm-restarts", || {
+            schedule(|o| Box::new(CosineAnnealingWarmRestarts::new(o, 10, 2, 0.001)))
+        }),
+    ];
+    for (id, ours) in entries {
+        let tally = compare(id, "lr_scheduler", pytorch(id), &ours());
+        println!("{}", tally.line(&format!("{id}: lr_scheduler")));
+        assert!(tally.all_identical(), "{}", tally.line("lr_scheduler"));
+    }
 }
 
 // ---- losses --------------------------------------------------------------------------------

@@ -364,6 +364,9 @@ ENTRIES = {
         lambda o: lr_scheduler.LinearLR(o, start_factor=0.25, total_iters=20)
     ),
     "lambda-lr": lambda: schedule(lambda o: lr_scheduler.LambdaLR(o, lambda e: 0.95**e)),
+    "cosine-annealing-warm-restarts": lambda: schedule(
+        lambda o: lr_scheduler.CosineAnnealingWarmRestarts(o, T_0=10, T_mult=2, eta_min=0.001)
+    ),
     "multiplicative-lr": lambda: schedule(
         lambda o: lr_scheduler.MultiplicativeLR(o, lambda e: 0.95)
     ),
