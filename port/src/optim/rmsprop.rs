@@ -106,8 +106,9 @@ impl RMSprop {
     }
 
     /// Sets the momentum on a live optimizer (`group["momentum"] = m`, what OneCycleLR
-    /// does). A momentum buffer is made for a parameter at its first step with a momentum
-    /// above 0, as PyTorch's `_init_group` makes it only then.
+    /// does). PyTorch's `_init_group` makes a momentum buffer only with a parameter's state,
+    /// at its first step, and fails later (`KeyError`) if the momentum was 0 then; this makes
+    /// it at the first step with a momentum above 0.
     pub fn set_momentum(&mut self, momentum: f64) {
         self.momentum = momentum;
     }
