@@ -794,3 +794,169 @@ impl GetLr for OneCycleLR {
     }
 }
 scheduler!(OneCycleLR);
+
+/// ReduceLROnPlateau's `mode`: whether a lower (`Min`) or higher (`Max`) metric is better.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PlateauMode {
+    /// `mode="min"` (the default).
+    Min,
+    /// `mode="max"`.
+    Max,
+}
+
+/// ReduceLROnPlateau's `threshold_mode`: `best · (1 ∓ threshold)` or `best ∓ threshold`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ThresholdMode {
+    /// `threshold_mode="rel"` (the default).
+    Rel,
+    /// `threshold_mode="abs"`.
+    Abs,
+}
+
+/// `ReduceLROnPlateau(optimizer)`: the learning rate times `factor` (not below `min_lr`)
+/// once the metric has not improved by `threshold` for more than `patience` steps, then
+/// `cooldown` steps without counting. It takes no initial step and sets no learning rate
+/// when made; [`ReduceLROnPlateau::step`] takes the metric.
+///
+/// ```ignore
+/// // ReduceLROnPlateau(opt, factor=0.5, patience=3)
+/// let mut sched = ReduceLROnPlateau::new(&opt).factor(0.5).patience(3);
+/// sched.step(&mut opt, val_loss);                 // scheduler.step(val_loss)
+/// ```
+#[derive(Debug, Clone)]
+pub struct ReduceLROnPlateau {
+    mode: PlateauMode,
+    factor: f64,
+    patience: i64,
+    threshold: f64,
+    threshold_mode: ThresholdMode,
+    cooldown: i64,
+    min_lr: f64,
+    eps: f64,
+    last_epoch: i64,
+    last_lr: f64,
+    best: f64,
+    num_bad_epochs: i64,
+    cooldown_counter: i64,
+}
+
+impl ReduceLROnPlateau {
+    /// `ReduceLROnPlateau(optimizer)` with PyTorch's defaults: `mode="min"`, `factor=0.1`,
+    /// `patience=10`, `threshold=1e-4`, `threshold_mode="rel"`, `cooldown=0`, `min_lr=0`,
+    /// `eps=1e-8`.
+    pub fn new(opt: &dyn LrGroup) -> ReduceLROnPlateau {
+        ReduceLROnPlateau {
+            mode: PlateauMode::Min,
+            factor: 0.1,
+            patience: 10,
+            threshold: 1e-4,
+            threshold_mode: ThresholdMode::Rel,
+            cooldown: 0,
+            min_lr: 0.0,
+            eps: 1e-8,
+            last_epoch: 0,
+            last_lr: opt.lr(),
+            best: f64::INFINITY,
+            num_bad_epochs: 0,
+            cooldown_counter: 0,
+        }
+    }
+
+    /// `mode=…` (the worst value, where `best` starts, follows it).
+    pub fn mode(mut self, mode: PlateauMode) -> ReduceLROnPlateau {
+        self.mode = mode;
+        self.best = match mode {
+            PlateauMode::Min => f64::INFINITY,
+            PlateauMode::Max => f64::NEG_INFINITY,
+        };
+        self
+    }
+
+    /// `factor=factor`.
+    pub fn factor(mut self, factor: f64) -> ReduceLROnPlateau {
+        self.factor = factor;
+        self
+    }
+
+    /// `patience=patience`.
+    pub fn patience(mut self, patience: i64) -> ReduceLROnPlateau {
+        self.patience = patience;
+        self
+    }
+
+    /// `threshold=threshold, threshold_mode=mode`.
+    pub fn threshold(mut self, threshold: f64, mode: ThresholdMode) -> ReduceLROnPlateau {
+        self.threshold = threshold;
+        self.threshold_mode = mode;
+        self
+    }
+
+    /// `cooldown=cooldown`.
+    pub fn cooldown(mut self, cooldown: i64) -> ReduceLROnPlateau {
+        self.cooldown = cooldown;
+        self
+    }
+
+    /// `min_lr=min_lr`.
+    pub fn min_lr(mut self, min_lr: f64) -> ReduceLROnPlateau {
+        self.min_lr = min_lr;
+        self
+    }
+
+    /// `eps=eps`: a reduction smaller than this is not made.
+    pub fn eps(mut self, eps: f64) -> ReduceLROnPlateau {
+        self.eps = eps;
+        self
+    }
+
+    /// `_is_better(a, best)`.
+    fn is_better(&self, a: f64, best: f64) -> bool {
+        match (self.mode, self.threshold_mode) {
+            (PlateauMode::Min, ThresholdMode::Rel) => a < best * (1.0 - self.threshold),
+            (PlateauMode::Min, ThresholdMode::Abs) => a < best - self.threshold,
+            (PlateauMode::Max, ThresholdMode::Rel) => a > best * (self.threshold + 1.0),
+            (PlateauMode::Max, ThresholdMode::Abs) => a > best + self.threshold,
+        }
+    }
+
+    /// `scheduler.step(metrics)`.
+    pub fn step(&mut self, opt: &mut dyn LrGroup, metrics: f64) {
+        self.last_epoch += 1;
+        if self.is_better(metrics, self.best) {
+            self.best = metrics;
+            self.num_bad_epochs = 0;
+        } else {
+            self.num_bad_epochs += 1;
+        }
+        if self.cooldown_counter > 0 {
+            self.cooldown_counter -= 1;
+            self.num_bad_epochs = 0; // PyTorch ignores bad epochs in cooldown
+        }
+        if self.num_bad_epochs > self.patience {
+            let old_lr = opt.lr();
+            // Python's `max(a, b)` returns `a` unless `b > a`.
+            let reduced = old_lr * self.factor;
+            let new_lr = if self.min_lr > reduced {
+                self.min_lr
+            } else {
+                reduced
+            };
+            if old_lr - new_lr > self.eps {
+                opt.set_lr(new_lr);
+            }
+            self.cooldown_counter = self.cooldown;
+            self.num_bad_epochs = 0;
+        }
+        self.last_lr = opt.lr();
+    }
+
+    /// `scheduler.get_last_lr()[0]`.
+    pub fn get_last_lr(&self) -> f64 {
+        self.last_lr
+    }
+
+    /// `scheduler.last_epoch`: the steps taken.
+    pub fn last_epoch(&self) -> i64 {
+        self.last_epoch
+    }
+}

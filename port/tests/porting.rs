@@ -19,7 +19,7 @@ use xor_repro_port::init::{self, Mode, Nonlinearity};
 use xor_repro_port::lr_scheduler::{
     AnnealStrategy, ConstantLR, CosineAnnealingLR, CosineAnnealingWarmRestarts, ExponentialLR,
     LambdaLR, LinearLR, LrScheduler, MultiStepLR, MultiplicativeLR, OneCycleLR, PolynomialLR,
-    StepLR,
+    ReduceLROnPlateau, StepLR, ThresholdMode,
 };
 use xor_repro_port::optim::{self, Adadelta, Adagrad, Adam, RMSprop};
 use xor_repro_port::{data::DataLoader, named_parameters, nn_utils, ops, values};
@@ -226,6 +226,22 @@ entries! {
             0.001 + 0.5 * (0.1 - 0.001) * (1.0 + t.cos())
         }),
         None;
+    reduce_lr_on_plateau: "reduce-lr-on-plateau" =>
+        || plateau(|lr, bad, best, m| {
+            // Reduce after `patience` steps without a lower metric, as the docs describe it.
+            if m < *best {
+                *best = m;
+                *bad = 0;
+            } else {
+                *bad += 1;
+            }
+            if *bad > 3 {
+                *bad = 0;
+                return (lr * 0.5).max(0.002);
+            }
+            lr
+        }),
+        Some(plateau_port);
     lambda_lr: "lambda-lr" => || closed_form(|e| 0.1 * 0.95f64.powf(e as f64)), None;
     one_cycle_lr: "one-cycle-lr" =>
         || closed_form(|e| one_cycle_by_hand(0.1, 100, e)),
@@ -898,6 +914,43 @@ fn closed_form(lr: fn(i64) -> f64) -> Named {
         ("lr".into(), epochs.clone().map(lr).collect()),
         ("beta1".into(), epochs.map(|_| 0.9).collect()),
     ]
+}
+
+/// The metric the ReduceLROnPlateau entry steps on (`plateau_metric` in pytorch_side.py).
+fn plateau_metric(e: i64) -> f64 {
+    (e % 9) as f64 * 0.1 + 1.0 / (1 + e) as f64
+}
+
+/// A plateau schedule by hand: `next(lr, bad_epochs, best, metric)` each step, from
+/// `optim::Adam(lr=0.1)`.
+fn plateau(next: fn(f64, &mut i64, &mut f64, f64) -> f64) -> Named {
+    let (mut lr, mut bad, mut best) = (0.1, 0, f64::INFINITY);
+    let mut lrs = vec![lr];
+    for e in 0..SCHEDULE_STEPS {
+        lr = next(lr, &mut bad, &mut best, plateau_metric(e));
+        lrs.push(lr);
+    }
+    vec![("lr".into(), lrs)]
+}
+
+/// `ReduceLROnPlateau(opt, factor=0.5, patience=3, threshold=0.01, cooldown=2,
+/// min_lr=0.002)` on `optim::Adam(lr=0.1)`.
+fn plateau_port() -> Named {
+    let p = Tensor::zeros([1], FLOAT).set_requires_grad(true);
+    let mut opt = Adam::new(vec![p], 0.1);
+    let mut sched = ReduceLROnPlateau::new(&opt)
+        .factor(0.5)
+        .patience(3)
+        .threshold(0.01, ThresholdMode::Rel)
+        .cooldown(2)
+        .min_lr(0.002);
+    let mut lrs = vec![sched.get_last_lr()];
+    for e in 0..SCHEDULE_STEPS {
+        opt.step();
+        sched.step(&mut opt, plateau_metric(e));
+        lrs.push(sched.get_last_lr());
+    }
+    vec![("lr".into(), lrs)]
 }
 
 /// OneCycleLR's learning rate as the docs and the paper describe it: up from

@@ -74,6 +74,25 @@ def schedule(make_scheduler):
     return [("lr", torch.tensor(lrs, dtype=f64)), ("beta1", torch.tensor(beta1, dtype=f64))]
 
 
+def plateau_metric(e):
+    """The metric the ReduceLROnPlateau entry steps on: improving, with plateaus."""
+    return (e % 9) * 0.1 + 1.0 / (1 + e)
+
+
+def plateau():
+    p = torch.zeros(1, requires_grad=True)
+    opt = torch.optim.Adam([p], lr=0.1)
+    sched = lr_scheduler.ReduceLROnPlateau(
+        opt, factor=0.5, patience=3, threshold=0.01, cooldown=2, min_lr=0.002
+    )
+    lrs = [sched.get_last_lr()[0]]
+    for e in range(SCHEDULE_STEPS):
+        opt.step()
+        sched.step(plateau_metric(e))
+        lrs.append(sched.get_last_lr()[0])
+    return [("lr", torch.tensor(lrs, dtype=torch.float64))]
+
+
 def forward_backward(x, f, g):
     """`y = f(x)` and `x.grad` under the upstream gradient `g` (through `(y * g).sum()`)."""
     y = f(x)
@@ -376,6 +395,7 @@ ENTRIES = {
     "polynomial-lr": lambda: schedule(
         lambda o: lr_scheduler.PolynomialLR(o, total_iters=60, power=2.0)
     ),
+    "reduce-lr-on-plateau": plateau,
     "one-cycle-lr": lambda: schedule(lambda o: lr_scheduler.OneCycleLR(o, 0.1, total_steps=100)),
     "one-cycle-lr-three-phase-linear": lambda: schedule(
         lambda o: lr_scheduler.OneCycleLR(
