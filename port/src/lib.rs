@@ -16,8 +16,8 @@
 //!   `nn::Sgd` agrees with `optim.SGD`).
 //! - [`lr_scheduler`]: `torch.optim.lr_scheduler`'s StepLR, MultiStepLR, ExponentialLR,
 //!   CosineAnnealingLR, CosineAnnealingWarmRestarts, LinearLR, ConstantLR, PolynomialLR,
-//!   LambdaLR, MultiplicativeLR, OneCycleLR and ReduceLROnPlateau, the same learning-rate
-//!   bits as PyTorch's at every step, on any optimizer implementing
+//!   LambdaLR, MultiplicativeLR, OneCycleLR, CyclicLR and ReduceLROnPlateau, the same
+//!   learning-rate bits as PyTorch's at every step, on any optimizer implementing
 //!   [`lr_scheduler::LrGroup`].
 //! - [`nn_utils`]: `torch.nn.utils.clip_grad_norm_` and `clip_grad_value_`, in float32
 //!   tensors as PyTorch computes them (tch's `clip_grad_norm` takes the norm out to `f64`).

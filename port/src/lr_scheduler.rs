@@ -10,9 +10,11 @@
 //! `math.cos` through `f64::cos` (the same libm), `math.pi` as `std::f64::consts::PI`.
 //!
 //! A scheduler drives any optimizer that implements [`LrGroup`] (one param group: its `lr`,
-//! and its momentum or beta1 for [`OneCycleLR`]'s `cycle_momentum`). As in PyTorch, making a
-//! scheduler takes its initial step (which may set the learning rate: [`LinearLR`],
-//! [`LambdaLR`], [`OneCycleLR`]); call [`LrScheduler::step`] after `optimizer.step()`:
+//! and its momentum or beta1 for the `cycle_momentum` of [`OneCycleLR`] and [`CyclicLR`]). As
+//! in PyTorch, making a scheduler takes its initial step (which may set the learning rate:
+//! [`LinearLR`], [`ConstantLR`], [`LambdaLR`], [`OneCycleLR`], [`CyclicLR`],
+//! [`CosineAnnealingWarmRestarts`]); call [`LrScheduler::step`] after `optimizer.step()`
+//! ([`ReduceLROnPlateau`], which takes no initial step, steps on a metric):
 //!
 //! ```ignore
 //! use xor_repro_port::lr_scheduler::{LrScheduler, StepLR};
@@ -593,6 +595,136 @@ impl LrScheduler for CosineAnnealingWarmRestarts {
         self.last_epoch
     }
 }
+
+/// CyclicLR's `mode`: its scale function, and whether it takes the cycle or the iteration.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum CyclicMode {
+    /// `mode="triangular"` (the default): a constant height.
+    Triangular,
+    /// `mode="triangular2"`: the height halved each cycle, `1 / 2.0 ** (cycle - 1)`.
+    Triangular2,
+    /// `mode="exp_range", gamma=gamma`: the height times `gamma ** iteration`.
+    ExpRange {
+        /// `gamma`.
+        gamma: f64,
+    },
+}
+
+/// `CyclicLR(optimizer, base_lr, max_lr)`: the learning rate up from `base_lr` to `max_lr` in
+/// `step_size_up` steps and down in `step_size_down`, over and over, and with
+/// `cycle_momentum` (the default) the momentum or beta1 the other way, from `max_momentum` to
+/// `base_momentum`. Set the options with the builders and start it with [`CyclicLR::build`].
+#[derive(Debug, Clone)]
+pub struct CyclicLR {
+    core: Core,
+    base_lr: f64,
+    max_lr: f64,
+    step_size_up: f64,
+    step_size_down: Option<f64>,
+    mode: CyclicMode,
+    cycle_momentum: bool,
+    base_momentum: f64,
+    max_momentum: f64,
+}
+
+impl CyclicLR {
+    /// `CyclicLR(optimizer, base_lr=base_lr, max_lr=max_lr)` with PyTorch's defaults
+    /// (`step_size_up=2000`, `step_size_down=None`, `mode="triangular"`,
+    /// `cycle_momentum=True`, `base_momentum=0.8`, `max_momentum=0.9`).
+    pub fn new(base_lr: f64, max_lr: f64) -> CyclicLR {
+        CyclicLR {
+            core: Core::new(base_lr),
+            base_lr,
+            max_lr,
+            step_size_up: 2000.0,
+            step_size_down: None,
+            mode: CyclicMode::Triangular,
+            cycle_momentum: true,
+            base_momentum: 0.8,
+            max_momentum: 0.9,
+        }
+    }
+
+    /// `step_size_up=up, step_size_down=down` (`None`: as `up`).
+    pub fn step_size(mut self, up: i64, down: Option<i64>) -> CyclicLR {
+        self.step_size_up = up as f64;
+        self.step_size_down = down.map(|d| d as f64);
+        self
+    }
+
+    /// `mode=…` (and `gamma` for `exp_range`).
+    pub fn mode(mut self, mode: CyclicMode) -> CyclicLR {
+        self.mode = mode;
+        self
+    }
+
+    /// `cycle_momentum=cycle`.
+    pub fn cycle_momentum(mut self, cycle: bool) -> CyclicLR {
+        self.cycle_momentum = cycle;
+        self
+    }
+
+    /// `base_momentum=base, max_momentum=max`.
+    pub fn momentum(mut self, base: f64, max: f64) -> CyclicLR {
+        self.base_momentum = base;
+        self.max_momentum = max;
+        self
+    }
+
+    /// The constructor's work on the optimizer: `group["lr"] = base_lr`, beta1 or momentum
+    /// set to `max_momentum` (with `cycle_momentum`), then the initial step.
+    pub fn build(mut self, opt: &mut dyn LrGroup) -> CyclicLR {
+        opt.set_lr(self.base_lr);
+        if self.cycle_momentum {
+            assert!(
+                opt.momentum().is_some(),
+                "optimizer must support momentum or beta1 with `cycle_momentum` option enabled"
+            );
+            opt.set_momentum(self.max_momentum);
+        }
+        self.core = Core::new(self.base_lr);
+        start(self, opt)
+    }
+
+    /// `total_size` and `step_ratio`, as the constructor computes them.
+    fn sizes(&self) -> (f64, f64) {
+        let up = self.step_size_up;
+        let total = up + self.step_size_down.unwrap_or(up);
+        (total, up / total)
+    }
+}
+
+impl GetLr for CyclicLR {
+    fn core(&mut self) -> &mut Core {
+        &mut self.core
+    }
+    fn get_lr(&mut self, _lr: f64, _initial: bool, opt: &mut dyn LrGroup) -> f64 {
+        let epoch = self.core.last_epoch;
+        let (total_size, step_ratio) = self.sizes();
+        let cycle = (1.0 + epoch as f64 / total_size).floor();
+        let x = 1.0 + epoch as f64 / total_size - cycle;
+        let scale_factor = if x <= step_ratio {
+            x / step_ratio
+        } else {
+            (x - 1.0) / (step_ratio - 1.0)
+        };
+        // `scale_fn(cycle)` in the triangular modes (`scale_mode="cycle"`),
+        // `scale_fn(last_epoch)` in exp_range (`"iterations"`).
+        let scale = match self.mode {
+            CyclicMode::Triangular => 1.0,
+            CyclicMode::Triangular2 => 1.0 / 2.0f64.powf(cycle - 1.0),
+            CyclicMode::ExpRange { gamma } => gamma.powf(epoch as f64),
+        };
+        let base_height = (self.max_lr - self.base_lr) * scale_factor;
+        let lr = self.base_lr + base_height * scale;
+        if self.cycle_momentum {
+            let base_height = (self.max_momentum - self.base_momentum) * scale_factor;
+            opt.set_momentum(self.max_momentum - base_height * scale);
+        }
+        lr
+    }
+}
+scheduler!(CyclicLR);
 
 /// OneCycleLR's `anneal_strategy`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -17,9 +17,9 @@ use tch::{data::Iter2, nn, nn::Module, nn::OptimizerConfig, Device, Kind, Reduct
 use xor_repro::kernels::aten::Capability;
 use xor_repro_port::init::{self, Mode, Nonlinearity};
 use xor_repro_port::lr_scheduler::{
-    AnnealStrategy, ConstantLR, CosineAnnealingLR, CosineAnnealingWarmRestarts, ExponentialLR,
-    LambdaLR, LinearLR, LrScheduler, MultiStepLR, MultiplicativeLR, OneCycleLR, PolynomialLR,
-    ReduceLROnPlateau, StepLR, ThresholdMode,
+    AnnealStrategy, ConstantLR, CosineAnnealingLR, CosineAnnealingWarmRestarts, CyclicLR,
+    CyclicMode, ExponentialLR, LambdaLR, LinearLR, LrScheduler, MultiStepLR, MultiplicativeLR,
+    OneCycleLR, PolynomialLR, ReduceLROnPlateau, StepLR, ThresholdMode,
 };
 use xor_repro_port::optim::{self, Adadelta, Adagrad, Adam, RMSprop};
 use xor_repro_port::{data::DataLoader, named_parameters, nn_utils, ops, values};
@@ -226,6 +226,22 @@ entries! {
             0.001 + 0.5 * (0.1 - 0.001) * (1.0 + t.cos())
         }),
         None;
+    cyclic_lr: "cyclic-lr" =>
+        || closed_form(|e| cyclic_by_hand(e, 7, 12, 1.0)),
+        Some(|| schedule(|o| Box::new(CyclicLR::new(0.001, 0.1).step_size(7, Some(12)).build(o))));
+    cyclic_lr_triangular2: "cyclic-lr-triangular2" =>
+        || closed_form(|e| cyclic_by_hand(e, 9, 9, 0.5f64.powf((e / 18) as f64))),
+        Some(|| schedule(|o| Box::new(
+            CyclicLR::new(0.001, 0.1).step_size(9, None).mode(CyclicMode::Triangular2).build(o),
+        )));
+    cyclic_lr_exp_range: "cyclic-lr-exp-range" =>
+        || closed_form(|e| cyclic_by_hand(e, 9, 9, 0.99f64.powf(e as f64))),
+        Some(|| schedule(|o| Box::new(
+            CyclicLR::new(0.001, 0.1)
+                .step_size(9, None)
+                .mode(CyclicMode::ExpRange { gamma: 0.99 })
+                .build(o),
+        )));
     reduce_lr_on_plateau: "reduce-lr-on-plateau" =>
         || plateau(|lr, bad, best, m| {
             // Reduce after `patience` steps without a lower metric, as the docs describe it.
@@ -914,6 +930,18 @@ fn closed_form(lr: fn(i64) -> f64) -> Named {
         ("lr".into(), epochs.clone().map(lr).collect()),
         ("beta1".into(), epochs.map(|_| 0.9).collect()),
     ]
+}
+
+/// CyclicLR's triangle from 0.001 to 0.1 by hand: up `up` steps, down `down`, the height
+/// times `scale`; beta1 left alone.
+fn cyclic_by_hand(e: i64, up: i64, down: i64, scale: f64) -> f64 {
+    let t = e % (up + down);
+    let frac = if t <= up {
+        t as f64 / up as f64
+    } else {
+        1.0 - (t - up) as f64 / down as f64
+    };
+    0.001 + (0.1 - 0.001) * frac * scale
 }
 
 /// The metric the ReduceLROnPlateau entry steps on (`plateau_metric` in pytorch_side.py).

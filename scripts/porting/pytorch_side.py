@@ -396,6 +396,17 @@ ENTRIES = {
         lambda o: lr_scheduler.PolynomialLR(o, total_iters=60, power=2.0)
     ),
     "reduce-lr-on-plateau": plateau,
+    "cyclic-lr": lambda: schedule(
+        lambda o: lr_scheduler.CyclicLR(o, 0.001, 0.1, step_size_up=7, step_size_down=12)
+    ),
+    "cyclic-lr-triangular2": lambda: schedule(
+        lambda o: lr_scheduler.CyclicLR(o, 0.001, 0.1, step_size_up=9, mode="triangular2")
+    ),
+    "cyclic-lr-exp-range": lambda: schedule(
+        lambda o: lr_scheduler.CyclicLR(
+            o, 0.001, 0.1, step_size_up=9, mode="exp_range", gamma=0.99
+        )
+    ),
     "one-cycle-lr": lambda: schedule(lambda o: lr_scheduler.OneCycleLR(o, 0.1, total_steps=100)),
     "one-cycle-lr-three-phase-linear": lambda: schedule(
         lambda o: lr_scheduler.OneCycleLR(
