@@ -12,8 +12,16 @@
 //! - [`init`]: PyTorch's own initial draws for tch's layers (`nn.Linear`, `nn.Conv2d`,
 //!   `nn.Embedding`) and `torch.nn.init`'s functions, on the global generator
 //!   `tch::manual_seed` seeds, as PyTorch draws them.
-//! - [`optim`]: `torch.optim.Adam` and `AdamW` as PyTorch's own Python code computes them, for
-//!   where tch's `nn::Adam` and `nn::AdamW` differ (tch's `nn::Sgd` agrees with `optim.SGD`).
+//! - [`optim`]: `torch.optim.Adam`, `AdamW`, `RMSprop`, `Adagrad` and `Adadelta` as PyTorch's
+//!   own Python code computes them, for where tch's optimizers differ or are missing (tch's
+//!   `nn::Sgd` agrees with `optim.SGD`).
+//! - [`lr_scheduler`]: `torch.optim.lr_scheduler`'s StepLR, MultiStepLR, ExponentialLR,
+//!   CosineAnnealingLR, CosineAnnealingWarmRestarts, LinearLR, ConstantLR, PolynomialLR,
+//!   LambdaLR, MultiplicativeLR, OneCycleLR, CyclicLR and ReduceLROnPlateau, the same
+//!   learning-rate bits as PyTorch's at every step, on any optimizer implementing
+//!   [`lr_scheduler::LrGroup`].
+//! - [`nn_utils`]: `torch.nn.utils.clip_grad_norm_` and `clip_grad_value_`, in float32
+//!   tensors as PyTorch computes them (tch's `clip_grad_norm` takes the norm out to `f64`).
 //! - [`data`]: a `DataLoader`'s shuffled mini-batches, drawn as PyTorch draws them.
 //! - [`ops`]: exact spellings of the few tensor expressions whose idiomatic tch form rounds
 //!   differently from PyTorch's.
@@ -25,6 +33,8 @@
 
 pub mod data;
 pub mod init;
+pub mod lr_scheduler;
+pub mod nn_utils;
 pub mod ops;
 pub mod optim;
 mod run;

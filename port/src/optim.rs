@@ -5,15 +5,29 @@
 //! (docs/PORTING.md). [`Adam`] makes PyTorch's calls in PyTorch's order through tch:
 //! `torch/optim/adam.py`, `_single_tensor_adam`, PyTorch 2.13.0.
 //!
+//! [`RMSprop`], [`Adagrad`] and [`Adadelta`] do the same for `torch.optim.RMSprop`,
+//! `Adagrad` and `Adadelta` (their `_single_tensor_*` functions: PyTorch 2.13 defaults to
+//! foreach only for CUDA-like devices, `_default_to_fused_or_foreach`, not the CPU).
+//!
 //! tch's `nn::Sgd` is bit-identical to `torch.optim.SGD` (plain, with momentum, Nesterov and
 //! weight decay; measured): keep it.
+
+mod adadelta;
+mod adagrad;
+mod rmsprop;
+
+pub use adadelta::Adadelta;
+pub use adagrad::Adagrad;
+pub use rmsprop::RMSprop;
 
 use crate::ops;
 use tch::{nn, COptimizer, Tensor};
 
-/// What an optimizer can be built on: a `VarStore` (its trainable variables), tensors, or
-/// [`crate::named_parameters`]. Order does not matter to these optimizers: each parameter is
-/// updated on its own.
+/// What an optimizer (or [`crate::nn_utils`]'s gradient clipping) can be built on: a
+/// `VarStore` (its trainable variables, in [`crate::named_parameters`] order, PyTorch's
+/// `model.parameters()` order), tensors, or [`crate::named_parameters`]. Order does not matter
+/// to the optimizers, each parameter being updated on its own; it does to a total gradient
+/// norm.
 pub trait Parameters {
     /// Shallow clones of the parameters (sharing their storage).
     fn parameters(self) -> Vec<Tensor>;
@@ -21,7 +35,10 @@ pub trait Parameters {
 
 impl Parameters for &nn::VarStore {
     fn parameters(self) -> Vec<Tensor> {
-        self.trainable_variables()
+        crate::named_parameters(self)
+            .into_iter()
+            .map(|(_, t)| t)
+            .collect()
     }
 }
 

@@ -16,8 +16,13 @@ use tch::nn::init::NormalOrUniform;
 use tch::{data::Iter2, nn, nn::Module, nn::OptimizerConfig, Device, Kind, Reduction, Tensor};
 use xor_repro::kernels::aten::Capability;
 use xor_repro_port::init::{self, Mode, Nonlinearity};
-use xor_repro_port::optim::{self, Adam};
-use xor_repro_port::{data::DataLoader, named_parameters, ops, values};
+use xor_repro_port::lr_scheduler::{
+    AnnealStrategy, ConstantLR, CosineAnnealingLR, CosineAnnealingWarmRestarts, CyclicLR,
+    CyclicMode, ExponentialLR, LambdaLR, LinearLR, LrScheduler, MultiStepLR, MultiplicativeLR,
+    OneCycleLR, PolynomialLR, ReduceLROnPlateau, StepLR, ThresholdMode,
+};
+use xor_repro_port::optim::{self, Adadelta, Adagrad, Adam, RMSprop};
+use xor_repro_port::{data::DataLoader, named_parameters, nn_utils, ops, values};
 
 /// Every entry seeds with this (`SEED` in pytorch_side.py).
 const SEED: i64 = 7;
@@ -168,6 +173,163 @@ entries! {
     sgd_nesterov_weight_decay: "sgd-nesterov-weight-decay" =>
         || tch_trains(nn::Sgd { momentum: 0.9, wd: 1e-3, nesterov: true, dampening: 0.0 }, 0.1),
         None;
+    clip_grad_norm: "clip-grad-norm" =>
+        || sgd_trains(|opt, loss| opt.backward_step_clip_norm(loss, 1.0)),
+        Some(|| sgd_trains_clipped(|p| { let _ = nn_utils::clip_grad_norm_(p, 1.0, 2.0); }));
+    clip_grad_norm_1: "clip-grad-norm-1" =>
+        || sgd_trains_clipped(|p| clip_norm_by_hand(p, 5.0, 1.0)),
+        Some(|| sgd_trains_clipped(|p| { let _ = nn_utils::clip_grad_norm_(p, 5.0, 1.0); }));
+    clip_grad_norm_inf: "clip-grad-norm-inf" =>
+        || sgd_trains_clipped(|p| clip_norm_by_hand(p, 0.25, f64::INFINITY)),
+        Some(|| sgd_trains_clipped(|p| { let _ = nn_utils::clip_grad_norm_(p, 0.25, f64::INFINITY); }));
+    clip_grad_value: "clip-grad-value" =>
+        || sgd_trains(|opt, loss| opt.backward_step_clip(loss, 0.1)),
+        None;
+    step_lr: "step-lr" =>
+        || closed_form(|e| 0.1 * 0.9f64.powf((e / 7) as f64)),
+        Some(|| schedule(|o| Box::new(StepLR::new(o, 7, 0.9))));
+    multi_step_lr: "multi-step-lr" =>
+        || closed_form(|e| {
+            let passed = [10, 30, 30, 60].iter().filter(|&&m| m <= e).count();
+            0.1 * 0.3f64.powf(passed as f64)
+        }),
+        Some(|| schedule(|o| Box::new(MultiStepLR::new(o, &[10, 30, 30, 60], 0.3))));
+    exponential_lr: "exponential-lr" =>
+        || closed_form(|e| 0.1 * 0.97f64.powf(e as f64)),
+        Some(|| schedule(|o| Box::new(ExponentialLR::new(o, 0.97))));
+    cosine_annealing_lr: "cosine-annealing-lr" =>
+        || closed_form(|e| {
+            0.001 + (0.1 - 0.001) * (1.0 + (std::f64::consts::PI * e as f64 / 30.0).cos()) / 2.0
+        }),
+        Some(|| schedule(|o| Box::new(CosineAnnealingLR::new(o, 30, 0.001))));
+    linear_lr: "linear-lr" =>
+        || closed_form(|e| 0.1 * (0.25 + (1.0 - 0.25) * e.min(20) as f64 / 20.0)),
+        Some(|| schedule(|o| Box::new(LinearLR::new(o, 0.25, 1.0, 20))));
+    multiplicative_lr: "multiplicative-lr" =>
+        || closed_form(|e| 0.1 * 0.95f64.powf(e as f64)),
+        Some(|| schedule(|o| Box::new(MultiplicativeLR::new(o, |_| 0.95))));
+    constant_lr: "constant-lr" =>
+        || closed_form(|e| 0.1 * if e < 10 { 0.4 } else { 1.0 }),
+        Some(|| schedule(|o| Box::new(ConstantLR::new(o, 0.4, 10))));
+    polynomial_lr: "polynomial-lr" =>
+        || closed_form(|e| 0.1 * (1.0 - e.min(60) as f64 / 60.0).powf(2.0)),
+        Some(|| schedule(|o| Box::new(PolynomialLR::new(o, 60, 2.0))));
+    cosine_annealing_warm_restarts: "cosine-annealing-warm-restarts" =>
+        || closed_form(|e| {
+            // The cycle's length and the epoch within it, from the docs' formula.
+            let (mut t_i, mut t_cur) = (10, e);
+            while t_cur >= t_i {
+                t_cur -= t_i;
+                t_i *= 2;
+            }
+            let t = std::f64::consts::PI * t_cur as f64 / t_i as f64;
+            0.001 + 0.5 * (0.1 - 0.001) * (1.0 + t.cos())
+        }),
+        None;
+    cyclic_lr: "cyclic-lr" =>
+        || closed_form(|e| cyclic_by_hand(e, 7, 12, 1.0)),
+        Some(|| schedule(|o| Box::new(CyclicLR::new(0.001, 0.1).step_size(7, Some(12)).build(o))));
+    cyclic_lr_triangular2: "cyclic-lr-triangular2" =>
+        || closed_form(|e| cyclic_by_hand(e, 9, 9, 0.5f64.powf((e / 18) as f64))),
+        Some(|| schedule(|o| Box::new(
+            CyclicLR::new(0.001, 0.1).step_size(9, None).mode(CyclicMode::Triangular2).build(o),
+        )));
+    cyclic_lr_exp_range: "cyclic-lr-exp-range" =>
+        || closed_form(|e| cyclic_by_hand(e, 9, 9, 0.99f64.powf(e as f64))),
+        Some(|| schedule(|o| Box::new(
+            CyclicLR::new(0.001, 0.1)
+                .step_size(9, None)
+                .mode(CyclicMode::ExpRange { gamma: 0.99 })
+                .build(o),
+        )));
+    reduce_lr_on_plateau: "reduce-lr-on-plateau" =>
+        || plateau(|lr, bad, best, m| {
+            // Reduce after `patience` steps without a lower metric, as the docs describe it.
+            if m < *best {
+                *best = m;
+                *bad = 0;
+            } else {
+                *bad += 1;
+            }
+            if *bad > 3 {
+                *bad = 0;
+                return (lr * 0.5).max(0.002);
+            }
+            lr
+        }),
+        Some(plateau_port);
+    lambda_lr: "lambda-lr" => || closed_form(|e| 0.1 * 0.95f64.powf(e as f64)), None;
+    one_cycle_lr: "one-cycle-lr" =>
+        || closed_form(|e| one_cycle_by_hand(0.1, 100, e)),
+        Some(|| schedule(|o| Box::new(OneCycleLR::new(0.1, 100).build(o))));
+    one_cycle_lr_three_phase_linear: "one-cycle-lr-three-phase-linear" =>
+        || closed_form(|e| one_cycle_linear_three_phase_by_hand(0.1, 100, e)),
+        Some(|| schedule(|o| Box::new(
+            OneCycleLR::new(0.1, 100)
+                .anneal_strategy(AnnealStrategy::Linear)
+                .three_phase(true)
+                .build(o),
+        )));
+    adam_one_cycle_lr: "adam-one-cycle-lr" =>
+        || train(|vs| {
+            let mut opt = Adam::new(vs, one_cycle_by_hand(0.05, 10, 0));
+            let mut e = 0;
+            Box::new(move |loss| {
+                opt.backward_step(loss);
+                e += 1;
+                opt.set_lr(one_cycle_by_hand(0.05, 10, e));
+            })
+        }),
+        Some(|| train(|vs| {
+            let mut opt = Adam::new(vs, 0.01);
+            let mut sched = OneCycleLR::new(0.05, 10).build(&mut opt);
+            Box::new(move |loss| {
+                opt.backward_step(loss);
+                sched.step(&mut opt);
+            })
+        }));
+    rmsprop: "rmsprop" =>
+        || tch_trains(nn::RmsProp::default(), 0.01),
+        None;
+    rmsprop_momentum_centered: "rmsprop-momentum-centered" =>
+        || tch_trains(nn::RmsProp { momentum: 0.9, centered: true, wd: 0.01, ..Default::default() }, 0.01),
+        Some(|| trains(
+            |vs| RMSprop::new(vs, 0.01).momentum(0.9).centered(true).weight_decay(0.01),
+            RMSprop::backward_step,
+        ));
+    rmsprop_maximize: "rmsprop-maximize" =>
+        || train(|vs| {
+            let mut opt = nn::RmsProp::default().build(vs, 0.01).expect("tch builds RMSprop");
+            Box::new(move |loss| opt.backward_step(&-loss))
+        }),
+        None;
+    adagrad: "adagrad" =>
+        || by_hand(|p, g, s, step| adagrad_by_hand(p, g, s, step, 0.1, 0.0, 0.0)),
+        Some(|| trains(|vs| Adagrad::new(vs, 0.1), Adagrad::backward_step));
+    adagrad_options: "adagrad-options" =>
+        || by_hand(|p, g, s, step| {
+            if step == 1.0 {
+                let _ = s[0].fill_(0.1);
+            }
+            adagrad_by_hand(p, &-g, s, step, 0.1, 0.01, 0.01)
+        }),
+        Some(|| trains(
+            |vs| Adagrad::new(vs, 0.1)
+                .lr_decay(0.01)
+                .weight_decay(0.01)
+                .initial_accumulator_value(0.1)
+                .maximize(true),
+            Adagrad::backward_step,
+        ));
+    adadelta: "adadelta" =>
+        || by_hand(|p, g, s, _| adadelta_by_hand(p, g, s, 1.0, 0.9, 0.0)),
+        Some(|| trains(|vs| Adadelta::new(vs, 1.0), Adadelta::backward_step));
+    adadelta_options: "adadelta-options" =>
+        || by_hand(|p, g, s, _| adadelta_by_hand(p, &-g, s, 0.5, 0.8, 0.01)),
+        Some(|| trains(
+            |vs| Adadelta::new(vs, 0.5).rho(0.8).weight_decay(0.01).maximize(true),
+            Adadelta::backward_step,
+        ));
     bce: "bce" => bce_tch, None;
     bce_with_logits: "bce-with-logits" => bce_with_logits_tch, None;
     cross_entropy: "cross-entropy" => cross_entropy_tch, None;
@@ -619,6 +781,282 @@ fn port_trains(make: fn(&nn::VarStore) -> Adam) -> Named {
     })
 }
 
+/// [`train`] with the optimizer `make` builds, each step `backward_step(opt, loss)`.
+fn trains<O: 'static>(
+    make: impl FnOnce(&nn::VarStore) -> O,
+    backward_step: fn(&mut O, &Tensor),
+) -> Named {
+    train(|vs| {
+        let mut opt = make(vs);
+        Box::new(move |loss| backward_step(&mut opt, loss))
+    })
+}
+
+/// [`train`] with an optimizer written by hand in tch's arithmetic operators, as a port
+/// writes one that tch lacks: `update(param, grad, state, step)` on each parameter, its two
+/// state tensors made as zeros, `step` counted from 1.
+fn by_hand(update: fn(&mut Tensor, &Tensor, &mut [Tensor], f64)) -> Named {
+    train(|vs| {
+        let params: Vec<Tensor> = named_parameters(vs).into_iter().map(|(_, t)| t).collect();
+        let mut state: Vec<Vec<Tensor>> = params
+            .iter()
+            .map(|p| vec![p.zeros_like(), p.zeros_like()])
+            .collect();
+        let mut step = 0.0;
+        Box::new(move |loss| {
+            for p in &params {
+                let mut p = p.shallow_clone();
+                p.zero_grad();
+            }
+            loss.backward();
+            step += 1.0;
+            tch::no_grad(|| {
+                for (p, s) in params.iter().zip(state.iter_mut()) {
+                    let mut p = p.shallow_clone();
+                    let g = p.grad();
+                    update(&mut p, &g, s, step);
+                }
+            });
+        })
+    })
+}
+
+/// Adagrad from its paper's formula: `sum += g²`, `p -= clr · g / (√sum + eps)`.
+fn adagrad_by_hand(
+    p: &mut Tensor,
+    g: &Tensor,
+    s: &mut [Tensor],
+    step: f64,
+    lr: f64,
+    lr_decay: f64,
+    wd: f64,
+) {
+    let g = if wd != 0.0 {
+        g + &*p * wd
+    } else {
+        g.shallow_clone()
+    };
+    s[0] += &g * &g;
+    let clr = lr / (1.0 + (step - 1.0) * lr_decay);
+    *p -= &g / (s[0].sqrt() + 1e-10) * clr;
+}
+
+/// Adadelta from its paper's formula: `E[g²]`, the update `√(E[Δ²] + eps) / √(E[g²] + eps) · g`,
+/// `E[Δ²]`, `p -= lr · Δ`.
+fn adadelta_by_hand(p: &mut Tensor, g: &Tensor, s: &mut [Tensor], lr: f64, rho: f64, wd: f64) {
+    let g = if wd != 0.0 {
+        g + &*p * wd
+    } else {
+        g.shallow_clone()
+    };
+    s[0] = &s[0] * rho + &g * &g * (1.0 - rho);
+    let delta = (&s[1] + 1e-6).sqrt() / (&s[0] + 1e-6).sqrt() * &g;
+    s[1] = &s[1] * rho + &delta * &delta * (1.0 - rho);
+    *p -= delta * lr;
+}
+
+/// [`train`] with tch's `nn::Sgd` at lr 0.1 (which agrees with `optim.SGD`: `sgd`), each
+/// step made by `step(opt, loss)`.
+fn sgd_trains(step: fn(&mut nn::Optimizer, &Tensor)) -> Named {
+    train(|vs| {
+        let mut opt = nn::Sgd::default().build(vs, 0.1).expect("tch builds SGD");
+        Box::new(move |loss| step(&mut opt, loss))
+    })
+}
+
+/// The parameters as `model.parameters()` lists them.
+type Params = Vec<(String, Tensor)>;
+
+/// [`train`] with tch's `nn::Sgd` at lr 0.1, `clip(params)` between `backward` and `step`.
+fn sgd_trains_clipped(clip: fn(&Params)) -> Named {
+    train(|vs| {
+        let mut opt = nn::Sgd::default().build(vs, 0.1).expect("tch builds SGD");
+        let params = named_parameters(vs);
+        Box::new(move |loss| {
+            opt.zero_grad();
+            loss.backward();
+            clip(&params);
+            opt.step();
+        })
+    })
+}
+
+/// `clip_grad_norm_(params, max_norm, norm_type)` as a tch user writes it after tch's own
+/// `Optimizer::clip_grad_norm`, with the norm type: each gradient's norm, the norm of those,
+/// the coefficient in `f64`, the gradients scaled when it is below 1.
+fn clip_norm_by_hand(params: &Params, max_norm: f64, norm_type: f64) {
+    tch::no_grad(|| {
+        let grads: Vec<Tensor> = params.iter().map(|(_, p)| p.grad()).collect();
+        let norms: Vec<Tensor> = grads
+            .iter()
+            .map(|g| g.flatten(0, -1).norm_scalaropt_dim(norm_type, [0], false))
+            .collect();
+        let total = Tensor::stack(&norms, 0).norm_scalaropt_dim(norm_type, [0], false);
+        let coef = max_norm / (f64::try_from(&total).expect("a norm") + 1e-6);
+        if coef < 1.0 {
+            for mut g in grads {
+                let _ = g.g_mul_scalar_(coef);
+            }
+        }
+    })
+}
+
+// ---- schedulers ---------------------------------------------------------------------------
+
+/// Steps of the scheduler entries (`SCHEDULE_STEPS` in pytorch_side.py).
+const SCHEDULE_STEPS: i64 = 100;
+
+/// The scheduler `make` builds on `optim::Adam(lr=0.1)`: the learning rate and beta1 when
+/// made and after each of `SCHEDULE_STEPS` steps (`schedule` in pytorch_side.py).
+fn schedule(make: fn(&mut Adam) -> Box<dyn LrScheduler>) -> Named {
+    let p = Tensor::zeros([1], FLOAT).set_requires_grad(true);
+    let mut opt = Adam::new(vec![p], 0.1);
+    let mut sched = make(&mut opt);
+    let (mut lrs, mut beta1) = (vec![sched.get_last_lr()], vec![opt.get_betas().0]);
+    for _ in 0..SCHEDULE_STEPS {
+        opt.step();
+        sched.step(&mut opt);
+        lrs.push(sched.get_last_lr());
+        beta1.push(opt.get_betas().0);
+    }
+    vec![("lr".into(), lrs), ("beta1".into(), beta1)]
+}
+
+/// A schedule as a port writes it by hand from PyTorch's docs: `lr(epoch)` in closed form,
+/// beta1 left at Adam's 0.9.
+fn closed_form(lr: fn(i64) -> f64) -> Named {
+    let epochs = 0..=SCHEDULE_STEPS;
+    vec![
+        ("lr".into(), epochs.clone().map(lr).collect()),
+        ("beta1".into(), epochs.map(|_| 0.9).collect()),
+    ]
+}
+
+/// CyclicLR's triangle from 0.001 to 0.1 by hand: up `up` steps, down `down`, the height
+/// times `scale`; beta1 left alone.
+fn cyclic_by_hand(e: i64, up: i64, down: i64, scale: f64) -> f64 {
+    let t = e % (up + down);
+    let frac = if t <= up {
+        t as f64 / up as f64
+    } else {
+        1.0 - (t - up) as f64 / down as f64
+    };
+    0.001 + (0.1 - 0.001) * frac * scale
+}
+
+/// The metric the ReduceLROnPlateau entry steps on (`plateau_metric` in pytorch_side.py).
+fn plateau_metric(e: i64) -> f64 {
+    (e % 9) as f64 * 0.1 + 1.0 / (1 + e) as f64
+}
+
+/// A plateau schedule by hand: `next(lr, bad_epochs, best, metric)` each step, from
+/// `optim::Adam(lr=0.1)`.
+fn plateau(next: fn(f64, &mut i64, &mut f64, f64) -> f64) -> Named {
+    let (mut lr, mut bad, mut best) = (0.1, 0, f64::INFINITY);
+    let mut lrs = vec![lr];
+    for e in 0..SCHEDULE_STEPS {
+        lr = next(lr, &mut bad, &mut best, plateau_metric(e));
+        lrs.push(lr);
+    }
+    vec![("lr".into(), lrs)]
+}
+
+/// `ReduceLROnPlateau(opt, factor=0.5, patience=3, threshold=0.01, cooldown=2,
+/// min_lr=0.002)` on `optim::Adam(lr=0.1)`.
+fn plateau_port() -> Named {
+    let p = Tensor::zeros([1], FLOAT).set_requires_grad(true);
+    let mut opt = Adam::new(vec![p], 0.1);
+    let mut sched = ReduceLROnPlateau::new(&opt)
+        .factor(0.5)
+        .patience(3)
+        .threshold(0.01, ThresholdMode::Rel)
+        .cooldown(2)
+        .min_lr(0.002);
+    let mut lrs = vec![sched.get_last_lr()];
+    for e in 0..SCHEDULE_STEPS {
+        opt.step();
+        sched.step(&mut opt, plateau_metric(e));
+        lrs.push(sched.get_last_lr());
+    }
+    vec![("lr".into(), lrs)]
+}
+
+/// OneCycleLR's learning rate as the docs and the paper describe it: up from
+/// `max_lr / 25` for 30 % of the steps, then down to `max_lr / 25 / 1e4`, each half a cosine
+/// (`min + (max − min)·(1 + cos(π·t))/2`).
+fn one_cycle_by_hand(max_lr: f64, total: i64, e: i64) -> f64 {
+    let (initial, up) = (max_lr / 25.0, (0.3 * total as f64) - 1.0);
+    let min = initial / 1e4;
+    let cos = |t: f64| (1.0 + (std::f64::consts::PI * t).cos()) / 2.0;
+    let e = e as f64;
+    if e <= up {
+        initial + (max_lr - initial) * (1.0 - cos(e / up))
+    } else {
+        min + (max_lr - min) * cos((e - up) / (total as f64 - 1.0 - up))
+    }
+}
+
+/// OneCycleLR with `three_phase=True, anneal_strategy="linear"` by hand: up, down to the
+/// start, and down to the end, each a straight line.
+fn one_cycle_linear_three_phase_by_hand(max_lr: f64, total: i64, e: i64) -> f64 {
+    let (initial, up) = (max_lr / 25.0, 0.3 * total as f64 - 1.0);
+    let (min, down, e) = (initial / 1e4, 2.0 * up, e as f64);
+    let line = |a: f64, b: f64, t: f64| a + (b - a) * t;
+    if e <= up {
+        line(initial, max_lr, e / up)
+    } else if e <= down {
+        line(max_lr, initial, (e - up) / (down - up))
+    } else {
+        line(initial, min, (e - down) / (total as f64 - 1.0 - down))
+    }
+}
+
+/// `optim::RMSprop` where tch's `nn::RmsProp` already agrees (the rows `rmsprop` and
+/// `rmsprop-maximize` hold tch's): the port must agree too.
+#[test]
+fn rmsprop_port_where_tch_agrees() {
+    let entries: [(&str, fn() -> Named); 2] = [
+        ("rmsprop", || {
+            trains(|vs| RMSprop::new(vs, 0.01), RMSprop::backward_step)
+        }),
+        ("rmsprop-maximize", || {
+            trains(
+                |vs| RMSprop::new(vs, 0.01).maximize(true),
+                RMSprop::backward_step,
+            )
+        }),
+    ];
+    for (id, ours) in entries {
+        let ours = {
+            let _turn = global_generator();
+            ours()
+        };
+        let tally = compare(id, "RMSprop", pytorch(id), &ours);
+        println!("{}", tally.line(&format!("{id}: RMSprop")));
+        assert!(tally.all_identical(), "{}", tally.line("RMSprop"));
+    }
+}
+
+/// `LambdaLR` and `CosineAnnealingWarmRestarts` themselves against PyTorch's `lambda-lr` and
+/// `cosine-annealing-warm-restarts` entries (whose rows hold the hand-written closed forms,
+/// which is what these two compute).
+#[test]
+fn schedulers_where_by_hand_agrees() {
+    let entries: [(&str, fn() -> Named); 2] = [
+        ("lambda-lr", || {
+            schedule(|o| Box::new(LambdaLR::new(o, |e| 0.95f64.powf(e as f64))))
+        }),
+        ("cosine-annealing-warm-restarts", || {
+            schedule(|o| Box::new(CosineAnnealingWarmRestarts::new(o, 10, 2, 0.001)))
+        }),
+    ];
+    for (id, ours) in entries {
+        let tally = compare(id, "lr_scheduler", pytorch(id), &ours());
+        println!("{}", tally.line(&format!("{id}: lr_scheduler")));
+        assert!(tally.all_identical(), "{}", tally.line("lr_scheduler"));
+    }
+}
+
 // ---- losses --------------------------------------------------------------------------------
 
 fn logits_and_labels() -> (Tensor, Tensor) {
@@ -842,4 +1280,54 @@ fn adam_zero_grad_sets_gradients_to_none() {
     assert!(x.grad().defined());
     opt.zero_grad();
     assert!(!x.grad().defined(), "a gradient is left after zero_grad");
+}
+
+/// `nn_utils::try_clip_grad_norm_` (`error_if_nonfinite=True`) refuses an infinite or NaN
+/// total norm and leaves the gradients as they were; `clip_grad_norm_` scales by it.
+#[test]
+fn clip_grad_norm_error_if_nonfinite() {
+    let x = Tensor::from_slice(&[1.0f32, 2.0, 3.0]).set_requires_grad(true);
+    let inf = Tensor::from_slice(&[1.0f32, f32::INFINITY, 0.5]);
+    (&x * &inf).sum(Kind::Float).backward();
+    let before = values(&x.grad());
+    let params = vec![x.shallow_clone()];
+    for norm_type in [2.0, 1.0, f64::INFINITY] {
+        let err = nn_utils::try_clip_grad_norm_(&params, 1.0, norm_type)
+            .expect_err("an infinite gradient has an infinite norm");
+        assert_eq!(err.norm_type, norm_type);
+        assert!(err.total_norm.is_infinite());
+        assert_eq!(values(&x.grad()), before, "the gradients were changed");
+    }
+    let total = nn_utils::clip_grad_norm_(&params, 1.0, 2.0);
+    assert!(f64::try_from(&total).unwrap().is_infinite());
+    // PyTorch: clip_coef = 1 / (inf + 1e-6) = 0, and inf * 0 is NaN.
+    let after = values(&x.grad());
+    assert_eq!(after[0], 0.0);
+    assert!(after[1].is_nan());
+}
+
+/// The other optimizers' `zero_grad` leaves no gradient either.
+#[test]
+fn other_optimizers_zero_grad_set_gradients_to_none() {
+    let x = Tensor::ones([3], FLOAT).set_requires_grad(true);
+    let mut opts: Vec<Box<dyn FnMut()>> = vec![
+        Box::new({
+            let mut o = RMSprop::new(vec![x.shallow_clone()], 0.1);
+            move || o.zero_grad()
+        }),
+        Box::new({
+            let mut o = Adagrad::new(vec![x.shallow_clone()], 0.1);
+            move || o.zero_grad()
+        }),
+        Box::new({
+            let mut o = Adadelta::new(vec![x.shallow_clone()], 0.1);
+            move || o.zero_grad()
+        }),
+    ];
+    for zero_grad in opts.iter_mut() {
+        (&x * 2.0).sum(Kind::Float).backward();
+        assert!(x.grad().defined());
+        zero_grad();
+        assert!(!x.grad().defined(), "a gradient is left after zero_grad");
+    }
 }

@@ -16,6 +16,7 @@ import sys
 import torch
 import torch.nn.functional as F
 from torch import nn
+from torch.optim import lr_scheduler
 from torch.utils.data import DataLoader, TensorDataset
 
 SEED = 7
@@ -29,7 +30,9 @@ def mlp():
     return nn.Sequential(nn.Linear(8, 32), nn.Tanh(), nn.Linear(32, 1))
 
 
-def train(make_optimizer):
+def train(make_optimizer, clip=None, make_scheduler=None):
+    """`clip(model.parameters())`, when given, runs between `backward()` and `step()`; the
+    scheduler `make_scheduler(opt)`, when given, steps after `opt.step()`."""
     torch.manual_seed(SEED)
     model = mlp()
     x = torch.randn(16, 8)
@@ -37,14 +40,57 @@ def train(make_optimizer):
     out = [("input.x", x), ("input.y", y)]
     out += [(f"input.{n}", p.detach().clone()) for n, p in model.named_parameters()]
     opt = make_optimizer(model.parameters())
+    sched = make_scheduler(opt) if make_scheduler is not None else None
     for step in range(STEPS):
         opt.zero_grad()
         loss = F.mse_loss(model(x), y)
         loss.backward()
+        if clip is not None:
+            clip(model.parameters())
         opt.step()
+        if sched is not None:
+            sched.step()
         out.append((f"step{step}.loss", loss))
         out += [(f"step{step}.{n}", p.detach().clone()) for n, p in model.named_parameters()]
     return out
+
+
+# The scheduler entries: Adam's learning rate (and beta1) as the scheduler sets it, when made
+# and after each of SCHEDULE_STEPS steps, every value a Python float.
+SCHEDULE_STEPS = 100
+
+
+def schedule(make_scheduler):
+    p = torch.zeros(1, requires_grad=True)
+    opt = torch.optim.Adam([p], lr=0.1)
+    sched = make_scheduler(opt)
+    lrs, beta1 = [sched.get_last_lr()[0]], [opt.param_groups[0]["betas"][0]]
+    for _ in range(SCHEDULE_STEPS):
+        opt.step()  # no gradient: nothing to update, but the scheduler sees a step
+        sched.step()
+        lrs.append(sched.get_last_lr()[0])
+        beta1.append(opt.param_groups[0]["betas"][0])
+    f64 = torch.float64
+    return [("lr", torch.tensor(lrs, dtype=f64)), ("beta1", torch.tensor(beta1, dtype=f64))]
+
+
+def plateau_metric(e):
+    """The metric the ReduceLROnPlateau entry steps on: improving, with plateaus."""
+    return (e % 9) * 0.1 + 1.0 / (1 + e)
+
+
+def plateau():
+    p = torch.zeros(1, requires_grad=True)
+    opt = torch.optim.Adam([p], lr=0.1)
+    sched = lr_scheduler.ReduceLROnPlateau(
+        opt, factor=0.5, patience=3, threshold=0.01, cooldown=2, min_lr=0.002
+    )
+    lrs = [sched.get_last_lr()[0]]
+    for e in range(SCHEDULE_STEPS):
+        opt.step()
+        sched.step(plateau_metric(e))
+        lrs.append(sched.get_last_lr()[0])
+    return [("lr", torch.tensor(lrs, dtype=torch.float64))]
 
 
 def forward_backward(x, f, g):
@@ -293,6 +339,83 @@ ENTRIES = {
     "sgd-momentum": lambda: train(lambda p: torch.optim.SGD(p, lr=0.1, momentum=0.9)),
     "sgd-nesterov-weight-decay": lambda: train(
         lambda p: torch.optim.SGD(p, lr=0.1, momentum=0.9, nesterov=True, weight_decay=1e-3)
+    ),
+    "rmsprop": lambda: train(lambda p: torch.optim.RMSprop(p, lr=0.01)),
+    "rmsprop-momentum-centered": lambda: train(
+        lambda p: torch.optim.RMSprop(p, lr=0.01, momentum=0.9, centered=True, weight_decay=0.01)
+    ),
+    "rmsprop-maximize": lambda: train(lambda p: torch.optim.RMSprop(p, lr=0.01, maximize=True)),
+    "adagrad": lambda: train(lambda p: torch.optim.Adagrad(p, lr=0.1)),
+    "adagrad-options": lambda: train(
+        lambda p: torch.optim.Adagrad(
+            p, lr=0.1, lr_decay=0.01, weight_decay=0.01, initial_accumulator_value=0.1,
+            maximize=True,
+        )
+    ),
+    "adadelta": lambda: train(lambda p: torch.optim.Adadelta(p)),
+    "adadelta-options": lambda: train(
+        lambda p: torch.optim.Adadelta(p, lr=0.5, rho=0.8, weight_decay=0.01, maximize=True)
+    ),
+    # max_norm below the first step's total norm in each type (about 2.6, 28 and 0.8), and
+    # clip_value below most gradients' largest values: each clips from the first step.
+    "clip-grad-norm": lambda: train(
+        lambda p: torch.optim.SGD(p, lr=0.1), lambda p: nn.utils.clip_grad_norm_(p, 1.0)
+    ),
+    "clip-grad-norm-1": lambda: train(
+        lambda p: torch.optim.SGD(p, lr=0.1), lambda p: nn.utils.clip_grad_norm_(p, 5.0, 1.0)
+    ),
+    "clip-grad-norm-inf": lambda: train(
+        lambda p: torch.optim.SGD(p, lr=0.1),
+        lambda p: nn.utils.clip_grad_norm_(p, 0.25, float("inf")),
+    ),
+    "clip-grad-value": lambda: train(
+        lambda p: torch.optim.SGD(p, lr=0.1), lambda p: nn.utils.clip_grad_value_(p, 0.1)
+    ),
+    "step-lr": lambda: schedule(lambda o: lr_scheduler.StepLR(o, step_size=7, gamma=0.9)),
+    "multi-step-lr": lambda: schedule(
+        lambda o: lr_scheduler.MultiStepLR(o, milestones=[10, 30, 30, 60], gamma=0.3)
+    ),
+    "exponential-lr": lambda: schedule(lambda o: lr_scheduler.ExponentialLR(o, gamma=0.97)),
+    "cosine-annealing-lr": lambda: schedule(
+        lambda o: lr_scheduler.CosineAnnealingLR(o, T_max=30, eta_min=0.001)
+    ),
+    "linear-lr": lambda: schedule(
+        lambda o: lr_scheduler.LinearLR(o, start_factor=0.25, total_iters=20)
+    ),
+    "lambda-lr": lambda: schedule(lambda o: lr_scheduler.LambdaLR(o, lambda e: 0.95**e)),
+    "cosine-annealing-warm-restarts": lambda: schedule(
+        lambda o: lr_scheduler.CosineAnnealingWarmRestarts(o, T_0=10, T_mult=2, eta_min=0.001)
+    ),
+    "multiplicative-lr": lambda: schedule(
+        lambda o: lr_scheduler.MultiplicativeLR(o, lambda e: 0.95)
+    ),
+    "constant-lr": lambda: schedule(
+        lambda o: lr_scheduler.ConstantLR(o, factor=0.4, total_iters=10)
+    ),
+    "polynomial-lr": lambda: schedule(
+        lambda o: lr_scheduler.PolynomialLR(o, total_iters=60, power=2.0)
+    ),
+    "reduce-lr-on-plateau": plateau,
+    "cyclic-lr": lambda: schedule(
+        lambda o: lr_scheduler.CyclicLR(o, 0.001, 0.1, step_size_up=7, step_size_down=12)
+    ),
+    "cyclic-lr-triangular2": lambda: schedule(
+        lambda o: lr_scheduler.CyclicLR(o, 0.001, 0.1, step_size_up=9, mode="triangular2")
+    ),
+    "cyclic-lr-exp-range": lambda: schedule(
+        lambda o: lr_scheduler.CyclicLR(
+            o, 0.001, 0.1, step_size_up=9, mode="exp_range", gamma=0.99
+        )
+    ),
+    "one-cycle-lr": lambda: schedule(lambda o: lr_scheduler.OneCycleLR(o, 0.1, total_steps=100)),
+    "one-cycle-lr-three-phase-linear": lambda: schedule(
+        lambda o: lr_scheduler.OneCycleLR(
+            o, 0.1, total_steps=100, anneal_strategy="linear", three_phase=True
+        )
+    ),
+    "adam-one-cycle-lr": lambda: train(
+        lambda p: torch.optim.Adam(p, lr=0.01),
+        make_scheduler=lambda o: lr_scheduler.OneCycleLR(o, 0.05, total_steps=STEPS),
     ),
     "bce": bce,
     "bce-with-logits": bce_with_logits,
