@@ -47,13 +47,24 @@ fn python_side(out: &Path) {
         .env("PYTHONPATH", xor_repro::run::python::python_path())
         .output()
         .expect("python runs");
-    assert!(ran.status.success(), "{}", String::from_utf8_lossy(&ran.stderr));
+    assert!(
+        ran.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ran.stderr)
+    );
 }
 
 fn xor_repro(args: &[&Path]) -> (Option<i32>, String) {
     let bin = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/release/xor-repro");
-    let out = Command::new(bin).arg("diff").args(args).output().expect("xor-repro runs");
-    (out.status.code(), String::from_utf8_lossy(&out.stdout).into_owned())
+    let out = Command::new(bin)
+        .arg("diff")
+        .args(args)
+        .output()
+        .expect("xor-repro runs");
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
 }
 
 #[test]
@@ -69,12 +80,18 @@ fn large_predictions_are_npz_byte_identical_on_both_sides_and_diffed() {
         assert!(!side.join("predictions.csv").exists(), "{}", side.display());
     }
     let bytes = |dir: &Path| std::fs::read(dir.join("predictions.npz")).unwrap();
-    assert!(bytes(&tch) == bytes(&python), "predictions.npz differ in bytes");
+    assert!(
+        bytes(&tch) == bytes(&python),
+        "predictions.npz differ in bytes"
+    );
     let (code, said) = xor_repro(&[&python, &tch]);
     assert_eq!(code, Some(0), "{said}");
     assert!(said.contains("predictions.npz"), "{said}");
     let numbers = (ROWS * CLASSES + ROWS) as usize;
-    assert!(said.contains(&format!("{numbers} rows compared, {numbers} bit-identical")), "{said}");
+    assert!(
+        said.contains(&format!("{numbers} rows compared, {numbers} bit-identical")),
+        "{said}"
+    );
 
     // One ulp planted in logits[7, 3]: found and named.
     let planted = run.join("planted");

@@ -59,7 +59,7 @@ const OWN_FILES: [(&[&str], &[&str]); 5] = [
 
 /// The files of a run folder that `diff` compares (`metrics.csv` and the trace when both
 /// runs have one).
-const RUN_FILES: [&str; 9] = [
+const RUN_FILES: [&str; 10] = [
     "loss.csv",
     "params.csv",
     "params.npz",
