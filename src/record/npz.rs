@@ -622,9 +622,8 @@ impl ArrayStream {
     /// `num_batches_tracked` is an int64 tensor).
     pub fn read_f64(mut self) -> Result<Vec<f64>> {
         let dtype = match self.dtype {
-            Some(Dtype::F16) | None => self.float_dtype()?,
-            Some(d) if !self.fortran_order => d,
-            _ => self.float_dtype()?,
+            Some(d) if d != Dtype::F16 && !self.fortran_order => d,
+            _ => self.float_dtype()?, // the error naming what cannot be read
         };
         let mut buf = Vec::new();
         self.read_chunk(&mut buf, usize::MAX)?;
