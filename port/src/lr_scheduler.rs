@@ -96,6 +96,58 @@ impl LrGroup for crate::optim::Adadelta {
     }
 }
 
+/// `LrGroup` for an optimizer whose `group["lr"]` is all a scheduler can set.
+macro_rules! lr_only {
+    ($($opt:ident),*) => {$(
+        impl LrGroup for crate::optim::$opt {
+            fn lr(&self) -> f64 {
+                crate::optim::$opt::lr(self)
+            }
+            fn set_lr(&mut self, lr: f64) {
+                crate::optim::$opt::set_lr(self, lr)
+            }
+        }
+    )*};
+}
+lr_only!(ASGD, Rprop);
+
+/// `LrGroup` for an Adam-like optimizer: `group["betas"][0]` is the momentum schedulers cycle.
+macro_rules! lr_betas {
+    ($($opt:ident),*) => {$(
+        impl LrGroup for crate::optim::$opt {
+            fn lr(&self) -> f64 {
+                crate::optim::$opt::lr(self)
+            }
+            fn set_lr(&mut self, lr: f64) {
+                crate::optim::$opt::set_lr(self, lr)
+            }
+            fn momentum(&self) -> Option<f64> {
+                Some(self.get_betas().0)
+            }
+            fn set_momentum(&mut self, beta1: f64) {
+                let (_, beta2) = self.get_betas();
+                self.set_betas(beta1, beta2)
+            }
+        }
+    )*};
+}
+lr_betas!(Adamax, NAdam, RAdam);
+
+impl LrGroup for crate::optim::SGD {
+    fn lr(&self) -> f64 {
+        crate::optim::SGD::lr(self)
+    }
+    fn set_lr(&mut self, lr: f64) {
+        crate::optim::SGD::set_lr(self, lr)
+    }
+    fn momentum(&self) -> Option<f64> {
+        Some(self.get_momentum())
+    }
+    fn set_momentum(&mut self, momentum: f64) {
+        crate::optim::SGD::set_momentum(self, momentum)
+    }
+}
+
 /// The state every PyTorch scheduler keeps (`LRScheduler.__init__`).
 #[derive(Debug, Clone)]
 struct Core {

@@ -5,20 +5,38 @@
 //! (docs/PORTING.md). [`Adam`] makes PyTorch's calls in PyTorch's order through tch:
 //! `torch/optim/adam.py`, `_single_tensor_adam`, PyTorch 2.13.0.
 //!
-//! [`RMSprop`], [`Adagrad`] and [`Adadelta`] do the same for `torch.optim.RMSprop`,
-//! `Adagrad` and `Adadelta` (their `_single_tensor_*` functions: PyTorch 2.13 defaults to
-//! foreach only for CUDA-like devices, `_default_to_fused_or_foreach`, not the CPU).
+//! [`RMSprop`], [`Adagrad`], [`Adadelta`], [`Adamax`], [`NAdam`], [`RAdam`], [`Rprop`] and
+//! [`ASGD`] do the same for their `torch.optim` namesakes, each in its own module
+//! (`torch/optim/<name>.py`, its `_single_tensor_*` function: PyTorch 2.13 defaults to foreach
+//! only for CUDA-like devices, `_default_to_fused_or_foreach`; on CPU tensors every optimizer
+//! here runs its single-tensor function, measured).
 //!
 //! tch's `nn::Sgd` is bit-identical to `torch.optim.SGD` (plain, with momentum, Nesterov and
-//! weight decay; measured): keep it.
+//! weight decay; measured); [`SGD`] computes the same bits and adds `dampening` with
+//! `maximize`, and a learning rate and momentum a scheduler can set.
+//!
+//! The new optimizers (Adamax to SGD) have `hyper_parameters()`: `optimizer.param_groups`'s
+//! numbers by PyTorch's keys, in the dict's order.
 
 mod adadelta;
 mod adagrad;
+mod adamax;
+mod asgd;
+mod nadam;
+mod radam;
 mod rmsprop;
+mod rprop;
+mod sgd;
 
 pub use adadelta::Adadelta;
 pub use adagrad::Adagrad;
+pub use adamax::Adamax;
+pub use asgd::ASGD;
+pub use nadam::NAdam;
+pub use radam::RAdam;
 pub use rmsprop::RMSprop;
+pub use rprop::Rprop;
+pub use sgd::SGD;
 
 use crate::ops;
 use tch::{nn, COptimizer, Tensor};
@@ -91,6 +109,11 @@ impl GradsToNone {
     fn zero_grad(&self) {
         self.0.zero_grad().expect("libtorch clears the gradients");
     }
+}
+
+/// A param group's numbers as `hyper_parameters` returns them, keys as `String`s.
+fn named(entries: &[(&str, f64)]) -> Vec<(String, f64)> {
+    entries.iter().map(|&(k, v)| (k.to_string(), v)).collect()
 }
 
 /// One parameter's state, made at its first step with a gradient (`Adam._init_group`).

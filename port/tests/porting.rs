@@ -21,7 +21,9 @@ use xor_repro_port::lr_scheduler::{
     CyclicMode, ExponentialLR, LambdaLR, LinearLR, LrScheduler, MultiStepLR, MultiplicativeLR,
     OneCycleLR, PolynomialLR, ReduceLROnPlateau, StepLR, ThresholdMode,
 };
-use xor_repro_port::optim::{self, Adadelta, Adagrad, Adam, RMSprop};
+use xor_repro_port::optim::{
+    self, Adadelta, Adagrad, Adam, Adamax, NAdam, RAdam, RMSprop, Rprop, ASGD, SGD,
+};
 use xor_repro_port::{data::DataLoader, named_parameters, nn_utils, ops, values};
 
 /// Every entry seeds with this (`SEED` in pytorch_side.py).
@@ -330,6 +332,67 @@ entries! {
             |vs| Adadelta::new(vs, 0.5).rho(0.8).weight_decay(0.01).maximize(true),
             Adadelta::backward_step,
         ));
+    // ---- optim2: the rest of torch.optim ----
+    sgd_dampening_maximize: "sgd-dampening-maximize" =>
+        || train(|vs| {
+            let config = nn::Sgd { momentum: 0.9, dampening: 0.3, ..Default::default() };
+            let mut opt = config.build(vs, 0.01).expect("tch builds SGD");
+            Box::new(move |loss| opt.backward_step(&-loss))
+        }),
+        None;
+    adamax: "adamax" =>
+        || by_hand(|p, g, s, t| adamax_by_hand(p, g, s, t, 0.01, (0.9, 0.999), 1e-8, 0.0)),
+        Some(|| trains(|vs| Adamax::new(vs, 0.01), Adamax::backward_step));
+    adamax_options: "adamax-options" =>
+        || by_hand(|p, g, s, t| adamax_by_hand(p, &-g, s, t, 0.01, (0.8, 0.99), 1e-6, 0.01)),
+        Some(|| trains(
+            |vs| Adamax::new(vs, 0.01).betas(0.8, 0.99).eps(1e-6).weight_decay(0.01).maximize(true),
+            Adamax::backward_step,
+        ));
+    nadam: "nadam" =>
+        || by_hand(|p, g, s, t| nadam_by_hand(p, g, s, t, 0.0, 4e-3, false)),
+        Some(|| trains(|vs| NAdam::new(vs, 0.01), NAdam::backward_step));
+    nadam_options: "nadam-options" =>
+        || by_hand(|p, g, s, t| nadam_by_hand(p, &-g, s, t, 0.01, 0.01, false)),
+        Some(|| trains(
+            |vs| NAdam::new(vs, 0.01).weight_decay(0.01).momentum_decay(0.01).maximize(true),
+            NAdam::backward_step,
+        ));
+    nadamw: "nadamw" =>
+        || by_hand(|p, g, s, t| nadam_by_hand(p, g, s, t, 0.01, 4e-3, true)),
+        Some(|| trains(
+            |vs| NAdam::new(vs, 0.01).weight_decay(0.01).decoupled_weight_decay(true),
+            NAdam::backward_step,
+        ));
+    radam: "radam" =>
+        || by_hand(|p, g, s, t| radam_by_hand(p, g, s, t, (0.9, 0.999), 0.0, false)),
+        Some(|| trains(|vs| RAdam::new(vs, 0.01), RAdam::backward_step));
+    radam_options: "radam-options" =>
+        || by_hand(|p, g, s, t| radam_by_hand(p, &-g, s, t, (0.8, 0.99), 0.01, false)),
+        Some(|| trains(
+            |vs| RAdam::new(vs, 0.01).betas(0.8, 0.99).weight_decay(0.01).maximize(true),
+            RAdam::backward_step,
+        ));
+    radamw: "radamw" =>
+        || by_hand(|p, g, s, t| radam_by_hand(p, g, s, t, (0.9, 0.999), 0.01, true)),
+        Some(|| trains(
+            |vs| RAdam::new(vs, 0.01).weight_decay(0.01).decoupled_weight_decay(true),
+            RAdam::backward_step,
+        ));
+    rprop: "rprop" =>
+        || by_hand(|p, g, s, t| rprop_by_hand(p, g, s, t, (0.5, 1.2), (1e-6, 50.0))),
+        None;
+    rprop_options: "rprop-options" =>
+        || by_hand(|p, g, s, t| rprop_by_hand(p, &-g, s, t, (0.4, 1.3), (1e-3, 0.02))),
+        None;
+    asgd: "asgd" =>
+        || asgd_by_hand(0.01, 1e-4, 0.75, 1e6, 0.0, false),
+        Some(|| asgd_port(|vs| ASGD::new(vs, 0.01)));
+    asgd_options: "asgd-options" =>
+        || asgd_by_hand(0.05, 1e-3, 0.6, 3.0, 0.01, true),
+        Some(|| asgd_port(|vs| {
+            ASGD::new(vs, 0.05).lambd(1e-3).alpha(0.6).t0(3.0).weight_decay(0.01).maximize(true)
+        }));
     bce: "bce" => bce_tch, None;
     bce_with_logits: "bce-with-logits" => bce_with_logits_tch, None;
     cross_entropy: "cross-entropy" => cross_entropy_tch, None;
@@ -736,6 +799,18 @@ fn embedding_padding_idx_entry(
 /// steps of MSE on random data by the optimizer `make` builds: the loss and the parameters
 /// after every step.
 fn train(make: impl FnOnce(&nn::VarStore) -> Box<dyn FnMut(&Tensor)>) -> Named {
+    train_recording(|vs| {
+        let mut step = make(vs);
+        Box::new(move |loss| {
+            step(loss);
+            Vec::new()
+        })
+    })
+}
+
+/// [`train`] whose step also names values of its own (`record` in pytorch_side.py), listed
+/// after each step's parameters as `step{s}.{name}`.
+fn train_recording(make: impl FnOnce(&nn::VarStore) -> Box<dyn FnMut(&Tensor) -> Named>) -> Named {
     const STEPS: usize = 10;
     tch::manual_seed(SEED);
     let vs = nn::VarStore::new(Device::Cpu);
@@ -758,9 +833,14 @@ fn train(make: impl FnOnce(&nn::VarStore) -> Box<dyn FnMut(&Tensor)>) -> Named {
     let mut step = make(&vs);
     for s in 0..STEPS {
         let loss = model.forward(&x).mse_loss(&y, Reduction::Mean);
-        step(&loss);
+        let recorded = step(&loss);
         out.push((format!("step{s}.loss"), values(&loss)));
         out.extend(snapshot(&format!("step{s}")));
+        out.extend(
+            recorded
+                .into_iter()
+                .map(|(name, v)| (format!("step{s}.{name}"), v)),
+        );
     }
     out
 }
@@ -793,14 +873,14 @@ fn trains<O: 'static>(
 }
 
 /// [`train`] with an optimizer written by hand in tch's arithmetic operators, as a port
-/// writes one that tch lacks: `update(param, grad, state, step)` on each parameter, its two
+/// writes one that tch lacks: `update(param, grad, state, step)` on each parameter, its three
 /// state tensors made as zeros, `step` counted from 1.
 fn by_hand(update: fn(&mut Tensor, &Tensor, &mut [Tensor], f64)) -> Named {
     train(|vs| {
         let params: Vec<Tensor> = named_parameters(vs).into_iter().map(|(_, t)| t).collect();
         let mut state: Vec<Vec<Tensor>> = params
             .iter()
-            .map(|p| vec![p.zeros_like(), p.zeros_like()])
+            .map(|p| vec![p.zeros_like(), p.zeros_like(), p.zeros_like()])
             .collect();
         let mut step = 0.0;
         Box::new(move |loss| {
@@ -1321,6 +1401,279 @@ fn other_optimizers_zero_grad_set_gradients_to_none() {
         }),
         Box::new({
             let mut o = Adadelta::new(vec![x.shallow_clone()], 0.1);
+            move || o.zero_grad()
+        }),
+    ];
+    for zero_grad in opts.iter_mut() {
+        (&x * 2.0).sum(Kind::Float).backward();
+        assert!(x.grad().defined());
+        zero_grad();
+        assert!(!x.grad().defined(), "a gradient is left after zero_grad");
+    }
+}
+
+// ---- optim2: the rest of torch.optim ------------------------------------------------------
+
+/// Adamax from its paper's formula: `m = β₁m + (1−β₁)g`, `u = max(β₂u, |g| + eps)`,
+/// `p -= lr / (1 − β₁ᵗ) · m / u`.
+#[allow(clippy::too_many_arguments)]
+fn adamax_by_hand(
+    p: &mut Tensor,
+    g: &Tensor,
+    s: &mut [Tensor],
+    t: f64,
+    lr: f64,
+    (b1, b2): (f64, f64),
+    eps: f64,
+    wd: f64,
+) {
+    let g = g + &*p * wd;
+    s[0] = &s[0] * b1 + &g * (1.0 - b1);
+    s[1] = (&s[1] * b2).maximum(&(g.abs() + eps));
+    *p -= &s[0] / &s[1] * (lr / (1.0 - b1.powf(t)));
+}
+
+/// NAdam from its docs' formula at lr 0.01: `μₜ = β₁(1 − ½·0.96^(tψ))`, the product of the
+/// `μ`s in `f64`, `p -= lr(1−μₜ)/(1−Πμ)·g/(√v̂ + eps) + lr·μₜ₊₁/(1−Πμ·μₜ₊₁)·m/(√v̂ + eps)`.
+fn nadam_by_hand(
+    p: &mut Tensor,
+    g: &Tensor,
+    s: &mut [Tensor],
+    t: f64,
+    wd: f64,
+    psi: f64,
+    decoupled: bool,
+) {
+    let (lr, b1, b2, eps) = (0.01, 0.9, 0.999, 1e-8);
+    let g = if decoupled {
+        *p *= 1.0 - lr * wd;
+        g.shallow_clone()
+    } else {
+        g + &*p * wd
+    };
+    let mu = |t: f64| b1 * (1.0 - 0.5 * 0.96f64.powf(t * psi));
+    let product: f64 = (1..=t as i64).map(|i| mu(i as f64)).product();
+    s[0] = &s[0] * b1 + &g * (1.0 - b1);
+    s[1] = &s[1] * b2 + &g * &g * (1.0 - b2);
+    let denom = (&s[1] / (1.0 - b2.powf(t))).sqrt() + eps;
+    let step = &g / &denom * (lr * (1.0 - mu(t)) / (1.0 - product))
+        + &s[0] / &denom * (lr * mu(t + 1.0) / (1.0 - product * mu(t + 1.0)));
+    *p -= step;
+}
+
+/// RAdam from its docs' formula at lr 0.01: `m̂ = m / (1 − β₁ᵗ)`; with `ρₜ > 5`,
+/// `p -= lr · m̂ · rₜ · √(1 − β₂ᵗ) / (√v + eps)`, else `p -= lr · m̂`.
+fn radam_by_hand(
+    p: &mut Tensor,
+    g: &Tensor,
+    s: &mut [Tensor],
+    t: f64,
+    (b1, b2): (f64, f64),
+    wd: f64,
+    decoupled: bool,
+) {
+    let (lr, eps) = (0.01, 1e-8);
+    let g = if decoupled {
+        *p *= 1.0 - lr * wd;
+        g.shallow_clone()
+    } else {
+        g + &*p * wd
+    };
+    s[0] = &s[0] * b1 + &g * (1.0 - b1);
+    s[1] = &s[1] * b2 + &g * &g * (1.0 - b2);
+    let m_hat = &s[0] / (1.0 - b1.powf(t));
+    let rho_inf = 2.0 / (1.0 - b2) - 1.0;
+    let rho = rho_inf - 2.0 * t * b2.powf(t) / (1.0 - b2.powf(t));
+    if rho > 5.0 {
+        let r = ((rho - 4.0) * (rho - 2.0) * rho_inf / ((rho_inf - 4.0) * (rho_inf - 2.0) * rho))
+            .sqrt();
+        let l = (s[1].sqrt() + eps).reciprocal() * (1.0 - b2.powf(t)).sqrt();
+        *p -= m_hat * l * (lr * r);
+    } else {
+        *p -= m_hat * lr;
+    }
+}
+
+/// Rprop from its paper at lr 0.01: the step size times `η⁺` where the gradient kept its
+/// sign, `η⁻` where it changed (and the gradient then taken as 0), clamped;
+/// `p -= sign(g) · step`.
+fn rprop_by_hand(
+    p: &mut Tensor,
+    g: &Tensor,
+    s: &mut [Tensor],
+    t: f64,
+    (eta_minus, eta_plus): (f64, f64),
+    (min, max): (f64, f64),
+) {
+    if t == 1.0 {
+        let _ = s[1].fill_(0.01);
+    }
+    let product = g * &s[0];
+    let inner = Tensor::where_scalar(&product.lt(0.0), eta_minus, 1.0);
+    let factor = Tensor::where_scalarself(&product.gt(0.0), eta_plus, &inner).to_kind(Kind::Float);
+    s[1] = (&s[1] * &factor).clamp(min, max);
+    let g = g.where_self(&product.ge(0.0), &g.zeros_like());
+    *p -= g.sign() * &s[1];
+    s[0] = g;
+}
+
+/// ASGD from its paper, eta and mu in `f64` (`ηₜ = lr / (1 + λ·lr·(t−1))^α`, `μₜ = 1 /
+/// max(1, t − 1 − t0)`): `p = p(1 − λη) − ηg`, `ax += (p − ax)·μ`; the parameters and `ax`.
+fn asgd_by_hand(lr: f64, lambd: f64, alpha: f64, t0: f64, wd: f64, maximize: bool) -> Named {
+    train_recording(move |vs| {
+        let named = named_parameters(vs);
+        let mut ax: Vec<Tensor> = named.iter().map(|(_, p)| p.zeros_like()).collect();
+        let mut t = 0.0;
+        Box::new(move |loss| {
+            for (_, p) in &named {
+                p.shallow_clone().zero_grad();
+            }
+            let loss = if maximize {
+                -loss
+            } else {
+                loss.shallow_clone()
+            };
+            loss.backward();
+            t += 1.0;
+            let eta = lr / (1.0 + lambd * lr * (t - 1.0)).powf(alpha);
+            let mu = 1.0 / f64::max(1.0, t - 1.0 - t0);
+            tch::no_grad(|| {
+                for ((_, p), ax) in named.iter().zip(ax.iter_mut()) {
+                    let mut p = p.shallow_clone();
+                    let g = p.grad() + &p * wd;
+                    let updated = &p * (1.0 - lambd * eta) - g * eta;
+                    p.copy_(&updated);
+                    *ax = &*ax + (&p - &*ax) * mu;
+                }
+            });
+            named
+                .iter()
+                .zip(&ax)
+                .map(|((n, _), a)| (format!("ax.{n}"), values(a)))
+                .collect()
+        })
+    })
+}
+
+/// [`train_recording`] with the `optim::ASGD` `make` builds: the parameters and
+/// [`ASGD::ax`] after each step.
+fn asgd_port(make: fn(&nn::VarStore) -> ASGD) -> Named {
+    train_recording(|vs| {
+        let names: Vec<String> = named_parameters(vs).into_iter().map(|(n, _)| n).collect();
+        let mut opt = make(vs);
+        Box::new(move |loss| {
+            opt.backward_step(loss);
+            names
+                .iter()
+                .zip(opt.ax())
+                .map(|(n, a)| (format!("ax.{n}"), values(&a.expect("stepped"))))
+                .collect()
+        })
+    })
+}
+
+/// `optim::SGD` where tch's `nn::Sgd` already agrees (the `sgd` rows hold tch's): the port
+/// must agree too, and with `dampening` and `maximize`.
+#[test]
+fn sgd_port_where_tch_agrees() {
+    let entries: [(&str, fn() -> Named); 4] = [
+        ("sgd", || trains(|vs| SGD::new(vs, 0.1), SGD::backward_step)),
+        ("sgd-momentum", || {
+            trains(|vs| SGD::new(vs, 0.1).momentum(0.9), SGD::backward_step)
+        }),
+        ("sgd-nesterov-weight-decay", || {
+            trains(
+                |vs| {
+                    SGD::new(vs, 0.1)
+                        .momentum(0.9)
+                        .nesterov(true)
+                        .weight_decay(1e-3)
+                },
+                SGD::backward_step,
+            )
+        }),
+        ("sgd-dampening-maximize", || {
+            trains(
+                |vs| {
+                    SGD::new(vs, 0.01)
+                        .momentum(0.9)
+                        .dampening(0.3)
+                        .maximize(true)
+                },
+                SGD::backward_step,
+            )
+        }),
+    ];
+    for (id, ours) in entries {
+        let ours = {
+            let _turn = global_generator();
+            ours()
+        };
+        let tally = compare(id, "SGD", pytorch(id), &ours);
+        println!("{}", tally.line(&format!("{id}: SGD")));
+        assert!(tally.all_identical(), "{}", tally.line("SGD"));
+    }
+}
+
+/// `optim::Rprop` where Rprop by hand already agrees (its steps are exact: a sign times a
+/// step size): the port must agree too.
+#[test]
+fn rprop_port_where_by_hand_agrees() {
+    let entries: [(&str, fn() -> Named); 2] = [
+        ("rprop", || {
+            trains(|vs| Rprop::new(vs, 0.01), Rprop::backward_step)
+        }),
+        ("rprop-options", || {
+            trains(
+                |vs| {
+                    Rprop::new(vs, 0.01)
+                        .etas(0.4, 1.3)
+                        .step_sizes(1e-3, 0.02)
+                        .maximize(true)
+                },
+                Rprop::backward_step,
+            )
+        }),
+    ];
+    for (id, ours) in entries {
+        let ours = {
+            let _turn = global_generator();
+            ours()
+        };
+        let tally = compare(id, "Rprop", pytorch(id), &ours);
+        println!("{}", tally.line(&format!("{id}: Rprop")));
+        assert!(tally.all_identical(), "{}", tally.line("Rprop"));
+    }
+}
+
+/// The new optimizers' `zero_grad` leaves no gradient either.
+#[test]
+fn optim2_zero_grad_sets_gradients_to_none() {
+    let x = Tensor::ones([3], FLOAT).set_requires_grad(true);
+    let v = || vec![x.shallow_clone()];
+    let mut opts: Vec<Box<dyn FnMut()>> = vec![
+        Box::new({
+            let mut o = Adamax::new(v(), 0.1);
+            move || o.zero_grad()
+        }),
+        Box::new({
+            let mut o = NAdam::new(v(), 0.1);
+            move || o.zero_grad()
+        }),
+        Box::new({
+            let mut o = RAdam::new(v(), 0.1);
+            move || o.zero_grad()
+        }),
+        Box::new({
+            let mut o = Rprop::new(v(), 0.1);
+            move || o.zero_grad()
+        }),
+        Box::new({
+            let mut o = ASGD::new(v(), 0.1);
+            move || o.zero_grad()
+        }),
+        Box::new({
+            let mut o = SGD::new(v(), 0.1);
             move || o.zero_grad()
         }),
     ];

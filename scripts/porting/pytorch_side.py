@@ -30,9 +30,10 @@ def mlp():
     return nn.Sequential(nn.Linear(8, 32), nn.Tanh(), nn.Linear(32, 1))
 
 
-def train(make_optimizer, clip=None, make_scheduler=None):
+def train(make_optimizer, clip=None, make_scheduler=None, record=None):
     """`clip(model.parameters())`, when given, runs between `backward()` and `step()`; the
-    scheduler `make_scheduler(opt)`, when given, steps after `opt.step()`."""
+    scheduler `make_scheduler(opt)`, when given, steps after `opt.step()`; `record(opt, model)`,
+    when given, names more values after each step's parameters."""
     torch.manual_seed(SEED)
     model = mlp()
     x = torch.randn(16, 8)
@@ -52,7 +53,14 @@ def train(make_optimizer, clip=None, make_scheduler=None):
             sched.step()
         out.append((f"step{step}.loss", loss))
         out += [(f"step{step}.{n}", p.detach().clone()) for n, p in model.named_parameters()]
+        if record is not None:
+            out += [(f"step{step}.{n}", t) for n, t in record(opt, model)]
     return out
+
+
+def asgd_ax(opt, model):
+    """ASGD's averaged parameters, `state["ax"]`, named `ax.` and the parameter's name."""
+    return [(f"ax.{n}", opt.state[p]["ax"].clone()) for n, p in model.named_parameters()]
 
 
 # The scheduler entries: Adam's learning rate (and beta1) as the scheduler sets it, when made
@@ -358,6 +366,45 @@ ENTRIES = {
     ),
     # max_norm below the first step's total norm in each type (about 2.6, 28 and 0.8), and
     # clip_value below most gradients' largest values: each clips from the first step.
+    # ---- optim2: the rest of torch.optim ----
+    "sgd-dampening-maximize": lambda: train(
+        lambda p: torch.optim.SGD(p, lr=0.01, momentum=0.9, dampening=0.3, maximize=True)
+    ),
+    "adamax": lambda: train(lambda p: torch.optim.Adamax(p, lr=0.01)),
+    "adamax-options": lambda: train(
+        lambda p: torch.optim.Adamax(
+            p, lr=0.01, betas=(0.8, 0.99), eps=1e-6, weight_decay=0.01, maximize=True
+        )
+    ),
+    "nadam": lambda: train(lambda p: torch.optim.NAdam(p, lr=0.01)),
+    "nadam-options": lambda: train(
+        lambda p: torch.optim.NAdam(
+            p, lr=0.01, weight_decay=0.01, momentum_decay=0.01, maximize=True
+        )
+    ),
+    "nadamw": lambda: train(
+        lambda p: torch.optim.NAdam(p, lr=0.01, weight_decay=0.01, decoupled_weight_decay=True)
+    ),
+    "radam": lambda: train(lambda p: torch.optim.RAdam(p, lr=0.01)),
+    "radam-options": lambda: train(
+        lambda p: torch.optim.RAdam(p, lr=0.01, betas=(0.8, 0.99), weight_decay=0.01, maximize=True)
+    ),
+    "radamw": lambda: train(
+        lambda p: torch.optim.RAdam(p, lr=0.01, weight_decay=0.01, decoupled_weight_decay=True)
+    ),
+    "rprop": lambda: train(lambda p: torch.optim.Rprop(p, lr=0.01)),
+    "rprop-options": lambda: train(
+        lambda p: torch.optim.Rprop(
+            p, lr=0.01, etas=(0.4, 1.3), step_sizes=(1e-3, 0.02), maximize=True
+        )
+    ),
+    "asgd": lambda: train(lambda p: torch.optim.ASGD(p, lr=0.01), record=asgd_ax),
+    "asgd-options": lambda: train(
+        lambda p: torch.optim.ASGD(
+            p, lr=0.05, lambd=1e-3, alpha=0.6, t0=3, weight_decay=0.01, maximize=True
+        ),
+        record=asgd_ax,
+    ),
     "clip-grad-norm": lambda: train(
         lambda p: torch.optim.SGD(p, lr=0.1), lambda p: nn.utils.clip_grad_norm_(p, 1.0)
     ),
