@@ -13,7 +13,7 @@
 //!   `nn.Embedding`) and `torch.nn.init`'s functions, on the global generator
 //!   `tch::manual_seed` seeds, as PyTorch draws them.
 //! - [`optim`]: `torch.optim.Adam`, `AdamW`, `RMSprop`, `Adagrad`, `Adadelta`, `Adamax`,
-//!   `NAdam`, `RAdam`, `Rprop`, `ASGD` and `SGD` as PyTorch's own Python code computes them,
+//!   `NAdam`, `RAdam`, `Rprop`, `ASGD`, `LBFGS` and `SGD` as PyTorch's own Python code computes them,
 //!   for where tch's optimizers differ or are missing (tch's `nn::Sgd` agrees with
 //!   `optim.SGD`; `optim::SGD` adds what schedulers set).
 //! - [`lr_scheduler`]: `torch.optim.lr_scheduler`'s StepLR, MultiStepLR, ExponentialLR,

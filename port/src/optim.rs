@@ -9,19 +9,21 @@
 //! [`ASGD`] do the same for their `torch.optim` namesakes, each in its own module
 //! (`torch/optim/<name>.py`, its `_single_tensor_*` function: PyTorch 2.13 defaults to foreach
 //! only for CUDA-like devices, `_default_to_fused_or_foreach`; on CPU tensors every optimizer
-//! here runs its single-tensor function, measured).
+//! here runs its single-tensor function, measured). [`LBFGS`] ports `torch/optim/lbfgs.py`'s
+//! `LBFGS.step(closure)`, its strong-Wolfe line search included.
 //!
 //! tch's `nn::Sgd` is bit-identical to `torch.optim.SGD` (plain, with momentum, Nesterov and
 //! weight decay; measured); [`SGD`] computes the same bits and adds `dampening` with
 //! `maximize`, and a learning rate and momentum a scheduler can set.
 //!
-//! The new optimizers (Adamax to SGD) have `hyper_parameters()`: `optimizer.param_groups`'s
+//! Adamax, NAdam, RAdam, Rprop, ASGD, LBFGS and SGD have `hyper_parameters()`: `optimizer.param_groups`'s
 //! numbers by PyTorch's keys, in the dict's order.
 
 mod adadelta;
 mod adagrad;
 mod adamax;
 mod asgd;
+mod lbfgs;
 mod nadam;
 mod radam;
 mod rmsprop;
@@ -32,6 +34,7 @@ pub use adadelta::Adadelta;
 pub use adagrad::Adagrad;
 pub use adamax::Adamax;
 pub use asgd::ASGD;
+pub use lbfgs::{LineSearch, LBFGS};
 pub use nadam::NAdam;
 pub use radam::RAdam;
 pub use rmsprop::RMSprop;

@@ -22,7 +22,8 @@ use xor_repro_port::lr_scheduler::{
     OneCycleLR, PolynomialLR, ReduceLROnPlateau, StepLR, ThresholdMode,
 };
 use xor_repro_port::optim::{
-    self, Adadelta, Adagrad, Adam, Adamax, NAdam, RAdam, RMSprop, Rprop, ASGD, SGD,
+    self, Adadelta, Adagrad, Adam, Adamax, LineSearch, NAdam, RAdam, RMSprop, Rprop, ASGD, LBFGS,
+    SGD,
 };
 use xor_repro_port::{data::DataLoader, named_parameters, nn_utils, ops, values};
 
@@ -392,6 +393,19 @@ entries! {
         || asgd_by_hand(0.05, 1e-3, 0.6, 3.0, 0.01, true),
         Some(|| asgd_port(|vs| {
             ASGD::new(vs, 0.05).lambd(1e-3).alpha(0.6).t0(3.0).weight_decay(0.01).maximize(true)
+        }));
+    lbfgs: "lbfgs" =>
+        || lbfgs_by_hand(1.0, 5, 3),
+        Some(|| lbfgs_port(|vs| LBFGS::new(vs, 1.0).max_iter(5).history_size(3)));
+    lbfgs_strong_wolfe: "lbfgs-strong-wolfe" =>
+        || lbfgs_by_hand(5.0, 5, 100),
+        Some(|| lbfgs_port(|vs| {
+            LBFGS::new(vs, 5.0).max_iter(5).line_search_fn(Some(LineSearch::StrongWolfe))
+        }));
+    lbfgs_strong_wolfe_short: "lbfgs-strong-wolfe-short" =>
+        || lbfgs_by_hand(0.05, 5, 100),
+        Some(|| lbfgs_port(|vs| {
+            LBFGS::new(vs, 0.05).max_iter(5).line_search_fn(Some(LineSearch::StrongWolfe))
         }));
     bce: "bce" => bce_tch, None;
     bce_with_logits: "bce-with-logits" => bce_with_logits_tch, None;
@@ -1683,4 +1697,129 @@ fn optim2_zero_grad_sets_gradients_to_none() {
         zero_grad();
         assert!(!x.grad().defined(), "a gradient is left after zero_grad");
     }
+}
+
+/// `train_closure` of pytorch_side.py: `STEPS` steps of `step(loss_fn)` (L-BFGS), each step's
+/// returned loss, the parameters, and `func_evals`.
+fn train_closure(
+    make: impl FnOnce(&nn::VarStore) -> Box<dyn FnMut(&dyn Fn() -> Tensor) -> (Tensor, f64)>,
+) -> Named {
+    const STEPS: usize = 10;
+    tch::manual_seed(SEED);
+    let vs = nn::VarStore::new(Device::Cpu);
+    let p = vs.root();
+    let model = nn::seq()
+        .add(init::linear(&p / "0", 8, 32))
+        .add_fn(|x| x.tanh())
+        .add(init::linear(&p / "2", 32, 1));
+    let x = Tensor::randn([16, 8], FLOAT);
+    let y = Tensor::randn([16, 1], FLOAT);
+    let mut out = named(&[("input.x", &x), ("input.y", &y)]);
+    let params = named_parameters(&vs);
+    let snapshot = |prefix: &str| -> Named {
+        params
+            .iter()
+            .map(|(name, t)| (format!("{prefix}.{name}"), values(t)))
+            .collect()
+    };
+    out.extend(snapshot("input"));
+    let mut step = make(&vs);
+    let loss_fn = || model.forward(&x).mse_loss(&y, Reduction::Mean);
+    for s in 0..STEPS {
+        let (loss, evals) = step(&loss_fn);
+        out.push((format!("step{s}.loss"), values(&loss)));
+        out.extend(snapshot(&format!("step{s}")));
+        out.push((format!("step{s}.func_evals"), vec![evals]));
+    }
+    out
+}
+
+/// [`train_closure`] with the `optim::LBFGS` `make` builds.
+fn lbfgs_port(make: fn(&nn::VarStore) -> LBFGS) -> Named {
+    train_closure(|vs| {
+        let mut opt = make(vs);
+        Box::new(move |loss_fn| {
+            let loss = opt.step(|| {
+                let loss = loss_fn();
+                loss.backward();
+                loss
+            });
+            (loss, opt.func_evals() as f64)
+        })
+    })
+}
+
+/// L-BFGS as a port writes it from the textbook: `max_iter` iterations a step, the
+/// two-loop recursion over the last `history` pairs with its scalars in `f64`, the step
+/// length `min(1, 1/‖g‖₁)·lr` first and `lr` after, no line search, no early stop.
+fn lbfgs_by_hand(lr: f64, max_iter: usize, history: usize) -> Named {
+    train_closure(move |vs| {
+        let params: Vec<Tensor> = named_parameters(vs).into_iter().map(|(_, t)| t).collect();
+        let mut pairs: Vec<(Tensor, Tensor, f64)> = Vec::new(); // (s, y, 1 / y·s)
+        let mut prev: Option<(Tensor, Tensor)> = None; // (flat grad, step taken)
+        let mut evals = 0.0;
+        let mut first = true;
+        let scalar = |t: Tensor| f64::try_from(&t).expect("a scalar");
+        Box::new(move |loss_fn| {
+            let mut first_loss = None;
+            for _ in 0..max_iter {
+                for p in &params {
+                    p.shallow_clone().zero_grad();
+                }
+                let loss = loss_fn();
+                loss.backward();
+                evals += 1.0;
+                first_loss.get_or_insert(loss);
+                let g = Tensor::cat(
+                    &params
+                        .iter()
+                        .map(|p| p.grad().view([-1]))
+                        .collect::<Vec<_>>(),
+                    0,
+                );
+                if let Some((g0, s)) = prev.take() {
+                    let y = &g - g0;
+                    let ys = scalar(y.dot(&s));
+                    if ys > 1e-10 {
+                        if pairs.len() == history {
+                            let _ = pairs.remove(0);
+                        }
+                        pairs.push((s, y, 1.0 / ys));
+                    }
+                }
+                let mut q = -&g;
+                let mut alphas = Vec::new();
+                for (s, y, rho) in pairs.iter().rev() {
+                    let a = rho * scalar(s.dot(&q));
+                    q -= y * a;
+                    alphas.push(a);
+                }
+                if let Some((s, y, _)) = pairs.last() {
+                    q *= scalar(s.dot(y)) / scalar(y.dot(y));
+                }
+                for ((s, y, rho), a) in pairs.iter().zip(alphas.iter().rev()) {
+                    let b = rho * scalar(y.dot(&q));
+                    q += s * (a - b);
+                }
+                let t = if first {
+                    first = false;
+                    f64::min(1.0, 1.0 / scalar(g.abs().sum(Kind::Float))) * lr
+                } else {
+                    lr
+                };
+                let step = &q * t;
+                tch::no_grad(|| {
+                    let mut offset = 0;
+                    for p in &params {
+                        let n = p.numel() as i64;
+                        let mut p = p.shallow_clone();
+                        p += step.narrow(0, offset, n).view_as(&p);
+                        offset += n;
+                    }
+                });
+                prev = Some((g, step));
+            }
+            (first_loss.expect("evaluated"), evals)
+        })
+    })
 }

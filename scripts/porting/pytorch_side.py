@@ -58,6 +58,32 @@ def train(make_optimizer, clip=None, make_scheduler=None, record=None):
     return out
 
 
+def train_closure(make_optimizer):
+    """`train` for an optimizer that takes a closure (L-BFGS): `opt.step(closure)` each step,
+    its returned loss, the parameters, and the closure's calls so far (`func_evals`)."""
+    torch.manual_seed(SEED)
+    model = mlp()
+    x = torch.randn(16, 8)
+    y = torch.randn(16, 1)
+    out = [("input.x", x), ("input.y", y)]
+    out += [(f"input.{n}", p.detach().clone()) for n, p in model.named_parameters()]
+    opt = make_optimizer(model.parameters())
+
+    def closure():
+        opt.zero_grad()
+        loss = F.mse_loss(model(x), y)
+        loss.backward()
+        return loss
+
+    for step in range(STEPS):
+        loss = opt.step(closure)
+        out.append((f"step{step}.loss", loss))
+        out += [(f"step{step}.{n}", p.detach().clone()) for n, p in model.named_parameters()]
+        evals = opt.state[next(model.parameters())]["func_evals"]
+        out.append((f"step{step}.func_evals", torch.tensor([evals], dtype=torch.float64)))
+    return out
+
+
 def asgd_ax(opt, model):
     """ASGD's averaged parameters, `state["ax"]`, named `ax.` and the parameter's name."""
     return [(f"ax.{n}", opt.state[p]["ax"].clone()) for n, p in model.named_parameters()]
@@ -404,6 +430,17 @@ ENTRIES = {
             p, lr=0.05, lambd=1e-3, alpha=0.6, t0=3, weight_decay=0.01, maximize=True
         ),
         record=asgd_ax,
+    ),
+    "lbfgs": lambda: train_closure(
+        lambda p: torch.optim.LBFGS(p, lr=1, max_iter=5, history_size=3)
+    ),
+    # lr=5: the line search's zoom phase (cubic steps inside a bracket); lr=0.05: its
+    # extrapolation (cubic steps bounded beyond the last), up to max_eval.
+    "lbfgs-strong-wolfe": lambda: train_closure(
+        lambda p: torch.optim.LBFGS(p, lr=5, max_iter=5, line_search_fn="strong_wolfe")
+    ),
+    "lbfgs-strong-wolfe-short": lambda: train_closure(
+        lambda p: torch.optim.LBFGS(p, lr=0.05, max_iter=5, line_search_fn="strong_wolfe")
     ),
     "clip-grad-norm": lambda: train(
         lambda p: torch.optim.SGD(p, lr=0.1), lambda p: nn.utils.clip_grad_norm_(p, 1.0)
