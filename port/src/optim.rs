@@ -149,6 +149,7 @@ pub struct Adam {
     weight_decay: f64,
     amsgrad: bool,
     decoupled_weight_decay: bool,
+    maximize: bool,
 }
 
 impl Adam {
@@ -165,6 +166,7 @@ impl Adam {
             weight_decay: 0.0,
             amsgrad: false,
             decoupled_weight_decay: false,
+            maximize: false,
         }
     }
 
@@ -203,6 +205,13 @@ impl Adam {
     /// `decoupled_weight_decay=decoupled` (what `torch.optim.AdamW` sets).
     pub fn decoupled_weight_decay(mut self, decoupled: bool) -> Adam {
         self.decoupled_weight_decay = decoupled;
+        self
+    }
+
+    /// `maximize=maximize`: the parameters go up the gradient (`_single_tensor_adam` negates
+    /// it first).
+    pub fn maximize(mut self, maximize: bool) -> Adam {
+        self.maximize = maximize;
         self
     }
 
@@ -246,11 +255,15 @@ impl Adam {
         let (lr, (beta1, beta2), eps, weight_decay) =
             (self.lr, self.betas, self.eps, self.weight_decay);
         let (amsgrad, decoupled) = (self.amsgrad, self.decoupled_weight_decay);
+        let maximize = self.maximize;
         tch::no_grad(|| {
             for (param, state) in self.params.iter_mut().zip(self.state.iter_mut()) {
                 let mut grad = param.grad();
                 if !grad.defined() {
                     continue;
+                }
+                if maximize {
+                    grad = grad.neg();
                 }
                 let s = state.get_or_insert_with(|| AdamState {
                     step: 0.0,

@@ -394,6 +394,54 @@ entries! {
         Some(|| asgd_port(|vs| {
             ASGD::new(vs, 0.05).lambd(1e-3).alpha(0.6).t0(3.0).weight_decay(0.01).maximize(true)
         }));
+    adam_maximize: "adam-maximize" =>
+        || train(|vs| {
+            let mut opt = nn::Adam::default().build(vs, 0.01).expect("tch builds Adam");
+            Box::new(move |loss| opt.backward_step(&-loss))
+        }),
+        Some(|| trains(|vs| Adam::new(vs, 0.01).maximize(true), Adam::backward_step));
+    nadam_foreach: "nadam-foreach" =>
+        || trains(|vs| NAdam::new(vs, 0.01).weight_decay(0.01), NAdam::backward_step),
+        Some(|| trains(
+            |vs| NAdam::new(vs, 0.01).weight_decay(0.01).foreach(true),
+            NAdam::backward_step,
+        ));
+    radam_foreach: "radam-foreach" =>
+        || trains(|vs| RAdam::new(vs, 0.01), RAdam::backward_step),
+        Some(|| trains(|vs| RAdam::new(vs, 0.01).foreach(true), RAdam::backward_step));
+    asgd_foreach: "asgd-foreach" =>
+        || asgd_port(|vs| ASGD::new(vs, 0.05).t0(3.0).weight_decay(0.01)),
+        Some(|| asgd_port(|vs| ASGD::new(vs, 0.05).t0(3.0).weight_decay(0.01).foreach(true)));
+    adam_foreach: "adam-foreach" =>
+        || trains(|vs| Adam::new(vs, 0.01).amsgrad(true).weight_decay(0.01), Adam::backward_step),
+        None;
+    adamw_foreach: "adamw-foreach" =>
+        || trains(|vs| Adam::adamw(vs, 0.01), Adam::backward_step),
+        None;
+    adamax_foreach: "adamax-foreach" =>
+        || trains(|vs| Adamax::new(vs, 0.01), Adamax::backward_step),
+        None;
+    rprop_foreach: "rprop-foreach" =>
+        || trains(|vs| Rprop::new(vs, 0.01), Rprop::backward_step),
+        None;
+    sgd_foreach: "sgd-foreach" =>
+        || trains(
+            |vs| SGD::new(vs, 0.1).momentum(0.9).nesterov(true).weight_decay(1e-3),
+            SGD::backward_step,
+        ),
+        None;
+    rmsprop_foreach: "rmsprop-foreach" =>
+        || trains(
+            |vs| RMSprop::new(vs, 0.01).momentum(0.9).centered(true).weight_decay(0.01),
+            RMSprop::backward_step,
+        ),
+        None;
+    adagrad_foreach: "adagrad-foreach" =>
+        || trains(|vs| Adagrad::new(vs, 0.1), Adagrad::backward_step),
+        None;
+    adadelta_foreach: "adadelta-foreach" =>
+        || trains(|vs| Adadelta::new(vs, 1.0), Adadelta::backward_step),
+        None;
     lbfgs: "lbfgs" =>
         || lbfgs_by_hand(1.0, 5, 3),
         Some(|| lbfgs_port(|vs| LBFGS::new(vs, 1.0).max_iter(5).history_size(3)));

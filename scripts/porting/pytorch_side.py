@@ -431,6 +431,34 @@ ENTRIES = {
         ),
         record=asgd_ax,
     ),
+    "adam-maximize": lambda: train(lambda p: torch.optim.Adam(p, lr=0.01, maximize=True)),
+    # foreach=True: the _multi_tensor_* functions, which CPU tensors take only when asked.
+    "nadam-foreach": lambda: train(
+        lambda p: torch.optim.NAdam(p, lr=0.01, weight_decay=0.01, foreach=True)
+    ),
+    "radam-foreach": lambda: train(lambda p: torch.optim.RAdam(p, lr=0.01, foreach=True)),
+    "asgd-foreach": lambda: train(
+        lambda p: torch.optim.ASGD(p, lr=0.05, t0=3, weight_decay=0.01, foreach=True),
+        record=asgd_ax,
+    ),
+    "adam-foreach": lambda: train(
+        lambda p: torch.optim.Adam(p, lr=0.01, amsgrad=True, weight_decay=0.01, foreach=True)
+    ),
+    "adamw-foreach": lambda: train(lambda p: torch.optim.AdamW(p, lr=0.01, foreach=True)),
+    "adamax-foreach": lambda: train(lambda p: torch.optim.Adamax(p, lr=0.01, foreach=True)),
+    "rprop-foreach": lambda: train(lambda p: torch.optim.Rprop(p, lr=0.01, foreach=True)),
+    "sgd-foreach": lambda: train(
+        lambda p: torch.optim.SGD(
+            p, lr=0.1, momentum=0.9, nesterov=True, weight_decay=1e-3, foreach=True
+        )
+    ),
+    "rmsprop-foreach": lambda: train(
+        lambda p: torch.optim.RMSprop(
+            p, lr=0.01, momentum=0.9, centered=True, weight_decay=0.01, foreach=True
+        )
+    ),
+    "adagrad-foreach": lambda: train(lambda p: torch.optim.Adagrad(p, lr=0.1, foreach=True)),
+    "adadelta-foreach": lambda: train(lambda p: torch.optim.Adadelta(p, foreach=True)),
     "lbfgs": lambda: train_closure(
         lambda p: torch.optim.LBFGS(p, lr=1, max_iter=5, history_size=3)
     ),

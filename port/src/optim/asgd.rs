@@ -1,9 +1,9 @@
 //! `torch.optim.ASGD`: `torch/optim/asgd.py`, `_single_tensor_asgd`, PyTorch 2.13.0 (the path
-//! it takes for CPU tensors, measured).
+//! it takes for CPU tensors, measured), and `_multi_tensor_asgd` (`foreach=True`).
 
 use super::{GradsToNone, Parameters};
 use crate::ops;
-use tch::Tensor;
+use tch::{Device, Kind, Tensor};
 
 /// One parameter's state, made at its first step with a gradient (`ASGD._init_group`).
 struct State {
@@ -35,6 +35,7 @@ pub struct ASGD {
     t0: f64,
     weight_decay: f64,
     maximize: bool,
+    foreach: bool,
 }
 
 impl ASGD {
@@ -52,6 +53,7 @@ impl ASGD {
             t0: 1e6,
             weight_decay: 0.0,
             maximize: false,
+            foreach: false,
         }
     }
 
@@ -85,6 +87,15 @@ impl ASGD {
         self
     }
 
+    /// `foreach=foreach`: `true` computes `_multi_tensor_asgd`, whose bits differ from the
+    /// single-tensor path CPU tensors take by default (it takes `λ·p` into the gradient
+    /// before one `addcmul_` with `eta`, and computes the next `eta` in float32 from the
+    /// step tensor; measured).
+    pub fn foreach(mut self, foreach: bool) -> ASGD {
+        self.foreach = foreach;
+        self
+    }
+
     /// The learning rate.
     pub fn lr(&self) -> f64 {
         self.lr
@@ -107,7 +118,7 @@ impl ASGD {
 
     /// `optimizer.param_groups[0]`'s numbers by PyTorch's keys in its order: `lr`, `lambd`,
     /// `alpha`, `t0`, `weight_decay`, `maximize`, `differentiable`, `capturable` (booleans
-    /// as 0 or 1; `foreach`, None, left out).
+    /// as 0 or 1; `foreach` after `weight_decay` when set, None and left out otherwise).
     pub fn hyper_parameters(&self) -> Vec<Vec<(String, f64)>> {
         vec![super::named(&[
             ("lr", self.lr),
@@ -115,10 +126,14 @@ impl ASGD {
             ("alpha", self.alpha),
             ("t0", self.t0),
             ("weight_decay", self.weight_decay),
+            ("foreach", 1.0),
             ("maximize", f64::from(u8::from(self.maximize))),
             ("differentiable", 0.0),
             ("capturable", 0.0),
-        ])]
+        ])
+        .into_iter()
+        .filter(|(k, _)| k != "foreach" || self.foreach)
+        .collect()]
     }
 
     /// `optimizer.zero_grad()`: every gradient set to none.
@@ -133,10 +148,11 @@ impl ASGD {
         self.step();
     }
 
-    /// `optimizer.step()`: `_single_tensor_asgd` on every parameter with a gradient.
+    /// `optimizer.step()`: `_single_tensor_asgd` (or with [`ASGD::foreach`]
+    /// `_multi_tensor_asgd`) on every parameter with a gradient.
     pub fn step(&mut self) {
         let (lr, lambd, alpha, t0) = (self.lr, self.lambd, self.alpha, self.t0);
-        let (weight_decay, maximize) = (self.weight_decay, self.maximize);
+        let (weight_decay, maximize, foreach) = (self.weight_decay, self.maximize, self.foreach);
         tch::no_grad(|| {
             for (param, state) in self.params.iter_mut().zip(self.state.iter_mut()) {
                 let mut grad = param.grad();
@@ -153,6 +169,35 @@ impl ASGD {
                     grad = grad.neg();
                 }
                 s.step += 1.0;
+                if foreach {
+                    // `_multi_tensor_asgd`'s non-capturable branch, one tensor at a time
+                    // (the CPU's `_foreach_*` ops loop over the single ops); `eta` and `mu`
+                    // are the 0-dimensional float32 tensors `addcmul_` takes.
+                    let float = (Kind::Float, Device::Cpu);
+                    let mut intermediate = if weight_decay != 0.0 {
+                        ops::add(&grad, param, weight_decay)
+                    } else {
+                        grad.shallow_clone()
+                    };
+                    intermediate = ops::add(&intermediate, param, lambd);
+                    let eta = Tensor::scalar_tensor(f64::from(s.eta), float);
+                    ops::addcmul_(param, &intermediate, &eta, -1.0);
+                    let intermediate = param.g_sub(&s.ax);
+                    let mu = Tensor::scalar_tensor(f64::from(s.mu), float);
+                    let _ = s.ax.addcmul_(&intermediate, &mu);
+                    // `lr / ((1 + lambd * lr * step) ** alpha)` with `step` the float32 step
+                    // tensor: float32 tensor arithmetic, `lr / t` as `t.reciprocal() * lr`.
+                    let step_t = Tensor::scalar_tensor(f64::from(s.step), float);
+                    let mut t = step_t * (lambd * lr);
+                    let _ = t.g_add_scalar_(1.0);
+                    let t = t.pow_tensor_scalar(alpha);
+                    let new_eta = ops::rdiv(lr, &t);
+                    s.eta = f64::try_from(&new_eta).expect("0-dimensional") as f32;
+                    let step = f64::from(s.step);
+                    let m = if step - t0 > 1.0 { step - t0 } else { 1.0 };
+                    s.mu = (1.0 / m) as f32;
+                    continue;
+                }
                 if weight_decay != 0.0 {
                     grad = ops::add(&grad, param, weight_decay);
                 }

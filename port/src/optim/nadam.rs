@@ -1,5 +1,5 @@
 //! `torch.optim.NAdam`: `torch/optim/nadam.py`, `_single_tensor_nadam`, PyTorch 2.13.0 (the
-//! path it takes for CPU tensors, measured).
+//! path it takes for CPU tensors, measured), and `_multi_tensor_nadam` (`foreach=True`).
 
 use super::{GradsToNone, Parameters};
 use crate::ops;
@@ -37,6 +37,7 @@ pub struct NAdam {
     momentum_decay: f64,
     decoupled_weight_decay: bool,
     maximize: bool,
+    foreach: bool,
 }
 
 impl NAdam {
@@ -55,6 +56,7 @@ impl NAdam {
             momentum_decay: 4e-3,
             decoupled_weight_decay: false,
             maximize: false,
+            foreach: false,
         }
     }
 
@@ -95,6 +97,14 @@ impl NAdam {
         self
     }
 
+    /// `foreach=foreach`: `true` computes `_multi_tensor_nadam`, whose bits differ from the
+    /// single-tensor path CPU tensors take by default (it divides `√v` by `√(1 − β₂ᵗ)` where
+    /// the single-tensor path takes the root of `v / (1 − β₂ᵗ)`; measured).
+    pub fn foreach(mut self, foreach: bool) -> NAdam {
+        self.foreach = foreach;
+        self
+    }
+
     /// The learning rate.
     pub fn lr(&self) -> f64 {
         self.lr
@@ -118,7 +128,7 @@ impl NAdam {
     /// `optimizer.param_groups[0]`'s numbers by PyTorch's keys in its order: `lr`,
     /// `betas[0]`, `betas[1]`, `eps`, `weight_decay`, `momentum_decay`,
     /// `decoupled_weight_decay`, `maximize`, `capturable`, `differentiable` (booleans as 0
-    /// or 1; `foreach`, None, left out).
+    /// or 1; `foreach` after `maximize` when set, None and left out otherwise).
     pub fn hyper_parameters(&self) -> Vec<Vec<(String, f64)>> {
         let flag = |b: bool| f64::from(u8::from(b));
         vec![super::named(&[
@@ -130,9 +140,13 @@ impl NAdam {
             ("momentum_decay", self.momentum_decay),
             ("decoupled_weight_decay", flag(self.decoupled_weight_decay)),
             ("maximize", flag(self.maximize)),
+            ("foreach", flag(self.foreach)),
             ("capturable", 0.0),
             ("differentiable", 0.0),
-        ])]
+        ])
+        .into_iter()
+        .filter(|(k, _)| k != "foreach" || self.foreach)
+        .collect()]
     }
 
     /// `optimizer.zero_grad()`: every gradient set to none.
@@ -147,7 +161,8 @@ impl NAdam {
         self.step();
     }
 
-    /// `optimizer.step()`: `_single_tensor_nadam` on every parameter with a gradient.
+    /// `optimizer.step()`: `_single_tensor_nadam` (or with [`NAdam::foreach`]
+    /// `_multi_tensor_nadam`) on every parameter with a gradient.
     pub fn step(&mut self) {
         let (lr, (beta1, beta2), eps, weight_decay) =
             (self.lr, self.betas, self.eps, self.weight_decay);
@@ -156,6 +171,7 @@ impl NAdam {
             self.decoupled_weight_decay,
             self.maximize,
         );
+        let foreach = self.foreach;
         tch::no_grad(|| {
             for (param, state) in self.params.iter_mut().zip(self.state.iter_mut()) {
                 let mut grad = param.grad();
@@ -187,6 +203,19 @@ impl NAdam {
                 let _ = s.exp_avg.lerp_(&grad, 1.0 - beta1);
                 let _ = s.exp_avg_sq.g_mul_scalar_(beta2);
                 ops::addcmul_(&mut s.exp_avg_sq, &grad, &grad, 1.0 - beta2);
+                if foreach {
+                    // `_multi_tensor_nadam`: each `_foreach_*` call is, on the CPU, the
+                    // single op on each tensor in turn.
+                    let mut denom = s.exp_avg_sq.sqrt();
+                    let _ = denom.g_div_scalar_(bias_correction2.powf(0.5));
+                    let _ = denom.g_add_scalar_(eps);
+                    let mu_product = f64::try_from(&s.mu_product).expect("a 0-dimensional tensor");
+                    let step_size_grads = (lr * (1.0 - mu) / (1.0 - mu_product)) * -1.0;
+                    let step_size_expavg = (lr * mu_next / (1.0 - mu_product * mu_next)) * -1.0;
+                    ops::addcdiv_(param, &grad, &denom, step_size_grads);
+                    ops::addcdiv_(param, &s.exp_avg, &denom, step_size_expavg);
+                    continue;
+                }
                 let mut denom = (&s.exp_avg_sq / bias_correction2).sqrt();
                 let mu_product = f64::try_from(&s.mu_product).expect("a 0-dimensional tensor");
                 let mu_product_next = mu_product * mu_next;

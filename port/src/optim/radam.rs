@@ -1,5 +1,5 @@
 //! `torch.optim.RAdam`: `torch/optim/radam.py`, `_single_tensor_radam`, PyTorch 2.13.0 (the
-//! path it takes for CPU tensors, measured).
+//! path it takes for CPU tensors, measured), and `_multi_tensor_radam` (`foreach=True`).
 
 use super::{GradsToNone, Parameters};
 use crate::ops;
@@ -32,6 +32,7 @@ pub struct RAdam {
     weight_decay: f64,
     decoupled_weight_decay: bool,
     maximize: bool,
+    foreach: bool,
 }
 
 impl RAdam {
@@ -49,6 +50,7 @@ impl RAdam {
             weight_decay: 0.0,
             decoupled_weight_decay: false,
             maximize: false,
+            foreach: false,
         }
     }
 
@@ -83,6 +85,15 @@ impl RAdam {
         self
     }
 
+    /// `foreach=foreach`: `true` computes `_multi_tensor_radam`, whose bits differ from the
+    /// single-tensor path CPU tensors take by default (it folds the learning rate and both
+    /// bias corrections into one per-tensor scalar and adds the unrectified step as a
+    /// reciprocal; measured).
+    pub fn foreach(mut self, foreach: bool) -> RAdam {
+        self.foreach = foreach;
+        self
+    }
+
     /// The learning rate.
     pub fn lr(&self) -> f64 {
         self.lr
@@ -105,8 +116,8 @@ impl RAdam {
 
     /// `optimizer.param_groups[0]`'s numbers by PyTorch's keys in its order: `lr`,
     /// `betas[0]`, `betas[1]`, `eps`, `weight_decay`, `maximize`, `capturable`,
-    /// `decoupled_weight_decay`, `differentiable` (booleans as 0 or 1; `foreach`, None,
-    /// left out).
+    /// `decoupled_weight_decay`, `differentiable` (booleans as 0 or 1; `foreach` after
+    /// `maximize` when set, None and left out otherwise).
     pub fn hyper_parameters(&self) -> Vec<Vec<(String, f64)>> {
         let flag = |b: bool| f64::from(u8::from(b));
         vec![super::named(&[
@@ -116,10 +127,14 @@ impl RAdam {
             ("eps", self.eps),
             ("weight_decay", self.weight_decay),
             ("maximize", flag(self.maximize)),
+            ("foreach", flag(self.foreach)),
             ("capturable", 0.0),
             ("decoupled_weight_decay", flag(self.decoupled_weight_decay)),
             ("differentiable", 0.0),
-        ])]
+        ])
+        .into_iter()
+        .filter(|(k, _)| k != "foreach" || self.foreach)
+        .collect()]
     }
 
     /// `optimizer.zero_grad()`: every gradient set to none.
@@ -134,11 +149,13 @@ impl RAdam {
         self.step();
     }
 
-    /// `optimizer.step()`: `_single_tensor_radam` on every parameter with a gradient.
+    /// `optimizer.step()`: `_single_tensor_radam` (or with [`RAdam::foreach`]
+    /// `_multi_tensor_radam`) on every parameter with a gradient.
     pub fn step(&mut self) {
         let (lr, (beta1, beta2), eps, weight_decay) =
             (self.lr, self.betas, self.eps, self.weight_decay);
         let (decoupled, maximize) = (self.decoupled_weight_decay, self.maximize);
+        let foreach = self.foreach;
         tch::no_grad(|| {
             for (param, state) in self.params.iter_mut().zip(self.state.iter_mut()) {
                 let mut grad = param.grad();
@@ -166,6 +183,31 @@ impl RAdam {
                 let _ = s.exp_avg_sq.g_mul_scalar_(beta2);
                 ops::addcmul_(&mut s.exp_avg_sq, &grad, &grad, 1.0 - beta2);
 
+                if foreach {
+                    // `_multi_tensor_radam`'s non-capturable branch, one tensor at a time
+                    // (the CPU's `_foreach_*` ops loop over the single ops).
+                    let rho_inf = 2.0 / (1.0 - beta2) - 1.0;
+                    let rho_t = rho_inf - 2.0 * step * beta2.powf(step) / (1.0 - beta2.powf(step));
+                    let rect = if rho_t > 5.0 {
+                        ((rho_t - 4.0) * (rho_t - 2.0) * rho_inf
+                            / ((rho_inf - 4.0) * (rho_inf - 2.0) * rho_t))
+                            .powf(0.5)
+                    } else {
+                        0.0
+                    };
+                    let unrectified = if rect > 0.0 { 0.0 } else { 1.0 };
+                    let bias_correction1 = 1.0 - beta1.powf(step);
+                    let unrect_step_size = (lr * unrectified / bias_correction1) * -1.0;
+                    let bias_correction2 =
+                        (1.0 - beta2.powf(step)).powf(0.5) * (lr * rect / bias_correction1) * -1.0;
+                    let mut buffer = s.exp_avg_sq.sqrt();
+                    let _ = buffer.g_add_scalar_(eps);
+                    let _ = buffer.g_div_scalar_(bias_correction2);
+                    let _ = buffer.reciprocal_();
+                    let _ = buffer.g_add_scalar_(unrect_step_size);
+                    let _ = param.addcmul_(&s.exp_avg, &buffer);
+                    continue;
+                }
                 let bias_correction1 = 1.0 - beta1.powf(step);
                 let bias_correction2 = 1.0 - beta2.powf(step);
                 let bias_corrected_exp_avg = &s.exp_avg / bias_correction1;
