@@ -16,8 +16,28 @@
 //! weight decay; measured); [`SGD`] computes the same bits and adds `dampening` with
 //! `maximize`, and a learning rate and momentum a scheduler can set.
 //!
+//! Several param groups: [`ParamGroups`], one optimizer per group with the group's options
+//! (every optimizer but [`LBFGS`] implements [`Optimizer`]). `zero_grad()` sets the
+//! gradients to none; `zero_grad_set_to_none(false)` fills them with zeros, as PyTorch's
+//! `zero_grad(set_to_none=False)`.
+//!
 //! Adamax, NAdam, RAdam, Rprop, ASGD, LBFGS and SGD have `hyper_parameters()`: `optimizer.param_groups`'s
 //! numbers by PyTorch's keys, in the dict's order.
+
+/// `optimizer.zero_grad(set_to_none=…)` on an optimizer type of this module (the macro
+/// expands in the type's own module, whose `grads` field it reads).
+macro_rules! zero_grad_set_to_none {
+    ($opt:ident) => {
+        impl $opt {
+            /// `optimizer.zero_grad(set_to_none=set_to_none)`: `true` is
+            /// [`zero_grad`](Self::zero_grad); `false` fills each existing gradient with
+            /// zeros in place, as PyTorch does.
+            pub fn zero_grad_set_to_none(&mut self, set_to_none: bool) {
+                self.grads.zero_grad_set_to_none(set_to_none);
+            }
+        }
+    };
+}
 
 mod adadelta;
 mod adagrad;
@@ -97,7 +117,7 @@ impl Parameters for &Vec<(String, Tensor)> {
 /// (`set_to_none=True`): libtorch's own optimizer `zero_grad`, on an optimizer that never
 /// steps. (tch's `Tensor::zero_grad` fills zeros instead, and a −0 gradient then
 /// accumulates to +0.)
-struct GradsToNone(COptimizer);
+struct GradsToNone(COptimizer, Vec<Tensor>);
 
 impl GradsToNone {
     fn new(params: &[Tensor]) -> GradsToNone {
@@ -106,11 +126,115 @@ impl GradsToNone {
         for p in params {
             c.add_parameters(p, 0).expect("libtorch takes a parameter");
         }
-        GradsToNone(c)
+        GradsToNone(c, params.iter().map(Tensor::shallow_clone).collect())
     }
 
     fn zero_grad(&self) {
         self.0.zero_grad().expect("libtorch clears the gradients");
+    }
+
+    /// `optimizer.zero_grad(set_to_none=set_to_none)`: with `false`, each gradient there is
+    /// is filled with zeros in place (`p.grad.zero_()`), and a later `backward()`
+    /// accumulates into it (a −0 gradient then becomes +0).
+    fn zero_grad_set_to_none(&self, set_to_none: bool) {
+        if set_to_none {
+            return self.zero_grad();
+        }
+        for p in &self.1 {
+            let mut g = p.grad();
+            if g.defined() {
+                let _ = g.zero_();
+            }
+        }
+    }
+}
+
+/// What [`ParamGroups`] asks of an optimizer: `optimizer.step()` and `zero_grad`.
+/// Implemented by every optimizer here but [`LBFGS`] (whose step takes a closure and which,
+/// as in PyTorch, has one param group).
+pub trait Optimizer {
+    /// `optimizer.step()`.
+    fn step(&mut self);
+    /// `optimizer.zero_grad(set_to_none=set_to_none)`.
+    fn zero_grad_set_to_none(&mut self, set_to_none: bool);
+}
+
+macro_rules! optimizer {
+    ($($opt:ident),*) => {$(
+        impl Optimizer for $opt {
+            fn step(&mut self) {
+                $opt::step(self)
+            }
+            fn zero_grad_set_to_none(&mut self, set_to_none: bool) {
+                $opt::zero_grad_set_to_none(self, set_to_none)
+            }
+        }
+    )*};
+}
+optimizer!(Adam, Adadelta, Adagrad, Adamax, ASGD, NAdam, RAdam, RMSprop, Rprop, SGD);
+
+/// An optimizer of several param groups, each with its own options:
+/// `torch.optim.Adam([{"params": a, "lr": 1e-2}, {"params": b, "weight_decay": 0.0}],
+/// lr=1e-3)` is `ParamGroups::new(vec![Adam::new(a, 1e-2), Adam::new(b, 1e-3)])`, one
+/// optimizer per group built with the group's options. Every `torch.optim` optimizer updates
+/// each parameter from its own gradient and state and its group's options alone, so the
+/// groups' optimizers step one after the other and give PyTorch's bits (held by the
+/// `param-groups` row of docs/PORTING.md).
+///
+/// ```ignore
+/// let mut opt = ParamGroups::new(vec![
+///     Adam::new(&encoder_params, 1e-2),
+///     Adam::new(&head_params, 1e-3).weight_decay(0.0),
+/// ]);
+/// opt.backward_step(&loss);
+/// opt.groups_mut()[0].set_lr(5e-3);          // optimizer.param_groups[0]["lr"] = 5e-3
+/// ```
+pub struct ParamGroups<O> {
+    groups: Vec<O>,
+}
+
+impl<O: Optimizer> ParamGroups<O> {
+    /// The optimizer of these groups, in `optimizer.param_groups` order. Panics on no group
+    /// (PyTorch: "optimizer got an empty parameter list").
+    pub fn new(groups: Vec<O>) -> ParamGroups<O> {
+        assert!(!groups.is_empty(), "optimizer got an empty parameter list");
+        ParamGroups { groups }
+    }
+
+    /// `optimizer.param_groups`: each group's optimizer.
+    pub fn groups(&self) -> &[O] {
+        &self.groups
+    }
+
+    /// `optimizer.param_groups`, to change a group's options (`set_lr`, …).
+    pub fn groups_mut(&mut self) -> &mut [O] {
+        &mut self.groups
+    }
+
+    /// `optimizer.step()`: every group's.
+    pub fn step(&mut self) {
+        for g in self.groups.iter_mut() {
+            g.step();
+        }
+    }
+
+    /// `optimizer.zero_grad()`: every gradient set to none.
+    pub fn zero_grad(&mut self) {
+        self.zero_grad_set_to_none(true);
+    }
+
+    /// `optimizer.zero_grad(set_to_none=set_to_none)`.
+    pub fn zero_grad_set_to_none(&mut self, set_to_none: bool) {
+        for g in self.groups.iter_mut() {
+            g.zero_grad_set_to_none(set_to_none);
+        }
+    }
+
+    /// `optimizer.zero_grad(); loss.backward(); optimizer.step()`.
+    pub fn backward_step(&mut self, loss: &Tensor) {
+        self.zero_grad();
+        loss.backward();
+        self.step();
     }
 }
 
@@ -118,6 +242,8 @@ impl GradsToNone {
 fn named(entries: &[(&str, f64)]) -> Vec<(String, f64)> {
     entries.iter().map(|&(k, v)| (k.to_string(), v)).collect()
 }
+
+zero_grad_set_to_none!(Adam);
 
 /// One parameter's state, made at its first step with a gradient (`Adam._init_group`).
 struct AdamState {

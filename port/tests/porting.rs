@@ -22,8 +22,8 @@ use xor_repro_port::lr_scheduler::{
     OneCycleLR, PolynomialLR, ReduceLROnPlateau, StepLR, ThresholdMode,
 };
 use xor_repro_port::optim::{
-    self, Adadelta, Adagrad, Adam, Adamax, LineSearch, NAdam, RAdam, RMSprop, Rprop, ASGD, LBFGS,
-    SGD,
+    self, Adadelta, Adagrad, Adam, Adamax, LineSearch, NAdam, ParamGroups, RAdam, RMSprop, Rprop,
+    ASGD, LBFGS, SGD,
 };
 use xor_repro_port::{data::DataLoader, named_parameters, nn_utils, ops, values};
 
@@ -441,6 +441,27 @@ entries! {
         None;
     adadelta_foreach: "adadelta-foreach" =>
         || trains(|vs| Adadelta::new(vs, 1.0), Adadelta::backward_step),
+        None;
+    param_groups: "param-groups" =>
+        || train(|vs| {
+            // tch's groups: layer "2" in group 1, its own weight decay; group 0's lr.
+            let mut opt = nn::Adam::default().build(vs, 0.01).expect("tch builds Adam");
+            opt.set_lr_group(0, 0.02);
+            opt.set_weight_decay_group(1, 0.01);
+            Box::new(move |loss| opt.backward_step(loss))
+        }),
+        Some(|| train(|vs| {
+            let (first, second): (Vec<_>, Vec<_>) = named_parameters(vs)
+                .into_iter()
+                .partition(|(name, _)| name.starts_with("0."));
+            let mut opt = ParamGroups::new(vec![
+                Adam::new(&first, 0.02),
+                Adam::new(&second, 0.01).weight_decay(0.01),
+            ]);
+            Box::new(move |loss| opt.backward_step(loss))
+        }));
+    sgd_zero_grad_keep: "sgd-zero-grad-keep" =>
+        || tch_trains(nn::Sgd { momentum: 0.9, ..Default::default() }, 0.1),
         None;
     lbfgs: "lbfgs" =>
         || lbfgs_by_hand(1.0, 5, 3),
@@ -877,10 +898,12 @@ fn train_recording(make: impl FnOnce(&nn::VarStore) -> Box<dyn FnMut(&Tensor) ->
     tch::manual_seed(SEED);
     let vs = nn::VarStore::new(Device::Cpu);
     let p = vs.root();
+    // Layer "2" in tch's param group 1 (the `param-groups` row sets its options; every other
+    // tch optimizer here gives both groups the same).
     let model = nn::seq()
         .add(init::linear(&p / "0", 8, 32))
         .add_fn(|x| x.tanh())
-        .add(init::linear(&p / "2", 32, 1));
+        .add(init::linear(&(&p / "2").set_group(1), 32, 1));
     let x = Tensor::randn([16, 8], FLOAT);
     let y = Tensor::randn([16, 1], FLOAT);
     let mut out = named(&[("input.x", &x), ("input.y", &y)]);
@@ -1638,8 +1661,18 @@ fn asgd_port(make: fn(&nn::VarStore) -> ASGD) -> Named {
 /// must agree too, and with `dampening` and `maximize`.
 #[test]
 fn sgd_port_where_tch_agrees() {
-    let entries: [(&str, fn() -> Named); 4] = [
+    let entries: [(&str, fn() -> Named); 5] = [
         ("sgd", || trains(|vs| SGD::new(vs, 0.1), SGD::backward_step)),
+        ("sgd-zero-grad-keep", || {
+            train(|vs| {
+                let mut opt = SGD::new(vs, 0.1).momentum(0.9);
+                Box::new(move |loss| {
+                    opt.zero_grad_set_to_none(false);
+                    loss.backward();
+                    opt.step();
+                })
+            })
+        }),
         ("sgd-momentum", || {
             trains(|vs| SGD::new(vs, 0.1).momentum(0.9), SGD::backward_step)
         }),

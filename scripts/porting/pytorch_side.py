@@ -30,20 +30,23 @@ def mlp():
     return nn.Sequential(nn.Linear(8, 32), nn.Tanh(), nn.Linear(32, 1))
 
 
-def train(make_optimizer, clip=None, make_scheduler=None, record=None):
+def train(
+    make_optimizer, clip=None, make_scheduler=None, record=None, set_to_none=True, groups=False
+):
     """`clip(model.parameters())`, when given, runs between `backward()` and `step()`; the
     scheduler `make_scheduler(opt)`, when given, steps after `opt.step()`; `record(opt, model)`,
-    when given, names more values after each step's parameters."""
+    when given, names more values after each step's parameters. `make_optimizer` takes the
+    model's parameters, or with `groups=True` the model."""
     torch.manual_seed(SEED)
     model = mlp()
     x = torch.randn(16, 8)
     y = torch.randn(16, 1)
     out = [("input.x", x), ("input.y", y)]
     out += [(f"input.{n}", p.detach().clone()) for n, p in model.named_parameters()]
-    opt = make_optimizer(model.parameters())
+    opt = make_optimizer(model.parameters() if not groups else model)
     sched = make_scheduler(opt) if make_scheduler is not None else None
     for step in range(STEPS):
-        opt.zero_grad()
+        opt.zero_grad(set_to_none=set_to_none)
         loss = F.mse_loss(model(x), y)
         loss.backward()
         if clip is not None:
@@ -459,6 +462,20 @@ ENTRIES = {
     ),
     "adagrad-foreach": lambda: train(lambda p: torch.optim.Adagrad(p, lr=0.1, foreach=True)),
     "adadelta-foreach": lambda: train(lambda p: torch.optim.Adadelta(p, foreach=True)),
+    # Two param groups with their own lr and weight_decay.
+    "param-groups": lambda: train(
+        lambda m: torch.optim.Adam(
+            [
+                {"params": m[0].parameters(), "lr": 0.02},
+                {"params": m[2].parameters(), "weight_decay": 0.01},
+            ],
+            lr=0.01,
+        ),
+        groups=True,
+    ),
+    "sgd-zero-grad-keep": lambda: train(
+        lambda p: torch.optim.SGD(p, lr=0.1, momentum=0.9), set_to_none=False
+    ),
     "lbfgs": lambda: train_closure(
         lambda p: torch.optim.LBFGS(p, lr=1, max_iter=5, history_size=3)
     ),

@@ -132,3 +132,5 @@ impl Adadelta {
         });
     }
 }
+
+zero_grad_set_to_none!(Adadelta);

@@ -134,3 +134,5 @@ impl Adagrad {
         });
     }
 }
+
+zero_grad_set_to_none!(Adagrad);

@@ -156,3 +156,5 @@ impl Adamax {
         });
     }
 }
+
+zero_grad_set_to_none!(Adamax);

@@ -222,3 +222,5 @@ impl ASGD {
         });
     }
 }
+
+zero_grad_set_to_none!(ASGD);

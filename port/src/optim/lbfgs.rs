@@ -746,3 +746,5 @@ impl LBFGS {
         )
     }
 }
+
+zero_grad_set_to_none!(LBFGS);

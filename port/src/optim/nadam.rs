@@ -231,3 +231,5 @@ impl NAdam {
         });
     }
 }
+
+zero_grad_set_to_none!(NAdam);

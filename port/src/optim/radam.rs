@@ -230,3 +230,5 @@ impl RAdam {
         });
     }
 }
+
+zero_grad_set_to_none!(RAdam);

@@ -185,3 +185,5 @@ impl RMSprop {
         });
     }
 }
+
+zero_grad_set_to_none!(RMSprop);

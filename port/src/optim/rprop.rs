@@ -144,3 +144,5 @@ impl Rprop {
         });
     }
 }
+
+zero_grad_set_to_none!(Rprop);

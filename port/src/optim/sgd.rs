@@ -168,3 +168,5 @@ impl SGD {
         });
     }
 }
+
+zero_grad_set_to_none!(SGD);
