@@ -18,7 +18,8 @@
 //!   `optim.SGD`; `optim::SGD` adds what schedulers set).
 //! - [`lr_scheduler`]: `torch.optim.lr_scheduler`'s StepLR, MultiStepLR, ExponentialLR,
 //!   CosineAnnealingLR, CosineAnnealingWarmRestarts, LinearLR, ConstantLR, PolynomialLR,
-//!   LambdaLR, MultiplicativeLR, OneCycleLR, CyclicLR and ReduceLROnPlateau, the same
+//!   LambdaLR, MultiplicativeLR, OneCycleLR, CyclicLR, ReduceLROnPlateau, SequentialLR and
+//!   ChainedScheduler, the same
 //!   learning-rate bits as PyTorch's at every step, on any optimizer implementing
 //!   [`lr_scheduler::LrGroup`].
 //! - [`nn_utils`]: `torch.nn.utils.clip_grad_norm_` and `clip_grad_value_`, in float32

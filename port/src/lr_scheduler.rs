@@ -10,7 +10,11 @@
 //! `math.cos` through `f64::cos` (the same libm), `math.pi` as `std::f64::consts::PI`.
 //!
 //! A scheduler drives any optimizer that implements [`LrGroup`] (one param group: its `lr`,
-//! and its momentum or beta1 for the `cycle_momentum` of [`OneCycleLR`] and [`CyclicLR`]). As
+//! its `initial_lr`, and its momentum or beta1 for the `cycle_momentum` of [`OneCycleLR`] and
+//! [`CyclicLR`]); every optimizer of [`crate::optim`] does. For an optimizer of several param
+//! groups ([`crate::optim::ParamGroups`]) make one scheduler per group: PyTorch computes each
+//! group's learning rate from that group's alone. [`SequentialLR`] and [`ChainedScheduler`]
+//! combine schedulers as PyTorch's do, milestone quirks included. As
 //! in PyTorch, making a scheduler takes its initial step (which may set the learning rate:
 //! [`LinearLR`], [`ConstantLR`], [`LambdaLR`], [`OneCycleLR`], [`CyclicLR`],
 //! [`CosineAnnealingWarmRestarts`]); call [`LrScheduler::step`] after `optimizer.step()`
@@ -45,9 +49,43 @@ pub trait LrGroup {
     fn set_momentum(&mut self, _momentum: f64) {
         panic!("this optimizer has no momentum or betas to cycle");
     }
+    /// `group["initial_lr"]`: set (`setdefault`) by the first scheduler made on the
+    /// optimizer, the `base_lrs` of every later one. `None` where the optimizer keeps none
+    /// (each scheduler then takes the learning rate it finds).
+    fn initial_lr(&self) -> Option<f64> {
+        None
+    }
+    /// Sets `group["initial_lr"]`.
+    fn set_initial_lr(&mut self, _lr: f64) {}
+}
+
+/// `group.setdefault("initial_lr", group["lr"])`, what `LRScheduler.__init__` reads its
+/// `base_lrs` from.
+fn setdefault_initial_lr(opt: &mut dyn LrGroup) -> f64 {
+    match opt.initial_lr() {
+        Some(lr) => lr,
+        None => {
+            let lr = opt.lr();
+            opt.set_initial_lr(lr);
+            lr
+        }
+    }
+}
+
+/// The `initial_lr` methods of an optimizer of this crate.
+macro_rules! initial_lr_methods {
+    ($opt:ident) => {
+        fn initial_lr(&self) -> Option<f64> {
+            crate::optim::$opt::get_initial_lr(self)
+        }
+        fn set_initial_lr(&mut self, lr: f64) {
+            *crate::optim::$opt::initial_lr_slot(self) = Some(lr);
+        }
+    };
 }
 
 impl LrGroup for crate::optim::Adam {
+    initial_lr_methods!(Adam);
     fn lr(&self) -> f64 {
         crate::optim::Adam::lr(self)
     }
@@ -64,6 +102,7 @@ impl LrGroup for crate::optim::Adam {
 }
 
 impl LrGroup for crate::optim::RMSprop {
+    initial_lr_methods!(RMSprop);
     fn lr(&self) -> f64 {
         crate::optim::RMSprop::lr(self)
     }
@@ -79,6 +118,7 @@ impl LrGroup for crate::optim::RMSprop {
 }
 
 impl LrGroup for crate::optim::Adagrad {
+    initial_lr_methods!(Adagrad);
     fn lr(&self) -> f64 {
         crate::optim::Adagrad::lr(self)
     }
@@ -88,6 +128,7 @@ impl LrGroup for crate::optim::Adagrad {
 }
 
 impl LrGroup for crate::optim::Adadelta {
+    initial_lr_methods!(Adadelta);
     fn lr(&self) -> f64 {
         crate::optim::Adadelta::lr(self)
     }
@@ -100,6 +141,7 @@ impl LrGroup for crate::optim::Adadelta {
 macro_rules! lr_only {
     ($($opt:ident),*) => {$(
         impl LrGroup for crate::optim::$opt {
+            initial_lr_methods!($opt);
             fn lr(&self) -> f64 {
                 crate::optim::$opt::lr(self)
             }
@@ -109,12 +151,13 @@ macro_rules! lr_only {
         }
     )*};
 }
-lr_only!(ASGD, Rprop);
+lr_only!(ASGD, Rprop, LBFGS);
 
 /// `LrGroup` for an Adam-like optimizer: `group["betas"][0]` is the momentum schedulers cycle.
 macro_rules! lr_betas {
     ($($opt:ident),*) => {$(
         impl LrGroup for crate::optim::$opt {
+            initial_lr_methods!($opt);
             fn lr(&self) -> f64 {
                 crate::optim::$opt::lr(self)
             }
@@ -134,6 +177,7 @@ macro_rules! lr_betas {
 lr_betas!(Adamax, NAdam, RAdam);
 
 impl LrGroup for crate::optim::SGD {
+    initial_lr_methods!(SGD);
     fn lr(&self) -> f64 {
         crate::optim::SGD::lr(self)
     }
@@ -180,6 +224,24 @@ pub trait LrScheduler {
     fn get_last_lr(&self) -> f64;
     /// `scheduler.last_epoch`.
     fn last_epoch(&self) -> i64;
+    /// What [`SequentialLR`] does to the schedulers it is given, by name
+    /// (`recursive_undo`, `_initial_step`, `_update_lr(epoch)`).
+    #[doc(hidden)]
+    fn sequential(&mut self, call: Sequential<'_>) {
+        let _ = call;
+        panic!("SequentialLR does not support this scheduler (CosineAnnealingWarmRestarts' step differs)");
+    }
+}
+
+/// A call [`SequentialLR`] makes on a scheduler it holds.
+#[doc(hidden)]
+pub enum Sequential<'a> {
+    /// `recursive_undo`: `last_epoch -= 1` (into a composite's schedulers).
+    Undo,
+    /// `_initial_step()`: `_step_count = 0`, then a step in the initial mode.
+    InitialStep(&'a mut dyn LrGroup),
+    /// `_update_lr(epoch)`.
+    UpdateLr(&'a mut dyn LrGroup, i64),
 }
 
 /// `get_lr()` of one scheduler, given `group["lr"]` and whether this is the initial step
@@ -187,6 +249,23 @@ pub trait LrScheduler {
 trait GetLr {
     fn core(&mut self) -> &mut Core;
     fn get_lr(&mut self, lr: f64, initial: bool, opt: &mut dyn LrGroup) -> f64;
+    /// `_get_closed_form_lr()` at `last_epoch`, for the schedulers that have one.
+    fn closed_form(&mut self) -> Option<f64> {
+        None
+    }
+}
+
+/// `LRScheduler._update_lr(epoch)`, what SequentialLR calls at a milestone: `last_epoch`
+/// set to `epoch`, the closed form where the scheduler has one, else `get_lr()`.
+fn update_lr_with<S: GetLr>(s: &mut S, opt: &mut dyn LrGroup, epoch: i64) {
+    let lr = opt.lr();
+    s.core().last_epoch = epoch;
+    let new = match s.closed_form() {
+        Some(new) => new,
+        None => s.get_lr(lr, false, opt),
+    };
+    opt.set_lr(new);
+    s.core().last_lr = new;
 }
 
 /// `LRScheduler.step()` → `_update_lr()`.
@@ -218,6 +297,16 @@ macro_rules! scheduler {
             fn last_epoch(&self) -> i64 {
                 self.core.last_epoch
             }
+            fn sequential(&mut self, call: Sequential<'_>) {
+                match call {
+                    Sequential::Undo => self.core.last_epoch -= 1,
+                    Sequential::InitialStep(opt) => {
+                        self.core.step_count = 0;
+                        step_with(self, opt, true)
+                    }
+                    Sequential::UpdateLr(opt, epoch) => update_lr_with(self, opt, epoch),
+                }
+            }
         }
     };
 }
@@ -233,7 +322,7 @@ pub struct StepLR {
 impl StepLR {
     /// `StepLR(optimizer, step_size=step_size, gamma=gamma)` (PyTorch's default gamma is 0.1).
     pub fn new(opt: &mut dyn LrGroup, step_size: i64, gamma: f64) -> StepLR {
-        let core = Core::new(opt.lr());
+        let core = Core::new(setdefault_initial_lr(opt));
         start(
             StepLR {
                 core,
@@ -248,6 +337,10 @@ impl StepLR {
 impl GetLr for StepLR {
     fn core(&mut self) -> &mut Core {
         &mut self.core
+    }
+    fn closed_form(&mut self) -> Option<f64> {
+        let (epoch, base_lr) = (self.core.last_epoch, self.core.base_lr);
+        Some(base_lr * self.gamma.powf(epoch.div_euclid(self.step_size) as f64))
     }
     fn get_lr(&mut self, lr: f64, _initial: bool, _opt: &mut dyn LrGroup) -> f64 {
         let epoch = self.core.last_epoch;
@@ -272,7 +365,7 @@ pub struct MultiStepLR {
 impl MultiStepLR {
     /// `MultiStepLR(optimizer, milestones=milestones, gamma=gamma)`.
     pub fn new(opt: &mut dyn LrGroup, milestones: &[i64], gamma: f64) -> MultiStepLR {
-        let core = Core::new(opt.lr());
+        let core = Core::new(setdefault_initial_lr(opt));
         start(
             MultiStepLR {
                 core,
@@ -287,6 +380,12 @@ impl MultiStepLR {
 impl GetLr for MultiStepLR {
     fn core(&mut self) -> &mut Core {
         &mut self.core
+    }
+    fn closed_form(&mut self) -> Option<f64> {
+        let (epoch, base_lr) = (self.core.last_epoch, self.core.base_lr);
+        // `bisect_right(sorted(milestones), last_epoch)`: the milestones passed.
+        let passed = self.milestones.iter().filter(|&&m| m <= epoch).count();
+        Some(base_lr * self.gamma.powf(passed as f64))
     }
     fn get_lr(&mut self, lr: f64, _initial: bool, _opt: &mut dyn LrGroup) -> f64 {
         let epoch = self.core.last_epoch;
@@ -310,7 +409,7 @@ pub struct ExponentialLR {
 impl ExponentialLR {
     /// `ExponentialLR(optimizer, gamma=gamma)`.
     pub fn new(opt: &mut dyn LrGroup, gamma: f64) -> ExponentialLR {
-        let core = Core::new(opt.lr());
+        let core = Core::new(setdefault_initial_lr(opt));
         start(ExponentialLR { core, gamma }, opt)
     }
 }
@@ -318,6 +417,10 @@ impl ExponentialLR {
 impl GetLr for ExponentialLR {
     fn core(&mut self) -> &mut Core {
         &mut self.core
+    }
+    fn closed_form(&mut self) -> Option<f64> {
+        let (epoch, base_lr) = (self.core.last_epoch, self.core.base_lr);
+        Some(base_lr * self.gamma.powf(epoch as f64))
     }
     fn get_lr(&mut self, lr: f64, initial: bool, _opt: &mut dyn LrGroup) -> f64 {
         if initial {
@@ -342,7 +445,7 @@ impl CosineAnnealingLR {
     /// `CosineAnnealingLR(optimizer, T_max=t_max, eta_min=eta_min)` (PyTorch's default
     /// `eta_min` is 0.0).
     pub fn new(opt: &mut dyn LrGroup, t_max: i64, eta_min: f64) -> CosineAnnealingLR {
-        let core = Core::new(opt.lr());
+        let core = Core::new(setdefault_initial_lr(opt));
         start(
             CosineAnnealingLR {
                 core,
@@ -357,6 +460,12 @@ impl CosineAnnealingLR {
 impl GetLr for CosineAnnealingLR {
     fn core(&mut self) -> &mut Core {
         &mut self.core
+    }
+    fn closed_form(&mut self) -> Option<f64> {
+        let (epoch, base_lr) = (self.core.last_epoch, self.core.base_lr);
+        let eta_min = self.eta_min;
+        let cos = (PI * epoch as f64 / self.t_max as f64).cos();
+        Some(eta_min + (base_lr - eta_min) * (1.0 + cos) / 2.0)
     }
     fn get_lr(&mut self, lr: f64, initial: bool, _opt: &mut dyn LrGroup) -> f64 {
         let (epoch, t_max, eta_min) = (self.core.last_epoch, self.t_max, self.eta_min);
@@ -396,7 +505,7 @@ impl LinearLR {
         end_factor: f64,
         total_iters: i64,
     ) -> LinearLR {
-        let core = Core::new(opt.lr());
+        let core = Core::new(setdefault_initial_lr(opt));
         start(
             LinearLR {
                 core,
@@ -412,6 +521,12 @@ impl LinearLR {
 impl GetLr for LinearLR {
     fn core(&mut self) -> &mut Core {
         &mut self.core
+    }
+    fn closed_form(&mut self) -> Option<f64> {
+        let (epoch, base_lr) = (self.core.last_epoch, self.core.base_lr);
+        let (start, end, total) = (self.start_factor, self.end_factor, self.total_iters);
+        let passed = if epoch < total { epoch } else { total };
+        Some(base_lr * (start + (end - start) * passed as f64 / total as f64))
     }
     fn get_lr(&mut self, lr: f64, initial: bool, _opt: &mut dyn LrGroup) -> f64 {
         let epoch = self.core.last_epoch;
@@ -438,7 +553,7 @@ pub struct LambdaLR {
 impl LambdaLR {
     /// `LambdaLR(optimizer, lr_lambda=f)`, `f` taking the epoch (`last_epoch`, from 0).
     pub fn new(opt: &mut dyn LrGroup, lr_lambda: impl Fn(i64) -> f64 + 'static) -> LambdaLR {
-        let core = Core::new(opt.lr());
+        let core = Core::new(setdefault_initial_lr(opt));
         start(
             LambdaLR {
                 core,
@@ -472,7 +587,7 @@ impl MultiplicativeLR {
         opt: &mut dyn LrGroup,
         lr_lambda: impl Fn(i64) -> f64 + 'static,
     ) -> MultiplicativeLR {
-        let core = Core::new(opt.lr());
+        let core = Core::new(setdefault_initial_lr(opt));
         start(
             MultiplicativeLR {
                 core,
@@ -508,7 +623,7 @@ pub struct ConstantLR {
 impl ConstantLR {
     /// `ConstantLR(optimizer, factor=…, total_iters=…)` (PyTorch's defaults: `1.0 / 3`, 5).
     pub fn new(opt: &mut dyn LrGroup, factor: f64, total_iters: i64) -> ConstantLR {
-        let core = Core::new(opt.lr());
+        let core = Core::new(setdefault_initial_lr(opt));
         start(
             ConstantLR {
                 core,
@@ -523,6 +638,12 @@ impl ConstantLR {
 impl GetLr for ConstantLR {
     fn core(&mut self) -> &mut Core {
         &mut self.core
+    }
+    fn closed_form(&mut self) -> Option<f64> {
+        let (epoch, base_lr) = (self.core.last_epoch, self.core.base_lr);
+        // `factor + (last_epoch >= total_iters) * (1 - factor)`: a bool times a float.
+        let done = i64::from(epoch >= self.total_iters) as f64;
+        Some(base_lr * (self.factor + done * (1.0 - self.factor)))
     }
     fn get_lr(&mut self, lr: f64, _initial: bool, _opt: &mut dyn LrGroup) -> f64 {
         let epoch = self.core.last_epoch;
@@ -549,7 +670,7 @@ pub struct PolynomialLR {
 impl PolynomialLR {
     /// `PolynomialLR(optimizer, total_iters=…, power=…)` (PyTorch's defaults: 5, 1.0).
     pub fn new(opt: &mut dyn LrGroup, total_iters: i64, power: f64) -> PolynomialLR {
-        let core = Core::new(opt.lr());
+        let core = Core::new(setdefault_initial_lr(opt));
         start(
             PolynomialLR {
                 core,
@@ -564,6 +685,12 @@ impl PolynomialLR {
 impl GetLr for PolynomialLR {
     fn core(&mut self) -> &mut Core {
         &mut self.core
+    }
+    fn closed_form(&mut self) -> Option<f64> {
+        let (epoch, base_lr) = (self.core.last_epoch, self.core.base_lr);
+        let total = self.total_iters;
+        let passed = if epoch < total { epoch } else { total };
+        Some(base_lr * (1.0 - passed as f64 / total as f64).powf(self.power))
     }
     fn get_lr(&mut self, lr: f64, initial: bool, _opt: &mut dyn LrGroup) -> f64 {
         let epoch = self.core.last_epoch;
@@ -605,7 +732,7 @@ impl CosineAnnealingWarmRestarts {
         t_mult: i64,
         eta_min: f64,
     ) -> CosineAnnealingWarmRestarts {
-        let base_lr = opt.lr();
+        let base_lr = setdefault_initial_lr(opt);
         // The initial step is `step(epoch=0)`: the first cycle from its start.
         let mut s = CosineAnnealingWarmRestarts {
             base_lr,
@@ -734,6 +861,9 @@ impl CyclicLR {
             );
             opt.set_momentum(self.max_momentum);
         }
+        // `LRScheduler.__init__`'s `setdefault("initial_lr", base_lr)`; CyclicLR keeps its own
+        // `base_lrs`.
+        setdefault_initial_lr(opt);
         self.core = Core::new(self.base_lr);
         start(self, opt)
     }
@@ -933,6 +1063,7 @@ impl OneCycleLR {
             opt.set_momentum(max_m);
         }
         // `group["initial_lr"]` is set before `LRScheduler.__init__`, which keeps it.
+        opt.set_initial_lr(initial_lr);
         self.core = Core::new(initial_lr);
         start(self, opt)
     }
@@ -978,6 +1109,158 @@ impl GetLr for OneCycleLR {
     }
 }
 scheduler!(OneCycleLR);
+
+/// `SequentialLR(optimizer, schedulers, milestones)`: `schedulers[i]` from `milestones[i-1]`
+/// on, as PyTorch runs them: when made, the learning rate back to `initial_lr`, every
+/// scheduler's `last_epoch` one back, and the first scheduler's initial step again; at a
+/// milestone, the next scheduler's `_update_lr(0)` (its closed form at epoch 0 where it has
+/// one, else `get_lr()`), not a step.
+///
+/// ```ignore
+/// // SequentialLR(opt, [LinearLR(opt, 0.1, total_iters=5), ExponentialLR(opt, 0.9)], milestones=[5])
+/// let warmup = LinearLR::new(&mut opt, 0.1, 1.0, 5);
+/// let decay = ExponentialLR::new(&mut opt, 0.9);
+/// let mut sched = SequentialLR::new(&mut opt, vec![Box::new(warmup), Box::new(decay)], &[5]);
+/// ```
+pub struct SequentialLR {
+    schedulers: Vec<Box<dyn LrScheduler>>,
+    milestones: Vec<i64>,
+    last_epoch: i64,
+    last_lr: f64,
+}
+
+impl SequentialLR {
+    /// `SequentialLR(optimizer, schedulers=…, milestones=…)`, the schedulers made on `opt`
+    /// (in that order). Panics, as PyTorch raises, on no scheduler or on a milestone count
+    /// other than one less than the schedulers'; a [`ReduceLROnPlateau`] cannot be given.
+    pub fn new(
+        opt: &mut dyn LrGroup,
+        schedulers: Vec<Box<dyn LrScheduler>>,
+        milestones: &[i64],
+    ) -> SequentialLR {
+        assert!(
+            !schedulers.is_empty(),
+            "SequentialLR expects at least one scheduler, but got no scheduler."
+        );
+        assert_eq!(
+            milestones.len(),
+            schedulers.len() - 1,
+            "Sequential Schedulers expects number of schedulers provided to be one more than the \
+             number of milestone points"
+        );
+        let mut s = SequentialLR {
+            schedulers,
+            milestones: milestones.to_vec(),
+            last_epoch: 0,
+            last_lr: f64::NAN,
+        };
+        let initial_lr = opt.initial_lr().unwrap_or_else(|| opt.lr());
+        opt.set_lr(initial_lr);
+        s.sequential(Sequential::Undo);
+        let idx = s.index(0);
+        s.schedulers[idx].sequential(Sequential::InitialStep(opt));
+        s.last_lr = s.schedulers[idx].get_last_lr();
+        s
+    }
+
+    /// `bisect_right(milestones, epoch)`.
+    fn index(&self, epoch: i64) -> usize {
+        self.milestones.iter().filter(|&&m| m <= epoch).count()
+    }
+}
+
+impl LrScheduler for SequentialLR {
+    fn step(&mut self, opt: &mut dyn LrGroup) {
+        self.last_epoch += 1;
+        let idx = self.index(self.last_epoch);
+        let at_milestone = idx > 0 && self.milestones[idx - 1] == self.last_epoch;
+        let scheduler = &mut self.schedulers[idx];
+        if at_milestone {
+            scheduler.sequential(Sequential::UpdateLr(opt, 0));
+        } else {
+            scheduler.step(opt);
+        }
+        self.last_lr = scheduler.get_last_lr();
+    }
+    fn get_last_lr(&self) -> f64 {
+        self.last_lr
+    }
+    fn last_epoch(&self) -> i64 {
+        self.last_epoch
+    }
+    fn sequential(&mut self, call: Sequential<'_>) {
+        match call {
+            // `recursive_undo` goes into a composite's schedulers, not its own epoch.
+            Sequential::Undo => {
+                for s in self.schedulers.iter_mut() {
+                    s.sequential(Sequential::Undo);
+                }
+            }
+            Sequential::InitialStep(opt) => self.step(opt),
+            Sequential::UpdateLr(..) => {
+                panic!("SequentialLR inside SequentialLR at a milestone is not supported")
+            }
+        }
+    }
+}
+
+/// `ChainedScheduler(schedulers)`: every scheduler's `step()` in turn at each step, each
+/// from the learning rate the one before set. Made with no step of its own.
+///
+/// ```ignore
+/// // ChainedScheduler([ConstantLR(opt, factor=0.5, total_iters=10), ExponentialLR(opt, 0.95)])
+/// let a = ConstantLR::new(&mut opt, 0.5, 10);
+/// let b = ExponentialLR::new(&mut opt, 0.95);
+/// let mut sched = ChainedScheduler::new(&opt, vec![Box::new(a), Box::new(b)]);
+/// ```
+pub struct ChainedScheduler {
+    schedulers: Vec<Box<dyn LrScheduler>>,
+    last_lr: f64,
+}
+
+impl ChainedScheduler {
+    /// `ChainedScheduler(schedulers, optimizer)`, the schedulers made on `opt`. Panics on no
+    /// scheduler, as PyTorch raises.
+    pub fn new(opt: &dyn LrGroup, schedulers: Vec<Box<dyn LrScheduler>>) -> ChainedScheduler {
+        assert!(
+            !schedulers.is_empty(),
+            "ChainedScheduler expects at least one scheduler to be chained, but got no scheduler."
+        );
+        ChainedScheduler {
+            schedulers,
+            last_lr: opt.lr(),
+        }
+    }
+}
+
+impl LrScheduler for ChainedScheduler {
+    fn step(&mut self, opt: &mut dyn LrGroup) {
+        for s in self.schedulers.iter_mut() {
+            s.step(opt);
+        }
+        self.last_lr = opt.lr();
+    }
+    fn get_last_lr(&self) -> f64 {
+        self.last_lr
+    }
+    /// The last scheduler's `last_epoch` (ChainedScheduler keeps none of its own that moves).
+    fn last_epoch(&self) -> i64 {
+        self.schedulers.last().map_or(-1, |s| s.last_epoch())
+    }
+    fn sequential(&mut self, call: Sequential<'_>) {
+        match call {
+            Sequential::Undo => {
+                for s in self.schedulers.iter_mut() {
+                    s.sequential(Sequential::Undo);
+                }
+            }
+            Sequential::InitialStep(opt) => self.step(opt),
+            Sequential::UpdateLr(..) => {
+                panic!("ChainedScheduler inside SequentialLR at a milestone is not supported")
+            }
+        }
+    }
+}
 
 /// ReduceLROnPlateau's `mode`: whether a lower (`Min`) or higher (`Max`) metric is better.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

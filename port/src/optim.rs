@@ -39,6 +39,20 @@ macro_rules! zero_grad_set_to_none {
     };
 }
 
+/// `group["initial_lr"]` as the schedulers read and set it (crate-internal).
+macro_rules! initial_lr {
+    ($opt:ident) => {
+        impl $opt {
+            pub(crate) fn initial_lr_slot(&mut self) -> &mut Option<f64> {
+                &mut self.initial_lr
+            }
+            pub(crate) fn get_initial_lr(&self) -> Option<f64> {
+                self.initial_lr
+            }
+        }
+    };
+}
+
 mod adadelta;
 mod adagrad;
 mod adamax;
@@ -244,6 +258,7 @@ fn named(entries: &[(&str, f64)]) -> Vec<(String, f64)> {
 }
 
 zero_grad_set_to_none!(Adam);
+initial_lr!(Adam);
 
 /// One parameter's state, made at its first step with a gradient (`Adam._init_group`).
 struct AdamState {
@@ -269,6 +284,8 @@ pub struct Adam {
     params: Vec<Tensor>,
     state: Vec<Option<AdamState>>,
     grads: GradsToNone,
+    /// `group["initial_lr"]`, set by the first scheduler made on the optimizer.
+    initial_lr: Option<f64>,
     lr: f64,
     betas: (f64, f64),
     eps: f64,
@@ -285,6 +302,7 @@ impl Adam {
         Adam {
             state: params.iter().map(|_| None).collect(),
             grads: GradsToNone::new(&params),
+            initial_lr: None,
             params,
             lr,
             betas: (0.9, 0.999),

@@ -12,6 +12,7 @@
 mod common;
 
 use common::{compare, doc_rows, global_generator, pytorch, Named};
+use std::f64::consts::PI;
 use tch::nn::init::NormalOrUniform;
 use tch::{data::Iter2, nn, nn::Module, nn::OptimizerConfig, Device, Kind, Reduction, Tensor};
 use xor_repro::kernels::aten::Capability;
@@ -21,6 +22,7 @@ use xor_repro_port::lr_scheduler::{
     CyclicMode, ExponentialLR, LambdaLR, LinearLR, LrScheduler, MultiStepLR, MultiplicativeLR,
     OneCycleLR, PolynomialLR, ReduceLROnPlateau, StepLR, ThresholdMode,
 };
+use xor_repro_port::lr_scheduler::{ChainedScheduler, SequentialLR};
 use xor_repro_port::optim::{
     self, Adadelta, Adagrad, Adam, Adamax, LineSearch, NAdam, ParamGroups, RAdam, RMSprop, Rprop,
     ASGD, LBFGS, SGD,
@@ -273,6 +275,61 @@ entries! {
                 .three_phase(true)
                 .build(o),
         )));
+    sequential_lr: "sequential-lr" =>
+        || closed_form(|e| match e {
+            0..5 => 0.1 * (0.1 + 0.9 * e as f64 / 5.0),
+            5..30 => 0.1 * 0.9f64.powf((e - 5) as f64),
+            _ => 0.001 + (0.1 - 0.001) * (1.0 + (PI * (e - 30) as f64 / 20.0).cos()) / 2.0,
+        }),
+        Some(|| schedule(|o| {
+            let warmup = LinearLR::new(o, 0.1, 1.0, 5);
+            let decay = ExponentialLR::new(o, 0.9);
+            let cosine = CosineAnnealingLR::new(o, 20, 0.001);
+            Box::new(SequentialLR::new(
+                o,
+                vec![Box::new(warmup), Box::new(decay), Box::new(cosine)],
+                &[5, 30],
+            ))
+        }));
+    sequential_lr_step: "sequential-lr-step" =>
+        || closed_form(|e| match e {
+            0..10 => 0.1 * if e < 4 { 0.3 } else { 1.0 },
+            10..40 => 0.1 * 0.5f64.powf(((e - 10) / 7) as f64),
+            40..60 => 0.1 * (1.0 - (e - 40).min(30) as f64 / 30.0).powf(2.0),
+            _ => 0.1 * 0.7f64.powf([5, 9].iter().filter(|&&m| m <= e - 60).count() as f64),
+        }),
+        Some(|| schedule(|o| {
+            let a = ConstantLR::new(o, 0.3, 4);
+            let b = StepLR::new(o, 7, 0.5);
+            let c = PolynomialLR::new(o, 30, 2.0);
+            let d = MultiStepLR::new(o, &[5, 9], 0.7);
+            Box::new(SequentialLR::new(
+                o,
+                vec![Box::new(a), Box::new(b), Box::new(c), Box::new(d)],
+                &[10, 40, 60],
+            ))
+        }));
+    chained_scheduler: "chained-scheduler" =>
+        || closed_form(|e| {
+            let cosine = 0.001 + (0.1 - 0.001) * (1.0 + (PI * e as f64 / 30.0).cos()) / 2.0;
+            cosine * if e < 10 { 0.5 } else { 1.0 } * 0.97f64.powf(e as f64)
+        }),
+        Some(|| schedule(|o| {
+            let a = ConstantLR::new(o, 0.5, 10);
+            let b = CosineAnnealingLR::new(o, 30, 0.001);
+            let c = ExponentialLR::new(o, 0.97);
+            Box::new(ChainedScheduler::new(o, vec![Box::new(a), Box::new(b), Box::new(c)]))
+        }));
+    multi_group_cosine: "multi-group-cosine" =>
+        || {
+            let lr = |base: f64| -> Vec<f64> {
+                (0..=SCHEDULE_STEPS)
+                    .map(|e| 0.001 + (base - 0.001) * (1.0 + (PI * e as f64 / 30.0).cos()) / 2.0)
+                    .collect()
+            };
+            vec![("lr0".into(), lr(0.1)), ("lr1".into(), lr(0.03))]
+        },
+        Some(multi_group_cosine_port);
     adam_one_cycle_lr: "adam-one-cycle-lr" =>
         || train(|vs| {
             let mut opt = Adam::new(vs, one_cycle_by_hand(0.05, 10, 0));
@@ -1903,4 +1960,29 @@ fn lbfgs_by_hand(lr: f64, max_iter: usize, history: usize) -> Named {
             (first_loss.expect("evaluated"), evals)
         })
     })
+}
+
+/// `multi_group_cosine` of pytorch_side.py: an optimizer of two param groups as
+/// `ParamGroups`, and a `CosineAnnealingLR` on each group.
+fn multi_group_cosine_port() -> Named {
+    let p = Tensor::zeros([1], FLOAT).set_requires_grad(true);
+    let q = Tensor::zeros([1], FLOAT).set_requires_grad(true);
+    let mut opt = ParamGroups::new(vec![Adam::new(vec![p], 0.1), Adam::new(vec![q], 0.03)]);
+    let mut scheds: Vec<CosineAnnealingLR> = opt
+        .groups_mut()
+        .iter_mut()
+        .map(|g| CosineAnnealingLR::new(g, 30, 0.001))
+        .collect();
+    let mut lrs: Vec<Vec<f64>> = scheds.iter().map(|s| vec![s.get_last_lr()]).collect();
+    for _ in 0..SCHEDULE_STEPS {
+        opt.step();
+        for ((s, g), lr) in scheds.iter_mut().zip(opt.groups_mut()).zip(lrs.iter_mut()) {
+            s.step(g);
+            lr.push(s.get_last_lr());
+        }
+    }
+    lrs.into_iter()
+        .enumerate()
+        .map(|(i, lr)| (format!("lr{i}"), lr))
+        .collect()
 }

@@ -111,6 +111,21 @@ def schedule(make_scheduler):
     return [("lr", torch.tensor(lrs, dtype=f64)), ("beta1", torch.tensor(beta1, dtype=f64))]
 
 
+def multi_group_cosine():
+    """CosineAnnealingLR on an Adam of two param groups (lr 0.1 and 0.03): each group's
+    learning rate when made and after each step."""
+    p, q = torch.zeros(1, requires_grad=True), torch.zeros(1, requires_grad=True)
+    opt = torch.optim.Adam([{"params": [p]}, {"params": [q], "lr": 0.03}], lr=0.1)
+    sched = lr_scheduler.CosineAnnealingLR(opt, T_max=30, eta_min=0.001)
+    lrs = [sched.get_last_lr()]
+    for _ in range(SCHEDULE_STEPS):
+        opt.step()
+        sched.step()
+        lrs.append(sched.get_last_lr())
+    f64 = torch.float64
+    return [(f"lr{i}", torch.tensor([lr[i] for lr in lrs], dtype=f64)) for i in range(2)]
+
+
 def plateau_metric(e):
     """The metric the ReduceLROnPlateau entry steps on: improving, with plateaus."""
     return (e % 9) * 0.1 + 1.0 / (1 + e)
@@ -542,6 +557,39 @@ ENTRIES = {
             o, 0.1, total_steps=100, anneal_strategy="linear", three_phase=True
         )
     ),
+    "sequential-lr": lambda: schedule(
+        lambda o: lr_scheduler.SequentialLR(
+            o,
+            [
+                lr_scheduler.LinearLR(o, start_factor=0.1, total_iters=5),
+                lr_scheduler.ExponentialLR(o, gamma=0.9),
+                lr_scheduler.CosineAnnealingLR(o, T_max=20, eta_min=0.001),
+            ],
+            milestones=[5, 30],
+        )
+    ),
+    "sequential-lr-step": lambda: schedule(
+        lambda o: lr_scheduler.SequentialLR(
+            o,
+            [
+                lr_scheduler.ConstantLR(o, factor=0.3, total_iters=4),
+                lr_scheduler.StepLR(o, step_size=7, gamma=0.5),
+                lr_scheduler.PolynomialLR(o, total_iters=30, power=2.0),
+                lr_scheduler.MultiStepLR(o, milestones=[5, 9], gamma=0.7),
+            ],
+            milestones=[10, 40, 60],
+        )
+    ),
+    "chained-scheduler": lambda: schedule(
+        lambda o: lr_scheduler.ChainedScheduler(
+            [
+                lr_scheduler.ConstantLR(o, factor=0.5, total_iters=10),
+                lr_scheduler.CosineAnnealingLR(o, T_max=30, eta_min=0.001),
+                lr_scheduler.ExponentialLR(o, gamma=0.97),
+            ]
+        )
+    ),
+    "multi-group-cosine": multi_group_cosine,
     "adam-one-cycle-lr": lambda: train(
         lambda p: torch.optim.Adam(p, lr=0.01),
         make_scheduler=lambda o: lr_scheduler.OneCycleLR(o, 0.05, total_steps=STEPS),

@@ -25,6 +25,8 @@ pub struct Adadelta {
     params: Vec<Tensor>,
     state: Vec<Option<State>>,
     grads: GradsToNone,
+    /// `group["initial_lr"]`, set by the first scheduler made on the optimizer.
+    initial_lr: Option<f64>,
     lr: f64,
     rho: f64,
     eps: f64,
@@ -40,6 +42,7 @@ impl Adadelta {
         Adadelta {
             state: params.iter().map(|_| None).collect(),
             grads: GradsToNone::new(&params),
+            initial_lr: None,
             params,
             lr,
             rho: 0.9,
@@ -134,3 +137,4 @@ impl Adadelta {
 }
 
 zero_grad_set_to_none!(Adadelta);
+initial_lr!(Adadelta);

@@ -21,6 +21,8 @@ pub struct Adagrad {
     /// `state["sum"]`, made when the optimizer is (`full_like(p, initial_accumulator_value)`).
     sums: Vec<Tensor>,
     grads: GradsToNone,
+    /// `group["initial_lr"]`, set by the first scheduler made on the optimizer.
+    initial_lr: Option<f64>,
     lr: f64,
     lr_decay: f64,
     weight_decay: f64,
@@ -37,6 +39,7 @@ impl Adagrad {
             steps: vec![0.0; params.len()],
             sums: params.iter().map(Tensor::zeros_like).collect(),
             grads: GradsToNone::new(&params),
+            initial_lr: None,
             params,
             lr,
             lr_decay: 0.0,
@@ -136,3 +139,4 @@ impl Adagrad {
 }
 
 zero_grad_set_to_none!(Adagrad);
+initial_lr!(Adagrad);

@@ -25,6 +25,8 @@ pub struct Adamax {
     params: Vec<Tensor>,
     state: Vec<Option<State>>,
     grads: GradsToNone,
+    /// `group["initial_lr"]`, set by the first scheduler made on the optimizer.
+    initial_lr: Option<f64>,
     lr: f64,
     betas: (f64, f64),
     eps: f64,
@@ -40,6 +42,7 @@ impl Adamax {
         Adamax {
             state: params.iter().map(|_| None).collect(),
             grads: GradsToNone::new(&params),
+            initial_lr: None,
             params,
             lr,
             betas: (0.9, 0.999),
@@ -158,3 +161,4 @@ impl Adamax {
 }
 
 zero_grad_set_to_none!(Adamax);
+initial_lr!(Adamax);

@@ -29,6 +29,8 @@ pub struct ASGD {
     params: Vec<Tensor>,
     state: Vec<Option<State>>,
     grads: GradsToNone,
+    /// `group["initial_lr"]`, set by the first scheduler made on the optimizer.
+    initial_lr: Option<f64>,
     lr: f64,
     lambd: f64,
     alpha: f64,
@@ -46,6 +48,7 @@ impl ASGD {
         ASGD {
             state: params.iter().map(|_| None).collect(),
             grads: GradsToNone::new(&params),
+            initial_lr: None,
             params,
             lr,
             lambd: 1e-4,
@@ -224,3 +227,4 @@ impl ASGD {
 }
 
 zero_grad_set_to_none!(ASGD);
+initial_lr!(ASGD);

@@ -232,6 +232,8 @@ struct State {
 pub struct LBFGS {
     params: Vec<Tensor>,
     grads: GradsToNone,
+    /// `group["initial_lr"]`, set by the first scheduler made on the optimizer.
+    initial_lr: Option<f64>,
     lr: f64,
     max_iter: i64,
     max_eval: Option<i64>,
@@ -250,6 +252,7 @@ impl LBFGS {
         let params = params.parameters();
         LBFGS {
             grads: GradsToNone::new(&params),
+            initial_lr: None,
             params,
             lr,
             max_iter: 20,
@@ -748,3 +751,4 @@ impl LBFGS {
 }
 
 zero_grad_set_to_none!(LBFGS);
+initial_lr!(LBFGS);

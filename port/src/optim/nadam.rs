@@ -30,6 +30,8 @@ pub struct NAdam {
     params: Vec<Tensor>,
     state: Vec<Option<State>>,
     grads: GradsToNone,
+    /// `group["initial_lr"]`, set by the first scheduler made on the optimizer.
+    initial_lr: Option<f64>,
     lr: f64,
     betas: (f64, f64),
     eps: f64,
@@ -48,6 +50,7 @@ impl NAdam {
         NAdam {
             state: params.iter().map(|_| None).collect(),
             grads: GradsToNone::new(&params),
+            initial_lr: None,
             params,
             lr,
             betas: (0.9, 0.999),
@@ -233,3 +236,4 @@ impl NAdam {
 }
 
 zero_grad_set_to_none!(NAdam);
+initial_lr!(NAdam);

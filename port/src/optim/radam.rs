@@ -26,6 +26,8 @@ pub struct RAdam {
     params: Vec<Tensor>,
     state: Vec<Option<State>>,
     grads: GradsToNone,
+    /// `group["initial_lr"]`, set by the first scheduler made on the optimizer.
+    initial_lr: Option<f64>,
     lr: f64,
     betas: (f64, f64),
     eps: f64,
@@ -43,6 +45,7 @@ impl RAdam {
         RAdam {
             state: params.iter().map(|_| None).collect(),
             grads: GradsToNone::new(&params),
+            initial_lr: None,
             params,
             lr,
             betas: (0.9, 0.999),
@@ -232,3 +235,4 @@ impl RAdam {
 }
 
 zero_grad_set_to_none!(RAdam);
+initial_lr!(RAdam);

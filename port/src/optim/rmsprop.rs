@@ -26,6 +26,8 @@ pub struct RMSprop {
     params: Vec<Tensor>,
     state: Vec<Option<State>>,
     grads: GradsToNone,
+    /// `group["initial_lr"]`, set by the first scheduler made on the optimizer.
+    initial_lr: Option<f64>,
     lr: f64,
     alpha: f64,
     eps: f64,
@@ -43,6 +45,7 @@ impl RMSprop {
         RMSprop {
             state: params.iter().map(|_| None).collect(),
             grads: GradsToNone::new(&params),
+            initial_lr: None,
             params,
             lr,
             alpha: 0.99,
@@ -187,3 +190,4 @@ impl RMSprop {
 }
 
 zero_grad_set_to_none!(RMSprop);
+initial_lr!(RMSprop);

@@ -27,6 +27,8 @@ pub struct Rprop {
     params: Vec<Tensor>,
     state: Vec<Option<State>>,
     grads: GradsToNone,
+    /// `group["initial_lr"]`, set by the first scheduler made on the optimizer.
+    initial_lr: Option<f64>,
     lr: f64,
     etas: (f64, f64),
     step_sizes: (f64, f64),
@@ -41,6 +43,7 @@ impl Rprop {
         Rprop {
             state: params.iter().map(|_| None).collect(),
             grads: GradsToNone::new(&params),
+            initial_lr: None,
             params,
             lr,
             etas: (0.5, 1.2),
@@ -146,3 +149,4 @@ impl Rprop {
 }
 
 zero_grad_set_to_none!(Rprop);
+initial_lr!(Rprop);

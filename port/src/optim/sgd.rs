@@ -21,6 +21,8 @@ pub struct SGD {
     /// `state["momentum_buffer"]`, made at a parameter's first step with a momentum.
     momentum_buffers: Vec<Option<Tensor>>,
     grads: GradsToNone,
+    /// `group["initial_lr"]`, set by the first scheduler made on the optimizer.
+    initial_lr: Option<f64>,
     lr: f64,
     momentum: f64,
     dampening: f64,
@@ -36,6 +38,7 @@ impl SGD {
         SGD {
             momentum_buffers: params.iter().map(|_| None).collect(),
             grads: GradsToNone::new(&params),
+            initial_lr: None,
             params,
             lr,
             momentum: 0.0,
@@ -170,3 +173,4 @@ impl SGD {
 }
 
 zero_grad_set_to_none!(SGD);
+initial_lr!(SGD);
