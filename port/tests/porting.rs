@@ -1986,3 +1986,77 @@ fn multi_group_cosine_port() -> Named {
         .map(|(i, lr)| (format!("lr{i}"), lr))
         .collect()
 }
+
+/// `hyper_parameters()` of each new optimizer against PyTorch's `param_groups[0]`: the same
+/// keys in the same order, the same numbers (`hyper-parameters` in pytorch_side.py).
+#[test]
+fn hyper_parameters_are_pythons() {
+    let p = || vec![Tensor::zeros([1], FLOAT).set_requires_grad(true)];
+    let all: Vec<(&str, Vec<Vec<(String, f64)>>)> = vec![
+        (
+            "Adamax",
+            Adamax::new(p(), 0.01)
+                .betas(0.8, 0.99)
+                .weight_decay(0.1)
+                .hyper_parameters(),
+        ),
+        (
+            "NAdam",
+            NAdam::new(p(), 0.01)
+                .momentum_decay(0.01)
+                .decoupled_weight_decay(true)
+                .foreach(true)
+                .hyper_parameters(),
+        ),
+        (
+            "RAdam",
+            RAdam::new(p(), 0.01).maximize(true).hyper_parameters(),
+        ),
+        (
+            "Rprop",
+            Rprop::new(p(), 0.01)
+                .etas(0.4, 1.3)
+                .step_sizes(1e-3, 0.02)
+                .hyper_parameters(),
+        ),
+        (
+            "ASGD",
+            ASGD::new(p(), 0.05)
+                .t0(3.0)
+                .foreach(true)
+                .hyper_parameters(),
+        ),
+        (
+            "SGD",
+            SGD::new(p(), 0.1)
+                .momentum(0.9)
+                .nesterov(true)
+                .hyper_parameters(),
+        ),
+        (
+            "LBFGS",
+            LBFGS::new(p(), 0.5)
+                .max_iter(7)
+                .line_search_fn(Some(LineSearch::StrongWolfe))
+                .hyper_parameters(),
+        ),
+    ];
+    let ours: Named = all
+        .into_iter()
+        .flat_map(|(name, groups)| {
+            assert_eq!(groups.len(), 1, "{name}: one param group");
+            groups
+                .into_iter()
+                .flatten()
+                .map(move |(k, v)| (format!("{name}.{k}"), vec![v]))
+        })
+        .collect();
+    let tally = compare(
+        "hyper-parameters",
+        "port",
+        pytorch("hyper-parameters"),
+        &ours,
+    );
+    println!("{}", tally.line("hyper-parameters"));
+    assert!(tally.all_identical(), "{}", tally.line("hyper-parameters"));
+}

@@ -126,6 +126,35 @@ def multi_group_cosine():
     return [(f"lr{i}", torch.tensor([lr[i] for lr in lrs], dtype=f64)) for i in range(2)]
 
 
+HYPER = {
+    "Adamax": lambda p: torch.optim.Adamax(p, lr=0.01, betas=(0.8, 0.99), weight_decay=0.1),
+    "NAdam": lambda p: torch.optim.NAdam(
+        p, lr=0.01, momentum_decay=0.01, decoupled_weight_decay=True, foreach=True
+    ),
+    "RAdam": lambda p: torch.optim.RAdam(p, lr=0.01, maximize=True),
+    "Rprop": lambda p: torch.optim.Rprop(p, lr=0.01, etas=(0.4, 1.3), step_sizes=(1e-3, 0.02)),
+    "ASGD": lambda p: torch.optim.ASGD(p, lr=0.05, t0=3, foreach=True),
+    "SGD": lambda p: torch.optim.SGD(p, lr=0.1, momentum=0.9, nesterov=True),
+    "LBFGS": lambda p: torch.optim.LBFGS(p, lr=0.5, max_iter=7, line_search_fn="strong_wolfe"),
+}
+
+
+def hyper_parameters():
+    """Each optimizer's `param_groups[0]`: its numbers by key in the dict's order (tuples
+    as `key[i]`, booleans as 0 or 1, `params`, None and strings left out)."""
+    out = []
+    for name, make in HYPER.items():
+        opt = make([torch.zeros(1, requires_grad=True)])
+        for key, value in opt.param_groups[0].items():
+            if key == "params" or value is None or isinstance(value, str):
+                continue
+            values = value if isinstance(value, tuple) else (value,)
+            for i, v in enumerate(values):
+                k = f"{key}[{i}]" if isinstance(value, tuple) else key
+                out.append((f"{name}.{k}", torch.tensor([float(v)], dtype=torch.float64)))
+    return out
+
+
 def plateau_metric(e):
     """The metric the ReduceLROnPlateau entry steps on: improving, with plateaus."""
     return (e % 9) * 0.1 + 1.0 / (1 + e)
@@ -590,6 +619,7 @@ ENTRIES = {
         )
     ),
     "multi-group-cosine": multi_group_cosine,
+    "hyper-parameters": hyper_parameters,
     "adam-one-cycle-lr": lambda: train(
         lambda p: torch.optim.Adam(p, lr=0.01),
         make_scheduler=lambda o: lr_scheduler.OneCycleLR(o, 0.05, total_steps=STEPS),
