@@ -960,7 +960,7 @@ fn train_recording(make: impl FnOnce(&nn::VarStore) -> Box<dyn FnMut(&Tensor) ->
     let model = nn::seq()
         .add(init::linear(&p / "0", 8, 32))
         .add_fn(|x| x.tanh())
-        .add(init::linear(&(&p / "2").set_group(1), 32, 1));
+        .add(init::linear((&p / "2").set_group(1), 32, 1));
     let x = Tensor::randn([16, 8], FLOAT);
     let y = Tensor::randn([16, 1], FLOAT);
     let mut out = named(&[("input.x", &x), ("input.y", &y)]);
@@ -1992,7 +1992,8 @@ fn multi_group_cosine_port() -> Named {
 #[test]
 fn hyper_parameters_are_pythons() {
     let p = || vec![Tensor::zeros([1], FLOAT).set_requires_grad(true)];
-    let all: Vec<(&str, Vec<Vec<(String, f64)>>)> = vec![
+    type Groups = Vec<Vec<(String, f64)>>;
+    let all: Vec<(&str, Groups)> = vec![
         (
             "Adamax",
             Adamax::new(p(), 0.01)

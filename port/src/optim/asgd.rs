@@ -213,7 +213,7 @@ impl ASGD {
                     let _ = diff.g_mul_scalar_(f64::from(s.mu));
                     let _ = s.ax.g_add_(&diff);
                 } else {
-                    let _ = s.ax.copy_(param);
+                    s.ax.copy_(param);
                 }
                 let step = f64::from(s.step);
                 // `torch.as_tensor(python_float)` makes a float32 tensor: one rounding.

@@ -213,8 +213,9 @@ impl NAdam {
                     let _ = denom.g_div_scalar_(bias_correction2.powf(0.5));
                     let _ = denom.g_add_scalar_(eps);
                     let mu_product = f64::try_from(&s.mu_product).expect("a 0-dimensional tensor");
-                    let step_size_grads = (lr * (1.0 - mu) / (1.0 - mu_product)) * -1.0;
-                    let step_size_expavg = (lr * mu_next / (1.0 - mu_product * mu_next)) * -1.0;
+                    // Python's `(…) * -1` is an exact negation.
+                    let step_size_grads = -(lr * (1.0 - mu) / (1.0 - mu_product));
+                    let step_size_expavg = -(lr * mu_next / (1.0 - mu_product * mu_next));
                     ops::addcdiv_(param, &grad, &denom, step_size_grads);
                     ops::addcdiv_(param, &s.exp_avg, &denom, step_size_expavg);
                     continue;

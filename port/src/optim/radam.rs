@@ -200,9 +200,10 @@ impl RAdam {
                     };
                     let unrectified = if rect > 0.0 { 0.0 } else { 1.0 };
                     let bias_correction1 = 1.0 - beta1.powf(step);
-                    let unrect_step_size = (lr * unrectified / bias_correction1) * -1.0;
+                    // Python's `(…) * -1` is an exact negation.
+                    let unrect_step_size = -(lr * unrectified / bias_correction1);
                     let bias_correction2 =
-                        (1.0 - beta2.powf(step)).powf(0.5) * (lr * rect / bias_correction1) * -1.0;
+                        -((1.0 - beta2.powf(step)).powf(0.5) * (lr * rect / bias_correction1));
                     let mut buffer = s.exp_avg_sq.sqrt();
                     let _ = buffer.g_add_scalar_(eps);
                     let _ = buffer.g_div_scalar_(bias_correction2);

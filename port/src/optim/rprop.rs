@@ -142,7 +142,7 @@ impl Rprop {
                 let mut grad = grad.copy();
                 let _ = grad.masked_fill_(&sign.eq(etaminus), 0.0);
                 ops::addcmul_(param, &grad.sign(), &s.step_size, -1.0);
-                let _ = s.prev.copy_(&grad);
+                s.prev.copy_(&grad);
             }
         });
     }
