@@ -429,6 +429,7 @@ impl Run {
             wall_seconds: self.start.elapsed().as_secs_f64(),
             build: None,
             ops: self.ops,
+            machine: None,
         };
         record::write_run_staged(staging, &dir, &self.record, &info)?;
         Ok(dir)

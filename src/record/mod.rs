@@ -168,6 +168,19 @@ pub struct RunInfo {
     /// whose kernel decides its bits (a key of `kernels`), for `explain` to name.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub ops: BTreeMap<String, TracedOp>,
+    /// The known machine a Rust run computed as (`--machine`) and the host it ran on; absent
+    /// when it computed as its host.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub machine: Option<MachineRecord>,
+}
+
+/// `run.json`'s `machine`: what `--machine` emulated, and where.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct MachineRecord {
+    /// The known machine's name (`zen4`, `zen3+tf-baseline`).
+    pub emulated: String,
+    /// The host's CPU, as `kernels` names it.
+    pub host: String,
 }
 
 /// The operation behind a traced value, as a port of one's own declares it (`run.json`'s

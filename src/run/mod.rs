@@ -8,7 +8,7 @@ pub mod python;
 use crate::console::progress::Progress;
 use crate::experiments::{Config, Engine, Experiment};
 use crate::record::{self, InitialParams, RunInfo, RunRecord};
-use anyhow::{Context, Result};
+use anyhow::{bail, Context, Result};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -149,6 +149,15 @@ pub fn run_rust_with(
     let engine = settings.engine;
     let run = crate::run::engine::run_fn_on(exp, engine)?;
     let kernels = kernel_paths(exp, engine);
+    if let Some(machine) = &crate::kernels::this_machine().machine {
+        if engine == Engine::Tch {
+            bail!("--machine {machine} computes with the exact engine: the plain tch port runs this host's libtorch");
+        }
+        let missing = crate::kernels::not_emulated_note(&kernels);
+        if let Some(why) = exp.framework.not_reproduced().or(missing) {
+            bail!("{} cannot run as {machine}: {why}", exp.name);
+        }
+    }
     if let Some(note) = crate::kernels::not_emulated_note(&kernels) {
         crate::errln!("{}: {note}", exp.name);
     }
@@ -169,6 +178,13 @@ pub fn run_rust_with(
         wall_seconds,
         build: Some(crate::build_info::BuildInfo::of_this_binary()),
         ops: Default::default(),
+        machine: crate::kernels::this_machine()
+            .machine
+            .clone()
+            .map(|emulated| record::MachineRecord {
+                emulated,
+                host: crate::kernels::cpu::CpuFeatures::detect().summary(),
+            }),
     };
     let dir = record::run_dir(&settings.out, exp.name, seed, engine.run_folder());
     // The surface plot goes in before the rename, so a run folder is complete or absent.
