@@ -12,9 +12,25 @@ use std::process::ExitCode;
 pub struct MachinesArgs {
     /// One machine (`CPU` or `CPU+BUILD`) to show in full, with why each path is taken.
     pub name: Option<String>,
+    /// Print only the name of the known machine this host is (exit 1 when it is none).
+    #[arg(long, conflicts_with = "name")]
+    pub this: bool,
 }
 
 pub fn machines(args: &MachinesArgs) -> Result<ExitCode> {
+    if args.this {
+        let cpu = crate::kernels::cpu::CpuFeatures::detect();
+        return Ok(match machine::matching(&cpu) {
+            Some(m) => {
+                crate::outln!("{}", m.name());
+                ExitCode::SUCCESS
+            }
+            None => {
+                crate::outln!("none: {} is no known machine", cpu.summary());
+                ExitCode::from(1)
+            }
+        });
+    }
     match &args.name {
         Some(name) => {
             let machine = machine::find(name)?;
