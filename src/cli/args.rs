@@ -122,48 +122,11 @@ pub fn open(exps: &[&'static Experiment], settings: &Settings, needs: Needs) -> 
     if needs.python {
         crate::run::python::interpreter()?;
         for exp in exps {
-            python_side_computes_as_machine(exp)?;
+            crate::run::host_computes_as_machine(exp)?;
         }
     }
     if needs.writes {
         crate::run::ensure_writable(&settings.out)?;
-    }
-    Ok(())
-}
-
-/// Under `--machine`, refuses a Python side that would compute other bits than the machine:
-/// Python runs on this host, so it is that machine only where the host's libraries, under the
-/// same switches, take the machine's paths for `exp`.
-pub fn python_side_computes_as_machine(exp: &Experiment) -> Result<()> {
-    let paths = crate::kernels::this_machine();
-    let Some(machine) = &paths.machine else {
-        return Ok(());
-    };
-    let keys = exp.framework.kernel_libraries();
-    let host = crate::kernels::host();
-    let (ours, theirs) = (paths.for_libraries(keys), host.for_libraries(keys));
-    let differ: Vec<String> = ours
-        .iter()
-        .filter(|(k, p)| theirs.get(*k).map(|t| &t.path) != Some(&p.path))
-        .map(|(k, p)| {
-            format!(
-                "{} {} there, {} here",
-                crate::kernels::label(k),
-                p.path,
-                theirs.get(k).map_or("none", |t| t.path.as_str())
-            )
-        })
-        .collect();
-    if paths.builds != crate::kernels::machine::Builds::default() || !differ.is_empty() {
-        let why = if differ.is_empty() {
-            "its library builds are not the ones installed here".to_string()
-        } else {
-            differ.join(", ")
-        };
-        anyhow::bail!(
-            "{}'s Python side runs on this host, which does not compute as {machine} ({why}): use `xor-repro run --machine {machine}` and diff it against a run recorded there",
-            exp.name
-        );
     }
     Ok(())
 }

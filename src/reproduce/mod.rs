@@ -128,6 +128,10 @@ fn port_one(exp: &'static Experiment, out: &Path) -> Result<PortCheck> {
 /// The `reproduce` command: returns whether every experiment met its target.
 pub fn reproduce(out: &Path) -> Result<bool> {
     crate::run::python::interpreter()?;
+    // Under --machine both sides must compute as the machine: Python runs on this host.
+    for exp in experiments::all() {
+        run::host_computes_as_machine(exp)?;
+    }
     run::ensure_writable(out)?;
     let mut entries = Vec::new();
     for exp in experiments::all() {

@@ -151,7 +151,8 @@ pub fn run_rust_with(
     let kernels = kernel_paths(exp, engine);
     if let Some(machine) = &crate::kernels::this_machine().machine {
         if engine == Engine::Tch {
-            bail!("--machine {machine} computes with the exact engine: the plain tch port runs this host's libtorch");
+            // The port runs this host's libtorch: it is the machine's only where the host is.
+            host_computes_as_machine(exp)?;
         }
         let missing = crate::kernels::not_emulated_note(&kernels);
         if let Some(why) = exp.framework.not_reproduced().or(missing) {
@@ -223,6 +224,45 @@ pub fn kernel_paths(
         Engine::Exact => paths.for_libraries(exp.framework.kernel_libraries()),
         Engine::Tch => paths.libtorchs_own(&["aten"], "libtorch's own kernels"),
     }
+}
+
+/// Under `--machine`, refuses what runs on this host's own libraries (a Python side, a plain
+/// tch port on libtorch) where they would compute other bits than the machine: the host is
+/// that machine only where its libraries, under the same switches, take the machine's paths
+/// for `exp`.
+pub fn host_computes_as_machine(exp: &Experiment) -> Result<()> {
+    let paths = crate::kernels::this_machine();
+    let Some(machine) = &paths.machine else {
+        return Ok(());
+    };
+    let keys = exp.framework.kernel_libraries();
+    let host = crate::kernels::host();
+    let (ours, theirs) = (paths.for_libraries(keys), host.for_libraries(keys));
+    let differ: Vec<String> = ours
+        .iter()
+        .filter(|(k, p)| theirs.get(*k).map(|t| &t.path) != Some(&p.path))
+        .map(|(k, p)| {
+            format!(
+                "{} {} there, {} here",
+                crate::kernels::label(k),
+                p.path,
+                theirs.get(k).map_or("none", |t| t.path.as_str())
+            )
+        })
+        .collect();
+    if paths.builds != crate::kernels::machine::Builds::default() || !differ.is_empty() {
+        let why = if differ.is_empty() {
+            "its library builds are not the ones installed here".to_string()
+        } else {
+            differ.join(", ")
+        };
+        anyhow::bail!(
+            "{} would run on this host's own libraries (Python, or libtorch for a tch port), which do not compute as {machine} ({why}): `xor-repro run {} --machine {machine}` computes the exact engine's side; diff it against a run recorded there",
+            exp.name,
+            exp.name
+        );
+    }
+    Ok(())
 }
 
 /// Runs the Python reference of `exp` (it prints the notebook's transcript itself) and
