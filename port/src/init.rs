@@ -12,6 +12,7 @@
 //! in the order the notebook's `nn.Module` creates its layers. PyTorch's `generator=` argument
 //! is not ported.
 
+pub use crate::nn::recurrent::{gru, lstm};
 use std::borrow::Borrow;
 use tch::{nn, Tensor};
 

@@ -12,6 +12,8 @@
 //! - [`init`]: PyTorch's own initial draws for tch's layers (`nn.Linear`, `nn.Conv2d`,
 //!   `nn.Embedding`) and `torch.nn.init`'s functions, on the global generator
 //!   `tch::manual_seed` seeds, as PyTorch draws them.
+//! - [`nn`]: PyTorch's recurrent layers (`nn.LSTM`, `nn.GRU`, `nn.RNN` and their cells) with
+//!   PyTorch's initial draws, tch's own `nn::LSTM` and `nn::GRU` where tch has them.
 //! - [`optim`]: `torch.optim.Adam`, `AdamW`, `RMSprop`, `Adagrad` and `Adadelta` as PyTorch's
 //!   own Python code computes them, for where tch's optimizers differ or are missing (tch's
 //!   `nn::Sgd` agrees with `optim.SGD`).
@@ -34,6 +36,7 @@
 pub mod data;
 pub mod init;
 pub mod lr_scheduler;
+pub mod nn;
 pub mod nn_utils;
 pub mod ops;
 pub mod optim;
@@ -46,7 +49,7 @@ pub use xor_repro::record::trace::Tap;
 /// Which parameters [`Run::params`] records: `Stage::Initial` or `Stage::Final`.
 pub use xor_repro::record::Stage;
 
-use tch::{nn, Kind, Tensor};
+use tch::{Kind, Tensor};
 
 /// A tensor's values, row-major, widened exactly to f64 (how every record and trace takes a
 /// tensor: a float32 and its float64 widening print the same shortest decimal).
@@ -98,7 +101,7 @@ pub fn shape(t: &Tensor) -> Vec<usize> {
 /// `fc1.bias`; an `nn.Sequential`'s are `0.weight`, `0.bias`, `2.weight`, …): layers in the
 /// order they were created, and within a layer `weight` before `bias`, as PyTorch's layers
 /// register them (tch's create the bias first), other names in creation order.
-pub fn named_parameters(vs: &nn::VarStore) -> Vec<(String, Tensor)> {
+pub fn named_parameters(vs: &tch::nn::VarStore) -> Vec<(String, Tensor)> {
     let named = vs.variables();
     let created: Vec<(String, Tensor)> = vs
         .trainable_variables()

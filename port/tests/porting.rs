@@ -21,6 +21,7 @@ use xor_repro_port::lr_scheduler::{
     CyclicMode, ExponentialLR, LambdaLR, LinearLR, LrScheduler, MultiStepLR, MultiplicativeLR,
     OneCycleLR, PolynomialLR, ReduceLROnPlateau, StepLR, ThresholdMode,
 };
+use xor_repro_port::nn::{self as port_nn, RnnNonlinearity};
 use xor_repro_port::optim::{self, Adadelta, Adagrad, Adam, RMSprop};
 use xor_repro_port::{data::DataLoader, named_parameters, nn_utils, ops, values};
 
@@ -356,6 +357,20 @@ entries! {
     leaky_relu: "leaky-relu" => || activation(Tensor::leaky_relu), None;
     softplus: "softplus" => || activation(Tensor::softplus), None;
     elu: "elu" => || activation(Tensor::elu), None;
+    // ---- layers (xor_repro_port::nn): recurrent, ...
+    lstm_init: "lstm-init" =>
+        || recurrent_init(|p, c| { nn::lstm(p, 5, 6, c); }),
+        Some(|| recurrent_init(|p, c| { init::lstm(p, 5, 6, c); }));
+    gru_init: "gru-init" =>
+        || recurrent_init(|p, c| { nn::gru(p, 5, 6, c); }),
+        Some(|| recurrent_init(|p, c| { init::gru(p, 5, 6, c); }));
+    lstm: "lstm" => || recurrent(Recurrent::Lstm), None;
+    gru: "gru" => || recurrent(Recurrent::Gru), None;
+    rnn_tanh: "rnn-tanh" => || recurrent(Recurrent::Rnn(RnnNonlinearity::Tanh)), None;
+    rnn_relu: "rnn-relu" => || recurrent(Recurrent::Rnn(RnnNonlinearity::Relu)), None;
+    lstm_cell: "lstm-cell" => || cell(Cell::Lstm), None;
+    gru_cell: "gru-cell" => || cell(Cell::Gru), None;
+    rnn_cell: "rnn-cell" => || cell(Cell::Rnn), None;
 }
 
 /// Every row of docs/PORTING.md's table has its entry here, and every entry its row.
@@ -1330,4 +1345,191 @@ fn other_optimizers_zero_grad_set_gradients_to_none() {
         zero_grad();
         assert!(!x.grad().defined(), "a gradient is left after zero_grad");
     }
+}
+
+// ---- layers (xor_repro_port::nn) -------------------------------------------------------------
+
+/// The recurrent entries' layers (`LSTM_ARGS` in pytorch_side.py): two layers, both
+/// directions, batch_first; the port's layers ignore the `*_init` fields.
+const RECURRENT: nn::RNNConfig = nn::RNNConfig {
+    has_biases: true,
+    num_layers: 2,
+    dropout: 0.0,
+    train: true,
+    bidirectional: true,
+    batch_first: true,
+    w_ih_init: nn::Init::Const(0.0),
+    w_hh_init: nn::Init::Const(0.0),
+    b_ih_init: None,
+    b_hh_init: None,
+};
+
+fn parameter_values(vs: &nn::VarStore) -> Named {
+    named_parameters(vs)
+        .iter()
+        .map(|(name, t)| (name.clone(), values(t)))
+        .collect()
+}
+
+fn parameter_grads(vs: &nn::VarStore) -> Named {
+    named_parameters(vs)
+        .iter()
+        .map(|(name, t)| (format!("{name}.grad"), values(&t.grad())))
+        .collect()
+}
+
+/// `nn.LSTM(5, 6, num_layers=2, bidirectional=True, batch_first=True)` (or `nn.GRU`) as
+/// `make` creates it under `rnn`, its draws as tch's `Init`s or PyTorch's.
+fn recurrent_init(make: fn(nn::Path, nn::RNNConfig)) -> Named {
+    tch::manual_seed(SEED);
+    let vs = nn::VarStore::new(Device::Cpu);
+    // tch's default initialisations, the rest as RECURRENT.
+    let config = nn::RNNConfig {
+        num_layers: 2,
+        bidirectional: true,
+        batch_first: true,
+        ..Default::default()
+    };
+    make(vs.root() / "rnn", config);
+    parameter_values(&vs)
+}
+
+enum Recurrent {
+    Lstm,
+    Gru,
+    Rnn(RnnNonlinearity),
+}
+
+/// `recurrent` in pytorch_side.py: the layer drawn by `init::lstm`, `init::gru` or
+/// `nn::rnn`, run by tch's `seq_init` (from a random state) and `seq` (from zeros) with
+/// dropout 0.25 between the layers, and backward.
+fn recurrent(kind: Recurrent) -> Named {
+    use tch::nn::RNN as _;
+    tch::manual_seed(SEED);
+    let vs = nn::VarStore::new(Device::Cpu);
+    let p = vs.root() / "rnn";
+    let c = nn::RNNConfig {
+        dropout: 0.25,
+        ..RECURRENT
+    };
+    type Run = Box<dyn Fn(&Tensor, Option<(&Tensor, &Tensor)>) -> (Tensor, Tensor, Tensor)>;
+    let run: Run = match kind {
+        Recurrent::Lstm => {
+            let l = init::lstm(&p, 5, 6, c);
+            Box::new(move |x, hc| {
+                let (y, s) = match hc {
+                    Some((h, c)) => l.seq_init(x, &nn::LSTMState((h.copy(), c.copy()))),
+                    None => l.seq(x),
+                };
+                (y, s.h(), s.c())
+            })
+        }
+        Recurrent::Gru => {
+            let l = init::gru(&p, 5, 6, c);
+            Box::new(move |x, hc| {
+                let (y, s) = match hc {
+                    Some((h, _)) => l.seq_init(x, &nn::GRUState(h.copy())),
+                    None => l.seq(x),
+                };
+                (y, s.value(), Tensor::zeros([1], FLOAT))
+            })
+        }
+        Recurrent::Rnn(nonlinearity) => {
+            let l = port_nn::rnn(&p, 5, 6, nonlinearity, c);
+            Box::new(move |x, hc| {
+                let (y, s) = match hc {
+                    Some((h, _)) => l.seq_init(x, &port_nn::RNNState(h.copy())),
+                    None => l.seq(x),
+                };
+                (y, s.h(), Tensor::zeros([1], FLOAT))
+            })
+        }
+    };
+    let lstm = matches!(kind, Recurrent::Lstm);
+    let mut out = parameter_values(&vs);
+    let x = Tensor::randn([3, 4, 5], FLOAT).set_requires_grad(true);
+    let h0 = Tensor::randn([4, 3, 6], FLOAT);
+    let c0 = if lstm {
+        Tensor::randn([4, 3, 6], FLOAT)
+    } else {
+        Tensor::zeros([1], FLOAT)
+    };
+    let g = Tensor::randn([3, 4, 12], FLOAT);
+    let gh = Tensor::randn([4, 3, 6], FLOAT);
+    out.extend(named(&[("input.x", &x), ("input.h0", &h0)]));
+    if lstm {
+        out.extend(named(&[("input.c0", &c0)]));
+    }
+    out.extend(named(&[("input.g", &g), ("input.gh", &gh)]));
+    let (y, h, c) = run(&x, Some((&h0, &c0)));
+    let (y0, _, _) = run(&x, None);
+    let mut loss = (&y * &g).sum(Kind::Float) + (&h * &gh).sum(Kind::Float) + y0.sum(Kind::Float);
+    if lstm {
+        loss = loss + c.sum(Kind::Float);
+    }
+    loss.backward();
+    out.extend(named(&[("y", &y), ("h", &h)]));
+    if lstm {
+        out.extend(named(&[("c", &c)]));
+    }
+    out.extend(named(&[("y0", &y0), ("x.grad", &x.grad())]));
+    out.extend(parameter_grads(&vs));
+    out
+}
+
+enum Cell {
+    Lstm,
+    Gru,
+    Rnn,
+}
+
+/// `cell` in pytorch_side.py: `nn.LSTMCell(5, 6)`, `nn.GRUCell(5, 6)` or
+/// `nn.RNNCell(5, 6, nonlinearity="relu")` over 4 steps from `hx=None`, then on one
+/// unbatched sample, and backward.
+fn cell(kind: Cell) -> Named {
+    tch::manual_seed(SEED);
+    let vs = nn::VarStore::new(Device::Cpu);
+    let p = vs.root() / "cell";
+    type Step = Box<dyn Fn(&Tensor, Option<&(Tensor, Tensor)>) -> (Tensor, Tensor)>;
+    let step: Step = match kind {
+        Cell::Lstm => {
+            let c = port_nn::lstm_cell(&p, 5, 6, true);
+            Box::new(move |x, hx| c.forward(x, hx.map(|(h, c)| (h, c))))
+        }
+        Cell::Gru => {
+            let c = port_nn::gru_cell(&p, 5, 6, true);
+            Box::new(move |x, hx| (c.forward(x, hx.map(|(h, _)| h)), Tensor::zeros([1], FLOAT)))
+        }
+        Cell::Rnn => {
+            let c = port_nn::rnn_cell(&p, 5, 6, true, RnnNonlinearity::Relu);
+            Box::new(move |x, hx| (c.forward(x, hx.map(|(h, _)| h)), Tensor::zeros([1], FLOAT)))
+        }
+    };
+    let lstm = matches!(kind, Cell::Lstm);
+    let mut out = parameter_values(&vs);
+    let x = Tensor::randn([4, 3, 5], FLOAT).set_requires_grad(true);
+    let g = Tensor::randn([4, 3, 6], FLOAT);
+    let h1 = Tensor::randn([6], FLOAT);
+    out.extend(named(&[
+        ("input.x", &x),
+        ("input.g", &g),
+        ("input.h1", &h1),
+    ]));
+    let mut hx: Option<(Tensor, Tensor)> = None;
+    let mut hs = Vec::new();
+    for t in 0..4 {
+        let next = step(&x.get(t), hx.as_ref());
+        hs.push(next.0.shallow_clone());
+        hx = Some(next);
+    }
+    let hs = Tensor::stack(&hs, 0);
+    let (a, b) = step(
+        &x.get(0).get(0),
+        Some(&(h1.shallow_clone(), h1.shallow_clone())),
+    );
+    let one = if lstm { a + b } else { a };
+    ((&hs * &g).sum(Kind::Float) + one.sum(Kind::Float)).backward();
+    out.extend(named(&[("h", &hs), ("one", &one), ("x.grad", &x.grad())]));
+    out.extend(parameter_grads(&vs));
+    out
 }

@@ -440,6 +440,84 @@ ENTRIES = {
 }
 
 
+# ---- layers (torch.nn.modules): recurrent, ... ---------------------------------------------
+# The recurrent entries: 5 inputs, 6 hidden, two layers, both directions, batch_first (tch's
+# default), 3 sequences of 4 steps.
+
+
+def recurrent_init(make):
+    torch.manual_seed(SEED)
+    model = make()
+    return [(f"rnn.{n}", p) for n, p in model.named_parameters()]
+
+
+def recurrent(make, cell_state):
+    """The parameters as drawn; `model(x, h0)` (`(h0, c0)` for an LSTM) and `model(x)`; the
+    gradients of the input and every parameter under random upstream gradients. Dropout
+    between the layers draws on the global generator, in training mode."""
+    torch.manual_seed(SEED)
+    model = make()
+    out = [(f"rnn.{n}", p.detach().clone()) for n, p in model.named_parameters()]
+    x = torch.randn(3, 4, 5, requires_grad=True)
+    h0 = torch.randn(model.num_layers * 2, 3, 6)
+    c0 = torch.randn(model.num_layers * 2, 3, 6) if cell_state else None
+    g = torch.randn(3, 4, 12)
+    gh = torch.randn(model.num_layers * 2, 3, 6)
+    out += [("input.x", x), ("input.h0", h0)]
+    out += [("input.c0", c0)] if cell_state else []
+    out += [("input.g", g), ("input.gh", gh)]
+    y, state = model(x, (h0, c0) if cell_state else h0)
+    h = state[0] if cell_state else state
+    y0, _ = model(x)
+    loss = (y * g).sum() + (h * gh).sum() + y0.sum()
+    if cell_state:
+        loss = loss + state[1].sum()
+    loss.backward()
+    out += [("y", y), ("h", h)] + ([("c", state[1])] if cell_state else []) + [("y0", y0)]
+    out += [("x.grad", x.grad)]
+    return out + [(f"rnn.{n}.grad", p.grad) for n, p in model.named_parameters()]
+
+
+def cell(make, lstm):
+    """A cell over 4 steps of a batch of 3, from `hx=None`, then once on one unbatched
+    sample from a given state; the gradients of the input and every parameter."""
+    torch.manual_seed(SEED)
+    model = make()
+    out = [(f"cell.{n}", p.detach().clone()) for n, p in model.named_parameters()]
+    x = torch.randn(4, 3, 5, requires_grad=True)
+    g = torch.randn(4, 3, 6)
+    h1 = torch.randn(6)
+    out += [("input.x", x), ("input.g", g), ("input.h1", h1)]
+    hx, hs = None, []
+    for t in range(4):
+        hx = model(x[t], hx)
+        hs.append(hx[0] if lstm else hx)
+    hs = torch.stack(hs)
+    one = model(x[0, 0], (h1, h1) if lstm else h1)
+    one = one[0] + one[1] if lstm else one
+    ((hs * g).sum() + one.sum()).backward()
+    out += [("h", hs), ("one", one), ("x.grad", x.grad)]
+    return out + [(f"cell.{n}.grad", p.grad) for n, p in model.named_parameters()]
+
+
+LSTM_ARGS = dict(num_layers=2, bidirectional=True, batch_first=True)
+FORWARD_ARGS = dict(LSTM_ARGS, dropout=0.25)
+LAYER_ENTRIES = {
+    "lstm-init": lambda: recurrent_init(lambda: nn.LSTM(5, 6, **LSTM_ARGS)),
+    "gru-init": lambda: recurrent_init(lambda: nn.GRU(5, 6, **LSTM_ARGS)),
+    "lstm": lambda: recurrent(lambda: nn.LSTM(5, 6, **FORWARD_ARGS), True),
+    "gru": lambda: recurrent(lambda: nn.GRU(5, 6, **FORWARD_ARGS), False),
+    "rnn-tanh": lambda: recurrent(lambda: nn.RNN(5, 6, **FORWARD_ARGS), False),
+    "rnn-relu": lambda: recurrent(
+        lambda: nn.RNN(5, 6, nonlinearity="relu", **FORWARD_ARGS), False
+    ),
+    "lstm-cell": lambda: cell(lambda: nn.LSTMCell(5, 6), True),
+    "gru-cell": lambda: cell(lambda: nn.GRUCell(5, 6), False),
+    "rnn-cell": lambda: cell(lambda: nn.RNNCell(5, 6, nonlinearity="relu"), False),
+}
+ENTRIES.update(LAYER_ENTRIES)
+
+
 def text(t):
     t = t.detach().flatten()
     if t.is_floating_point():

@@ -1,0 +1,16 @@
+//! PyTorch's layers (`torch.nn.modules`) built the tch way and drawn, or run, the PyTorch
+//! way: where tch's own layer draws other numbers (or has no counterpart), these give
+//! PyTorch's initial parameters in `named_parameters()` order and names, and where tch's
+//! forward differs, PyTorch's forward. One module per family, each naming the PyTorch file it
+//! ports; `init` has the layers whose forward is tch's unchanged (`init::linear`,
+//! `init::conv2d`, `init::embedding`, and [`lstm`], [`gru`] again).
+//!
+//! - [`recurrent`]: `nn.RNN`, `nn.LSTM`, `nn.GRU`, `nn.RNNCell`, `nn.LSTMCell`,
+//!   `nn.GRUCell`.
+
+pub mod recurrent;
+
+pub use recurrent::{
+    gru, gru_cell, lstm, lstm_cell, rnn, rnn_cell, GRUCell, LSTMCell, RNNCell, RNNState,
+    RnnNonlinearity, RNN,
+};
