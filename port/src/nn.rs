@@ -7,8 +7,17 @@
 //!
 //! - [`recurrent`]: `nn.RNN`, `nn.LSTM`, `nn.GRU`, `nn.RNNCell`, `nn.LSTMCell`,
 //!   `nn.GRUCell`.
+//! - [`conv`]: `nn.Conv1d`, `nn.Conv3d`, `nn.ConvTranspose1d`/`2d`/`3d`.
+//! - [`linear`]: `nn.Bilinear`.
 
+pub mod conv;
+pub mod linear;
 pub mod recurrent;
+
+pub use conv::{
+    conv1d, conv3d, conv_transpose1d, conv_transpose2d, conv_transpose3d, reset_conv_transpose,
+};
+pub use linear::{bilinear, Bilinear};
 
 pub use recurrent::{
     gru, gru_cell, lstm, lstm_cell, rnn, rnn_cell, GRUCell, LSTMCell, RNNCell, RNNState,

@@ -371,6 +371,40 @@ entries! {
     lstm_cell: "lstm-cell" => || cell(Cell::Lstm), None;
     gru_cell: "gru-cell" => || cell(Cell::Gru), None;
     rnn_cell: "rnn-cell" => || cell(Cell::Rnn), None;
+    conv1d_init: "conv1d-init" =>
+        || layers_init(|p, i| conv1d_pair(p, i, |p, i, o, k, c| nn::conv1d(p, i, o, k, c))),
+        Some(|| layers_init(|p, i| conv1d_pair(p, i, |p, i, o, k, c| port_nn::conv1d(p, i, o, k, c))));
+    conv1d: "conv1d" => conv1d_port, None;
+    conv3d: "conv3d" =>
+        || layer_forward(|p| {
+            let cfg = nn::ConvConfig { padding: 1, ..Default::default() };
+            let l = port_nn::conv3d(p, 2, 4, 3, cfg);
+            Box::new(move |x| l.forward(&x[0]))
+        }, &[&[2, 2, 5, 5, 5]]),
+        None;
+    conv_transpose2d_init: "conv-transpose2d-init" =>
+        || layers_init(|p, i| transpose_pair(p, i, |p, i, o, k, c| nn::conv_transpose2d(p, i, o, k, c))),
+        Some(|| layers_init(|p, i| transpose_pair(p, i, |p, i, o, k, c| port_nn::conv_transpose2d(p, i, o, k, c))));
+    conv_transpose1d: "conv-transpose1d" =>
+        || layer_forward(|p| {
+            let cfg = nn::ConvTransposeConfig { stride: 2, padding: 1, output_padding: 1, ..Default::default() };
+            let l = port_nn::conv_transpose1d(p, 4, 6, 3, cfg);
+            Box::new(move |x| l.forward(&x[0]))
+        }, &[&[2, 4, 7]]),
+        None;
+    conv_transpose2d: "conv-transpose2d" =>
+        || layer_forward(|p| {
+            let cfg = nn::ConvTransposeConfig { stride: 2, groups: 2, dilation: 2, ..Default::default() };
+            let l = port_nn::conv_transpose2d(p, 4, 6, 3, cfg);
+            Box::new(move |x| l.forward(&x[0]))
+        }, &[&[2, 4, 5, 5]]),
+        None;
+    bilinear: "bilinear" =>
+        || layer_forward(|p| {
+            let l = port_nn::bilinear(p, 5, 4, 3, true);
+            Box::new(move |x| l.forward(&x[0], &x[1]))
+        }, &[&[8, 5], &[8, 4]]),
+        None;
 }
 
 /// Every row of docs/PORTING.md's table has its entry here, and every entry its row.
@@ -1532,4 +1566,113 @@ fn cell(kind: Cell) -> Named {
     out.extend(named(&[("h", &hs), ("one", &one), ("x.grad", &x.grad())]));
     out.extend(parameter_grads(&vs));
     out
+}
+
+/// A layer's forward: its inputs in, its output out.
+type Forward = Box<dyn Fn(&[Tensor]) -> Tensor>;
+
+/// `layer_forward` in pytorch_side.py: the layer `make` builds at the root (or an
+/// `nn.Sequential`'s under `0`, `2`, …), on random inputs of `shapes`.
+fn layer_forward(make: impl FnOnce(&nn::Path) -> Forward, shapes: &[&[i64]]) -> Named {
+    tch::manual_seed(SEED);
+    let vs = nn::VarStore::new(Device::Cpu);
+    let forward = make(&vs.root());
+    let mut out = parameter_values(&vs);
+    let xs: Vec<Tensor> = shapes
+        .iter()
+        .map(|s| Tensor::randn(*s, FLOAT).set_requires_grad(true))
+        .collect();
+    let y = forward(&xs);
+    let g = Tensor::randn(y.size(), FLOAT);
+    (&y * &g).sum(Kind::Float).backward();
+    for (i, x) in xs.iter().enumerate() {
+        out.extend(named(&[(&format!("input.x{i}"), x)]));
+    }
+    out.extend(named(&[("input.g", &g), ("y", &y)]));
+    for (i, x) in xs.iter().enumerate() {
+        out.extend(named(&[(&format!("x{i}.grad"), &x.grad())]));
+    }
+    out.extend(parameter_grads(&vs));
+    out
+}
+
+/// `layers_init` in pytorch_side.py: layers `l0`, `l1`, … as `make(path, i)` creates the
+/// `i`-th, until it returns false.
+fn layers_init(make: fn(&nn::Path, usize) -> bool) -> Named {
+    tch::manual_seed(SEED);
+    let vs = nn::VarStore::new(Device::Cpu);
+    let mut i = 0;
+    while make(&(vs.root() / format!("l{i}")), i) {
+        i += 1;
+    }
+    parameter_values(&vs)
+}
+
+/// `nn.Conv1d(3, 8, 3)`, then `nn.Conv1d(8, 4, 3, padding=1, groups=2)`.
+fn conv1d_pair(
+    p: &nn::Path,
+    i: usize,
+    conv1d: fn(&nn::Path, i64, i64, i64, nn::ConvConfig) -> nn::Conv1D,
+) -> bool {
+    match i {
+        0 => conv1d(p, 3, 8, 3, Default::default()),
+        1 => conv1d(
+            p,
+            8,
+            4,
+            3,
+            nn::ConvConfig {
+                padding: 1,
+                groups: 2,
+                ..Default::default()
+            },
+        ),
+        _ => return false,
+    };
+    true
+}
+
+/// `nn.ConvTranspose2d(4, 6, 3)`, then `nn.ConvTranspose2d(4, 6, 3, stride=2,
+/// output_padding=1, groups=2)`.
+fn transpose_pair(
+    p: &nn::Path,
+    i: usize,
+    conv: fn(&nn::Path, i64, i64, i64, nn::ConvTransposeConfig) -> nn::ConvTranspose2D,
+) -> bool {
+    let strided = nn::ConvTransposeConfig {
+        stride: 2,
+        output_padding: 1,
+        groups: 2,
+        ..Default::default()
+    };
+    match i {
+        0 => conv(p, 4, 6, 3, Default::default()),
+        1 => conv(p, 4, 6, 3, strided),
+        _ => return false,
+    };
+    true
+}
+
+/// `nn.Sequential(nn.Conv1d(3, 8, 3, padding=1), nn.ReLU(), nn.Conv1d(8, 4, 3, stride=2,
+/// groups=2))` with `port::nn::conv1d`.
+fn conv1d_port() -> Named {
+    layer_forward(
+        |p| {
+            let padded = nn::ConvConfig {
+                padding: 1,
+                ..Default::default()
+            };
+            let strided = nn::ConvConfig {
+                stride: 2,
+                groups: 2,
+                ..Default::default()
+            };
+            let model = nn::seq()
+                .add(port_nn::conv1d(p / "0", 3, 8, 3, padded))
+                .add_fn(|x| x.relu())
+                .add(port_nn::conv1d(p / "2", 8, 4, 3, strided));
+            Box::new(move |x| model.forward(&x[0]))
+        },
+        &[&[2, 3, 10]],
+    )
 }

@@ -515,6 +515,55 @@ LAYER_ENTRIES = {
     "gru-cell": lambda: cell(lambda: nn.GRUCell(5, 6), False),
     "rnn-cell": lambda: cell(lambda: nn.RNNCell(5, 6, nonlinearity="relu"), False),
 }
+
+
+def layer_forward(make, *shapes):
+    """A layer's (or an nn.Sequential's) parameters as drawn, its output on random inputs of
+    `shapes`, and the gradients of the inputs and every parameter under a random upstream
+    gradient drawn after the forward."""
+    torch.manual_seed(SEED)
+    model = make()
+    out = [(n, p.detach().clone()) for n, p in model.named_parameters()]
+    xs = [torch.randn(*s, requires_grad=True) for s in shapes]
+    y = model(*xs)
+    g = torch.randn(y.shape)
+    (y * g).sum().backward()
+    out += [(f"input.x{i}", x) for i, x in enumerate(xs)] + [("input.g", g), ("y", y)]
+    out += [(f"x{i}.grad", x.grad) for i, x in enumerate(xs)]
+    return out + [(f"{n}.grad", p.grad) for n, p in model.named_parameters()]
+
+
+def layers_init(*makes):
+    torch.manual_seed(SEED)
+    out = []
+    for i, make in enumerate(makes):
+        out += [(f"l{i}.{n}", p) for n, p in make().named_parameters()]
+    return out
+
+
+LAYER_ENTRIES.update({
+    "conv1d-init": lambda: layers_init(
+        lambda: nn.Conv1d(3, 8, 3), lambda: nn.Conv1d(8, 4, 3, padding=1, groups=2)
+    ),
+    "conv1d": lambda: layer_forward(
+        lambda: nn.Sequential(
+            nn.Conv1d(3, 8, 3, padding=1), nn.ReLU(), nn.Conv1d(8, 4, 3, stride=2, groups=2)
+        ),
+        (2, 3, 10),
+    ),
+    "conv3d": lambda: layer_forward(lambda: nn.Conv3d(2, 4, 3, padding=1), (2, 2, 5, 5, 5)),
+    "conv-transpose2d-init": lambda: layers_init(
+        lambda: nn.ConvTranspose2d(4, 6, 3),
+        lambda: nn.ConvTranspose2d(4, 6, 3, stride=2, output_padding=1, groups=2),
+    ),
+    "conv-transpose1d": lambda: layer_forward(
+        lambda: nn.ConvTranspose1d(4, 6, 3, stride=2, padding=1, output_padding=1), (2, 4, 7)
+    ),
+    "conv-transpose2d": lambda: layer_forward(
+        lambda: nn.ConvTranspose2d(4, 6, 3, stride=2, groups=2, dilation=2), (2, 4, 5, 5)
+    ),
+    "bilinear": lambda: layer_forward(lambda: nn.Bilinear(5, 4, 3), (8, 5), (8, 4)),
+})
 ENTRIES.update(LAYER_ENTRIES)
 
 
