@@ -9,15 +9,18 @@
 //!   `nn.GRUCell`.
 //! - [`conv`]: `nn.Conv1d`, `nn.Conv3d`, `nn.ConvTranspose1d`/`2d`/`3d`.
 //! - [`linear`]: `nn.Bilinear`.
+//! - [`norm`]: `nn.BatchNorm1d`/`2d`/`3d` with `num_batches_tracked`.
 
 pub mod conv;
 pub mod linear;
+pub mod norm;
 pub mod recurrent;
 
 pub use conv::{
     conv1d, conv3d, conv_transpose1d, conv_transpose2d, conv_transpose3d, reset_conv_transpose,
 };
 pub use linear::{bilinear, Bilinear};
+pub use norm::{batch_norm1d, batch_norm2d, batch_norm3d, BatchNorm};
 
 pub use recurrent::{
     gru, gru_cell, lstm, lstm_cell, rnn, rnn_cell, GRUCell, LSTMCell, RNNCell, RNNState,

@@ -13,7 +13,9 @@ mod common;
 
 use common::{compare, doc_rows, global_generator, pytorch, Named};
 use tch::nn::init::NormalOrUniform;
-use tch::{data::Iter2, nn, nn::Module, nn::OptimizerConfig, Device, Kind, Reduction, Tensor};
+use tch::{
+    data::Iter2, nn, nn::Module, nn::ModuleT, nn::OptimizerConfig, Device, Kind, Reduction, Tensor,
+};
 use xor_repro::kernels::aten::Capability;
 use xor_repro_port::init::{self, Mode, Nonlinearity};
 use xor_repro_port::lr_scheduler::{
@@ -23,7 +25,7 @@ use xor_repro_port::lr_scheduler::{
 };
 use xor_repro_port::nn::{self as port_nn, RnnNonlinearity};
 use xor_repro_port::optim::{self, Adadelta, Adagrad, Adam, RMSprop};
-use xor_repro_port::{data::DataLoader, named_parameters, nn_utils, ops, values};
+use xor_repro_port::{data::DataLoader, named_parameters, nn_utils, ops, state_dict, values};
 
 /// Every entry seeds with this (`SEED` in pytorch_side.py).
 const SEED: i64 = 7;
@@ -398,6 +400,28 @@ entries! {
             let l = port_nn::conv_transpose2d(p, 4, 6, 3, cfg);
             Box::new(move |x| l.forward(&x[0]))
         }, &[&[2, 4, 5, 5]]),
+        None;
+    batch_norm2d: "batch-norm2d" =>
+        || batch_norm_entry(false, &[6, 3, 5, 5], |p| bn_after_conv(p, false)),
+        Some(|| batch_norm_entry(true, &[6, 3, 5, 5], |p| bn_after_conv(p, true)));
+    batch_norm1d: "batch-norm1d" =>
+        || batch_norm_entry(true, &[8, 5], |p| {
+            let linear = init::linear(p / "0", 5, 4);
+            let bn = port_nn::batch_norm1d(p / "1", 4, Default::default());
+            Box::new(move |x, train| bn.forward_t(&linear.forward(x), train))
+        }),
+        None;
+    layer_norm: "layer-norm" =>
+        || layer_forward(|p| {
+            let l = nn::layer_norm(p, vec![3, 6], Default::default());
+            Box::new(move |x| l.forward(&x[0]))
+        }, &[&[4, 3, 6]]),
+        None;
+    group_norm: "group-norm" =>
+        || layer_forward(|p| {
+            let l = nn::group_norm(p, 2, 6, Default::default());
+            Box::new(move |x| l.forward(&x[0]))
+        }, &[&[4, 6, 5]]),
         None;
     bilinear: "bilinear" =>
         || layer_forward(|p| {
@@ -1675,4 +1699,63 @@ fn conv1d_port() -> Named {
         },
         &[&[2, 3, 10]],
     )
+}
+
+/// A model's forward in training (`true`) or evaluation mode.
+type ForwardT = Box<dyn Fn(&Tensor, bool) -> Tensor>;
+
+/// `nn.Sequential(nn.Conv2d(3, 4, 3), nn.BatchNorm2d(4))`: `init::conv2d`, then tch's
+/// `nn::batch_norm2d` with its default config, or `port::nn::batch_norm2d`.
+fn bn_after_conv(p: &nn::Path, port: bool) -> ForwardT {
+    let conv = init::conv2d(p / "0", 3, 4, 3, Default::default());
+    if port {
+        let bn = port_nn::batch_norm2d(p / "1", 4, Default::default());
+        Box::new(move |x, train| bn.forward_t(&conv.forward(x), train))
+    } else {
+        let bn = nn::batch_norm2d(p / "1", 4, Default::default());
+        Box::new(move |x, train| bn.forward_t(&conv.forward(x), train))
+    }
+}
+
+/// The state as `state_dict(&vs)` lists it or, for tch's BatchNorm, by hand with the
+/// `num_batches_tracked` it does not keep as 0.
+fn state(vs: &nn::VarStore, port: bool, prefix: &str) -> Named {
+    let mut state: Vec<(String, Tensor)> = state_dict(vs);
+    if !port {
+        state.push((
+            "1.num_batches_tracked".into(),
+            Tensor::zeros([], (Kind::Int64, Device::Cpu)),
+        ));
+    }
+    state
+        .iter()
+        .map(|(n, t)| (format!("{prefix}{n}"), values(t)))
+        .collect()
+}
+
+/// `batch_norm` in pytorch_side.py: inputs of `shape` (drawn before the model), two
+/// training passes, one in evaluation, the state before and after.
+fn batch_norm_entry(port: bool, shape: &[i64], make: fn(&nn::Path) -> ForwardT) -> Named {
+    tch::manual_seed(SEED);
+    let vs = nn::VarStore::new(Device::Cpu);
+    let x = Tensor::randn(shape, FLOAT).set_requires_grad(true);
+    let mut g_shape = vec![shape[0], 4];
+    g_shape.extend(shape.iter().skip(2).map(|d| d - 2));
+    let g = Tensor::randn(g_shape.as_slice(), FLOAT);
+    let forward = make(&vs.root());
+    let mut out = named(&[("input.x", &x), ("input.g", &g)]);
+    out.extend(state(&vs, port, "init."));
+    let y1 = forward(&x, true);
+    let y2 = forward(&(&x * 2 + 1), true);
+    (&y1 * &g).sum(Kind::Float).backward();
+    let y3 = forward(&x, false);
+    out.extend(named(&[
+        ("y1", &y1),
+        ("y2", &y2),
+        ("y3", &y3),
+        ("x.grad", &x.grad()),
+    ]));
+    out.extend(state(&vs, port, ""));
+    out.extend(parameter_grads(&vs));
+    out
 }

@@ -564,6 +564,36 @@ LAYER_ENTRIES.update({
     ),
     "bilinear": lambda: layer_forward(lambda: nn.Bilinear(5, 4, 3), (8, 5), (8, 4)),
 })
+def batch_norm(make, shape):
+    """`model.state_dict()` as made; two training passes (on `x`, then `2x + 1`), then one in
+    eval mode; `state_dict()` after, the input's and every parameter's gradients (of the
+    first pass). The inputs are drawn before the model (tch's BatchNorm draws its weight)."""
+    torch.manual_seed(SEED)
+    x = torch.randn(*shape, requires_grad=True)
+    g = torch.randn(shape[0], 4, *(d - 2 for d in shape[2:]))  # after a 3 x 3 kernel
+    model = make()
+    out = [("input.x", x), ("input.g", g)]
+    out += [(f"init.{n}", t.clone()) for n, t in model.state_dict().items()]
+    y1 = model(x)
+    y2 = model(x * 2 + 1)
+    (y1 * g).sum().backward()
+    model.eval()
+    y3 = model(x)
+    out += [("y1", y1), ("y2", y2), ("y3", y3), ("x.grad", x.grad)]
+    out += list(model.state_dict().items())
+    return out + [(f"{n}.grad", p.grad) for n, p in model.named_parameters()]
+
+
+LAYER_ENTRIES.update({
+    "batch-norm2d": lambda: batch_norm(
+        lambda: nn.Sequential(nn.Conv2d(3, 4, 3), nn.BatchNorm2d(4)), (6, 3, 5, 5)
+    ),
+    "batch-norm1d": lambda: batch_norm(
+        lambda: nn.Sequential(nn.Linear(5, 4), nn.BatchNorm1d(4)), (8, 5)
+    ),
+    "layer-norm": lambda: layer_forward(lambda: nn.LayerNorm([3, 6]), (4, 3, 6)),
+    "group-norm": lambda: layer_forward(lambda: nn.GroupNorm(2, 6), (4, 6, 5)),
+})
 ENTRIES.update(LAYER_ENTRIES)
 
 
