@@ -423,6 +423,16 @@ entries! {
             Box::new(move |x| l.forward(&x[0]))
         }, &[&[4, 6, 5]]),
         None;
+    max_pool2d: "max-pool2d" =>
+        || {
+            tch::manual_seed(SEED);
+            let x = Tensor::randn([2, 3, 8, 8], FLOAT).set_requires_grad(true);
+            let g = Tensor::randn([2, 3, 4, 4], FLOAT);
+            forward_backward(&x, &g, |x| x.max_pool2d_default(2))
+        },
+        None;
+    nll_loss: "nll-loss" => nll_loss_tch, None;
+    dropout_eval: "dropout-eval" => dropout_eval_tch, None;
     bilinear: "bilinear" =>
         || layer_forward(|p| {
             let l = port_nn::bilinear(p, 5, 4, 3, true);
@@ -1757,5 +1767,33 @@ fn batch_norm_entry(port: bool, shape: &[i64], make: fn(&nn::Path) -> ForwardT) 
     ]));
     out.extend(state(&vs, port, ""));
     out.extend(parameter_grads(&vs));
+    out
+}
+
+/// `F.nll_loss` of `F.log_softmax`, mean and sum, and the logits' gradient of their sum.
+fn nll_loss_tch() -> Named {
+    tch::manual_seed(SEED);
+    let logits = Tensor::randn([32, 5], FLOAT).set_requires_grad(true);
+    let y = Tensor::randint(5, [32], (Kind::Int64, Device::Cpu));
+    let lp = logits.log_softmax(-1, Kind::Float);
+    let mean = lp.nll_loss(&y);
+    let total = lp.g_nll_loss::<Tensor>(&y, None, Reduction::Sum, -100);
+    (&mean + &total).backward();
+    named(&[
+        ("input.logits", &logits),
+        ("input.y", &y),
+        ("mean", &mean),
+        ("sum", &total),
+        ("logits.grad", &logits.grad()),
+    ])
+}
+
+/// `nn.Dropout(0.3)` after `model.eval()`: the input unchanged, nothing drawn.
+fn dropout_eval_tch() -> Named {
+    tch::manual_seed(SEED);
+    let x = Tensor::randn([8, 16], FLOAT).set_requires_grad(true);
+    let g = Tensor::randn([8, 16], FLOAT);
+    let mut out = forward_backward(&x, &g, |x| x.dropout(0.3, false));
+    out.push(("after.rand".to_string(), values(&Tensor::rand([4], FLOAT))));
     out
 }

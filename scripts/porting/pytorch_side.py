@@ -594,6 +594,39 @@ LAYER_ENTRIES.update({
     "layer-norm": lambda: layer_forward(lambda: nn.LayerNorm([3, 6]), (4, 3, 6)),
     "group-norm": lambda: layer_forward(lambda: nn.GroupNorm(2, 6), (4, 6, 5)),
 })
+def nll_loss():
+    torch.manual_seed(SEED)
+    logits = torch.randn(32, 5, requires_grad=True)
+    y = torch.randint(5, (32,))
+    lp = F.log_softmax(logits, dim=-1)
+    mean = F.nll_loss(lp, y)
+    total = F.nll_loss(lp, y, reduction="sum")
+    (mean + total).backward()
+    return [("input.logits", logits), ("input.y", y), ("mean", mean), ("sum", total)] + [
+        ("logits.grad", logits.grad)
+    ]
+
+
+def dropout_eval():
+    torch.manual_seed(SEED)
+    x = torch.randn(8, 16, requires_grad=True)
+    g = torch.randn(8, 16)
+    out = [("input.x", x), ("input.g", g)] + forward_backward(x, nn.Dropout(0.3).eval(), g)
+    return out + [("after.rand", torch.rand(4))]
+
+
+def max_pool2d():
+    torch.manual_seed(SEED)
+    x = torch.randn(2, 3, 8, 8, requires_grad=True)
+    g = torch.randn(2, 3, 4, 4)
+    return [("input.x", x), ("input.g", g)] + forward_backward(x, lambda x: F.max_pool2d(x, 2), g)
+
+
+LAYER_ENTRIES.update({
+    "max-pool2d": max_pool2d,
+    "nll-loss": nll_loss,
+    "dropout-eval": dropout_eval,
+})
 ENTRIES.update(LAYER_ENTRIES)
 
 
