@@ -10,12 +10,18 @@
 //! - [`conv`]: `nn.Conv1d`, `nn.Conv3d`, `nn.ConvTranspose1d`/`2d`/`3d`.
 //! - [`linear`]: `nn.Bilinear`.
 //! - [`norm`]: `nn.BatchNorm1d`/`2d`/`3d` with `num_batches_tracked`.
+//! - [`attention`]: `nn.MultiheadAttention`, `nn.TransformerEncoderLayer`.
 
+pub mod attention;
 pub mod conv;
 pub mod linear;
 pub mod norm;
 pub mod recurrent;
 
+pub use attention::{
+    multihead_attention, transformer_encoder_layer, Activation, MultiheadAttention,
+    MultiheadAttentionConfig, TransformerEncoderLayer, TransformerEncoderLayerConfig,
+};
 pub use conv::{
     conv1d, conv3d, conv_transpose1d, conv_transpose2d, conv_transpose3d, reset_conv_transpose,
 };

@@ -433,6 +433,14 @@ entries! {
         None;
     nll_loss: "nll-loss" => nll_loss_tch, None;
     dropout_eval: "dropout-eval" => dropout_eval_tch, None;
+    multihead_attention: "multihead-attention" => multihead_attention_port, None;
+    multihead_attention_eval: "multihead-attention-eval" =>
+        || mha_eval_entry(false),
+        Some(|| mha_eval_entry(true));
+    transformer_encoder_layer: "transformer-encoder-layer" => transformer_encoder_layer_port, None;
+    transformer_encoder_layer_eval: "transformer-encoder-layer-eval" =>
+        || encoder_eval_entry(false),
+        Some(|| encoder_eval_entry(true));
     bilinear: "bilinear" =>
         || layer_forward(|p| {
             let l = port_nn::bilinear(p, 5, 4, 3, true);
@@ -1796,4 +1804,130 @@ fn dropout_eval_tch() -> Named {
     let mut out = forward_backward(&x, &g, |x| x.dropout(0.3, false));
     out.push(("after.rand".to_string(), values(&Tensor::rand([4], FLOAT))));
     out
+}
+
+/// `padding_mask` in pytorch_side.py: batch 1's last position, batch 2's last two.
+fn padding_mask() -> Tensor {
+    let kpm = Tensor::zeros([3, 5], (Kind::Bool, Device::Cpu));
+    let _ = kpm.get(1).narrow(0, 4, 1).fill_(1);
+    let _ = kpm.get(2).narrow(0, 3, 2).fill_(1);
+    kpm
+}
+
+/// `causal_mask` in pytorch_side.py: true above the diagonal.
+fn causal_mask() -> Tensor {
+    Tensor::ones([5, 5], FLOAT).triu(1).to_kind(Kind::Bool)
+}
+
+fn attention_config() -> port_nn::MultiheadAttentionConfig {
+    port_nn::MultiheadAttentionConfig {
+        dropout: 0.1,
+        batch_first: true,
+        ..Default::default()
+    }
+}
+
+/// `multihead_attention` in pytorch_side.py.
+fn multihead_attention_port() -> Named {
+    tch::manual_seed(SEED);
+    let vs = nn::VarStore::new(Device::Cpu);
+    let mha = port_nn::multihead_attention(vs.root() / "attn", 8, 2, attention_config());
+    let mut out = parameter_values(&vs);
+    let x = Tensor::randn([3, 5, 8], FLOAT).set_requires_grad(true);
+    let mem = Tensor::randn([3, 7, 8], FLOAT).set_requires_grad(true);
+    let g = Tensor::randn([3, 5, 8], FLOAT);
+    let gw = Tensor::randn([3, 5, 5], FLOAT);
+    out.extend(named(&[
+        ("input.x", &x),
+        ("input.mem", &mem),
+        ("input.g", &g),
+        ("input.gw", &gw),
+    ]));
+    let (kpm, causal) = (padding_mask(), causal_mask());
+    let (y1, w1) = mha.forward_t(&x, &x, &x, Some(&kpm), true, Some(&causal), true, true);
+    let (y2, _) = mha.forward_t(&x, &x, &x, None, false, None, true, true);
+    let (y3, w3) = mha.forward_t(&x, &mem, &mem, None, true, None, false, true);
+    let (w1, w3) = (w1.expect("weights"), w3.expect("weights"));
+    let sum = |t: Tensor| t.sum(Kind::Float);
+    (sum(&y1 * &g) + sum(&w1 * &gw) + sum(&y2 * &g) + sum(&y3 * &g) + sum(w3.shallow_clone()))
+        .backward();
+    out.extend(named(&[
+        ("y1", &y1),
+        ("w1", &w1),
+        ("y2", &y2),
+        ("y3", &y3),
+        ("w3", &w3),
+        ("x.grad", &x.grad()),
+        ("mem.grad", &mem.grad()),
+    ]));
+    out.extend(parameter_grads(&vs));
+    out
+}
+
+/// `multihead_attention_eval` in pytorch_side.py: `forward_t(…, false)` with gradients on
+/// (the Python code's operations) or under `tch::no_grad` (PyTorch's fast path).
+fn mha_eval_entry(no_grad: bool) -> Named {
+    tch::manual_seed(SEED);
+    let vs = nn::VarStore::new(Device::Cpu);
+    let mha = port_nn::multihead_attention(vs.root() / "attn", 8, 2, attention_config());
+    let x = Tensor::randn([3, 5, 8], FLOAT);
+    let kpm = padding_mask();
+    let run = || {
+        let (y1, w1) = mha.forward_t(&x, &x, &x, Some(&kpm), true, None, true, false);
+        let (y2, _) = mha.forward_t(&x, &x, &x, None, false, None, true, false);
+        (y1, w1.expect("weights"), y2)
+    };
+    let (y1, w1, y2) = if no_grad { tch::no_grad(run) } else { run() };
+    named(&[("input.x", &x), ("y1", &y1), ("w1", &w1), ("y2", &y2)])
+}
+
+/// `encoder_layers` in pytorch_side.py.
+fn encoder_layers(p: &nn::Path) -> [port_nn::TransformerEncoderLayer; 2] {
+    let post = port_nn::TransformerEncoderLayerConfig {
+        dim_feedforward: 16,
+        batch_first: true,
+        ..Default::default()
+    };
+    let pre = port_nn::TransformerEncoderLayerConfig {
+        activation: port_nn::Activation::Gelu,
+        norm_first: true,
+        ..post
+    };
+    [
+        port_nn::transformer_encoder_layer(p / "l0", 8, 2, post),
+        port_nn::transformer_encoder_layer(p / "l1", 8, 2, pre),
+    ]
+}
+
+/// `transformer_encoder_layer` in pytorch_side.py.
+fn transformer_encoder_layer_port() -> Named {
+    tch::manual_seed(SEED);
+    let vs = nn::VarStore::new(Device::Cpu);
+    let layers = encoder_layers(&vs.root());
+    let mut out = parameter_values(&vs);
+    let x = Tensor::randn([3, 5, 8], FLOAT).set_requires_grad(true);
+    let g = Tensor::randn([3, 5, 8], FLOAT);
+    out.extend(named(&[("input.x", &x), ("input.g", &g)]));
+    let y0 = layers[0].forward_t(&x, Some(&causal_mask()), Some(&padding_mask()), true);
+    let y1 = layers[1].forward_t(&y0, None, None, true);
+    (&y1 * &g).sum(Kind::Float).backward();
+    out.extend(named(&[("y0", &y0), ("y1", &y1), ("x.grad", &x.grad())]));
+    out.extend(parameter_grads(&vs));
+    out
+}
+
+/// `transformer_encoder_layer_eval` in pytorch_side.py, with gradients on or off as
+/// [`mha_eval_entry`].
+fn encoder_eval_entry(no_grad: bool) -> Named {
+    tch::manual_seed(SEED);
+    let vs = nn::VarStore::new(Device::Cpu);
+    let layers = encoder_layers(&vs.root());
+    let x = Tensor::randn([3, 5, 8], FLOAT);
+    let run = || {
+        let y0 = layers[0].forward_t(&x, None, Some(&padding_mask()), false);
+        let y1 = layers[1].forward_t(&y0, None, None, false);
+        (y0, y1)
+    };
+    let (y0, y1) = if no_grad { tch::no_grad(run) } else { run() };
+    named(&[("input.x", &x), ("y0", &y0), ("y1", &y1)])
 }

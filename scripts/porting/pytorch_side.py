@@ -627,6 +627,96 @@ LAYER_ENTRIES.update({
     "nll-loss": nll_loss,
     "dropout-eval": dropout_eval,
 })
+def padding_mask():
+    """Key padding: batch 1's last position, batch 2's last two."""
+    kpm = torch.zeros(3, 5, dtype=torch.bool)
+    kpm[1, -1] = True
+    kpm[2, -2:] = True
+    return kpm
+
+
+def causal_mask():
+    return torch.triu(torch.ones(5, 5), diagonal=1).bool()
+
+
+def multihead_attention():
+    """`nn.MultiheadAttention(8, 2, dropout=0.1, batch_first=True)` in training: self-attention
+    with both masks and the weights, self-attention without weights (the
+    scaled_dot_product_attention branch), encoder-decoder attention; then backward."""
+    torch.manual_seed(SEED)
+    mha = nn.MultiheadAttention(8, 2, dropout=0.1, batch_first=True)
+    out = [(f"attn.{n}", p.detach().clone()) for n, p in mha.named_parameters()]
+    x = torch.randn(3, 5, 8, requires_grad=True)
+    mem = torch.randn(3, 7, 8, requires_grad=True)
+    g = torch.randn(3, 5, 8)
+    gw = torch.randn(3, 5, 5)
+    out += [("input.x", x), ("input.mem", mem), ("input.g", g), ("input.gw", gw)]
+    y1, w1 = mha(x, x, x, key_padding_mask=padding_mask(), attn_mask=causal_mask())
+    y2, _ = mha(x, x, x, need_weights=False)
+    y3, w3 = mha(x, mem, mem, average_attn_weights=False)
+    ((y1 * g).sum() + (w1 * gw).sum() + (y2 * g).sum() + (y3 * g).sum() + w3.sum()).backward()
+    out += [("y1", y1), ("w1", w1), ("y2", y2), ("y3", y3), ("w3", w3)]
+    out += [("x.grad", x.grad), ("mem.grad", mem.grad)]
+    return out + [(f"attn.{n}.grad", p.grad) for n, p in mha.named_parameters()]
+
+
+def multihead_attention_eval():
+    """In eval mode under no_grad: PyTorch's fast path, with and without the weights."""
+    torch.manual_seed(SEED)
+    mha = nn.MultiheadAttention(8, 2, dropout=0.1, batch_first=True).eval()
+    x = torch.randn(3, 5, 8)
+    with torch.no_grad():
+        y1, w1 = mha(x, x, x, key_padding_mask=padding_mask())
+        y2, _ = mha(x, x, x, need_weights=False)
+    return [("input.x", x), ("y1", y1), ("w1", w1), ("y2", y2)]
+
+
+def encoder_layers():
+    return [
+        nn.TransformerEncoderLayer(8, 2, dim_feedforward=16, batch_first=True),
+        nn.TransformerEncoderLayer(
+            8, 2, dim_feedforward=16, activation="gelu", batch_first=True, norm_first=True
+        ),
+    ]
+
+
+def transformer_encoder_layer():
+    """Two layers (post-norm relu; pre-norm gelu) in training, dropout 0.1, with a causal
+    mask and key padding; backward."""
+    torch.manual_seed(SEED)
+    layers = encoder_layers()
+    out = []
+    for i, layer in enumerate(layers):
+        out += [(f"l{i}.{n}", p.detach().clone()) for n, p in layer.named_parameters()]
+    x = torch.randn(3, 5, 8, requires_grad=True)
+    g = torch.randn(3, 5, 8)
+    out += [("input.x", x), ("input.g", g)]
+    y0 = layers[0](x, src_mask=causal_mask(), src_key_padding_mask=padding_mask())
+    y1 = layers[1](y0)
+    (y1 * g).sum().backward()
+    out += [("y0", y0), ("y1", y1), ("x.grad", x.grad)]
+    for i, layer in enumerate(layers):
+        out += [(f"l{i}.{n}.grad", p.grad) for n, p in layer.named_parameters()]
+    return out
+
+
+def transformer_encoder_layer_eval():
+    """The same layers in eval mode under no_grad: PyTorch's fast path."""
+    torch.manual_seed(SEED)
+    layers = [layer.eval() for layer in encoder_layers()]
+    x = torch.randn(3, 5, 8)
+    with torch.no_grad():
+        y0 = layers[0](x, src_key_padding_mask=padding_mask())
+        y1 = layers[1](y0)
+    return [("input.x", x), ("y0", y0), ("y1", y1)]
+
+
+LAYER_ENTRIES.update({
+    "multihead-attention": multihead_attention,
+    "multihead-attention-eval": multihead_attention_eval,
+    "transformer-encoder-layer": transformer_encoder_layer,
+    "transformer-encoder-layer-eval": transformer_encoder_layer_eval,
+})
 ENTRIES.update(LAYER_ENTRIES)
 
 
