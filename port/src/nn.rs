@@ -11,9 +11,11 @@
 //! - [`linear`]: `nn.Bilinear`.
 //! - [`norm`]: `nn.BatchNorm1d`/`2d`/`3d` with `num_batches_tracked`.
 //! - [`attention`]: `nn.MultiheadAttention`, `nn.TransformerEncoderLayer`.
+//! - [`embedding`]: `nn.Embedding` with `max_norm`.
 
 pub mod attention;
 pub mod conv;
+pub mod embedding;
 pub mod linear;
 pub mod norm;
 pub mod recurrent;
@@ -25,6 +27,7 @@ pub use attention::{
 pub use conv::{
     conv1d, conv3d, conv_transpose1d, conv_transpose2d, conv_transpose3d, reset_conv_transpose,
 };
+pub use embedding::{embedding, Embedding, EmbeddingConfig};
 pub use linear::{bilinear, Bilinear};
 pub use norm::{batch_norm1d, batch_norm2d, batch_norm3d, BatchNorm};
 

@@ -441,6 +441,16 @@ entries! {
     transformer_encoder_layer_eval: "transformer-encoder-layer-eval" =>
         || encoder_eval_entry(false),
         Some(|| encoder_eval_entry(true));
+    embedding_max_norm: "embedding-max-norm" =>
+        || embedding_max_norm_entry(|p| {
+            let e = nn::embedding(p, 10, 4, Default::default());
+            Box::new(move |x| e.forward(&x[0]))
+        }),
+        Some(|| embedding_max_norm_entry(|p| {
+            let config = port_nn::EmbeddingConfig { max_norm: Some(1.0), ..Default::default() };
+            let e = port_nn::embedding(p, 10, 4, config);
+            Box::new(move |x| e.forward(&x[0]))
+        }));
     bilinear: "bilinear" =>
         || layer_forward(|p| {
             let l = port_nn::bilinear(p, 5, 4, 3, true);
@@ -1930,4 +1940,28 @@ fn encoder_eval_entry(no_grad: bool) -> Named {
     };
     let (y0, y1) = if no_grad { tch::no_grad(run) } else { run() };
     named(&[("input.x", &x), ("y0", &y0), ("y1", &y1)])
+}
+
+/// `embedding_max_norm` in pytorch_side.py: two lookups and backward; the weight after.
+fn embedding_max_norm_entry(make: fn(&nn::Path) -> Forward) -> Named {
+    tch::manual_seed(SEED);
+    let vs = nn::VarStore::new(Device::Cpu);
+    let forward = make(&vs.root());
+    let int = (Kind::Int64, Device::Cpu);
+    let idx1 = Tensor::randint(10, [6], int);
+    let idx2 = Tensor::randint(10, [2, 3], int);
+    let g = Tensor::randn([6, 4], FLOAT);
+    let y1 = forward(&[idx1.shallow_clone()]);
+    let y2 = forward(&[idx2.shallow_clone()]);
+    ((&y1 * &g).sum(Kind::Float) + y2.sum(Kind::Float)).backward();
+    let weight = &named_parameters(&vs)[0].1;
+    named(&[
+        ("input.idx1", &idx1),
+        ("input.idx2", &idx2),
+        ("input.g", &g),
+        ("y1", &y1),
+        ("y2", &y2),
+        ("weight", weight),
+        ("weight.grad", &weight.grad()),
+    ])
 }

@@ -717,6 +717,22 @@ LAYER_ENTRIES.update({
     "transformer-encoder-layer": transformer_encoder_layer,
     "transformer-encoder-layer-eval": transformer_encoder_layer_eval,
 })
+def embedding_max_norm():
+    """`nn.Embedding(10, 4, max_norm=1.0)` (the weight's rows have norms about 2): two
+    lookups, each renormalising the rows it looks up, and the weight's gradient."""
+    torch.manual_seed(SEED)
+    emb = nn.Embedding(10, 4, max_norm=1.0)
+    idx1 = torch.randint(10, (6,))
+    idx2 = torch.randint(10, (2, 3))
+    g = torch.randn(6, 4)
+    y1 = emb(idx1)
+    y2 = emb(idx2)
+    ((y1 * g).sum() + y2.sum()).backward()
+    out = [("input.idx1", idx1), ("input.idx2", idx2), ("input.g", g)]
+    return out + [("y1", y1), ("y2", y2), ("weight", emb.weight), ("weight.grad", emb.weight.grad)]
+
+
+LAYER_ENTRIES.update({"embedding-max-norm": embedding_max_norm})
 ENTRIES.update(LAYER_ENTRIES)
 
 
