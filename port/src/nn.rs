@@ -10,7 +10,8 @@
 //! - [`conv`]: `nn.Conv1d`, `nn.Conv3d`, `nn.ConvTranspose1d`/`2d`/`3d`.
 //! - [`linear`]: `nn.Bilinear`.
 //! - [`norm`]: `nn.BatchNorm1d`/`2d`/`3d` with `num_batches_tracked`.
-//! - [`attention`]: `nn.MultiheadAttention`, `nn.TransformerEncoderLayer`.
+//! - [`attention`]: `nn.MultiheadAttention`, `nn.TransformerEncoderLayer`,
+//!   `nn.TransformerDecoderLayer`.
 //! - [`embedding`]: `nn.Embedding` with `max_norm`.
 
 pub mod attention;
@@ -21,8 +22,9 @@ pub mod norm;
 pub mod recurrent;
 
 pub use attention::{
-    multihead_attention, transformer_encoder_layer, Activation, MultiheadAttention,
-    MultiheadAttentionConfig, TransformerEncoderLayer, TransformerEncoderLayerConfig,
+    multihead_attention, transformer_decoder_layer, transformer_encoder_layer, Activation,
+    MultiheadAttention, MultiheadAttentionConfig, TransformerDecoderLayer,
+    TransformerDecoderLayerConfig, TransformerEncoderLayer, TransformerEncoderLayerConfig,
 };
 pub use conv::{
     conv1d, conv3d, conv_transpose1d, conv_transpose2d, conv_transpose3d, reset_conv_transpose,

@@ -451,6 +451,7 @@ entries! {
             let e = port_nn::embedding(p, 10, 4, config);
             Box::new(move |x| e.forward(&x[0]))
         }));
+    transformer_decoder_layer: "transformer-decoder-layer" => transformer_decoder_layer_port, None;
     bilinear: "bilinear" =>
         || layer_forward(|p| {
             let l = port_nn::bilinear(p, 5, 4, 3, true);
@@ -1964,4 +1965,61 @@ fn embedding_max_norm_entry(make: fn(&nn::Path) -> Forward) -> Named {
         ("weight", weight),
         ("weight.grad", &weight.grad()),
     ])
+}
+
+/// `transformer_decoder_layer` in pytorch_side.py.
+fn transformer_decoder_layer_port() -> Named {
+    tch::manual_seed(SEED);
+    let vs = nn::VarStore::new(Device::Cpu);
+    let post = port_nn::TransformerDecoderLayerConfig {
+        dim_feedforward: 16,
+        batch_first: true,
+        ..Default::default()
+    };
+    let pre = port_nn::TransformerDecoderLayerConfig {
+        activation: port_nn::Activation::Gelu,
+        norm_first: true,
+        ..post
+    };
+    let layers = [
+        port_nn::transformer_decoder_layer(vs.root() / "l0", 8, 2, post),
+        port_nn::transformer_decoder_layer(vs.root() / "l1", 8, 2, pre),
+    ];
+    let mut out = parameter_values(&vs);
+    let x = Tensor::randn([3, 5, 8], FLOAT).set_requires_grad(true);
+    let mem = Tensor::randn([3, 7, 8], FLOAT).set_requires_grad(true);
+    let mem_kpm = Tensor::zeros([3, 7], (Kind::Bool, Device::Cpu));
+    let _ = mem_kpm.get(0).narrow(0, 4, 3).fill_(1);
+    let g = Tensor::randn([3, 5, 8], FLOAT);
+    out.extend(named(&[
+        ("input.x", &x),
+        ("input.mem", &mem),
+        ("input.g", &g),
+    ]));
+    let (causal, kpm) = (causal_mask(), padding_mask());
+    let y0 = layers[0].forward_t(
+        &x,
+        &mem,
+        Some(&causal),
+        None,
+        Some(&kpm),
+        Some(&mem_kpm),
+        true,
+    );
+    let y1 = layers[1].forward_t(&y0, &mem, None, None, None, None, true);
+    (&y1 * &g).sum(Kind::Float).backward();
+    out.extend(named(&[
+        ("y0", &y0),
+        ("y1", &y1),
+        ("x.grad", &x.grad()),
+        ("mem.grad", &mem.grad()),
+    ]));
+    out.extend(parameter_grads(&vs));
+    let (e0, e1) = tch::no_grad(|| {
+        let e0 = layers[0].forward_t(&x, &mem, None, None, Some(&kpm), None, false);
+        let e1 = layers[1].forward_t(&e0, &mem, None, None, None, None, false);
+        (e0, e1)
+    });
+    out.extend(named(&[("eval.y0", &e0), ("eval.y1", &e1)]));
+    out
 }

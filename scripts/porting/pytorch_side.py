@@ -733,6 +733,42 @@ def embedding_max_norm():
 
 
 LAYER_ENTRIES.update({"embedding-max-norm": embedding_max_norm})
+def transformer_decoder_layer():
+    """Two decoder layers (post-norm relu with a causal target mask and both key paddings;
+    pre-norm gelu) on a memory of 7, in training, dropout 0.1; backward; then both in eval
+    mode under no_grad (the self-attention's fast path)."""
+    torch.manual_seed(SEED)
+    layers = [
+        nn.TransformerDecoderLayer(8, 2, dim_feedforward=16, batch_first=True),
+        nn.TransformerDecoderLayer(
+            8, 2, dim_feedforward=16, activation="gelu", batch_first=True, norm_first=True
+        ),
+    ]
+    out = []
+    for i, layer in enumerate(layers):
+        out += [(f"l{i}.{n}", p.detach().clone()) for n, p in layer.named_parameters()]
+    x = torch.randn(3, 5, 8, requires_grad=True)
+    mem = torch.randn(3, 7, 8, requires_grad=True)
+    mem_kpm = torch.zeros(3, 7, dtype=torch.bool)
+    mem_kpm[0, -3:] = True
+    g = torch.randn(3, 5, 8)
+    out += [("input.x", x), ("input.mem", mem), ("input.g", g)]
+    y0 = layers[0](
+        x, mem, tgt_mask=causal_mask(), tgt_key_padding_mask=padding_mask(),
+        memory_key_padding_mask=mem_kpm,
+    )
+    y1 = layers[1](y0, mem)
+    (y1 * g).sum().backward()
+    out += [("y0", y0), ("y1", y1), ("x.grad", x.grad), ("mem.grad", mem.grad)]
+    for i, layer in enumerate(layers):
+        out += [(f"l{i}.{n}.grad", p.grad) for n, p in layer.named_parameters()]
+    with torch.no_grad():
+        e0 = layers[0].eval()(x, mem, tgt_key_padding_mask=padding_mask())
+        e1 = layers[1].eval()(e0, mem)
+    return out + [("eval.y0", e0), ("eval.y1", e1)]
+
+
+LAYER_ENTRIES.update({"transformer-decoder-layer": transformer_decoder_layer})
 ENTRIES.update(LAYER_ENTRIES)
 
 

@@ -1,6 +1,7 @@
 //! `torch/nn/modules/activation.py`'s `nn.MultiheadAttention` (its forward is
 //! `torch/nn/functional.py`'s `multi_head_attention_forward`) and
-//! `torch/nn/modules/transformer.py`'s `nn.TransformerEncoderLayer`, drawn and run as PyTorch
+//! `torch/nn/modules/transformer.py`'s `nn.TransformerEncoderLayer` and
+//! `nn.TransformerDecoderLayer`, drawn and run as PyTorch
 //! draws and runs them; tch has neither.
 //!
 //! Drawing: `nn.MultiheadAttention` creates `out_proj`, an `nn.Linear`, which draws its
@@ -673,6 +674,139 @@ impl TransformerEncoderLayer {
         } else {
             let x = self.norm1.forward(&(src + sa_block(src)));
             self.norm2.forward(&(&x + ff_block(&x)))
+        }
+    }
+}
+
+/// Options of `nn.TransformerDecoderLayer`: those of the encoder layer, with the same
+/// defaults.
+pub type TransformerDecoderLayerConfig = TransformerEncoderLayerConfig;
+
+/// `nn.TransformerDecoderLayer`, made by [`transformer_decoder_layer`].
+#[derive(Debug)]
+pub struct TransformerDecoderLayer {
+    /// `self_attn`: over the target.
+    pub self_attn: MultiheadAttention,
+    /// `multihead_attn`: from the target to the memory.
+    pub multihead_attn: MultiheadAttention,
+    /// `linear1`.
+    pub linear1: nn::Linear,
+    /// `linear2`.
+    pub linear2: nn::Linear,
+    /// `norm1`.
+    pub norm1: nn::LayerNorm,
+    /// `norm2`.
+    pub norm2: nn::LayerNorm,
+    /// `norm3`.
+    pub norm3: nn::LayerNorm,
+    /// The options it was made with.
+    pub config: TransformerDecoderLayerConfig,
+}
+
+/// `nn.TransformerDecoderLayer(d_model, nhead, …)` under `path`: `self_attn`,
+/// `multihead_attn`, `linear1`, `linear2`, `norm1`, `norm2`, `norm3`, created and drawn in
+/// PyTorch's order.
+///
+/// # Panics
+///
+/// As [`multihead_attention`].
+pub fn transformer_decoder_layer<'a>(
+    path: impl Borrow<nn::Path<'a>>,
+    d_model: i64,
+    nhead: i64,
+    config: TransformerDecoderLayerConfig,
+) -> TransformerDecoderLayer {
+    let path = path.borrow();
+    let attention = MultiheadAttentionConfig {
+        dropout: config.dropout,
+        bias: true,
+        batch_first: config.batch_first,
+    };
+    let self_attn = multihead_attention(path / "self_attn", d_model, nhead, attention);
+    let multihead_attn = multihead_attention(path / "multihead_attn", d_model, nhead, attention);
+    let linear1 = linear(&(path / "linear1"), d_model, config.dim_feedforward, true);
+    let linear2 = linear(&(path / "linear2"), config.dim_feedforward, d_model, true);
+    let norm = nn::LayerNormConfig {
+        eps: config.layer_norm_eps,
+        ..Default::default()
+    };
+    TransformerDecoderLayer {
+        self_attn,
+        multihead_attn,
+        linear1,
+        linear2,
+        norm1: nn::layer_norm(path / "norm1", vec![d_model], norm),
+        norm2: nn::layer_norm(path / "norm2", vec![d_model], norm),
+        norm3: nn::layer_norm(path / "norm3", vec![d_model], norm),
+        config,
+    }
+}
+
+impl TransformerDecoderLayer {
+    /// `layer(tgt, memory, tgt_mask, memory_mask, tgt_key_padding_mask,
+    /// memory_key_padding_mask)` after `model.train()` (`train`) or `model.eval()`.
+    /// PyTorch's decoder layer has no fast path of its own, but its self-attention takes
+    /// `nn.MultiheadAttention`'s in evaluation under `torch.no_grad()`, and so does this one
+    /// under `tch::no_grad`. `tgt_is_causal` and `memory_is_causal` are not ported.
+    ///
+    /// # Panics
+    ///
+    /// As [`MultiheadAttention::forward_t`].
+    #[allow(clippy::too_many_arguments)]
+    pub fn forward_t(
+        &self,
+        tgt: &Tensor,
+        memory: &Tensor,
+        tgt_mask: Option<&Tensor>,
+        memory_mask: Option<&Tensor>,
+        tgt_key_padding_mask: Option<&Tensor>,
+        memory_key_padding_mask: Option<&Tensor>,
+        train: bool,
+    ) -> Tensor {
+        use nn::Module as _;
+        let p = self.config.dropout;
+        let sa_block = |x: &Tensor| {
+            let (y, _) = self.self_attn.forward_t(
+                x,
+                x,
+                x,
+                tgt_key_padding_mask,
+                false,
+                tgt_mask,
+                true,
+                train,
+            );
+            y.dropout(p, train)
+        };
+        let mha_block = |x: &Tensor| {
+            let (y, _) = self.multihead_attn.forward_t(
+                x,
+                memory,
+                memory,
+                memory_key_padding_mask,
+                false,
+                memory_mask,
+                true,
+                train,
+            );
+            y.dropout(p, train)
+        };
+        let ff_block = |x: &Tensor| {
+            let h = self.linear1.forward(x);
+            let h = match self.config.activation {
+                Activation::Relu => h.relu(),
+                Activation::Gelu => h.gelu("none"),
+            };
+            self.linear2.forward(&h.dropout(p, train)).dropout(p, train)
+        };
+        if self.config.norm_first {
+            let x = tgt + sa_block(&self.norm1.forward(tgt));
+            let x = &x + mha_block(&self.norm2.forward(&x));
+            &x + ff_block(&self.norm3.forward(&x))
+        } else {
+            let x = self.norm1.forward(&(tgt + sa_block(tgt)));
+            let x = self.norm2.forward(&(&x + mha_block(&x)));
+            self.norm3.forward(&(&x + ff_block(&x)))
         }
     }
 }
