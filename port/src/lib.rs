@@ -194,7 +194,7 @@ pub fn state_dict(vs: &tch::nn::VarStore) -> Vec<(String, Tensor)> {
         state.push((name.clone(), p.shallow_clone()));
         let last_of_layer = params
             .get(i + 1)
-            .map_or(true, |(next, _)| layer(next) != layer(name));
+            .is_none_or(|(next, _)| layer(next) != layer(name));
         if last_of_layer {
             let (own, rest): (Vec<_>, Vec<_>) = buffers
                 .into_iter()

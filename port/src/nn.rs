@@ -8,7 +8,7 @@
 //! - [`recurrent`]: `nn.RNN`, `nn.LSTM`, `nn.GRU`, `nn.RNNCell`, `nn.LSTMCell`,
 //!   `nn.GRUCell`.
 //! - [`conv`]: `nn.Conv1d`, `nn.Conv3d`, `nn.ConvTranspose1d`/`2d`/`3d`.
-//! - [`linear`]: `nn.Bilinear`.
+//! - [`linear`]: `nn.Bilinear`, which tch has no layer for.
 //! - [`norm`]: `nn.BatchNorm1d`/`2d`/`3d` with `num_batches_tracked`.
 //! - [`attention`]: `nn.MultiheadAttention`, `nn.TransformerEncoderLayer`,
 //!   `nn.TransformerDecoderLayer`.

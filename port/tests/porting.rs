@@ -1552,7 +1552,7 @@ fn recurrent(kind: Recurrent) -> Named {
     let (y0, _, _) = run(&x, None);
     let mut loss = (&y * &g).sum(Kind::Float) + (&h * &gh).sum(Kind::Float) + y0.sum(Kind::Float);
     if lstm {
-        loss = loss + c.sum(Kind::Float);
+        loss += c.sum(Kind::Float);
     }
     loss.backward();
     out.extend(named(&[("y", &y), ("h", &h)]));
