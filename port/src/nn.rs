@@ -12,7 +12,7 @@
 //! - [`norm`]: `nn.BatchNorm1d`/`2d`/`3d` with `num_batches_tracked`.
 //! - [`attention`]: `nn.MultiheadAttention`, `nn.TransformerEncoderLayer`,
 //!   `nn.TransformerDecoderLayer`.
-//! - [`embedding`]: `nn.Embedding` with `max_norm`.
+//! - [`embedding`](mod@embedding): `nn.Embedding` with `max_norm`.
 
 pub mod attention;
 pub mod conv;
