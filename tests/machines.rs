@@ -55,7 +55,9 @@ fn every_machine_this_host_can_be_is_held_to_python() {
             }
             let same: Vec<Machine> = machine::every_machine_and_build()
                 .into_iter()
-                .filter(|m| path_names(&Paths::of_machine(m, Switches::default()), framework) == host)
+                .filter(|m| {
+                    path_names(&Paths::of_machine(m, Switches::default()), framework) == host
+                })
                 .collect();
             let Some(first) = same.first() else {
                 continue;
@@ -66,7 +68,16 @@ fn every_machine_this_host_can_be_is_held_to_python() {
             let seed = exp.default_seed.to_string();
             let name = first.name();
             let ran = run_clean(&[
-                "run", exp.name, "--machine", &name, "--seed", &seed, "--steps", STEPS, "--out", out,
+                "run",
+                exp.name,
+                "--machine",
+                &name,
+                "--seed",
+                &seed,
+                "--steps",
+                STEPS,
+                "--out",
+                out,
             ]);
             assert!(
                 ran.status.success(),
@@ -74,10 +85,24 @@ fn every_machine_this_host_can_be_is_held_to_python() {
                 String::from_utf8_lossy(&ran.stderr)
             );
             let mut reference = common::bin();
-            reference.args(["reference", exp.name, "--seed", &seed, "--steps", STEPS, "--out", out]);
+            reference.args([
+                "reference",
+                exp.name,
+                "--seed",
+                &seed,
+                "--steps",
+                STEPS,
+                "--out",
+                out,
+            ]);
             case.apply(&mut reference);
             let r = reference.output().unwrap();
-            assert!(r.status.success(), "reference under {}: {}", case.label, String::from_utf8_lossy(&r.stderr));
+            assert!(
+                r.status.success(),
+                "reference under {}: {}",
+                case.label,
+                String::from_utf8_lossy(&r.stderr)
+            );
             let a = common::side(dir.path(), exp.name, exp.default_seed, "rust");
             let b = common::side(dir.path(), exp.name, exp.default_seed, "python");
             let diff = xor_repro(&["diff", a.to_str().unwrap(), b.to_str().unwrap()]);
@@ -101,7 +126,10 @@ fn every_machine_this_host_can_be_is_held_to_python() {
         let missing: Vec<&str> = [Framework::NumPy, Framework::TensorFlow, Framework::PyTorch]
             .iter()
             .filter_map(|f| {
-                let exp = experiments::all().iter().find(|e| e.framework == *f).unwrap();
+                let exp = experiments::all()
+                    .iter()
+                    .find(|e| e.framework == *f)
+                    .unwrap();
                 (!checked.contains(&format!("{}:{}", exp.name, m.name()))).then_some(exp.name)
             })
             .collect();
@@ -153,10 +181,24 @@ fn real_machines_outputs_come_out_of_run_machine() {
         let (seed, steps) = (info.seed.to_string(), info.steps.to_string());
         let lr = format!("{:?}", info.lr);
         let ran = run_clean(&[
-            "run", &info.experiment, "--machine", name, "--seed", &seed, "--steps", &steps, "--lr", &lr,
-            "--out", out,
+            "run",
+            &info.experiment,
+            "--machine",
+            name,
+            "--seed",
+            &seed,
+            "--steps",
+            &steps,
+            "--lr",
+            &lr,
+            "--out",
+            out,
         ]);
-        assert!(ran.status.success(), "{}", String::from_utf8_lossy(&ran.stderr));
+        assert!(
+            ran.status.success(),
+            "{}",
+            String::from_utf8_lossy(&ran.stderr)
+        );
         let ours = common::side(dir.path(), &info.experiment, info.seed, "rust");
         let diff = xor_repro(&["diff", recorded.to_str().unwrap(), ours.to_str().unwrap()]);
         let text = String::from_utf8_lossy(&diff.stdout);
@@ -183,10 +225,25 @@ fn notebook_002s_tensorflow_printout_is_the_baseline_builds() {
         .map(|l| l.trim().to_string())
         .filter(|l| !l.is_empty() && !l.starts_with('#'))
         .collect();
-    for (machine, every_line) in [("zen3+tf-baseline", true), ("zen4+tf-baseline", true), ("zen3", false)] {
+    for (machine, every_line) in [
+        ("zen3+tf-baseline", true),
+        ("zen4+tf-baseline", true),
+        ("zen3", false),
+    ] {
         let dir = common::out_dir();
-        let ran = run_clean(&["run", "tf-relu10-mse", "--machine", machine, "--out", dir.path().to_str().unwrap()]);
-        assert!(ran.status.success(), "{}", String::from_utf8_lossy(&ran.stderr));
+        let ran = run_clean(&[
+            "run",
+            "tf-relu10-mse",
+            "--machine",
+            machine,
+            "--out",
+            dir.path().to_str().unwrap(),
+        ]);
+        assert!(
+            ran.status.success(),
+            "{}",
+            String::from_utf8_lossy(&ran.stderr)
+        );
         let transcript = std::fs::read_to_string(
             common::side(dir.path(), "tf-relu10-mse", 1, "rust").join("transcript.txt"),
         )
@@ -197,7 +254,10 @@ fn notebook_002s_tensorflow_printout_is_the_baseline_builds() {
             .filter(|l| !l.is_empty())
             .collect();
         let same = expected.iter().zip(&actual).filter(|(a, b)| a == b).count();
-        println!("--machine {machine}: {same} of {} printed lines", expected.len());
+        println!(
+            "--machine {machine}: {same} of {} printed lines",
+            expected.len()
+        );
         assert_eq!(actual.len(), expected.len());
         assert_eq!(same == expected.len(), every_line, "{machine}");
     }
@@ -206,7 +266,11 @@ fn notebook_002s_tensorflow_printout_is_the_baseline_builds() {
     println!("{text}");
     assert_eq!(out.status.code(), Some(0));
     let found = text.split("not by:").next().unwrap();
-    assert!(found.contains("zen3+tf-baseline") && !found.contains("zen3,") && !found.contains("  zen3 "));
+    assert!(
+        found.contains("zen3+tf-baseline")
+            && !found.contains("zen3,")
+            && !found.contains("  zen3 ")
+    );
 }
 
 #[test]
@@ -216,7 +280,14 @@ fn bad_machine_names_and_misplaced_flags_are_one_line_errors() {
         &["run", "tf-relu10-mse", "--machine", "zen3+tf-avx9"],
         &["diff", "a", "b", "--machine", "zen3"],
         &["run", "torch-relu4-mse", "--machine", "granite-rapids"],
-        &["run", "torch-relu4-mse", "--engine", "tch", "--machine", "zen4"],
+        &[
+            "run",
+            "torch-relu4-mse",
+            "--engine",
+            "tch",
+            "--machine",
+            "zen4",
+        ],
     ] {
         let out = run_clean(args);
         let err = String::from_utf8_lossy(&out.stderr);
