@@ -9,6 +9,9 @@
 //!   tensors go to the `.npz` files in their own dtype and bytes as they come.
 //! - [`Autograd`] (from [`Run::step`]): one training step traced in program order, the
 //!   gradients in the order autograd computes them; [`TapTensor`] for plain tensor taps.
+//! - [`HyperParameters`] (through [`Autograd::optimizer`]): each parameter group's
+//!   hyper-parameters (`optim.group0.lr`, `optim.group0.betas[0]`, …) traced at every traced
+//!   step, as the recorder's `rec.optimizer(opt)` traces `optimizer.param_groups`.
 //! - [`init`]: PyTorch's own initial draws for tch's layers (`nn.Linear`, `nn.Conv2d`,
 //!   `nn.Embedding`) and `torch.nn.init`'s functions, on the global generator
 //!   `tch::manual_seed` seeds, as PyTorch draws them.
@@ -32,6 +35,7 @@
 #![warn(missing_docs)]
 
 pub mod data;
+mod hyper;
 pub mod init;
 pub mod lr_scheduler;
 pub mod nn_utils;
@@ -40,6 +44,7 @@ pub mod optim;
 mod run;
 mod tracing;
 
+pub use hyper::HyperParameters;
 pub use run::{Args, Number, Run, PREDICTIONS_CSV_LIMIT};
 pub use tracing::{Autograd, TapTensor};
 pub use xor_repro::record::trace::Tap;

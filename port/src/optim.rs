@@ -264,3 +264,26 @@ impl Adam {
         });
     }
 }
+
+/// The rest of `param_groups[0]`, read by [`crate::HyperParameters`].
+impl Adam {
+    /// `eps`.
+    pub fn get_eps(&self) -> f64 {
+        self.eps
+    }
+
+    /// `weight_decay`.
+    pub fn get_weight_decay(&self) -> f64 {
+        self.weight_decay
+    }
+
+    /// `amsgrad`.
+    pub fn get_amsgrad(&self) -> bool {
+        self.amsgrad
+    }
+
+    /// `decoupled_weight_decay` (true for `torch.optim.AdamW`).
+    pub fn get_decoupled_weight_decay(&self) -> bool {
+        self.decoupled_weight_decay
+    }
+}
