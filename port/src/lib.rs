@@ -25,7 +25,9 @@
 //!   [`lr_scheduler::LrGroup`].
 //! - [`nn_utils`]: `torch.nn.utils.clip_grad_norm_` and `clip_grad_value_`, in float32
 //!   tensors as PyTorch computes them (tch's `clip_grad_norm` takes the norm out to `f64`).
-//! - [`data`]: a `DataLoader`'s shuffled mini-batches, drawn as PyTorch draws them.
+//! - [`data`]: a `DataLoader`'s shuffled mini-batches (with or without `generator=`), the
+//!   samplers (`RandomSampler`, `SubsetRandomSampler`, `WeightedRandomSampler`,
+//!   `BatchSampler`) and `random_split`, drawn as PyTorch draws them.
 //! - [`ops`]: exact spellings of the few tensor expressions whose idiomatic tch form rounds
 //!   differently from PyTorch's.
 //! - [`named_parameters`], [`values`], [`array_bytes`]: a `VarStore`'s parameters in
