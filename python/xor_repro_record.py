@@ -12,9 +12,10 @@ line as the port's `xor_repro_port::Run` (`--seed S --out DIR --steps N --trace
     rec = xrr.Run.from_args("moons-mlp", "moons.ipynb")  # writes DIR/moons-mlp/seed-S/python/
     torch.manual_seed(rec.seed)
     model = nn.Sequential(nn.Linear(2, 16), nn.ReLU(), nn.Linear(16, 2))
+    x, y = ...                                          # the notebook's data; what it draws
+    y = rec.save_data("y", y)                           # with NumPy, for the port's run.data("y")
     rec.initial_params(model.named_parameters())
     opt = rec.optimizer(torch.optim.SGD(model.parameters(), lr=0.1))  # its hyper-parameters
-    x, y = ...                                          # the notebook's data
     for step in range(rec.steps(100)):
         with rec.step(step, model) as t:                # traces the parameters, then lr, ...
             h = t.keep("h", model[0](x))                # a value and, later, its gradient
@@ -729,6 +730,36 @@ class Run:
                  "`with rec.step(step, model) as t:`, or call t.end() after the optimizer's step")
         self._open = Autograd(self, step, model)
         return self._open
+
+    def data_dir(self):
+        """OUT/EXPERIMENT/seed-S/data: where `save_data` writes what the port reads (beside
+        the run folders, so it is there before the run is written, and for every side)."""
+        return os.path.join(self.args.out, self.experiment, f"seed-{self.args.seed}", "data")
+
+    def save_data(self, name, values):
+        """Saves `values` (a NumPy array, a torch tensor, a list) as NAME.npy in `data_dir()`,
+        in its own dtype and shape (a tensor as .numpy() sees it, bfloat16 as float32), for the
+        port to read with `run.data("NAME")` (xor_repro_port::Run::data) instead of drawing
+        it again; written whole or not at all. Returns `values` unchanged, so
+        `X = rec.save_data("X", make_moons(...))` reads as the line it replaces."""
+        _check_name("save_data", name)
+        if not name.replace("-", "").replace("_", "").replace(".", "").isalnum():
+            fail(f"save_data: {name!r}: a file name of letters, digits, '-', '_' and '.'")
+        import numpy as np
+        array = _array(f"save_data: {name}", values)
+        if array.dtype.str[1:] not in ("f2", "f4", "f8", "i1", "i2", "i4", "i8", "u1"):
+            fail(f"save_data: {name}: dtype {array.dtype} is not one tch's Tensor::read_npy reads "
+                 "(float16/32/64, int8/16/32/64, uint8); convert it, e.g. bools to uint8")
+        folder = self.data_dir()
+        try:
+            os.makedirs(folder, exist_ok=True)
+            tmp = os.path.join(folder, f".{name}.npy.{os.getpid()}")
+            with open(tmp, "wb") as f:
+                np.save(f, array, allow_pickle=False)
+            os.replace(tmp, os.path.join(folder, name + ".npy"))
+        except OSError as e:
+            fail(f"save_data: cannot write {name}.npy in {folder}: {e.strerror}")
+        return values
 
     def optimizer(self, optimizer):
         """Traces `optimizer`'s hyper-parameters (`optimizer.param_groups`, see
