@@ -890,7 +890,11 @@ class Run:
             "experiment": self.experiment,
             "notebook": self.notebook,
             "seed": self.args.seed,
-            "steps": len(self.losses) if steps is None or self._port else steps,
+            # A port's run (from_args) says how many losses it holds, where --steps may
+            # mean epochs; a reference script the steps it was run for (the Rust side's
+            # RunInfo: losses_recorded, steps).
+            **({"losses_recorded": len(self.losses)} if self._port
+               else {"steps": len(self.losses) if steps is None else steps}),
             "init_from": getattr(self.args, "init_from", None),
             "implementation": "python",
             "versions": self.versions,

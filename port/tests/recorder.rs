@@ -192,6 +192,11 @@ fn assert_same_run(rust: &Path, python: &Path, files: &[&str]) {
     assert_eq!(a.notebook, b.notebook);
     assert_eq!(a.seed, b.seed);
     assert_eq!(a.steps, b.steps);
+    assert_eq!(a.losses_recorded, b.losses_recorded);
+    assert!(
+        a.steps.is_none() && a.losses_recorded.is_some(),
+        "a port's run.json: losses_recorded, no steps"
+    );
     assert_eq!(a.lr.to_bits(), b.lr.to_bits());
     assert_eq!(a.ops, b.ops);
     assert_eq!(a.ops.len(), 3);
