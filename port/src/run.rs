@@ -25,7 +25,8 @@ pub struct Args {
     /// The folder runs go to: OUT/EXPERIMENT/seed-S/tch/.
     #[arg(long, default_value = "results")]
     pub out: PathBuf,
-    /// How many steps (or epochs) to train, when the port lets it be chosen.
+    /// How many steps (or epochs: the script's own unit) to train, when the port lets it be
+    /// chosen (`run.json`'s `losses_recorded` counts the losses instead).
     #[arg(long)]
     pub steps: Option<usize>,
     /// Trace every step (trace.npz).
