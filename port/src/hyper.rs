@@ -8,7 +8,10 @@
 //! that are `None` (`foreach`, `fused`) left out, a tuple as one value per element
 //! (`betas[0]`, `betas[1]`), a boolean as 0 or 1. Entries a scheduler adds to the group
 //! (`initial_lr`, OneCycleLR's `max_lr`) are the scheduler's, not the optimizer's, and are
-//! left out on both sides.
+//! left out on both sides. A tensor learning rate (`lr=torch.tensor(0.01)`) is traced as
+//! its value, float32 where the tensor is: a scheduler keeps it a tensor (`fill_`), so the
+//! learning rates it sets are rounded to float32, which a port keeping them in `f64` does
+//! not do, and the trace shows.
 
 use crate::optim::{Adadelta, Adagrad, Adam, RMSprop};
 use xor_repro::record::npz::Dtype;
