@@ -9,6 +9,9 @@
 //!   tensors go to the `.npz` files in their own dtype and bytes as they come.
 //! - [`Autograd`] (from [`Run::step`]): one training step traced in program order, the
 //!   gradients in the order autograd computes them; [`TapTensor`] for plain tensor taps.
+//! - [`HyperParameters`] (through [`Autograd::optimizer`]): each parameter group's
+//!   hyper-parameters (`optim.group0.lr`, `optim.group0.betas[0]`, …) traced at every traced
+//!   step, as the recorder's `rec.optimizer(opt)` traces `optimizer.param_groups`.
 //! - [`init`]: PyTorch's own initial draws for tch's layers (`nn.Linear`, `nn.Conv2d`,
 //!   `nn.Embedding`) and `torch.nn.init`'s functions, on the global generator
 //!   `tch::manual_seed` seeds, as PyTorch draws them.
@@ -25,7 +28,9 @@
 //!   [`lr_scheduler::LrGroup`].
 //! - [`nn_utils`]: `torch.nn.utils.clip_grad_norm_` and `clip_grad_value_`, in float32
 //!   tensors as PyTorch computes them (tch's `clip_grad_norm` takes the norm out to `f64`).
-//! - [`data`]: a `DataLoader`'s shuffled mini-batches, drawn as PyTorch draws them.
+//! - [`data`]: a `DataLoader`'s shuffled mini-batches (with or without `generator=`), the
+//!   samplers (`RandomSampler`, `SubsetRandomSampler`, `WeightedRandomSampler`,
+//!   `BatchSampler`) and `random_split`, drawn as PyTorch draws them.
 //! - [`ops`]: exact spellings of the few tensor expressions whose idiomatic tch form rounds
 //!   differently from PyTorch's.
 //! - [`named_parameters`], [`named_buffers`], [`state_dict`], [`values`], [`array_bytes`]: a
@@ -35,6 +40,7 @@
 #![warn(missing_docs)]
 
 pub mod data;
+mod hyper;
 pub mod init;
 pub mod lr_scheduler;
 pub mod nn;
@@ -44,6 +50,7 @@ pub mod optim;
 mod run;
 mod tracing;
 
+pub use hyper::HyperParameters;
 pub use run::{Args, Number, Run, PREDICTIONS_CSV_LIMIT};
 pub use tracing::{Autograd, TapTensor};
 pub use xor_repro::record::trace::Tap;

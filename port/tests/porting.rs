@@ -17,6 +17,9 @@ use tch::{
     data::Iter2, nn, nn::Module, nn::ModuleT, nn::OptimizerConfig, Device, Kind, Reduction, Tensor,
 };
 use xor_repro::kernels::aten::Capability;
+use xor_repro_port::data::{
+    self, BatchSampler, RandomSampler, Sampler, SubsetRandomSampler, WeightedRandomSampler,
+};
 use xor_repro_port::init::{self, Mode, Nonlinearity};
 use xor_repro_port::lr_scheduler::{
     AnnealStrategy, ConstantLR, CosineAnnealingLR, CosineAnnealingWarmRestarts, CyclicLR,
@@ -346,6 +349,12 @@ entries! {
     dataloader_no_shuffle: "dataloader-no-shuffle" =>
         || epochs(in_order_epoch),
         Some(|| epochs(loader_epoch(false)));
+    random_split: "random-split" => random_split_tch, Some(random_split_port);
+    random_sampler: "random-sampler" => random_sampler_tch, Some(random_sampler_port);
+    subset_random_sampler: "subset-random-sampler" => || subset_sampler(false), Some(|| subset_sampler(true));
+    weighted_random_sampler: "weighted-random-sampler" => || weighted_sampler(false), Some(|| weighted_sampler(true));
+    batch_sampler: "batch-sampler" => || batch_sampler_entry(false), Some(|| batch_sampler_entry(true));
+    dataloader_generator: "dataloader-generator" => || loader_generator(false), Some(|| loader_generator(true));
     dropout: "dropout" => dropout_tch, None;
     rdiv: "rdiv" => || rdiv_entry(|s, x| s / x), Some(|| rdiv_entry(ops::rdiv));
     rsub: "rsub" => || rsub_entry(|s, x| s - x), Some(|| rsub_entry(ops::rsub));
@@ -1328,6 +1337,249 @@ fn epoch_of(loader: DataLoader) -> Vec<Tensor> {
     let epoch: Vec<Tensor> = loader.iter2(&xs, &ys).map(|(xb, _)| xb).collect();
     assert_eq!(epoch.len(), loader.len(), "len(loader)");
     epoch
+}
+
+// ---- samplers, random_split, DataLoader(generator=) ----------------------------------------
+// Each entry (pytorch_side.py's of the same id) records what a sampler yields over two
+// epochs (a loader's over five), then a draw on the global generator, which shows whether
+// the sampler drew from it. The idiomatic tch side draws with tch's global-generator calls,
+// and stands in for a `torch.Generator(seed)` by reseeding the global generator.
+
+/// Weights and indices of the sampler entries (`WEIGHTS`, `SUBSET` in pytorch_side.py).
+const WEIGHTS: [f64; 8] = [0.1, 0.9, 0.4, 0.7, 3.0, 0.6, 0.0, 1.2];
+const SUBSET: [i64; 10] = [3, 14, 15, 92, 65, 35, 89, 79, 32, 38];
+
+fn ints(name: impl Into<String>, v: &[i64]) -> (String, Vec<f64>) {
+    (name.into(), v.iter().map(|&i| i as f64).collect())
+}
+
+fn after_rand(mut out: Named) -> Named {
+    out.push(("after.rand".to_string(), values(&Tensor::rand([4], FLOAT))));
+    out
+}
+
+fn long(t: &Tensor) -> Vec<i64> {
+    Vec::<i64>::try_from(t).expect("int64")
+}
+
+/// `Tensor::randperm(n)` on the global generator.
+fn global_randperm(n: i64) -> Vec<i64> {
+    long(&Tensor::randperm(n, (Kind::Int64, Device::Cpu)))
+}
+
+fn split_by(order: &[i64], lengths: &[usize]) -> Vec<Vec<i64>> {
+    let mut start = 0;
+    lengths
+        .iter()
+        .map(|&l| {
+            start += l;
+            order[start - l..start].to_vec()
+        })
+        .collect()
+}
+
+fn random_split_tch() -> Named {
+    tch::manual_seed(SEED);
+    let mut out: Named = split_by(&global_randperm(ROWS), &[30, 50, 20])
+        .iter()
+        .enumerate()
+        .map(|(i, s)| ints(format!("lengths.{i}"), s))
+        .collect();
+    tch::manual_seed(42);
+    let fractions = split_by(&global_randperm(ROWS), &[30, 30, 40]);
+    out.extend(
+        fractions
+            .iter()
+            .enumerate()
+            .map(|(i, s)| ints(format!("fractions.{i}"), s)),
+    );
+    after_rand(out)
+}
+
+fn random_split_port() -> Named {
+    tch::manual_seed(SEED);
+    let mut out: Named = data::random_split(&[30, 50, 20], None)
+        .iter()
+        .enumerate()
+        .map(|(i, s)| ints(format!("lengths.{i}"), s))
+        .collect();
+    let g = data::Generator::manual_seed(42);
+    let lengths = data::split_lengths(ROWS as usize, &[0.3, 0.3, 0.4]);
+    out.extend(
+        data::random_split(&lengths, Some(&g))
+            .iter()
+            .enumerate()
+            .map(|(i, s)| ints(format!("fractions.{i}"), s)),
+    );
+    after_rand(out)
+}
+
+fn random_sampler_tch() -> Named {
+    tch::manual_seed(SEED);
+    let randint = |n: i64| long(&Tensor::randint(ROWS, [n], (Kind::Int64, Device::Cpu)));
+    let mut out: Named = (0..2)
+        .map(|e| ints(format!("replacement.epoch{e}"), &randint(70)))
+        .collect();
+    let mut more: Vec<i64> = (0..3).flat_map(|_| global_randperm(ROWS)).collect();
+    more.truncate(250);
+    out.push(ints("num_samples.epoch0", &more));
+    tch::manual_seed(42);
+    out.extend((0..2).map(|e| ints(format!("generator.epoch{e}"), &randint(40))));
+    after_rand(out)
+}
+
+fn random_sampler_port() -> Named {
+    tch::manual_seed(SEED);
+    let mut with_replacement = RandomSampler::new(ROWS).replacement(true).num_samples(70);
+    let mut out: Named = (0..2)
+        .map(|e| ints(format!("replacement.epoch{e}"), &with_replacement.indices()))
+        .collect();
+    let mut more = RandomSampler::new(ROWS).num_samples(250);
+    assert_eq!(more.len(), 250, "len(sampler)");
+    out.push(ints("num_samples.epoch0", &more.indices()));
+    let g = data::Generator::manual_seed(42);
+    let mut mine = RandomSampler::new(ROWS)
+        .replacement(true)
+        .num_samples(40)
+        .generator(g);
+    out.extend((0..2).map(|e| ints(format!("generator.epoch{e}"), &mine.indices())));
+    after_rand(out)
+}
+
+fn subset_sampler(port: bool) -> Named {
+    tch::manual_seed(SEED);
+    let by_hand = || -> Vec<i64> {
+        let order = global_randperm(SUBSET.len() as i64);
+        order.iter().map(|&i| SUBSET[i as usize]).collect()
+    };
+    let mut out: Named = Vec::new();
+    for e in 0..2 {
+        let epoch = match port {
+            true => SubsetRandomSampler::new(SUBSET.to_vec()).indices(),
+            false => by_hand(),
+        };
+        out.push(ints(format!("global.epoch{e}"), &epoch));
+    }
+    let mut mine =
+        SubsetRandomSampler::new(SUBSET.to_vec()).generator(data::Generator::manual_seed(3));
+    if !port {
+        tch::manual_seed(3);
+    }
+    for e in 0..2 {
+        let epoch = match port {
+            true => mine.indices(),
+            false => by_hand(),
+        };
+        out.push(ints(format!("generator.epoch{e}"), &epoch));
+    }
+    after_rand(out)
+}
+
+fn weighted_sampler(port: bool) -> Named {
+    tch::manual_seed(SEED);
+    let w = Tensor::from_slice(&WEIGHTS);
+    let by_hand = |n: i64, replacement: bool| long(&w.multinomial(n, replacement));
+    let mut out: Named = Vec::new();
+    for e in 0..2 {
+        let epoch = match port {
+            true => WeightedRandomSampler::new(WEIGHTS.to_vec(), 50).indices(),
+            false => by_hand(50, true),
+        };
+        out.push(ints(format!("global.epoch{e}"), &epoch));
+    }
+    let no_replacement = match port {
+        true => WeightedRandomSampler::new(WEIGHTS.to_vec(), 5)
+            .replacement(false)
+            .indices(),
+        false => by_hand(5, false),
+    };
+    out.push(ints("global.no_replacement", &no_replacement));
+    let mut mine = WeightedRandomSampler::new(WEIGHTS.to_vec(), 50)
+        .generator(data::Generator::manual_seed(11));
+    if !port {
+        tch::manual_seed(11);
+    }
+    for e in 0..2 {
+        let epoch = match port {
+            true => mine.indices(),
+            false => by_hand(50, true),
+        };
+        out.push(ints(format!("generator.epoch{e}"), &epoch));
+    }
+    after_rand(out)
+}
+
+fn batch_sampler_entry(port: bool) -> Named {
+    tch::manual_seed(SEED);
+    let batch = BATCH as usize;
+    let mut out: Named = Vec::new();
+    for drop_last in [false, true] {
+        let mut sampler = BatchSampler::new(RandomSampler::new(ROWS), batch, drop_last);
+        let len = match port {
+            true => sampler.len(),
+            false => {
+                (ROWS as usize / batch)
+                    + usize::from(!drop_last && !(ROWS as usize).is_multiple_of(batch))
+            }
+        };
+        out.push(ints(
+            format!("drop_last={}.len", py_bool(drop_last)),
+            &[len as i64],
+        ));
+        for e in 0..2 {
+            let batches: Vec<Vec<i64>> = match port {
+                true => sampler.batches(),
+                false => global_randperm(ROWS)
+                    .chunks(batch)
+                    .filter(|b| !drop_last || b.len() == batch)
+                    .map(<[i64]>::to_vec)
+                    .collect(),
+            };
+            let flat: Vec<i64> = batches.concat();
+            out.push(ints(
+                format!("drop_last={}.epoch{e}", py_bool(drop_last)),
+                &flat,
+            ));
+        }
+    }
+    after_rand(out)
+}
+
+fn py_bool(b: bool) -> &'static str {
+    if b {
+        "True"
+    } else {
+        "False"
+    }
+}
+
+fn loader_generator(port: bool) -> Named {
+    tch::manual_seed(SEED);
+    let g = data::Generator::manual_seed(42);
+    let loader = DataLoader::new(ROWS, BATCH)
+        .shuffle(true)
+        .generator(g.clone());
+    let in_order = DataLoader::new(ROWS, BATCH).generator(g).drop_last(true);
+    if !port {
+        tch::manual_seed(42);
+    }
+    let shuffled = |_| match port {
+        true => values(&Tensor::cat(&epoch_of(loader.clone()), 0)),
+        false => values(&Tensor::cat(&randperm_epoch(false), 0)),
+    };
+    let mut out: Named = (0..EPOCHS)
+        .map(|e| (format!("epoch{e}"), shuffled(e)))
+        .collect();
+    let ordered = match port {
+        true => epoch_of(in_order),
+        false => in_order_epoch(true),
+    };
+    out.push((
+        format!("epoch{EPOCHS}.in_order"),
+        values(&Tensor::cat(&ordered, 0)),
+    ));
+    out.push((format!("epoch{}", EPOCHS + 1), shuffled(EPOCHS)));
+    after_rand(out)
 }
 
 // ---- dropout and arithmetic ----------------------------------------------------------------

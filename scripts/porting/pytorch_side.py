@@ -17,7 +17,15 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 from torch.optim import lr_scheduler
-from torch.utils.data import DataLoader, TensorDataset
+from torch.utils.data import (
+    BatchSampler,
+    DataLoader,
+    RandomSampler,
+    SubsetRandomSampler,
+    TensorDataset,
+    WeightedRandomSampler,
+    random_split,
+)
 
 SEED = 7
 # The optimizer entries: a small MLP trained a few full-batch steps on random data, its
@@ -284,6 +292,85 @@ def dataloader(shuffle):
     return out
 
 
+# The sampler entries: what each yields over two epochs (three for the loaders), then a draw
+# on the global generator, which shows whether the sampler drew from it.
+WEIGHTS = [0.1, 0.9, 0.4, 0.7, 3.0, 0.6, 0.0, 1.2]
+SUBSET = [3, 14, 15, 92, 65, 35, 89, 79, 32, 38]
+
+
+def ints(values):
+    return torch.tensor(list(values), dtype=torch.int64)
+
+
+def random_split_entry():
+    torch.manual_seed(SEED)
+    out = [(f"lengths.{i}", ints(s.indices)) for i, s in enumerate(random_split(range(N), [30, 50, 20]))]
+    g = torch.Generator().manual_seed(42)
+    out += [(f"fractions.{i}", ints(s.indices))
+            for i, s in enumerate(random_split(range(N), [0.3, 0.3, 0.4], generator=g))]
+    out.append(("after.rand", torch.rand(4)))
+    return out
+
+
+def random_sampler():
+    torch.manual_seed(SEED)
+    ds = range(N)
+    with_replacement = RandomSampler(ds, replacement=True, num_samples=70)
+    out = [(f"replacement.epoch{e}", ints(with_replacement)) for e in range(2)]
+    more = RandomSampler(ds, num_samples=250)
+    out.append(("num_samples.epoch0", ints(more)))
+    g = torch.Generator().manual_seed(42)
+    mine = RandomSampler(ds, replacement=True, num_samples=40, generator=g)
+    out += [(f"generator.epoch{e}", ints(mine)) for e in range(2)]
+    out.append(("after.rand", torch.rand(4)))
+    return out
+
+
+def subset_random_sampler():
+    torch.manual_seed(SEED)
+    out = [(f"global.epoch{e}", ints(SubsetRandomSampler(SUBSET))) for e in range(2)]
+    g = torch.Generator().manual_seed(3)
+    mine = SubsetRandomSampler(SUBSET, generator=g)
+    out += [(f"generator.epoch{e}", ints(mine)) for e in range(2)]
+    out.append(("after.rand", torch.rand(4)))
+    return out
+
+
+def weighted_random_sampler():
+    torch.manual_seed(SEED)
+    out = [(f"global.epoch{e}", ints(WeightedRandomSampler(WEIGHTS, 50))) for e in range(2)]
+    out.append(("global.no_replacement", ints(WeightedRandomSampler(WEIGHTS, 5, replacement=False))))
+    g = torch.Generator().manual_seed(11)
+    mine = WeightedRandomSampler(WEIGHTS, 50, generator=g)
+    out += [(f"generator.epoch{e}", ints(mine)) for e in range(2)]
+    out.append(("after.rand", torch.rand(4)))
+    return out
+
+
+def batch_sampler():
+    torch.manual_seed(SEED)
+    out = []
+    for drop_last in (False, True):
+        batches = BatchSampler(RandomSampler(range(N)), B, drop_last=drop_last)
+        out.append((f"drop_last={drop_last}.len", ints([len(batches)])))
+        out += [(f"drop_last={drop_last}.epoch{e}", ints(i for b in batches for i in b)) for e in range(2)]
+    out.append(("after.rand", torch.rand(4)))
+    return out
+
+
+def dataloader_generator():
+    torch.manual_seed(SEED)
+    ds = TensorDataset(torch.arange(N))
+    g = torch.Generator().manual_seed(42)
+    loader = DataLoader(ds, batch_size=B, shuffle=True, generator=g)
+    out = [(f"epoch{e}", batches_of(loader)) for e in range(EPOCHS)]
+    in_order = DataLoader(ds, batch_size=B, generator=g, drop_last=True)
+    out.append((f"epoch{EPOCHS}.in_order", batches_of(in_order)))
+    out.append((f"epoch{EPOCHS + 1}", batches_of(loader)))
+    out.append(("after.rand", torch.rand(4)))
+    return out
+
+
 def dropout():
     torch.manual_seed(SEED)
     x = torch.randn(8, 16, requires_grad=True)
@@ -423,6 +510,12 @@ ENTRIES = {
     "dataloader-shuffle": lambda: dataloader(True),
     "iter2-shuffle": lambda: dataloader(True),
     "dataloader-no-shuffle": lambda: dataloader(False),
+    "random-split": random_split_entry,
+    "random-sampler": random_sampler,
+    "subset-random-sampler": subset_random_sampler,
+    "weighted-random-sampler": weighted_random_sampler,
+    "batch-sampler": batch_sampler,
+    "dataloader-generator": dataloader_generator,
     "dropout": dropout,
     "rdiv": rdiv,
     "rsub": rsub,

@@ -146,7 +146,16 @@ pub struct RunInfo {
     pub experiment: String,
     pub notebook: String,
     pub seed: u64,
-    pub steps: usize,
+    /// The `--steps` the run was made with (the five notebooks' engines and reference
+    /// scripts: steps or epochs, as the notebook counts them). A port's run of its own
+    /// records `losses_recorded` instead; a port's run written before that has `steps` here
+    /// meaning what `losses_recorded` means.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub steps: Option<usize>,
+    /// How many losses `loss.csv` holds: what a port's run (`xor_repro_port::Run`, the
+    /// recorder's `Run.from_args`) records, where `--steps` may mean epochs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub losses_recorded: Option<usize>,
     /// Absent from a run recorded by a script that did not say (`xor_repro_record`).
     #[serde(default = "unknown_lr", skip_serializing_if = "is_nan")]
     pub lr: f64,
