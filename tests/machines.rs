@@ -178,7 +178,12 @@ fn real_machines_outputs_come_out_of_run_machine() {
         let info = xor_repro::record::read_info(recorded).unwrap();
         let dir = common::out_dir();
         let out = dir.path().to_str().unwrap();
-        let (seed, steps) = (info.seed.to_string(), info.steps.to_string());
+        let (seed, steps) = (
+            info.seed.to_string(),
+            info.steps
+                .expect("a notebook run records its steps")
+                .to_string(),
+        );
         let lr = format!("{:?}", info.lr);
         let ran = run_clean(&[
             "run",

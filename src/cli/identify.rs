@@ -180,7 +180,7 @@ fn request(args: &IdentifyArgs, evidence: &Evidence) -> Result<Request> {
         seed,
         steps: args
             .steps
-            .or(info.as_ref().map(|i| i.steps))
+            .or(info.as_ref().and_then(|i| i.steps))
             .unwrap_or(exp.steps),
         lr: args
             .lr
