@@ -12,11 +12,12 @@ line as the port's `xor_repro_port::Run` (`--seed S --out DIR --steps N --trace
     rec = xrr.Run.from_args("moons-mlp", "moons.ipynb")  # writes DIR/moons-mlp/seed-S/python/
     torch.manual_seed(rec.seed)
     model = nn.Sequential(nn.Linear(2, 16), nn.ReLU(), nn.Linear(16, 2))
+    x, y = ...                                          # the notebook's data; what it draws
+    y = rec.save_data("y", y)                           # with NumPy, for the port's run.data("y")
     rec.initial_params(model.named_parameters())
-    opt = torch.optim.SGD(model.parameters(), lr=0.1)
-    x, y = ...                                          # the notebook's data
+    opt = rec.optimizer(torch.optim.SGD(model.parameters(), lr=0.1))  # its hyper-parameters
     for step in range(rec.steps(100)):
-        with rec.step(step, model) as t:                # traces the parameters (--trace)
+        with rec.step(step, model) as t:                # traces the parameters, then lr, ...
             h = t.keep("h", model[0](x))                # a value and, later, its gradient
             logits = t.keep("logits", model[2](model[1](h)))
             loss = t.value("loss", F.cross_entropy(logits, y))
@@ -499,6 +500,7 @@ class Run:
         self._trace_npz = None  # _NpzWriter, from the first traced value
         self._params_npz = None
         self._last = None  # (step, seq) of the last traced value
+        self._optimizer = None  # traced by every step() from optimizer()
         self.init = read_initial(args.init_from) if getattr(args, "init_from", None) else None
         self._tee = _Tee(sys.stdout, echo)
         sys.stdout = self._tee
@@ -729,6 +731,47 @@ class Run:
         self._open = Autograd(self, step, model)
         return self._open
 
+    def data_dir(self):
+        """OUT/EXPERIMENT/seed-S/data: where `save_data` writes what the port reads (beside
+        the run folders, so it is there before the run is written, and for every side)."""
+        return os.path.join(self.args.out, self.experiment, f"seed-{self.args.seed}", "data")
+
+    def save_data(self, name, values):
+        """Saves `values` (a NumPy array, a torch tensor, a list) as NAME.npy in `data_dir()`,
+        in its own dtype and shape (a tensor as .numpy() sees it, bfloat16 as float32), for the
+        port to read with `run.data("NAME")` (xor_repro_port::Run::data) instead of drawing
+        it again; written whole or not at all. Returns `values` unchanged, so
+        `X = rec.save_data("X", make_moons(...))` reads as the line it replaces."""
+        _check_name("save_data", name)
+        if not name.replace("-", "").replace("_", "").replace(".", "").isalnum():
+            fail(f"save_data: {name!r}: a file name of letters, digits, '-', '_' and '.'")
+        import numpy as np
+        array = _array(f"save_data: {name}", values)
+        if array.dtype.str[1:] not in ("f2", "f4", "f8", "i1", "i2", "i4", "i8", "u1"):
+            fail(f"save_data: {name}: dtype {array.dtype} is not one tch's Tensor::read_npy reads "
+                 "(float16/32/64, int8/16/32/64, uint8); convert it, e.g. bools to uint8")
+        folder = self.data_dir()
+        try:
+            os.makedirs(folder, exist_ok=True)
+            tmp = os.path.join(folder, f".{name}.npy.{os.getpid()}")
+            with open(tmp, "wb") as f:
+                np.save(f, array, allow_pickle=False)
+            os.replace(tmp, os.path.join(folder, name + ".npy"))
+        except OSError as e:
+            fail(f"save_data: cannot write {name}.npy in {folder}: {e.strerror}")
+        return values
+
+    def optimizer(self, optimizer):
+        """Traces `optimizer`'s hyper-parameters (`optimizer.param_groups`, see
+        `hyper_parameters`) at every traced step from now on, as `rec.step(...)` begins it,
+        right after the parameters: `optim.group0.lr`, `optim.group0.betas[0]`, ..., the
+        names the Rust side's `run.step(step, &params).optimizer(&opt)` traces. Returns the
+        optimizer."""
+        if not (hasattr(optimizer, "param_groups") and hasattr(optimizer, "defaults")):
+            fail(f"optimizer: expected a torch.optim optimizer, got {type(optimizer).__name__}")
+        self._optimizer = optimizer
+        return optimizer
+
     def initial_params(self, params):
         """The notebook's initial parameters (a dict name -> NumPy array, torch tensor or
         tf.Variable, or (name, tensor) pairs such as model.named_parameters(), or a module),
@@ -847,7 +890,11 @@ class Run:
             "experiment": self.experiment,
             "notebook": self.notebook,
             "seed": self.args.seed,
-            "steps": len(self.losses) if steps is None or self._port else steps,
+            # A port's run (from_args) says how many losses it holds, where --steps may
+            # mean epochs; a reference script the steps it was run for (the Rust side's
+            # RunInfo: losses_recorded, steps).
+            **({"losses_recorded": len(self.losses)} if self._port
+               else {"steps": len(self.losses) if steps is None else steps}),
             "init_from": getattr(self.args, "init_from", None),
             "implementation": "python",
             "versions": self.versions,
@@ -870,6 +917,38 @@ class Run:
         with open(path, "w") as f:
             f.write("x1,x2,target,prediction\n")
             f.writelines(",".join(number(v) for v in row) + "\n" for row in rows)
+
+
+def hyper_parameters(optimizer):
+    """[(name, float)]: each parameter group's hyper-parameters as `optimizer.step()` reads
+    them, `optim.group{i}.{key}` (the Rust side's `xor_repro_port::HyperParameters`): per
+    group, the entries of the optimizer's `defaults`, in their order (the group's own dict
+    order when the group sets nothing of its own); `params`, entries that are None
+    (`foreach`, `fused`) and strings left out; a tuple as `key[0]`, `key[1]`; a boolean as 0 or 1; a
+    tensor (a tensor lr) as its number. Entries a scheduler adds to the group (`initial_lr`,
+    OneCycleLR's `max_lr`) are not the optimizer's and are left out."""
+    named = []
+    for i, group in enumerate(optimizer.param_groups):
+        for key in optimizer.defaults:
+            if key == "params" or key not in group:
+                continue
+            value = group[key]
+            if value is None or isinstance(value, str):  # LBFGS's line_search_fn: no number
+                continue
+            if isinstance(value, (tuple, list)):
+                named += [(f"optim.group{i}.{key}[{j}]", _hyper_number(key, v)) for j, v in enumerate(value)]
+            else:
+                named.append((f"optim.group{i}.{key}", _hyper_number(key, value)))
+    return named
+
+
+def _hyper_number(key, value):
+    if isinstance(value, bool):
+        return 1.0 if value else 0.0
+    try:
+        return float(value)
+    except (TypeError, ValueError, RuntimeError):
+        fail(f"optimizer: param_groups' {key} is not a number ({type(value).__name__})")
 
 
 class Autograd:
@@ -897,6 +976,9 @@ class Autograd:
             self._params = _named(f"step {step}", model)
             for name, p in self._params:
                 run.trace(step, name, p)
+            if run._optimizer is not None:
+                for name, value in hyper_parameters(run._optimizer):
+                    run.trace(step, name, value)
 
     def __enter__(self):
         return self

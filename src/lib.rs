@@ -39,6 +39,7 @@ pub mod console;
 pub mod diff;
 pub mod experiments;
 pub mod explain;
+pub mod identify;
 pub mod kernels;
 pub mod plot;
 pub mod pyfmt;

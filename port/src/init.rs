@@ -12,6 +12,7 @@
 //! in the order the notebook's `nn.Module` creates its layers. PyTorch's `generator=` argument
 //! is not ported.
 
+pub use crate::nn::recurrent::{gru, lstm};
 use std::borrow::Borrow;
 use tch::{nn, Tensor};
 
@@ -219,7 +220,7 @@ pub fn kaiming_normal_(tensor: &mut Tensor, a: f64, mode: Mode, nonlinearity: No
 /// `reset_parameters()` of `nn.Linear` and of `nn.Conv1d`/`2d`/`3d`, which are the same: the
 /// weight `kaiming_uniform_(a=√5)` (U(±1/√fan_in) up to the last bit), then the bias
 /// U(±1/√fan_in), with the weight's `fan_in`.
-fn reset_weight_and_bias(weight: &mut Tensor, bias: Option<&mut Tensor>) {
+pub(crate) fn reset_weight_and_bias(weight: &mut Tensor, bias: Option<&mut Tensor>) {
     kaiming_uniform_(weight, 5f64.sqrt(), Mode::FanIn, Nonlinearity::LeakyRelu);
     if let Some(bias) = bias {
         let (fan_in, _) = calculate_fan_in_and_fan_out(weight);

@@ -793,6 +793,13 @@ pub enum CyclicMode {
 /// `step_size_up` steps and down in `step_size_down`, over and over, and with
 /// `cycle_momentum` (the default) the momentum or beta1 the other way, from `max_momentum` to
 /// `base_momentum`. Set the options with the builders and start it with [`CyclicLR::build`].
+///
+/// What it sets on the optimizer, at [`CyclicLR::build`] and at every [`LrScheduler::step`]:
+/// `group["lr"]` ([`LrGroup::set_lr`]: `Adam::set_lr`, …) and, with `cycle_momentum`, beta1
+/// or the momentum ([`LrGroup::set_momentum`]: `Adam::set_betas(beta1, beta2)` with beta2
+/// kept, `RMSprop::set_momentum`). The optimizer's state (moments, step counts) is kept, as
+/// PyTorch's assignment to `param_groups` keeps it. `run.step(step, &params).optimizer(&opt)`
+/// traces what it set at each traced step (`optim.group0.lr`, `optim.group0.betas[0]`).
 #[derive(Debug, Clone)]
 pub struct CyclicLR {
     core: Core,
@@ -930,6 +937,13 @@ struct Phase {
 /// `max_lr / div_factor` up to `max_lr` and down to `initial_lr / final_div_factor`, and with
 /// `cycle_momentum` (the default) the optimizer's momentum or beta1 the other way, from
 /// `max_momentum` to `base_momentum` and back, set on the optimizer at every step.
+///
+/// What it sets on the optimizer, at [`OneCycleLR::build`] and at every [`LrScheduler::step`]:
+/// `group["lr"]` ([`LrGroup::set_lr`]: `Adam::set_lr`, …) and, with `cycle_momentum`, beta1
+/// or the momentum ([`LrGroup::set_momentum`]: `Adam::set_betas(beta1, beta2)` with beta2
+/// kept, `RMSprop::set_momentum`). The optimizer's state (moments, step counts) is kept, as
+/// PyTorch's assignment to `param_groups` keeps it. `run.step(step, &params).optimizer(&opt)`
+/// traces what it set at each traced step (`optim.group0.lr`, `optim.group0.betas[0]`).
 #[derive(Debug, Clone)]
 pub struct OneCycleLR {
     core: Core,

@@ -321,7 +321,9 @@ impl Adam {
             .decoupled_weight_decay(true)
     }
 
-    /// `betas=(beta1, beta2)`.
+    /// `betas=(beta1, beta2)`, for construction (`Adam::new(…).betas(0.8, 0.99)`): it
+    /// consumes the optimizer. To change them on an optimizer that has stepped, as a
+    /// schedule does, use [`Adam::set_betas`].
     pub fn betas(mut self, beta1: f64, beta2: f64) -> Adam {
         self.betas = (beta1, beta2);
         self
@@ -364,8 +366,9 @@ impl Adam {
         self.lr
     }
 
-    /// Sets the learning rate (`group["lr"] = lr`, what a scheduler does); the moments and
-    /// step counts are kept.
+    /// Sets the learning rate on a live optimizer (`group["lr"] = lr`, what a scheduler
+    /// does); the moments and step counts are kept. (There is no consuming `lr` builder:
+    /// the learning rate is [`Adam::new`]'s argument.)
     pub fn set_lr(&mut self, lr: f64) {
         self.lr = lr;
     }
@@ -376,8 +379,10 @@ impl Adam {
     }
 
     /// Sets the betas on a live optimizer (`group["betas"] = (beta1, beta2)`, what OneCycleLR
-    /// and CyclicLR do when they cycle momentum); the moments and step counts are kept, as
-    /// with the consuming builder [`Adam::betas`].
+    /// and CyclicLR do when they cycle momentum, through [`crate::lr_scheduler::LrGroup`]):
+    /// the moments and step counts are kept, as PyTorch's assignment keeps
+    /// `optimizer.state`; the next [`Adam::step`] reads the new betas, bias corrections
+    /// included (`1 − β₁^step` with the new β₁).
     pub fn set_betas(&mut self, beta1: f64, beta2: f64) {
         self.betas = (beta1, beta2);
     }
@@ -445,5 +450,33 @@ impl Adam {
                 ops::addcdiv_(param, &s.exp_avg, &denom, -step_size);
             }
         });
+    }
+}
+
+/// The rest of `param_groups[0]`, read by [`crate::HyperParameters`].
+impl Adam {
+    /// `eps`.
+    pub fn get_eps(&self) -> f64 {
+        self.eps
+    }
+
+    /// `weight_decay`.
+    pub fn get_weight_decay(&self) -> f64 {
+        self.weight_decay
+    }
+
+    /// `amsgrad`.
+    pub fn get_amsgrad(&self) -> bool {
+        self.amsgrad
+    }
+
+    /// `decoupled_weight_decay` (true for `torch.optim.AdamW`).
+    pub fn get_decoupled_weight_decay(&self) -> bool {
+        self.decoupled_weight_decay
+    }
+
+    /// `maximize`.
+    pub fn get_maximize(&self) -> bool {
+        self.maximize
     }
 }

@@ -25,7 +25,8 @@ pub struct Args {
     /// The folder runs go to: OUT/EXPERIMENT/seed-S/tch/.
     #[arg(long, default_value = "results")]
     pub out: PathBuf,
-    /// How many steps (or epochs) to train, when the port lets it be chosen.
+    /// How many steps (or epochs: the script's own unit) to train, when the port lets it be
+    /// chosen (`run.json`'s `losses_recorded` counts the losses instead).
     #[arg(long)]
     pub steps: Option<usize>,
     /// Trace every step (trace.npz).
@@ -245,6 +246,32 @@ impl Run {
         self.args.steps.unwrap_or(default)
     }
 
+    /// `OUT/EXPERIMENT/seed-S/data`: where the recorder's `rec.save_data(NAME, array)` puts
+    /// the data a script drew or loaded, for [`Run::data`].
+    pub fn data_dir(&self) -> PathBuf {
+        record::run_dir(&self.args.out, &self.experiment, self.args.seed, &self.side)
+            .parent()
+            .map(|seed| seed.join("data"))
+            .unwrap_or_else(|| PathBuf::from("data"))
+    }
+
+    /// The array the script saved with `rec.save_data(name, array)` (`NAME.npy` in
+    /// [`Run::data_dir`]), as a tensor in the array's own dtype and shape: the script's data,
+    /// read rather than drawn again (convert it as the script does, e.g.
+    /// `.to_kind(Kind::Float)` for `torch.tensor(x, dtype=torch.float32)`). Fails, naming
+    /// the file, when the script has not saved it for this `--out`, experiment and seed.
+    pub fn data(&self, name: &str) -> Result<Tensor> {
+        let path = self.data_dir().join(format!("{name}.npy"));
+        if !path.is_file() {
+            bail!(
+                "{} does not exist: run the script first with the same --out and --seed \
+                 (its rec.save_data({name:?}, …) writes it)",
+                path.display()
+            );
+        }
+        Tensor::read_npy(&path).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))
+    }
+
     /// The settings this run was made with.
     pub fn args(&self) -> &Args {
         &self.args
@@ -417,7 +444,8 @@ impl Run {
             experiment: self.experiment.clone(),
             notebook: self.notebook.clone(),
             seed: self.args.seed,
-            steps: self.record.losses.len(),
+            steps: None,
+            losses_recorded: Some(self.record.losses.len()),
             lr: self.lr.unwrap_or(f64::NAN),
             init_from: None,
             implementation: self.side.clone(),
@@ -429,6 +457,7 @@ impl Run {
             wall_seconds: self.start.elapsed().as_secs_f64(),
             build: None,
             ops: self.ops,
+            machine: None,
         };
         record::write_run_staged(staging, &dir, &self.record, &info)?;
         Ok(dir)

@@ -155,6 +155,17 @@ impl Autograd {
         }
     }
 
+    /// Traces the optimizer's hyper-parameters as this step finds them, `optim.group{i}.{key}`
+    /// (`lr`, `betas[0]`, …, [`crate::HyperParameters`]), right after the parameters and
+    /// before the forward, and hands the handle back: `let t = run.step(step,
+    /// &params).optimizer(&opt);`. The recorder's `rec.optimizer(opt)` traces the same names
+    /// in the same place of every traced step. Call it after the scheduler's step of the step
+    /// before, so the values are the ones this step's update reads.
+    pub fn optimizer(self, opt: &(impl crate::HyperParameters + ?Sized)) -> Autograd {
+        crate::hyper::trace(&self.tap, opt);
+        self
+    }
+
     /// Traces `t` as `name` (a value whose gradient the trace does not hold).
     pub fn value(&self, name: &str, t: Tensor) -> Tensor {
         if self.tap.on() {

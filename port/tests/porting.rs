@@ -14,8 +14,13 @@ mod common;
 use common::{compare, doc_rows, global_generator, pytorch, Named};
 use std::f64::consts::PI;
 use tch::nn::init::NormalOrUniform;
-use tch::{data::Iter2, nn, nn::Module, nn::OptimizerConfig, Device, Kind, Reduction, Tensor};
+use tch::{
+    data::Iter2, nn, nn::Module, nn::ModuleT, nn::OptimizerConfig, Device, Kind, Reduction, Tensor,
+};
 use xor_repro::kernels::aten::Capability;
+use xor_repro_port::data::{
+    self, BatchSampler, RandomSampler, Sampler, SubsetRandomSampler, WeightedRandomSampler,
+};
 use xor_repro_port::init::{self, Mode, Nonlinearity};
 use xor_repro_port::lr_scheduler::{
     AnnealStrategy, ConstantLR, CosineAnnealingLR, CosineAnnealingWarmRestarts, CyclicLR,
@@ -23,11 +28,12 @@ use xor_repro_port::lr_scheduler::{
     OneCycleLR, PolynomialLR, ReduceLROnPlateau, StepLR, ThresholdMode,
 };
 use xor_repro_port::lr_scheduler::{ChainedScheduler, SequentialLR};
+use xor_repro_port::nn::{self as port_nn, RnnNonlinearity};
 use xor_repro_port::optim::{
     self, Adadelta, Adagrad, Adam, Adamax, LineSearch, NAdam, ParamGroups, RAdam, RMSprop, Rprop,
     ASGD, LBFGS, SGD,
 };
-use xor_repro_port::{data::DataLoader, named_parameters, nn_utils, ops, values};
+use xor_repro_port::{data::DataLoader, named_parameters, nn_utils, ops, state_dict, values};
 
 /// Every entry seeds with this (`SEED` in pytorch_side.py).
 const SEED: i64 = 7;
@@ -546,6 +552,12 @@ entries! {
     dataloader_no_shuffle: "dataloader-no-shuffle" =>
         || epochs(in_order_epoch),
         Some(|| epochs(loader_epoch(false)));
+    random_split: "random-split" => random_split_tch, Some(random_split_port);
+    random_sampler: "random-sampler" => random_sampler_tch, Some(random_sampler_port);
+    subset_random_sampler: "subset-random-sampler" => || subset_sampler(false), Some(|| subset_sampler(true));
+    weighted_random_sampler: "weighted-random-sampler" => || weighted_sampler(false), Some(|| weighted_sampler(true));
+    batch_sampler: "batch-sampler" => || batch_sampler_entry(false), Some(|| batch_sampler_entry(true));
+    dataloader_generator: "dataloader-generator" => || loader_generator(false), Some(|| loader_generator(true));
     dropout: "dropout" => dropout_tch, None;
     rdiv: "rdiv" => || rdiv_entry(|s, x| s / x), Some(|| rdiv_entry(ops::rdiv));
     rsub: "rsub" => || rsub_entry(|s, x| s - x), Some(|| rsub_entry(ops::rsub));
@@ -559,6 +571,105 @@ entries! {
     leaky_relu: "leaky-relu" => || activation(Tensor::leaky_relu), None;
     softplus: "softplus" => || activation(Tensor::softplus), None;
     elu: "elu" => || activation(Tensor::elu), None;
+    // ---- layers (xor_repro_port::nn): recurrent, ...
+    lstm_init: "lstm-init" =>
+        || recurrent_init(|p, c| { nn::lstm(p, 5, 6, c); }),
+        Some(|| recurrent_init(|p, c| { init::lstm(p, 5, 6, c); }));
+    gru_init: "gru-init" =>
+        || recurrent_init(|p, c| { nn::gru(p, 5, 6, c); }),
+        Some(|| recurrent_init(|p, c| { init::gru(p, 5, 6, c); }));
+    lstm: "lstm" => || recurrent(Recurrent::Lstm), None;
+    gru: "gru" => || recurrent(Recurrent::Gru), None;
+    rnn_tanh: "rnn-tanh" => || recurrent(Recurrent::Rnn(RnnNonlinearity::Tanh)), None;
+    rnn_relu: "rnn-relu" => || recurrent(Recurrent::Rnn(RnnNonlinearity::Relu)), None;
+    lstm_cell: "lstm-cell" => || cell(Cell::Lstm), None;
+    gru_cell: "gru-cell" => || cell(Cell::Gru), None;
+    rnn_cell: "rnn-cell" => || cell(Cell::Rnn), None;
+    conv1d_init: "conv1d-init" =>
+        || layers_init(|p, i| conv1d_pair(p, i, |p, i, o, k, c| nn::conv1d(p, i, o, k, c))),
+        Some(|| layers_init(|p, i| conv1d_pair(p, i, |p, i, o, k, c| port_nn::conv1d(p, i, o, k, c))));
+    conv1d: "conv1d" => conv1d_port, None;
+    conv3d: "conv3d" =>
+        || layer_forward(|p| {
+            let cfg = nn::ConvConfig { padding: 1, ..Default::default() };
+            let l = port_nn::conv3d(p, 2, 4, 3, cfg);
+            Box::new(move |x| l.forward(&x[0]))
+        }, &[&[2, 2, 5, 5, 5]]),
+        None;
+    conv_transpose2d_init: "conv-transpose2d-init" =>
+        || layers_init(|p, i| transpose_pair(p, i, |p, i, o, k, c| nn::conv_transpose2d(p, i, o, k, c))),
+        Some(|| layers_init(|p, i| transpose_pair(p, i, |p, i, o, k, c| port_nn::conv_transpose2d(p, i, o, k, c))));
+    conv_transpose1d: "conv-transpose1d" =>
+        || layer_forward(|p| {
+            let cfg = nn::ConvTransposeConfig { stride: 2, padding: 1, output_padding: 1, ..Default::default() };
+            let l = port_nn::conv_transpose1d(p, 4, 6, 3, cfg);
+            Box::new(move |x| l.forward(&x[0]))
+        }, &[&[2, 4, 7]]),
+        None;
+    conv_transpose2d: "conv-transpose2d" =>
+        || layer_forward(|p| {
+            let cfg = nn::ConvTransposeConfig { stride: 2, groups: 2, dilation: 2, ..Default::default() };
+            let l = port_nn::conv_transpose2d(p, 4, 6, 3, cfg);
+            Box::new(move |x| l.forward(&x[0]))
+        }, &[&[2, 4, 5, 5]]),
+        None;
+    batch_norm2d: "batch-norm2d" =>
+        || batch_norm_entry(false, &[6, 3, 5, 5], |p| bn_after_conv(p, false)),
+        Some(|| batch_norm_entry(true, &[6, 3, 5, 5], |p| bn_after_conv(p, true)));
+    batch_norm1d: "batch-norm1d" =>
+        || batch_norm_entry(true, &[8, 5], |p| {
+            let linear = init::linear(p / "0", 5, 4);
+            let bn = port_nn::batch_norm1d(p / "1", 4, Default::default());
+            Box::new(move |x, train| bn.forward_t(&linear.forward(x), train))
+        }),
+        None;
+    layer_norm: "layer-norm" =>
+        || layer_forward(|p| {
+            let l = nn::layer_norm(p, vec![3, 6], Default::default());
+            Box::new(move |x| l.forward(&x[0]))
+        }, &[&[4, 3, 6]]),
+        None;
+    group_norm: "group-norm" =>
+        || layer_forward(|p| {
+            let l = nn::group_norm(p, 2, 6, Default::default());
+            Box::new(move |x| l.forward(&x[0]))
+        }, &[&[4, 6, 5]]),
+        None;
+    max_pool2d: "max-pool2d" =>
+        || {
+            tch::manual_seed(SEED);
+            let x = Tensor::randn([2, 3, 8, 8], FLOAT).set_requires_grad(true);
+            let g = Tensor::randn([2, 3, 4, 4], FLOAT);
+            forward_backward(&x, &g, |x| x.max_pool2d_default(2))
+        },
+        None;
+    nll_loss: "nll-loss" => nll_loss_tch, None;
+    dropout_eval: "dropout-eval" => dropout_eval_tch, None;
+    multihead_attention: "multihead-attention" => multihead_attention_port, None;
+    multihead_attention_eval: "multihead-attention-eval" =>
+        || mha_eval_entry(false),
+        Some(|| mha_eval_entry(true));
+    transformer_encoder_layer: "transformer-encoder-layer" => transformer_encoder_layer_port, None;
+    transformer_encoder_layer_eval: "transformer-encoder-layer-eval" =>
+        || encoder_eval_entry(false),
+        Some(|| encoder_eval_entry(true));
+    embedding_max_norm: "embedding-max-norm" =>
+        || embedding_max_norm_entry(|p| {
+            let e = nn::embedding(p, 10, 4, Default::default());
+            Box::new(move |x| e.forward(&x[0]))
+        }),
+        Some(|| embedding_max_norm_entry(|p| {
+            let config = port_nn::EmbeddingConfig { max_norm: Some(1.0), ..Default::default() };
+            let e = port_nn::embedding(p, 10, 4, config);
+            Box::new(move |x| e.forward(&x[0]))
+        }));
+    transformer_decoder_layer: "transformer-decoder-layer" => transformer_decoder_layer_port, None;
+    bilinear: "bilinear" =>
+        || layer_forward(|p| {
+            let l = port_nn::bilinear(p, 5, 4, 3, true);
+            Box::new(move |x| l.forward(&x[0], &x[1]))
+        }, &[&[8, 5], &[8, 4]]),
+        None;
 }
 
 /// Every row of docs/PORTING.md's table has its entry here, and every entry its row.
@@ -1450,6 +1561,249 @@ fn epoch_of(loader: DataLoader) -> Vec<Tensor> {
     epoch
 }
 
+// ---- samplers, random_split, DataLoader(generator=) ----------------------------------------
+// Each entry (pytorch_side.py's of the same id) records what a sampler yields over two
+// epochs (a loader's over five), then a draw on the global generator, which shows whether
+// the sampler drew from it. The idiomatic tch side draws with tch's global-generator calls,
+// and stands in for a `torch.Generator(seed)` by reseeding the global generator.
+
+/// Weights and indices of the sampler entries (`WEIGHTS`, `SUBSET` in pytorch_side.py).
+const WEIGHTS: [f64; 8] = [0.1, 0.9, 0.4, 0.7, 3.0, 0.6, 0.0, 1.2];
+const SUBSET: [i64; 10] = [3, 14, 15, 92, 65, 35, 89, 79, 32, 38];
+
+fn ints(name: impl Into<String>, v: &[i64]) -> (String, Vec<f64>) {
+    (name.into(), v.iter().map(|&i| i as f64).collect())
+}
+
+fn after_rand(mut out: Named) -> Named {
+    out.push(("after.rand".to_string(), values(&Tensor::rand([4], FLOAT))));
+    out
+}
+
+fn long(t: &Tensor) -> Vec<i64> {
+    Vec::<i64>::try_from(t).expect("int64")
+}
+
+/// `Tensor::randperm(n)` on the global generator.
+fn global_randperm(n: i64) -> Vec<i64> {
+    long(&Tensor::randperm(n, (Kind::Int64, Device::Cpu)))
+}
+
+fn split_by(order: &[i64], lengths: &[usize]) -> Vec<Vec<i64>> {
+    let mut start = 0;
+    lengths
+        .iter()
+        .map(|&l| {
+            start += l;
+            order[start - l..start].to_vec()
+        })
+        .collect()
+}
+
+fn random_split_tch() -> Named {
+    tch::manual_seed(SEED);
+    let mut out: Named = split_by(&global_randperm(ROWS), &[30, 50, 20])
+        .iter()
+        .enumerate()
+        .map(|(i, s)| ints(format!("lengths.{i}"), s))
+        .collect();
+    tch::manual_seed(42);
+    let fractions = split_by(&global_randperm(ROWS), &[30, 30, 40]);
+    out.extend(
+        fractions
+            .iter()
+            .enumerate()
+            .map(|(i, s)| ints(format!("fractions.{i}"), s)),
+    );
+    after_rand(out)
+}
+
+fn random_split_port() -> Named {
+    tch::manual_seed(SEED);
+    let mut out: Named = data::random_split(&[30, 50, 20], None)
+        .iter()
+        .enumerate()
+        .map(|(i, s)| ints(format!("lengths.{i}"), s))
+        .collect();
+    let g = data::Generator::manual_seed(42);
+    let lengths = data::split_lengths(ROWS as usize, &[0.3, 0.3, 0.4]);
+    out.extend(
+        data::random_split(&lengths, Some(&g))
+            .iter()
+            .enumerate()
+            .map(|(i, s)| ints(format!("fractions.{i}"), s)),
+    );
+    after_rand(out)
+}
+
+fn random_sampler_tch() -> Named {
+    tch::manual_seed(SEED);
+    let randint = |n: i64| long(&Tensor::randint(ROWS, [n], (Kind::Int64, Device::Cpu)));
+    let mut out: Named = (0..2)
+        .map(|e| ints(format!("replacement.epoch{e}"), &randint(70)))
+        .collect();
+    let mut more: Vec<i64> = (0..3).flat_map(|_| global_randperm(ROWS)).collect();
+    more.truncate(250);
+    out.push(ints("num_samples.epoch0", &more));
+    tch::manual_seed(42);
+    out.extend((0..2).map(|e| ints(format!("generator.epoch{e}"), &randint(40))));
+    after_rand(out)
+}
+
+fn random_sampler_port() -> Named {
+    tch::manual_seed(SEED);
+    let mut with_replacement = RandomSampler::new(ROWS).replacement(true).num_samples(70);
+    let mut out: Named = (0..2)
+        .map(|e| ints(format!("replacement.epoch{e}"), &with_replacement.indices()))
+        .collect();
+    let mut more = RandomSampler::new(ROWS).num_samples(250);
+    assert_eq!(more.len(), 250, "len(sampler)");
+    out.push(ints("num_samples.epoch0", &more.indices()));
+    let g = data::Generator::manual_seed(42);
+    let mut mine = RandomSampler::new(ROWS)
+        .replacement(true)
+        .num_samples(40)
+        .generator(g);
+    out.extend((0..2).map(|e| ints(format!("generator.epoch{e}"), &mine.indices())));
+    after_rand(out)
+}
+
+fn subset_sampler(port: bool) -> Named {
+    tch::manual_seed(SEED);
+    let by_hand = || -> Vec<i64> {
+        let order = global_randperm(SUBSET.len() as i64);
+        order.iter().map(|&i| SUBSET[i as usize]).collect()
+    };
+    let mut out: Named = Vec::new();
+    for e in 0..2 {
+        let epoch = match port {
+            true => SubsetRandomSampler::new(SUBSET.to_vec()).indices(),
+            false => by_hand(),
+        };
+        out.push(ints(format!("global.epoch{e}"), &epoch));
+    }
+    let mut mine =
+        SubsetRandomSampler::new(SUBSET.to_vec()).generator(data::Generator::manual_seed(3));
+    if !port {
+        tch::manual_seed(3);
+    }
+    for e in 0..2 {
+        let epoch = match port {
+            true => mine.indices(),
+            false => by_hand(),
+        };
+        out.push(ints(format!("generator.epoch{e}"), &epoch));
+    }
+    after_rand(out)
+}
+
+fn weighted_sampler(port: bool) -> Named {
+    tch::manual_seed(SEED);
+    let w = Tensor::from_slice(&WEIGHTS);
+    let by_hand = |n: i64, replacement: bool| long(&w.multinomial(n, replacement));
+    let mut out: Named = Vec::new();
+    for e in 0..2 {
+        let epoch = match port {
+            true => WeightedRandomSampler::new(WEIGHTS.to_vec(), 50).indices(),
+            false => by_hand(50, true),
+        };
+        out.push(ints(format!("global.epoch{e}"), &epoch));
+    }
+    let no_replacement = match port {
+        true => WeightedRandomSampler::new(WEIGHTS.to_vec(), 5)
+            .replacement(false)
+            .indices(),
+        false => by_hand(5, false),
+    };
+    out.push(ints("global.no_replacement", &no_replacement));
+    let mut mine = WeightedRandomSampler::new(WEIGHTS.to_vec(), 50)
+        .generator(data::Generator::manual_seed(11));
+    if !port {
+        tch::manual_seed(11);
+    }
+    for e in 0..2 {
+        let epoch = match port {
+            true => mine.indices(),
+            false => by_hand(50, true),
+        };
+        out.push(ints(format!("generator.epoch{e}"), &epoch));
+    }
+    after_rand(out)
+}
+
+fn batch_sampler_entry(port: bool) -> Named {
+    tch::manual_seed(SEED);
+    let batch = BATCH as usize;
+    let mut out: Named = Vec::new();
+    for drop_last in [false, true] {
+        let mut sampler = BatchSampler::new(RandomSampler::new(ROWS), batch, drop_last);
+        let len = match port {
+            true => sampler.len(),
+            false => {
+                (ROWS as usize / batch)
+                    + usize::from(!drop_last && !(ROWS as usize).is_multiple_of(batch))
+            }
+        };
+        out.push(ints(
+            format!("drop_last={}.len", py_bool(drop_last)),
+            &[len as i64],
+        ));
+        for e in 0..2 {
+            let batches: Vec<Vec<i64>> = match port {
+                true => sampler.batches(),
+                false => global_randperm(ROWS)
+                    .chunks(batch)
+                    .filter(|b| !drop_last || b.len() == batch)
+                    .map(<[i64]>::to_vec)
+                    .collect(),
+            };
+            let flat: Vec<i64> = batches.concat();
+            out.push(ints(
+                format!("drop_last={}.epoch{e}", py_bool(drop_last)),
+                &flat,
+            ));
+        }
+    }
+    after_rand(out)
+}
+
+fn py_bool(b: bool) -> &'static str {
+    if b {
+        "True"
+    } else {
+        "False"
+    }
+}
+
+fn loader_generator(port: bool) -> Named {
+    tch::manual_seed(SEED);
+    let g = data::Generator::manual_seed(42);
+    let loader = DataLoader::new(ROWS, BATCH)
+        .shuffle(true)
+        .generator(g.clone());
+    let in_order = DataLoader::new(ROWS, BATCH).generator(g).drop_last(true);
+    if !port {
+        tch::manual_seed(42);
+    }
+    let shuffled = |_| match port {
+        true => values(&Tensor::cat(&epoch_of(loader.clone()), 0)),
+        false => values(&Tensor::cat(&randperm_epoch(false), 0)),
+    };
+    let mut out: Named = (0..EPOCHS)
+        .map(|e| (format!("epoch{e}"), shuffled(e)))
+        .collect();
+    let ordered = match port {
+        true => epoch_of(in_order),
+        false => in_order_epoch(true),
+    };
+    out.push((
+        format!("epoch{EPOCHS}.in_order"),
+        values(&Tensor::cat(&ordered, 0)),
+    ));
+    out.push((format!("epoch{}", EPOCHS + 1), shuffled(EPOCHS)));
+    after_rand(out)
+}
+
 // ---- dropout and arithmetic ----------------------------------------------------------------
 
 fn dropout_tch() -> Named {
@@ -2060,4 +2414,594 @@ fn hyper_parameters_are_pythons() {
     );
     println!("{}", tally.line("hyper-parameters"));
     assert!(tally.all_identical(), "{}", tally.line("hyper-parameters"));
+}
+
+// ---- layers (xor_repro_port::nn) -------------------------------------------------------------
+
+/// The recurrent entries' layers (`LSTM_ARGS` in pytorch_side.py): two layers, both
+/// directions, batch_first; the port's layers ignore the `*_init` fields.
+const RECURRENT: nn::RNNConfig = nn::RNNConfig {
+    has_biases: true,
+    num_layers: 2,
+    dropout: 0.0,
+    train: true,
+    bidirectional: true,
+    batch_first: true,
+    w_ih_init: nn::Init::Const(0.0),
+    w_hh_init: nn::Init::Const(0.0),
+    b_ih_init: None,
+    b_hh_init: None,
+};
+
+fn parameter_values(vs: &nn::VarStore) -> Named {
+    named_parameters(vs)
+        .iter()
+        .map(|(name, t)| (name.clone(), values(t)))
+        .collect()
+}
+
+fn parameter_grads(vs: &nn::VarStore) -> Named {
+    named_parameters(vs)
+        .iter()
+        .map(|(name, t)| (format!("{name}.grad"), values(&t.grad())))
+        .collect()
+}
+
+/// `nn.LSTM(5, 6, num_layers=2, bidirectional=True, batch_first=True)` (or `nn.GRU`) as
+/// `make` creates it under `rnn`, its draws as tch's `Init`s or PyTorch's.
+fn recurrent_init(make: fn(nn::Path, nn::RNNConfig)) -> Named {
+    tch::manual_seed(SEED);
+    let vs = nn::VarStore::new(Device::Cpu);
+    // tch's default initialisations, the rest as RECURRENT.
+    let config = nn::RNNConfig {
+        num_layers: 2,
+        bidirectional: true,
+        batch_first: true,
+        ..Default::default()
+    };
+    make(vs.root() / "rnn", config);
+    parameter_values(&vs)
+}
+
+enum Recurrent {
+    Lstm,
+    Gru,
+    Rnn(RnnNonlinearity),
+}
+
+/// `recurrent` in pytorch_side.py: the layer drawn by `init::lstm`, `init::gru` or
+/// `nn::rnn`, run by tch's `seq_init` (from a random state) and `seq` (from zeros) with
+/// dropout 0.25 between the layers, and backward.
+fn recurrent(kind: Recurrent) -> Named {
+    use tch::nn::RNN as _;
+    tch::manual_seed(SEED);
+    let vs = nn::VarStore::new(Device::Cpu);
+    let p = vs.root() / "rnn";
+    let c = nn::RNNConfig {
+        dropout: 0.25,
+        ..RECURRENT
+    };
+    type Run = Box<dyn Fn(&Tensor, Option<(&Tensor, &Tensor)>) -> (Tensor, Tensor, Tensor)>;
+    let run: Run = match kind {
+        Recurrent::Lstm => {
+            let l = init::lstm(&p, 5, 6, c);
+            Box::new(move |x, hc| {
+                let (y, s) = match hc {
+                    Some((h, c)) => l.seq_init(x, &nn::LSTMState((h.copy(), c.copy()))),
+                    None => l.seq(x),
+                };
+                (y, s.h(), s.c())
+            })
+        }
+        Recurrent::Gru => {
+            let l = init::gru(&p, 5, 6, c);
+            Box::new(move |x, hc| {
+                let (y, s) = match hc {
+                    Some((h, _)) => l.seq_init(x, &nn::GRUState(h.copy())),
+                    None => l.seq(x),
+                };
+                (y, s.value(), Tensor::zeros([1], FLOAT))
+            })
+        }
+        Recurrent::Rnn(nonlinearity) => {
+            let l = port_nn::rnn(&p, 5, 6, nonlinearity, c);
+            Box::new(move |x, hc| {
+                let (y, s) = match hc {
+                    Some((h, _)) => l.seq_init(x, &port_nn::RNNState(h.copy())),
+                    None => l.seq(x),
+                };
+                (y, s.h(), Tensor::zeros([1], FLOAT))
+            })
+        }
+    };
+    let lstm = matches!(kind, Recurrent::Lstm);
+    let mut out = parameter_values(&vs);
+    let x = Tensor::randn([3, 4, 5], FLOAT).set_requires_grad(true);
+    let h0 = Tensor::randn([4, 3, 6], FLOAT);
+    let c0 = if lstm {
+        Tensor::randn([4, 3, 6], FLOAT)
+    } else {
+        Tensor::zeros([1], FLOAT)
+    };
+    let g = Tensor::randn([3, 4, 12], FLOAT);
+    let gh = Tensor::randn([4, 3, 6], FLOAT);
+    out.extend(named(&[("input.x", &x), ("input.h0", &h0)]));
+    if lstm {
+        out.extend(named(&[("input.c0", &c0)]));
+    }
+    out.extend(named(&[("input.g", &g), ("input.gh", &gh)]));
+    let (y, h, c) = run(&x, Some((&h0, &c0)));
+    let (y0, _, _) = run(&x, None);
+    let mut loss = (&y * &g).sum(Kind::Float) + (&h * &gh).sum(Kind::Float) + y0.sum(Kind::Float);
+    if lstm {
+        loss += c.sum(Kind::Float);
+    }
+    loss.backward();
+    out.extend(named(&[("y", &y), ("h", &h)]));
+    if lstm {
+        out.extend(named(&[("c", &c)]));
+    }
+    out.extend(named(&[("y0", &y0), ("x.grad", &x.grad())]));
+    out.extend(parameter_grads(&vs));
+    out
+}
+
+enum Cell {
+    Lstm,
+    Gru,
+    Rnn,
+}
+
+/// `cell` in pytorch_side.py: `nn.LSTMCell(5, 6)`, `nn.GRUCell(5, 6)` or
+/// `nn.RNNCell(5, 6, nonlinearity="relu")` over 4 steps from `hx=None`, then on one
+/// unbatched sample, and backward.
+fn cell(kind: Cell) -> Named {
+    tch::manual_seed(SEED);
+    let vs = nn::VarStore::new(Device::Cpu);
+    let p = vs.root() / "cell";
+    type Step = Box<dyn Fn(&Tensor, Option<&(Tensor, Tensor)>) -> (Tensor, Tensor)>;
+    let step: Step = match kind {
+        Cell::Lstm => {
+            let c = port_nn::lstm_cell(&p, 5, 6, true);
+            Box::new(move |x, hx| c.forward(x, hx.map(|(h, c)| (h, c))))
+        }
+        Cell::Gru => {
+            let c = port_nn::gru_cell(&p, 5, 6, true);
+            Box::new(move |x, hx| (c.forward(x, hx.map(|(h, _)| h)), Tensor::zeros([1], FLOAT)))
+        }
+        Cell::Rnn => {
+            let c = port_nn::rnn_cell(&p, 5, 6, true, RnnNonlinearity::Relu);
+            Box::new(move |x, hx| (c.forward(x, hx.map(|(h, _)| h)), Tensor::zeros([1], FLOAT)))
+        }
+    };
+    let lstm = matches!(kind, Cell::Lstm);
+    let mut out = parameter_values(&vs);
+    let x = Tensor::randn([4, 3, 5], FLOAT).set_requires_grad(true);
+    let g = Tensor::randn([4, 3, 6], FLOAT);
+    let h1 = Tensor::randn([6], FLOAT);
+    out.extend(named(&[
+        ("input.x", &x),
+        ("input.g", &g),
+        ("input.h1", &h1),
+    ]));
+    let mut hx: Option<(Tensor, Tensor)> = None;
+    let mut hs = Vec::new();
+    for t in 0..4 {
+        let next = step(&x.get(t), hx.as_ref());
+        hs.push(next.0.shallow_clone());
+        hx = Some(next);
+    }
+    let hs = Tensor::stack(&hs, 0);
+    let (a, b) = step(
+        &x.get(0).get(0),
+        Some(&(h1.shallow_clone(), h1.shallow_clone())),
+    );
+    let one = if lstm { a + b } else { a };
+    ((&hs * &g).sum(Kind::Float) + one.sum(Kind::Float)).backward();
+    out.extend(named(&[("h", &hs), ("one", &one), ("x.grad", &x.grad())]));
+    out.extend(parameter_grads(&vs));
+    out
+}
+
+/// A layer's forward: its inputs in, its output out.
+type Forward = Box<dyn Fn(&[Tensor]) -> Tensor>;
+
+/// `layer_forward` in pytorch_side.py: the layer `make` builds at the root (or an
+/// `nn.Sequential`'s under `0`, `2`, …), on random inputs of `shapes`.
+fn layer_forward(make: impl FnOnce(&nn::Path) -> Forward, shapes: &[&[i64]]) -> Named {
+    tch::manual_seed(SEED);
+    let vs = nn::VarStore::new(Device::Cpu);
+    let forward = make(&vs.root());
+    let mut out = parameter_values(&vs);
+    let xs: Vec<Tensor> = shapes
+        .iter()
+        .map(|s| Tensor::randn(*s, FLOAT).set_requires_grad(true))
+        .collect();
+    let y = forward(&xs);
+    let g = Tensor::randn(y.size(), FLOAT);
+    (&y * &g).sum(Kind::Float).backward();
+    for (i, x) in xs.iter().enumerate() {
+        out.extend(named(&[(&format!("input.x{i}"), x)]));
+    }
+    out.extend(named(&[("input.g", &g), ("y", &y)]));
+    for (i, x) in xs.iter().enumerate() {
+        out.extend(named(&[(&format!("x{i}.grad"), &x.grad())]));
+    }
+    out.extend(parameter_grads(&vs));
+    out
+}
+
+/// `layers_init` in pytorch_side.py: layers `l0`, `l1`, … as `make(path, i)` creates the
+/// `i`-th, until it returns false.
+fn layers_init(make: fn(&nn::Path, usize) -> bool) -> Named {
+    tch::manual_seed(SEED);
+    let vs = nn::VarStore::new(Device::Cpu);
+    let mut i = 0;
+    while make(&(vs.root() / format!("l{i}")), i) {
+        i += 1;
+    }
+    parameter_values(&vs)
+}
+
+/// `nn.Conv1d(3, 8, 3)`, then `nn.Conv1d(8, 4, 3, padding=1, groups=2)`.
+fn conv1d_pair(
+    p: &nn::Path,
+    i: usize,
+    conv1d: fn(&nn::Path, i64, i64, i64, nn::ConvConfig) -> nn::Conv1D,
+) -> bool {
+    match i {
+        0 => conv1d(p, 3, 8, 3, Default::default()),
+        1 => conv1d(
+            p,
+            8,
+            4,
+            3,
+            nn::ConvConfig {
+                padding: 1,
+                groups: 2,
+                ..Default::default()
+            },
+        ),
+        _ => return false,
+    };
+    true
+}
+
+/// `nn.ConvTranspose2d(4, 6, 3)`, then `nn.ConvTranspose2d(4, 6, 3, stride=2,
+/// output_padding=1, groups=2)`.
+fn transpose_pair(
+    p: &nn::Path,
+    i: usize,
+    conv: fn(&nn::Path, i64, i64, i64, nn::ConvTransposeConfig) -> nn::ConvTranspose2D,
+) -> bool {
+    let strided = nn::ConvTransposeConfig {
+        stride: 2,
+        output_padding: 1,
+        groups: 2,
+        ..Default::default()
+    };
+    match i {
+        0 => conv(p, 4, 6, 3, Default::default()),
+        1 => conv(p, 4, 6, 3, strided),
+        _ => return false,
+    };
+    true
+}
+
+/// `nn.Sequential(nn.Conv1d(3, 8, 3, padding=1), nn.ReLU(), nn.Conv1d(8, 4, 3, stride=2,
+/// groups=2))` with `port::nn::conv1d`.
+fn conv1d_port() -> Named {
+    layer_forward(
+        |p| {
+            let padded = nn::ConvConfig {
+                padding: 1,
+                ..Default::default()
+            };
+            let strided = nn::ConvConfig {
+                stride: 2,
+                groups: 2,
+                ..Default::default()
+            };
+            let model = nn::seq()
+                .add(port_nn::conv1d(p / "0", 3, 8, 3, padded))
+                .add_fn(|x| x.relu())
+                .add(port_nn::conv1d(p / "2", 8, 4, 3, strided));
+            Box::new(move |x| model.forward(&x[0]))
+        },
+        &[&[2, 3, 10]],
+    )
+}
+
+/// A model's forward in training (`true`) or evaluation mode.
+type ForwardT = Box<dyn Fn(&Tensor, bool) -> Tensor>;
+
+/// `nn.Sequential(nn.Conv2d(3, 4, 3), nn.BatchNorm2d(4))`: `init::conv2d`, then tch's
+/// `nn::batch_norm2d` with its default config, or `port::nn::batch_norm2d`.
+fn bn_after_conv(p: &nn::Path, port: bool) -> ForwardT {
+    let conv = init::conv2d(p / "0", 3, 4, 3, Default::default());
+    if port {
+        let bn = port_nn::batch_norm2d(p / "1", 4, Default::default());
+        Box::new(move |x, train| bn.forward_t(&conv.forward(x), train))
+    } else {
+        let bn = nn::batch_norm2d(p / "1", 4, Default::default());
+        Box::new(move |x, train| bn.forward_t(&conv.forward(x), train))
+    }
+}
+
+/// The state as `state_dict(&vs)` lists it or, for tch's BatchNorm, by hand with the
+/// `num_batches_tracked` it does not keep as 0.
+fn state(vs: &nn::VarStore, port: bool, prefix: &str) -> Named {
+    let mut state: Vec<(String, Tensor)> = state_dict(vs);
+    if !port {
+        state.push((
+            "1.num_batches_tracked".into(),
+            Tensor::zeros([], (Kind::Int64, Device::Cpu)),
+        ));
+    }
+    state
+        .iter()
+        .map(|(n, t)| (format!("{prefix}{n}"), values(t)))
+        .collect()
+}
+
+/// `batch_norm` in pytorch_side.py: inputs of `shape` (drawn before the model), two
+/// training passes, one in evaluation, the state before and after.
+fn batch_norm_entry(port: bool, shape: &[i64], make: fn(&nn::Path) -> ForwardT) -> Named {
+    tch::manual_seed(SEED);
+    let vs = nn::VarStore::new(Device::Cpu);
+    let x = Tensor::randn(shape, FLOAT).set_requires_grad(true);
+    let mut g_shape = vec![shape[0], 4];
+    g_shape.extend(shape.iter().skip(2).map(|d| d - 2));
+    let g = Tensor::randn(g_shape.as_slice(), FLOAT);
+    let forward = make(&vs.root());
+    let mut out = named(&[("input.x", &x), ("input.g", &g)]);
+    out.extend(state(&vs, port, "init."));
+    let y1 = forward(&x, true);
+    let y2 = forward(&(&x * 2 + 1), true);
+    (&y1 * &g).sum(Kind::Float).backward();
+    let y3 = forward(&x, false);
+    out.extend(named(&[
+        ("y1", &y1),
+        ("y2", &y2),
+        ("y3", &y3),
+        ("x.grad", &x.grad()),
+    ]));
+    out.extend(state(&vs, port, ""));
+    out.extend(parameter_grads(&vs));
+    out
+}
+
+/// `F.nll_loss` of `F.log_softmax`, mean and sum, and the logits' gradient of their sum.
+fn nll_loss_tch() -> Named {
+    tch::manual_seed(SEED);
+    let logits = Tensor::randn([32, 5], FLOAT).set_requires_grad(true);
+    let y = Tensor::randint(5, [32], (Kind::Int64, Device::Cpu));
+    let lp = logits.log_softmax(-1, Kind::Float);
+    let mean = lp.nll_loss(&y);
+    let total = lp.g_nll_loss::<Tensor>(&y, None, Reduction::Sum, -100);
+    (&mean + &total).backward();
+    named(&[
+        ("input.logits", &logits),
+        ("input.y", &y),
+        ("mean", &mean),
+        ("sum", &total),
+        ("logits.grad", &logits.grad()),
+    ])
+}
+
+/// `nn.Dropout(0.3)` after `model.eval()`: the input unchanged, nothing drawn.
+fn dropout_eval_tch() -> Named {
+    tch::manual_seed(SEED);
+    let x = Tensor::randn([8, 16], FLOAT).set_requires_grad(true);
+    let g = Tensor::randn([8, 16], FLOAT);
+    let mut out = forward_backward(&x, &g, |x| x.dropout(0.3, false));
+    out.push(("after.rand".to_string(), values(&Tensor::rand([4], FLOAT))));
+    out
+}
+
+/// `padding_mask` in pytorch_side.py: batch 1's last position, batch 2's last two.
+fn padding_mask() -> Tensor {
+    let kpm = Tensor::zeros([3, 5], (Kind::Bool, Device::Cpu));
+    let _ = kpm.get(1).narrow(0, 4, 1).fill_(1);
+    let _ = kpm.get(2).narrow(0, 3, 2).fill_(1);
+    kpm
+}
+
+/// `causal_mask` in pytorch_side.py: true above the diagonal.
+fn causal_mask() -> Tensor {
+    Tensor::ones([5, 5], FLOAT).triu(1).to_kind(Kind::Bool)
+}
+
+fn attention_config() -> port_nn::MultiheadAttentionConfig {
+    port_nn::MultiheadAttentionConfig {
+        dropout: 0.1,
+        batch_first: true,
+        ..Default::default()
+    }
+}
+
+/// `multihead_attention` in pytorch_side.py.
+fn multihead_attention_port() -> Named {
+    tch::manual_seed(SEED);
+    let vs = nn::VarStore::new(Device::Cpu);
+    let mha = port_nn::multihead_attention(vs.root() / "attn", 8, 2, attention_config());
+    let mut out = parameter_values(&vs);
+    let x = Tensor::randn([3, 5, 8], FLOAT).set_requires_grad(true);
+    let mem = Tensor::randn([3, 7, 8], FLOAT).set_requires_grad(true);
+    let g = Tensor::randn([3, 5, 8], FLOAT);
+    let gw = Tensor::randn([3, 5, 5], FLOAT);
+    out.extend(named(&[
+        ("input.x", &x),
+        ("input.mem", &mem),
+        ("input.g", &g),
+        ("input.gw", &gw),
+    ]));
+    let (kpm, causal) = (padding_mask(), causal_mask());
+    let (y1, w1) = mha.forward_t(&x, &x, &x, Some(&kpm), true, Some(&causal), true, true);
+    let (y2, _) = mha.forward_t(&x, &x, &x, None, false, None, true, true);
+    let (y3, w3) = mha.forward_t(&x, &mem, &mem, None, true, None, false, true);
+    let (w1, w3) = (w1.expect("weights"), w3.expect("weights"));
+    let sum = |t: Tensor| t.sum(Kind::Float);
+    (sum(&y1 * &g) + sum(&w1 * &gw) + sum(&y2 * &g) + sum(&y3 * &g) + sum(w3.shallow_clone()))
+        .backward();
+    out.extend(named(&[
+        ("y1", &y1),
+        ("w1", &w1),
+        ("y2", &y2),
+        ("y3", &y3),
+        ("w3", &w3),
+        ("x.grad", &x.grad()),
+        ("mem.grad", &mem.grad()),
+    ]));
+    out.extend(parameter_grads(&vs));
+    out
+}
+
+/// `multihead_attention_eval` in pytorch_side.py: `forward_t(…, false)` with gradients on
+/// (the Python code's operations) or under `tch::no_grad` (PyTorch's fast path).
+fn mha_eval_entry(no_grad: bool) -> Named {
+    tch::manual_seed(SEED);
+    let vs = nn::VarStore::new(Device::Cpu);
+    let mha = port_nn::multihead_attention(vs.root() / "attn", 8, 2, attention_config());
+    let x = Tensor::randn([3, 5, 8], FLOAT);
+    let kpm = padding_mask();
+    let run = || {
+        let (y1, w1) = mha.forward_t(&x, &x, &x, Some(&kpm), true, None, true, false);
+        let (y2, _) = mha.forward_t(&x, &x, &x, None, false, None, true, false);
+        (y1, w1.expect("weights"), y2)
+    };
+    let (y1, w1, y2) = if no_grad { tch::no_grad(run) } else { run() };
+    named(&[("input.x", &x), ("y1", &y1), ("w1", &w1), ("y2", &y2)])
+}
+
+/// `encoder_layers` in pytorch_side.py.
+fn encoder_layers(p: &nn::Path) -> [port_nn::TransformerEncoderLayer; 2] {
+    let post = port_nn::TransformerEncoderLayerConfig {
+        dim_feedforward: 16,
+        batch_first: true,
+        ..Default::default()
+    };
+    let pre = port_nn::TransformerEncoderLayerConfig {
+        activation: port_nn::Activation::Gelu,
+        norm_first: true,
+        ..post
+    };
+    [
+        port_nn::transformer_encoder_layer(p / "l0", 8, 2, post),
+        port_nn::transformer_encoder_layer(p / "l1", 8, 2, pre),
+    ]
+}
+
+/// `transformer_encoder_layer` in pytorch_side.py.
+fn transformer_encoder_layer_port() -> Named {
+    tch::manual_seed(SEED);
+    let vs = nn::VarStore::new(Device::Cpu);
+    let layers = encoder_layers(&vs.root());
+    let mut out = parameter_values(&vs);
+    let x = Tensor::randn([3, 5, 8], FLOAT).set_requires_grad(true);
+    let g = Tensor::randn([3, 5, 8], FLOAT);
+    out.extend(named(&[("input.x", &x), ("input.g", &g)]));
+    let y0 = layers[0].forward_t(&x, Some(&causal_mask()), Some(&padding_mask()), true);
+    let y1 = layers[1].forward_t(&y0, None, None, true);
+    (&y1 * &g).sum(Kind::Float).backward();
+    out.extend(named(&[("y0", &y0), ("y1", &y1), ("x.grad", &x.grad())]));
+    out.extend(parameter_grads(&vs));
+    out
+}
+
+/// `transformer_encoder_layer_eval` in pytorch_side.py, with gradients on or off as
+/// [`mha_eval_entry`].
+fn encoder_eval_entry(no_grad: bool) -> Named {
+    tch::manual_seed(SEED);
+    let vs = nn::VarStore::new(Device::Cpu);
+    let layers = encoder_layers(&vs.root());
+    let x = Tensor::randn([3, 5, 8], FLOAT);
+    let run = || {
+        let y0 = layers[0].forward_t(&x, None, Some(&padding_mask()), false);
+        let y1 = layers[1].forward_t(&y0, None, None, false);
+        (y0, y1)
+    };
+    let (y0, y1) = if no_grad { tch::no_grad(run) } else { run() };
+    named(&[("input.x", &x), ("y0", &y0), ("y1", &y1)])
+}
+
+/// `embedding_max_norm` in pytorch_side.py: two lookups and backward; the weight after.
+fn embedding_max_norm_entry(make: fn(&nn::Path) -> Forward) -> Named {
+    tch::manual_seed(SEED);
+    let vs = nn::VarStore::new(Device::Cpu);
+    let forward = make(&vs.root());
+    let int = (Kind::Int64, Device::Cpu);
+    let idx1 = Tensor::randint(10, [6], int);
+    let idx2 = Tensor::randint(10, [2, 3], int);
+    let g = Tensor::randn([6, 4], FLOAT);
+    let y1 = forward(&[idx1.shallow_clone()]);
+    let y2 = forward(&[idx2.shallow_clone()]);
+    ((&y1 * &g).sum(Kind::Float) + y2.sum(Kind::Float)).backward();
+    let weight = &named_parameters(&vs)[0].1;
+    named(&[
+        ("input.idx1", &idx1),
+        ("input.idx2", &idx2),
+        ("input.g", &g),
+        ("y1", &y1),
+        ("y2", &y2),
+        ("weight", weight),
+        ("weight.grad", &weight.grad()),
+    ])
+}
+
+/// `transformer_decoder_layer` in pytorch_side.py.
+fn transformer_decoder_layer_port() -> Named {
+    tch::manual_seed(SEED);
+    let vs = nn::VarStore::new(Device::Cpu);
+    let post = port_nn::TransformerDecoderLayerConfig {
+        dim_feedforward: 16,
+        batch_first: true,
+        ..Default::default()
+    };
+    let pre = port_nn::TransformerDecoderLayerConfig {
+        activation: port_nn::Activation::Gelu,
+        norm_first: true,
+        ..post
+    };
+    let layers = [
+        port_nn::transformer_decoder_layer(vs.root() / "l0", 8, 2, post),
+        port_nn::transformer_decoder_layer(vs.root() / "l1", 8, 2, pre),
+    ];
+    let mut out = parameter_values(&vs);
+    let x = Tensor::randn([3, 5, 8], FLOAT).set_requires_grad(true);
+    let mem = Tensor::randn([3, 7, 8], FLOAT).set_requires_grad(true);
+    let mem_kpm = Tensor::zeros([3, 7], (Kind::Bool, Device::Cpu));
+    let _ = mem_kpm.get(0).narrow(0, 4, 3).fill_(1);
+    let g = Tensor::randn([3, 5, 8], FLOAT);
+    out.extend(named(&[
+        ("input.x", &x),
+        ("input.mem", &mem),
+        ("input.g", &g),
+    ]));
+    let (causal, kpm) = (causal_mask(), padding_mask());
+    let y0 = layers[0].forward_t(
+        &x,
+        &mem,
+        Some(&causal),
+        None,
+        Some(&kpm),
+        Some(&mem_kpm),
+        true,
+    );
+    let y1 = layers[1].forward_t(&y0, &mem, None, None, None, None, true);
+    (&y1 * &g).sum(Kind::Float).backward();
+    out.extend(named(&[
+        ("y0", &y0),
+        ("y1", &y1),
+        ("x.grad", &x.grad()),
+        ("mem.grad", &mem.grad()),
+    ]));
+    out.extend(parameter_grads(&vs));
+    let (e0, e1) = tch::no_grad(|| {
+        let e0 = layers[0].forward_t(&x, &mem, None, None, Some(&kpm), None, false);
+        let e1 = layers[1].forward_t(&e0, &mem, None, None, None, None, false);
+        (e0, e1)
+    });
+    out.extend(named(&[("eval.y0", &e0), ("eval.y1", &e1)]));
+    out
 }

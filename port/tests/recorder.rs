@@ -192,6 +192,11 @@ fn assert_same_run(rust: &Path, python: &Path, files: &[&str]) {
     assert_eq!(a.notebook, b.notebook);
     assert_eq!(a.seed, b.seed);
     assert_eq!(a.steps, b.steps);
+    assert_eq!(a.losses_recorded, b.losses_recorded);
+    assert!(
+        a.steps.is_none() && a.losses_recorded.is_some(),
+        "a port's run.json: losses_recorded, no steps"
+    );
     assert_eq!(a.lr.to_bits(), b.lr.to_bits());
     assert_eq!(a.ops, b.ops);
     assert_eq!(a.ops.len(), 3);
@@ -603,4 +608,45 @@ sys.__stdout__.write("ok\n")  # print() goes to the transcript only (echo=False)
         String::from_utf8_lossy(&ran.stderr)
     );
     assert_eq!(String::from_utf8_lossy(&ran.stdout).trim(), "ok");
+}
+
+/// `rec.optimizer(opt)`: each param group's entries of the optimizer's `defaults`, in their
+/// order, whatever order a group's own dict gives them; the entries a scheduler adds
+/// (`initial_lr`, `max_lr`, …) and `None` left out; tuples and booleans as numbers; a tensor
+/// lr as its number; and `save_data`'s refusal of a dtype tch cannot read.
+#[test]
+fn the_recorder_traces_what_the_optimizer_reads() {
+    let code = r#"
+import sys, torch, xor_repro_record as xrr
+a, b = torch.nn.Linear(2, 1), torch.nn.Linear(1, 1)
+opt = torch.optim.SGD([{"params": a.parameters(), "nesterov": True, "momentum": 0.5},
+                       {"params": b.parameters()}], lr=torch.tensor(0.25), momentum=0.9)
+torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=0.5, total_steps=4)
+names = xrr.hyper_parameters(opt)
+keys = [n for n, _ in names if n.startswith("optim.group1.")]
+assert keys == ["optim.group1." + k for k in
+                ["lr", "momentum", "dampening", "weight_decay", "nesterov", "maximize",
+                 "differentiable"]], keys
+assert ("optim.group0.nesterov", 1.0) in names and ("optim.group0.momentum", 0.95) in names, names
+assert all(isinstance(v, float) for _, v in names)
+# A tensor lr stays a float32 tensor under the scheduler (`fill_`): its float32 value.
+assert ("optim.group0.lr", float(torch.tensor(0.5 / 25))) in names, names
+adam = torch.optim.Adam(a.parameters(), betas=(0.8, 0.9))
+assert xrr.hyper_parameters(adam)[1:3] == [("optim.group0.betas[0]", 0.8), ("optim.group0.betas[1]", 0.9)]
+sys.__stdout__.write("ok\n")
+"#;
+    let ran = python(&["-c", code]);
+    assert!(
+        ran.status.success() && String::from_utf8_lossy(&ran.stdout).trim() == "ok",
+        "{}",
+        String::from_utf8_lossy(&ran.stderr)
+    );
+    let line = misuse(
+        &[],
+        "import numpy as np\nrec.save_data('mask', np.array([True, False]))",
+    );
+    assert!(
+        line.contains("is not one tch's Tensor::read_npy reads"),
+        "{line}"
+    );
 }

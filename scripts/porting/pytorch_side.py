@@ -17,7 +17,15 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 from torch.optim import lr_scheduler
-from torch.utils.data import DataLoader, TensorDataset
+from torch.utils.data import (
+    BatchSampler,
+    DataLoader,
+    RandomSampler,
+    SubsetRandomSampler,
+    TensorDataset,
+    WeightedRandomSampler,
+    random_split,
+)
 
 SEED = 7
 # The optimizer entries: a small MLP trained a few full-batch steps on random data, its
@@ -365,6 +373,85 @@ def dataloader(shuffle):
     return out
 
 
+# The sampler entries: what each yields over two epochs (three for the loaders), then a draw
+# on the global generator, which shows whether the sampler drew from it.
+WEIGHTS = [0.1, 0.9, 0.4, 0.7, 3.0, 0.6, 0.0, 1.2]
+SUBSET = [3, 14, 15, 92, 65, 35, 89, 79, 32, 38]
+
+
+def ints(values):
+    return torch.tensor(list(values), dtype=torch.int64)
+
+
+def random_split_entry():
+    torch.manual_seed(SEED)
+    out = [(f"lengths.{i}", ints(s.indices)) for i, s in enumerate(random_split(range(N), [30, 50, 20]))]
+    g = torch.Generator().manual_seed(42)
+    out += [(f"fractions.{i}", ints(s.indices))
+            for i, s in enumerate(random_split(range(N), [0.3, 0.3, 0.4], generator=g))]
+    out.append(("after.rand", torch.rand(4)))
+    return out
+
+
+def random_sampler():
+    torch.manual_seed(SEED)
+    ds = range(N)
+    with_replacement = RandomSampler(ds, replacement=True, num_samples=70)
+    out = [(f"replacement.epoch{e}", ints(with_replacement)) for e in range(2)]
+    more = RandomSampler(ds, num_samples=250)
+    out.append(("num_samples.epoch0", ints(more)))
+    g = torch.Generator().manual_seed(42)
+    mine = RandomSampler(ds, replacement=True, num_samples=40, generator=g)
+    out += [(f"generator.epoch{e}", ints(mine)) for e in range(2)]
+    out.append(("after.rand", torch.rand(4)))
+    return out
+
+
+def subset_random_sampler():
+    torch.manual_seed(SEED)
+    out = [(f"global.epoch{e}", ints(SubsetRandomSampler(SUBSET))) for e in range(2)]
+    g = torch.Generator().manual_seed(3)
+    mine = SubsetRandomSampler(SUBSET, generator=g)
+    out += [(f"generator.epoch{e}", ints(mine)) for e in range(2)]
+    out.append(("after.rand", torch.rand(4)))
+    return out
+
+
+def weighted_random_sampler():
+    torch.manual_seed(SEED)
+    out = [(f"global.epoch{e}", ints(WeightedRandomSampler(WEIGHTS, 50))) for e in range(2)]
+    out.append(("global.no_replacement", ints(WeightedRandomSampler(WEIGHTS, 5, replacement=False))))
+    g = torch.Generator().manual_seed(11)
+    mine = WeightedRandomSampler(WEIGHTS, 50, generator=g)
+    out += [(f"generator.epoch{e}", ints(mine)) for e in range(2)]
+    out.append(("after.rand", torch.rand(4)))
+    return out
+
+
+def batch_sampler():
+    torch.manual_seed(SEED)
+    out = []
+    for drop_last in (False, True):
+        batches = BatchSampler(RandomSampler(range(N)), B, drop_last=drop_last)
+        out.append((f"drop_last={drop_last}.len", ints([len(batches)])))
+        out += [(f"drop_last={drop_last}.epoch{e}", ints(i for b in batches for i in b)) for e in range(2)]
+    out.append(("after.rand", torch.rand(4)))
+    return out
+
+
+def dataloader_generator():
+    torch.manual_seed(SEED)
+    ds = TensorDataset(torch.arange(N))
+    g = torch.Generator().manual_seed(42)
+    loader = DataLoader(ds, batch_size=B, shuffle=True, generator=g)
+    out = [(f"epoch{e}", batches_of(loader)) for e in range(EPOCHS)]
+    in_order = DataLoader(ds, batch_size=B, generator=g, drop_last=True)
+    out.append((f"epoch{EPOCHS}.in_order", batches_of(in_order)))
+    out.append((f"epoch{EPOCHS + 1}", batches_of(loader)))
+    out.append(("after.rand", torch.rand(4)))
+    return out
+
+
 def dropout():
     torch.manual_seed(SEED)
     x = torch.randn(8, 16, requires_grad=True)
@@ -630,6 +717,12 @@ ENTRIES = {
     "dataloader-shuffle": lambda: dataloader(True),
     "iter2-shuffle": lambda: dataloader(True),
     "dataloader-no-shuffle": lambda: dataloader(False),
+    "random-split": random_split_entry,
+    "random-sampler": random_sampler,
+    "subset-random-sampler": subset_random_sampler,
+    "weighted-random-sampler": weighted_random_sampler,
+    "batch-sampler": batch_sampler,
+    "dataloader-generator": dataloader_generator,
     "dropout": dropout,
     "rdiv": rdiv,
     "rsub": rsub,
@@ -645,6 +738,338 @@ ENTRIES = {
     "log-softmax": lambda: softmax_entry(lambda x: F.log_softmax(x, dim=-1)),
     "softmax": lambda: softmax_entry(lambda x: F.softmax(x, dim=-1)),
 }
+
+
+# ---- layers (torch.nn.modules): recurrent, ... ---------------------------------------------
+# The recurrent entries: 5 inputs, 6 hidden, two layers, both directions, batch_first (tch's
+# default), 3 sequences of 4 steps.
+
+
+def recurrent_init(make):
+    torch.manual_seed(SEED)
+    model = make()
+    return [(f"rnn.{n}", p) for n, p in model.named_parameters()]
+
+
+def recurrent(make, cell_state):
+    """The parameters as drawn; `model(x, h0)` (`(h0, c0)` for an LSTM) and `model(x)`; the
+    gradients of the input and every parameter under random upstream gradients. Dropout
+    between the layers draws on the global generator, in training mode."""
+    torch.manual_seed(SEED)
+    model = make()
+    out = [(f"rnn.{n}", p.detach().clone()) for n, p in model.named_parameters()]
+    x = torch.randn(3, 4, 5, requires_grad=True)
+    h0 = torch.randn(model.num_layers * 2, 3, 6)
+    c0 = torch.randn(model.num_layers * 2, 3, 6) if cell_state else None
+    g = torch.randn(3, 4, 12)
+    gh = torch.randn(model.num_layers * 2, 3, 6)
+    out += [("input.x", x), ("input.h0", h0)]
+    out += [("input.c0", c0)] if cell_state else []
+    out += [("input.g", g), ("input.gh", gh)]
+    y, state = model(x, (h0, c0) if cell_state else h0)
+    h = state[0] if cell_state else state
+    y0, _ = model(x)
+    loss = (y * g).sum() + (h * gh).sum() + y0.sum()
+    if cell_state:
+        loss = loss + state[1].sum()
+    loss.backward()
+    out += [("y", y), ("h", h)] + ([("c", state[1])] if cell_state else []) + [("y0", y0)]
+    out += [("x.grad", x.grad)]
+    return out + [(f"rnn.{n}.grad", p.grad) for n, p in model.named_parameters()]
+
+
+def cell(make, lstm):
+    """A cell over 4 steps of a batch of 3, from `hx=None`, then once on one unbatched
+    sample from a given state; the gradients of the input and every parameter."""
+    torch.manual_seed(SEED)
+    model = make()
+    out = [(f"cell.{n}", p.detach().clone()) for n, p in model.named_parameters()]
+    x = torch.randn(4, 3, 5, requires_grad=True)
+    g = torch.randn(4, 3, 6)
+    h1 = torch.randn(6)
+    out += [("input.x", x), ("input.g", g), ("input.h1", h1)]
+    hx, hs = None, []
+    for t in range(4):
+        hx = model(x[t], hx)
+        hs.append(hx[0] if lstm else hx)
+    hs = torch.stack(hs)
+    one = model(x[0, 0], (h1, h1) if lstm else h1)
+    one = one[0] + one[1] if lstm else one
+    ((hs * g).sum() + one.sum()).backward()
+    out += [("h", hs), ("one", one), ("x.grad", x.grad)]
+    return out + [(f"cell.{n}.grad", p.grad) for n, p in model.named_parameters()]
+
+
+LSTM_ARGS = dict(num_layers=2, bidirectional=True, batch_first=True)
+FORWARD_ARGS = dict(LSTM_ARGS, dropout=0.25)
+LAYER_ENTRIES = {
+    "lstm-init": lambda: recurrent_init(lambda: nn.LSTM(5, 6, **LSTM_ARGS)),
+    "gru-init": lambda: recurrent_init(lambda: nn.GRU(5, 6, **LSTM_ARGS)),
+    "lstm": lambda: recurrent(lambda: nn.LSTM(5, 6, **FORWARD_ARGS), True),
+    "gru": lambda: recurrent(lambda: nn.GRU(5, 6, **FORWARD_ARGS), False),
+    "rnn-tanh": lambda: recurrent(lambda: nn.RNN(5, 6, **FORWARD_ARGS), False),
+    "rnn-relu": lambda: recurrent(
+        lambda: nn.RNN(5, 6, nonlinearity="relu", **FORWARD_ARGS), False
+    ),
+    "lstm-cell": lambda: cell(lambda: nn.LSTMCell(5, 6), True),
+    "gru-cell": lambda: cell(lambda: nn.GRUCell(5, 6), False),
+    "rnn-cell": lambda: cell(lambda: nn.RNNCell(5, 6, nonlinearity="relu"), False),
+}
+
+
+def layer_forward(make, *shapes):
+    """A layer's (or an nn.Sequential's) parameters as drawn, its output on random inputs of
+    `shapes`, and the gradients of the inputs and every parameter under a random upstream
+    gradient drawn after the forward."""
+    torch.manual_seed(SEED)
+    model = make()
+    out = [(n, p.detach().clone()) for n, p in model.named_parameters()]
+    xs = [torch.randn(*s, requires_grad=True) for s in shapes]
+    y = model(*xs)
+    g = torch.randn(y.shape)
+    (y * g).sum().backward()
+    out += [(f"input.x{i}", x) for i, x in enumerate(xs)] + [("input.g", g), ("y", y)]
+    out += [(f"x{i}.grad", x.grad) for i, x in enumerate(xs)]
+    return out + [(f"{n}.grad", p.grad) for n, p in model.named_parameters()]
+
+
+def layers_init(*makes):
+    torch.manual_seed(SEED)
+    out = []
+    for i, make in enumerate(makes):
+        out += [(f"l{i}.{n}", p) for n, p in make().named_parameters()]
+    return out
+
+
+LAYER_ENTRIES.update({
+    "conv1d-init": lambda: layers_init(
+        lambda: nn.Conv1d(3, 8, 3), lambda: nn.Conv1d(8, 4, 3, padding=1, groups=2)
+    ),
+    "conv1d": lambda: layer_forward(
+        lambda: nn.Sequential(
+            nn.Conv1d(3, 8, 3, padding=1), nn.ReLU(), nn.Conv1d(8, 4, 3, stride=2, groups=2)
+        ),
+        (2, 3, 10),
+    ),
+    "conv3d": lambda: layer_forward(lambda: nn.Conv3d(2, 4, 3, padding=1), (2, 2, 5, 5, 5)),
+    "conv-transpose2d-init": lambda: layers_init(
+        lambda: nn.ConvTranspose2d(4, 6, 3),
+        lambda: nn.ConvTranspose2d(4, 6, 3, stride=2, output_padding=1, groups=2),
+    ),
+    "conv-transpose1d": lambda: layer_forward(
+        lambda: nn.ConvTranspose1d(4, 6, 3, stride=2, padding=1, output_padding=1), (2, 4, 7)
+    ),
+    "conv-transpose2d": lambda: layer_forward(
+        lambda: nn.ConvTranspose2d(4, 6, 3, stride=2, groups=2, dilation=2), (2, 4, 5, 5)
+    ),
+    "bilinear": lambda: layer_forward(lambda: nn.Bilinear(5, 4, 3), (8, 5), (8, 4)),
+})
+def batch_norm(make, shape):
+    """`model.state_dict()` as made; two training passes (on `x`, then `2x + 1`), then one in
+    eval mode; `state_dict()` after, the input's and every parameter's gradients (of the
+    first pass). The inputs are drawn before the model (tch's BatchNorm draws its weight)."""
+    torch.manual_seed(SEED)
+    x = torch.randn(*shape, requires_grad=True)
+    g = torch.randn(shape[0], 4, *(d - 2 for d in shape[2:]))  # after a 3 x 3 kernel
+    model = make()
+    out = [("input.x", x), ("input.g", g)]
+    out += [(f"init.{n}", t.clone()) for n, t in model.state_dict().items()]
+    y1 = model(x)
+    y2 = model(x * 2 + 1)
+    (y1 * g).sum().backward()
+    model.eval()
+    y3 = model(x)
+    out += [("y1", y1), ("y2", y2), ("y3", y3), ("x.grad", x.grad)]
+    out += list(model.state_dict().items())
+    return out + [(f"{n}.grad", p.grad) for n, p in model.named_parameters()]
+
+
+LAYER_ENTRIES.update({
+    "batch-norm2d": lambda: batch_norm(
+        lambda: nn.Sequential(nn.Conv2d(3, 4, 3), nn.BatchNorm2d(4)), (6, 3, 5, 5)
+    ),
+    "batch-norm1d": lambda: batch_norm(
+        lambda: nn.Sequential(nn.Linear(5, 4), nn.BatchNorm1d(4)), (8, 5)
+    ),
+    "layer-norm": lambda: layer_forward(lambda: nn.LayerNorm([3, 6]), (4, 3, 6)),
+    "group-norm": lambda: layer_forward(lambda: nn.GroupNorm(2, 6), (4, 6, 5)),
+})
+def nll_loss():
+    torch.manual_seed(SEED)
+    logits = torch.randn(32, 5, requires_grad=True)
+    y = torch.randint(5, (32,))
+    lp = F.log_softmax(logits, dim=-1)
+    mean = F.nll_loss(lp, y)
+    total = F.nll_loss(lp, y, reduction="sum")
+    (mean + total).backward()
+    return [("input.logits", logits), ("input.y", y), ("mean", mean), ("sum", total)] + [
+        ("logits.grad", logits.grad)
+    ]
+
+
+def dropout_eval():
+    torch.manual_seed(SEED)
+    x = torch.randn(8, 16, requires_grad=True)
+    g = torch.randn(8, 16)
+    out = [("input.x", x), ("input.g", g)] + forward_backward(x, nn.Dropout(0.3).eval(), g)
+    return out + [("after.rand", torch.rand(4))]
+
+
+def max_pool2d():
+    torch.manual_seed(SEED)
+    x = torch.randn(2, 3, 8, 8, requires_grad=True)
+    g = torch.randn(2, 3, 4, 4)
+    return [("input.x", x), ("input.g", g)] + forward_backward(x, lambda x: F.max_pool2d(x, 2), g)
+
+
+LAYER_ENTRIES.update({
+    "max-pool2d": max_pool2d,
+    "nll-loss": nll_loss,
+    "dropout-eval": dropout_eval,
+})
+def padding_mask():
+    """Key padding: batch 1's last position, batch 2's last two."""
+    kpm = torch.zeros(3, 5, dtype=torch.bool)
+    kpm[1, -1] = True
+    kpm[2, -2:] = True
+    return kpm
+
+
+def causal_mask():
+    return torch.triu(torch.ones(5, 5), diagonal=1).bool()
+
+
+def multihead_attention():
+    """`nn.MultiheadAttention(8, 2, dropout=0.1, batch_first=True)` in training: self-attention
+    with both masks and the weights, self-attention without weights (the
+    scaled_dot_product_attention branch), encoder-decoder attention; then backward."""
+    torch.manual_seed(SEED)
+    mha = nn.MultiheadAttention(8, 2, dropout=0.1, batch_first=True)
+    out = [(f"attn.{n}", p.detach().clone()) for n, p in mha.named_parameters()]
+    x = torch.randn(3, 5, 8, requires_grad=True)
+    mem = torch.randn(3, 7, 8, requires_grad=True)
+    g = torch.randn(3, 5, 8)
+    gw = torch.randn(3, 5, 5)
+    out += [("input.x", x), ("input.mem", mem), ("input.g", g), ("input.gw", gw)]
+    y1, w1 = mha(x, x, x, key_padding_mask=padding_mask(), attn_mask=causal_mask())
+    y2, _ = mha(x, x, x, need_weights=False)
+    y3, w3 = mha(x, mem, mem, average_attn_weights=False)
+    ((y1 * g).sum() + (w1 * gw).sum() + (y2 * g).sum() + (y3 * g).sum() + w3.sum()).backward()
+    out += [("y1", y1), ("w1", w1), ("y2", y2), ("y3", y3), ("w3", w3)]
+    out += [("x.grad", x.grad), ("mem.grad", mem.grad)]
+    return out + [(f"attn.{n}.grad", p.grad) for n, p in mha.named_parameters()]
+
+
+def multihead_attention_eval():
+    """In eval mode under no_grad: PyTorch's fast path, with and without the weights."""
+    torch.manual_seed(SEED)
+    mha = nn.MultiheadAttention(8, 2, dropout=0.1, batch_first=True).eval()
+    x = torch.randn(3, 5, 8)
+    with torch.no_grad():
+        y1, w1 = mha(x, x, x, key_padding_mask=padding_mask())
+        y2, _ = mha(x, x, x, need_weights=False)
+    return [("input.x", x), ("y1", y1), ("w1", w1), ("y2", y2)]
+
+
+def encoder_layers():
+    return [
+        nn.TransformerEncoderLayer(8, 2, dim_feedforward=16, batch_first=True),
+        nn.TransformerEncoderLayer(
+            8, 2, dim_feedforward=16, activation="gelu", batch_first=True, norm_first=True
+        ),
+    ]
+
+
+def transformer_encoder_layer():
+    """Two layers (post-norm relu; pre-norm gelu) in training, dropout 0.1, with a causal
+    mask and key padding; backward."""
+    torch.manual_seed(SEED)
+    layers = encoder_layers()
+    out = []
+    for i, layer in enumerate(layers):
+        out += [(f"l{i}.{n}", p.detach().clone()) for n, p in layer.named_parameters()]
+    x = torch.randn(3, 5, 8, requires_grad=True)
+    g = torch.randn(3, 5, 8)
+    out += [("input.x", x), ("input.g", g)]
+    y0 = layers[0](x, src_mask=causal_mask(), src_key_padding_mask=padding_mask())
+    y1 = layers[1](y0)
+    (y1 * g).sum().backward()
+    out += [("y0", y0), ("y1", y1), ("x.grad", x.grad)]
+    for i, layer in enumerate(layers):
+        out += [(f"l{i}.{n}.grad", p.grad) for n, p in layer.named_parameters()]
+    return out
+
+
+def transformer_encoder_layer_eval():
+    """The same layers in eval mode under no_grad: PyTorch's fast path."""
+    torch.manual_seed(SEED)
+    layers = [layer.eval() for layer in encoder_layers()]
+    x = torch.randn(3, 5, 8)
+    with torch.no_grad():
+        y0 = layers[0](x, src_key_padding_mask=padding_mask())
+        y1 = layers[1](y0)
+    return [("input.x", x), ("y0", y0), ("y1", y1)]
+
+
+LAYER_ENTRIES.update({
+    "multihead-attention": multihead_attention,
+    "multihead-attention-eval": multihead_attention_eval,
+    "transformer-encoder-layer": transformer_encoder_layer,
+    "transformer-encoder-layer-eval": transformer_encoder_layer_eval,
+})
+def embedding_max_norm():
+    """`nn.Embedding(10, 4, max_norm=1.0)` (the weight's rows have norms about 2): two
+    lookups, each renormalising the rows it looks up, and the weight's gradient."""
+    torch.manual_seed(SEED)
+    emb = nn.Embedding(10, 4, max_norm=1.0)
+    idx1 = torch.randint(10, (6,))
+    idx2 = torch.randint(10, (2, 3))
+    g = torch.randn(6, 4)
+    y1 = emb(idx1)
+    y2 = emb(idx2)
+    ((y1 * g).sum() + y2.sum()).backward()
+    out = [("input.idx1", idx1), ("input.idx2", idx2), ("input.g", g)]
+    return out + [("y1", y1), ("y2", y2), ("weight", emb.weight), ("weight.grad", emb.weight.grad)]
+
+
+LAYER_ENTRIES.update({"embedding-max-norm": embedding_max_norm})
+def transformer_decoder_layer():
+    """Two decoder layers (post-norm relu with a causal target mask and both key paddings;
+    pre-norm gelu) on a memory of 7, in training, dropout 0.1; backward; then both in eval
+    mode under no_grad (the self-attention's fast path)."""
+    torch.manual_seed(SEED)
+    layers = [
+        nn.TransformerDecoderLayer(8, 2, dim_feedforward=16, batch_first=True),
+        nn.TransformerDecoderLayer(
+            8, 2, dim_feedforward=16, activation="gelu", batch_first=True, norm_first=True
+        ),
+    ]
+    out = []
+    for i, layer in enumerate(layers):
+        out += [(f"l{i}.{n}", p.detach().clone()) for n, p in layer.named_parameters()]
+    x = torch.randn(3, 5, 8, requires_grad=True)
+    mem = torch.randn(3, 7, 8, requires_grad=True)
+    mem_kpm = torch.zeros(3, 7, dtype=torch.bool)
+    mem_kpm[0, -3:] = True
+    g = torch.randn(3, 5, 8)
+    out += [("input.x", x), ("input.mem", mem), ("input.g", g)]
+    y0 = layers[0](
+        x, mem, tgt_mask=causal_mask(), tgt_key_padding_mask=padding_mask(),
+        memory_key_padding_mask=mem_kpm,
+    )
+    y1 = layers[1](y0, mem)
+    (y1 * g).sum().backward()
+    out += [("y0", y0), ("y1", y1), ("x.grad", x.grad), ("mem.grad", mem.grad)]
+    for i, layer in enumerate(layers):
+        out += [(f"l{i}.{n}.grad", p.grad) for n, p in layer.named_parameters()]
+    with torch.no_grad():
+        e0 = layers[0].eval()(x, mem, tgt_key_padding_mask=padding_mask())
+        e1 = layers[1].eval()(e0, mem)
+    return out + [("eval.y0", e0), ("eval.y1", e1)]
+
+
+LAYER_ENTRIES.update({"transformer-decoder-layer": transformer_decoder_layer})
+ENTRIES.update(LAYER_ENTRIES)
 
 
 def text(t):

@@ -121,6 +121,9 @@ pub fn open(exps: &[&'static Experiment], settings: &Settings, needs: Needs) -> 
     }
     if needs.python {
         crate::run::python::interpreter()?;
+        for exp in exps {
+            crate::run::host_computes_as_machine(exp)?;
+        }
     }
     if needs.writes {
         crate::run::ensure_writable(&settings.out)?;

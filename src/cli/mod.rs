@@ -15,8 +15,10 @@ mod compare;
 mod diff;
 mod explain;
 mod export;
+mod identify;
 mod kernels;
 mod list;
+mod machines;
 mod run;
 mod sweep;
 
@@ -35,6 +37,11 @@ use std::process::ExitCode;
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// Compute as the pinned Python libraries compute on this known machine (`xor-repro
+    /// machines` lists them; `NAME+BUILD` for another library build), whatever machine this
+    /// is. For run, reference, compare, explain, reproduce, sweep, kernels and bench.
+    #[arg(long, global = true, value_name = "NAME")]
+    machine: Option<String>,
 }
 
 #[derive(Subcommand)]
@@ -63,6 +70,11 @@ enum Command {
     /// Per library, the kernel path this machine selects and why, whether it is emulated,
     /// and what the Python libraries themselves report (exit 1 on a disagreement).
     Kernels(kernels::KernelsArgs),
+    /// Which known machines and builds reproduce a run folder, a data file or a printout, bit
+    /// for bit or line for line; where none does, each one's first difference (exit 1).
+    Identify(identify::IdentifyArgs),
+    /// The known machines `--machine` takes, and each library's path on each.
+    Machines(machines::MachinesArgs),
     /// Time experiments in Rust against their Python references (whole processes,
     /// alternated, median of several runs); writes DIR/bench.md.
     Bench(bench::BenchArgs),
@@ -88,7 +100,13 @@ struct ReproduceArgs {
 /// this process has none, in `xor-repro-torch`.
 pub fn main() -> Result<ExitCode> {
     let command = match Cli::try_parse() {
-        Ok(cli) => cli.command,
+        Ok(cli) => {
+            if let Some(name) = &cli.machine {
+                cli.command.takes_machine()?;
+                crate::kernels::emulate(name)?;
+            }
+            cli.command
+        }
         Err(err) if !err.use_stderr() => {
             // --help, --version
             crate::out!("{}", err.render());
@@ -123,10 +141,26 @@ pub fn main() -> Result<ExitCode> {
         Command::BenchProof(args) => bench_proof::bench_proof(&args),
         Command::Export(args) => export::export(&args),
         Command::Kernels(args) => kernels::kernels(&args),
+        Command::Machines(args) => machines::machines(&args),
+        Command::Identify(args) => identify::identify(&args),
     }
 }
 
 impl Command {
+    /// Refuses `--machine` on a command that computes nothing a machine decides.
+    fn takes_machine(&self) -> Result<()> {
+        let name = match self {
+            Command::List => "list",
+            Command::Diff(_) => "diff",
+            Command::Export(_) => "export",
+            Command::BenchProof(_) => "bench-proof",
+            Command::Machines(_) => "machines",
+            Command::Identify(_) => "identify",
+            _ => return Ok(()),
+        };
+        anyhow::bail!("--machine does not apply to `{name}`: it computes nothing a machine decides")
+    }
+
     /// The trainings the command runs in this process, each an experiment on an engine;
     /// whether one needs libtorch is the registry's word ([`Experiment::needs_libtorch_on`]).
     /// Names that are not experiments give none: the command then reports them itself.
@@ -149,7 +183,9 @@ impl Command {
             | Command::Bench(_)
             | Command::BenchProof(_)
             | Command::Export(_)
-            | Command::Kernels(_) => Vec::new(),
+            | Command::Kernels(_)
+            | Command::Machines(_)
+            | Command::Identify(_) => Vec::new(),
         }
     }
 }

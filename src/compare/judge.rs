@@ -160,10 +160,10 @@ pub fn judge_on(exp: &Experiment, out: &Path, seed: u64, engine: Engine) -> Resu
         bail!(
             "{} ran {} steps at seed {}, {} ran {} steps at seed {}: run both sides with the same settings",
             rust.dir.display(),
-            rust.info.steps,
+            steps_of(&rust.info),
             rust.info.seed,
             python.dir.display(),
-            python.info.steps,
+            steps_of(&python.info),
             python.info.seed
         );
     }
@@ -231,7 +231,7 @@ pub fn judge_on(exp: &Experiment, out: &Path, seed: u64, engine: Engine) -> Resu
         notebook: exp.notebook.to_string(),
         framework: exp.framework.name().to_string(),
         seed,
-        steps: rust.info.steps,
+        steps: rust.info.steps.unwrap_or(0),
         status: Status::Pass,
         line: String::new(),
         values_compared: kinds.iter().map(|k| k.compared).sum(),
@@ -383,4 +383,9 @@ fn verdict_line(v: &Verdict) -> String {
             )
         }
     }
+}
+
+/// A run's `--steps` for a message (`?` when its `run.json` does not say).
+fn steps_of(info: &crate::record::RunInfo) -> String {
+    info.steps.map_or("?".to_string(), |s| s.to_string())
 }

@@ -32,7 +32,7 @@
 
 use super::network::{record_trained, Network};
 use super::Config;
-use crate::kernels::eigen::{self, Operands};
+use crate::kernels::eigen::{self, Operands, Packets};
 use crate::kernels::onednn;
 use crate::kernels::tensorflow::Backend;
 use crate::record::trace::Traced;
@@ -117,6 +117,8 @@ impl std::ops::Mul for &Tensor {
 /// TensorFlow's CPU kernels for the back-end this process's TensorFlow would run.
 struct Kernels {
     backend: Backend,
+    /// Eigen's packets in the build that runs.
+    packets: Packets,
     /// TensorFlow's intra-op thread pool size, which splits Eigen's large products.
     threads: usize,
 }
@@ -132,7 +134,12 @@ impl Kernels {
             )
         })?;
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-        Ok(Kernels { backend, threads })
+        let packets = kernels::this_machine().builds.tensorflow.packets();
+        Ok(Kernels {
+            backend,
+            packets,
+            threads,
+        })
     }
 
     /// `tf.matmul(a, b, transpose_a=…)`.
@@ -147,6 +154,10 @@ impl Kernels {
         };
         let (rows, inner, cols) = ops.shape();
         let out = match self.backend {
+            // Eigen's own products are measured on the wheel's AVX packets only.
+            Backend::Eigen { .. } if self.packets != Packets::Avx8 && ops.is_matrix_product() => {
+                None
+            }
             Backend::Eigen { sgemm } => eigen::matmul(ops, sgemm, self.threads),
             Backend::OneDnn(isa) => {
                 onednn::matmul(isa, &a.data, a.rows, a.cols, transpose_a, &b.data, b.cols)
@@ -214,8 +225,11 @@ fn relu(z: &Tensor) -> Tensor {
 fn square(z: &Tensor) -> Tensor {
     z * z
 }
-fn sigmoid(z: &Tensor) -> Tensor {
-    Tensor::new(z.rows, z.cols, eigen::sigmoid(&z.data))
+impl Kernels {
+    /// `tf.nn.sigmoid`, in this build's packets.
+    fn sigmoid(&self, z: &Tensor) -> Tensor {
+        Tensor::new(z.rows, z.cols, self.packets.sigmoid(&z.data))
+    }
 }
 
 impl Traced for Tensor {
@@ -288,8 +302,8 @@ pub fn run(cfg: &Config) -> Result<RunRecord> {
         let z1 = t.tap("Z1", &tf.order_free_matmul(&x, false, &w1, false) + &b1);
         let a1 = t.tap("A1", relu(&z1));
         let z2 = t.tap("Z2", &tf.matmul(&a1, false, &w2)? + &b2);
-        let a2 = t.tap("A2", sigmoid(&z2));
-        let loss = t.tap("loss", eigen::mean(&square(&(&y - &a2)).data)) as f64;
+        let a2 = t.tap("A2", tf.sigmoid(&z2));
+        let loss = t.tap("loss", tf.packets.mean(&square(&(&y - &a2)).data)) as f64;
         let grads = tape_gradient(&tf, &x, &y, &w2, &a1, &a2)?; // tape.gradient(loss, [W1, …])
         t.tap_each("", &GRADS, &grads);
         // Compute gradients and update
@@ -330,9 +344,9 @@ fn tape_gradient(
     // Sub: the second input's gradient is -grad.
     let d_a2 = d_diff.map(|v| -v);
     // Sigmoid: SigmoidGrad(y, dy).
-    let d_z2 = Tensor::new(n, 1, eigen::sigmoid_grad(&a2.data, &d_a2.data));
+    let d_z2 = Tensor::new(n, 1, tf.packets.sigmoid_grad(&a2.data, &d_a2.data));
     // AddV2 with b2 broadcast: reduce_sum over the broadcast rows.
-    let d_b2 = Tensor::new(1, 1, vec![eigen::sum(&d_z2.data)]);
+    let d_b2 = Tensor::new(1, 1, vec![tf.packets.sum(&d_z2.data)]);
     // MatMul: dA1 = dZ2 · W2ᵀ (one product per value), dW2 = A1ᵀ · dZ2.
     let d_a1 = tf.order_free_matmul(&d_z2, false, w2, true);
     let d_w2 = tf.matmul(a1, true, &d_z2)?;
@@ -368,7 +382,7 @@ impl Network for Net {
             &tf.matmul(&x, false, w1)? + b1
         };
         let z2 = &tf.matmul(&relu(&z1), false, w2)? + b2;
-        Ok(sigmoid(&z2).values())
+        Ok(self.tf.sigmoid(&z2).values())
     }
 }
 

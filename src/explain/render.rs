@@ -310,6 +310,12 @@ fn declared_op(f: &super::FirstDivergence, a: &Side, b: &Side) -> (String, Optio
     if let Some(op) = declared(name) {
         return (format!("`{}`", op.code), op.library);
     }
+    if let Some((group, key)) = hyper_parameter(name) {
+        return (
+            format!("the optimizer's hyper-parameter `{key}` of group {group}, as the schedule set it (`{name}`; no kernel: the script's own number)"),
+            None,
+        );
+    }
     let updated = format!("{name}.updated");
     let is_parameter = [a, b].iter().any(|s| s.trace.has(f.step, &updated));
     if is_parameter {
@@ -343,6 +349,17 @@ fn declared_op(f: &super::FirstDivergence, a: &Side, b: &Side) -> (String, Optio
         return (format!("the optimizer's update of `{of}`"), aten());
     }
     (format!("the operation that computes `{name}`"), aten())
+}
+
+/// `optim.group{i}.{key}`, an optimizer's hyper-parameter as the port crate's
+/// `HyperParameters` and the recorder's `rec.optimizer` trace it: `(i, key)`.
+pub fn hyper_parameter(name: &str) -> Option<(usize, &str)> {
+    let (group, key) = name.strip_prefix("optim.group")?.split_once('.')?;
+    let group = group
+        .parse()
+        .ok()
+        .filter(|_| group.bytes().all(|b| b.is_ascii_digit()))?;
+    (!key.is_empty()).then_some((group, key))
 }
 
 /// The kernel a side ran for `library`'s operations: its own path for that library, or, on

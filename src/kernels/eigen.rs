@@ -42,8 +42,139 @@
 
 use super::tensorflow::OneDnnIsa;
 
-/// Floats per Eigen packet in TensorFlow's AVX build.
+/// Floats per Eigen packet in TensorFlow's AVX build (the wheel).
 pub const PACKET: usize = 8;
+
+/// How a TensorFlow build compiled Eigen: its packets are eight floats (AVX: the PyPI wheel) or
+/// four (SSE: a build for baseline x86-64). Neither build contracts to FMA, and each lane
+/// computes what [`logistic_packet_lane`] computes; what the width changes is which elements of
+/// a short tensor go through the packet function and the order of a sum's additions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Packets {
+    /// `Packet4f`: SSE, the x86-64 baseline.
+    Sse4,
+    /// `Packet8f`: AVX, TensorFlow's Linux wheel.
+    Avx8,
+}
+
+impl Packets {
+    /// Floats per packet.
+    pub fn lanes(self) -> usize {
+        match self {
+            Packets::Sse4 => 4,
+            Packets::Avx8 => PACKET,
+        }
+    }
+
+    /// How many of `n` elements an Eigen element-wise op computes in packets (the rest are
+    /// scalar).
+    pub fn packet_elements(self, n: usize) -> usize {
+        n / self.lanes() * self.lanes()
+    }
+
+    /// `tf.nn.sigmoid` of a tensor of `x.len()` floats.
+    pub fn sigmoid(self, x: &[f32]) -> Vec<f32> {
+        let split = self.packet_elements(x.len());
+        x.iter()
+            .enumerate()
+            .map(|(i, &v)| {
+                if i < split {
+                    logistic_packet_lane(v)
+                } else {
+                    logistic_scalar(v)
+                }
+            })
+            .collect()
+    }
+
+    /// `SigmoidGrad(y, dy)`, the gradient `tf.nn.sigmoid`'s tape records.
+    pub fn sigmoid_grad(self, y: &[f32], dy: &[f32]) -> Vec<f32> {
+        assert_eq!(y.len(), dy.len(), "sigmoid_grad: lengths differ");
+        let split = self.packet_elements(y.len());
+        y.iter()
+            .zip(dy)
+            .enumerate()
+            .map(|(i, (&y, &dy))| {
+                if i < split {
+                    mul(dy, mul(y, sub(1.0, y)))
+                } else {
+                    mul(mul(dy, y), sub(1.0, y))
+                }
+            })
+            .collect()
+    }
+
+    /// Sum of `x` as Eigen's `InnerMostDimReducer` (vectorised, no tree) adds it: four packet
+    /// accumulators over blocks of four packets, then one over the remaining packets, then the
+    /// scalar tail from 0, then the packet accumulator reduced and added. Panics above 1024
+    /// packets, where Eigen splits the sum in halves and TensorFlow's thread pool in blocks
+    /// (not reproduced). One element is copied as it is: TensorFlow reduces nothing then
+    /// (`ReductionHelper`), so a −0 stays −0 (measured: a test draw of −0 found it).
+    pub fn sum(self, x: &[f32]) -> f32 {
+        let n = x.len();
+        if n == 1 {
+            return x[0];
+        }
+        let p = self.lanes();
+        assert!(n <= p * 1024, "sum: {n} elements, longer than reproduced");
+        let mut acc = [[0.0f32; PACKET]; 4];
+        let accumulate = |acc: &mut [f32; PACKET], at: usize| {
+            for (l, a) in acc[..p].iter_mut().enumerate() {
+                *a = add(*a, x[at + l]);
+            }
+        };
+        let mut start = 0;
+        if n >= 4 * p {
+            let end = n / (4 * p) * (4 * p);
+            while start < end {
+                for (q, a) in acc.iter_mut().enumerate() {
+                    accumulate(a, start + q * p);
+                }
+                start += 4 * p;
+            }
+            let [mut a0, a1, a2, a3] = acc;
+            for other in [a1, a2, a3] {
+                for l in 0..p {
+                    a0[l] = add(a0[l], other[l]);
+                }
+            }
+            acc[0] = a0;
+        }
+        while start + p <= n {
+            accumulate(&mut acc[0], start);
+            start += p;
+        }
+        let mut scalar = 0.0f32;
+        for &v in &x[start..] {
+            scalar = add(scalar, v);
+        }
+        add(scalar, self.predux(&acc[0]))
+    }
+
+    /// `reduce_mean` of all of `x`: the sum divided by the count as a float (one element is
+    /// copied, as [`Packets::sum`] says).
+    pub fn mean(self, x: &[f32]) -> f32 {
+        if x.len() == 1 {
+            return x[0];
+        }
+        div(self.sum(x), x.len() as f32)
+    }
+
+    /// Eigen's `predux` of a packet: AVX adds its two halves, then SSE's `(a0+a2)+(a1+a3)`
+    /// (`_mm_movehl_ps`, then `_mm_add_ss` of lane 1: SSE3's `hadd` is commented out).
+    fn predux(self, l: &[f32; PACKET]) -> f32 {
+        let h = match self {
+            Packets::Avx8 => [
+                add(l[0], l[4]),
+                add(l[1], l[5]),
+                add(l[2], l[6]),
+                add(l[3], l[7]),
+            ],
+            Packets::Sse4 => [l[0], l[1], l[2], l[3]],
+        };
+        add(add(h[0], h[2]), add(h[1], h[3]))
+    }
+}
 
 /// A subnormal as TensorFlow's threads see it (flush-to-zero, denormals-are-zero): zero of its
 /// sign.
@@ -132,99 +263,29 @@ pub fn logistic_packet_lane(x_in: f32) -> f32 {
     }
 }
 
-/// How many of `n` elements an Eigen element-wise op computes in packets (the rest are scalar).
+/// [`Packets::packet_elements`] in the wheel's AVX build.
 pub fn packet_elements(n: usize) -> usize {
-    n / PACKET * PACKET
+    Packets::Avx8.packet_elements(n)
 }
 
-/// `tf.nn.sigmoid` of a tensor of `x.len()` floats.
+/// [`Packets::sigmoid`] in the wheel's AVX build.
 pub fn sigmoid(x: &[f32]) -> Vec<f32> {
-    let split = packet_elements(x.len());
-    x.iter()
-        .enumerate()
-        .map(|(i, &v)| {
-            if i < split {
-                logistic_packet_lane(v)
-            } else {
-                logistic_scalar(v)
-            }
-        })
-        .collect()
+    Packets::Avx8.sigmoid(x)
 }
 
-/// `SigmoidGrad(y, dy)`, the gradient `tf.nn.sigmoid`'s tape records.
+/// [`Packets::sigmoid_grad`] in the wheel's AVX build.
 pub fn sigmoid_grad(y: &[f32], dy: &[f32]) -> Vec<f32> {
-    assert_eq!(y.len(), dy.len(), "sigmoid_grad: lengths differ");
-    let split = packet_elements(y.len());
-    y.iter()
-        .zip(dy)
-        .enumerate()
-        .map(|(i, (&y, &dy))| {
-            if i < split {
-                mul(dy, mul(y, sub(1.0, y)))
-            } else {
-                mul(mul(dy, y), sub(1.0, y))
-            }
-        })
-        .collect()
+    Packets::Avx8.sigmoid_grad(y, dy)
 }
 
-/// Sum of `x` as Eigen's `InnerMostDimReducer` (vectorised, no tree) adds it: four packet
-/// accumulators over blocks of 32, then one over the remaining packets, then the scalar tail
-/// from 0, then the packet accumulator reduced and added. Panics above 8192 elements, where
-/// Eigen splits the sum in halves and TensorFlow's thread pool in blocks (not reproduced).
-/// One element is copied as it is: TensorFlow reduces nothing then (`ReductionHelper`), so a
-/// −0 stays −0 (measured: a test draw of −0 found it).
+/// [`Packets::sum`] in the wheel's AVX build.
 pub fn sum(x: &[f32]) -> f32 {
-    let n = x.len();
-    if n == 1 {
-        return x[0];
-    }
-    assert!(
-        n <= PACKET * 1024,
-        "sum: {n} elements, longer than reproduced"
-    );
-    let mut acc = [[0.0f32; PACKET]; 4];
-    let accumulate = |acc: &mut [f32; PACKET], at: usize| {
-        for (l, a) in acc.iter_mut().enumerate() {
-            *a = add(*a, x[at + l]);
-        }
-    };
-    let mut start = 0;
-    if n >= 4 * PACKET {
-        let end = n / (4 * PACKET) * (4 * PACKET);
-        while start < end {
-            for (q, a) in acc.iter_mut().enumerate() {
-                accumulate(a, start + q * PACKET);
-            }
-            start += 4 * PACKET;
-        }
-        let [mut a0, a1, a2, a3] = acc;
-        for other in [a1, a2, a3] {
-            for l in 0..PACKET {
-                a0[l] = add(a0[l], other[l]);
-            }
-        }
-        acc[0] = a0;
-    }
-    while start + PACKET <= n {
-        accumulate(&mut acc[0], start);
-        start += PACKET;
-    }
-    let mut scalar = 0.0f32;
-    for &v in &x[start..] {
-        scalar = add(scalar, v);
-    }
-    add(scalar, predux(&acc[0]))
+    Packets::Avx8.sum(x)
 }
 
-/// `reduce_mean` of all of `x`: the sum divided by the count as a float (one element is
-/// copied, as [`sum`] says).
+/// [`Packets::mean`] in the wheel's AVX build.
 pub fn mean(x: &[f32]) -> f32 {
-    if x.len() == 1 {
-        return x[0];
-    }
-    div(sum(x), x.len() as f32)
+    Packets::Avx8.mean(x)
 }
 
 /// `reduce_sum(x, axis=0)` of a row-major `rows`×`cols` tensor: each column summed from 0 down
@@ -241,16 +302,8 @@ pub fn sum_rows(x: &[f32], rows: usize, cols: usize) -> Vec<f32> {
         .collect()
 }
 
-/// Eigen's `predux` of an eight-float packet (AVX `PacketMath.h`): the two halves added, then
-/// SSE's `(a0+a2)+(a1+a3)`.
 fn predux(l: &[f32; PACKET]) -> f32 {
-    let h = [
-        add(l[0], l[4]),
-        add(l[1], l[5]),
-        add(l[2], l[6]),
-        add(l[3], l[7]),
-    ];
-    add(add(h[0], h[2]), add(h[1], h[3]))
+    Packets::Avx8.predux(l)
 }
 
 /// A product's operands as TensorFlow's MatMul gets them: `a` stored row-major

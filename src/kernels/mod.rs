@@ -20,6 +20,7 @@
 pub mod aten;
 pub mod cpu;
 pub mod eigen;
+pub mod machine;
 pub mod mkl;
 pub mod numpy_exp;
 pub mod onednn;
@@ -141,6 +142,10 @@ impl<P> Pick<P> {
 #[derive(Debug, Clone)]
 pub struct Paths {
     pub cpu: CpuFeatures,
+    /// The library builds where more than one is reproduced.
+    pub builds: machine::Builds,
+    /// The machine emulated (`--machine`), `None` for this machine.
+    pub machine: Option<String>,
     pub switches: Switches,
     pub numpy_exp: Pick<numpy_exp::ExpPath>,
     pub openblas: Pick<openblas::Core>,
@@ -150,24 +155,78 @@ pub struct Paths {
 }
 
 impl Paths {
+    /// The paths of the pinned wheels on `cpu` under `switches`.
     pub fn select(cpu: CpuFeatures, switches: Switches) -> Paths {
+        Paths::select_builds(cpu, machine::Builds::default(), switches)
+    }
+
+    /// The paths of the library builds `builds` on `cpu` under `switches`.
+    pub fn select_builds(cpu: CpuFeatures, builds: machine::Builds, switches: Switches) -> Paths {
         Paths {
             numpy_exp: numpy_exp::ExpPath::select(&cpu, &switches),
             openblas: openblas::Core::select(&cpu, &switches),
-            tensorflow: tensorflow::Backend::select(&cpu, &switches),
+            tensorflow: tensorflow::Backend::select(&cpu, builds.tensorflow, &switches),
             aten: aten::Capability::select(&cpu, &switches),
             mkl: mkl::MklPath::select(&cpu, &switches),
             cpu,
+            builds,
+            machine: None,
             switches,
+        }
+    }
+
+    /// The paths of a known machine under `switches`, as if they were set on it.
+    pub fn of_machine(machine: &machine::Machine, switches: Switches) -> Paths {
+        Paths {
+            machine: Some(machine.name()),
+            ..Paths::select_builds(machine.cpu.clone(), machine.builds, switches)
         }
     }
 }
 
-/// The paths of this machine and this process's environment, decided once (each library
-/// decides once, when it is loaded).
+/// The variable `--machine` sets for this process and the processes it starts (sweep workers,
+/// `xor-repro-torch`): the known machine ([`machine::find`]) whose paths they compute with.
+pub const MACHINE_VARIABLE: &str = "XOR_REPRO_MACHINE";
+
+/// Makes this process, and every process it starts, compute as `name` computes
+/// (`--machine NAME`). Call it before anything asks for the paths: it fails once they were
+/// decided.
+pub fn emulate(name: &str) -> anyhow::Result<()> {
+    let machine = machine::find(name)?;
+    if PATHS.get().is_some() {
+        anyhow::bail!("the paths were decided before --machine {name} was read");
+    }
+    // Set while the process is still single-threaded: at the start of `main`.
+    std::env::set_var(MACHINE_VARIABLE, machine.name());
+    Ok(())
+}
+
+/// The known machine this process computes as (`--machine`, [`MACHINE_VARIABLE`]), `None` for
+/// the host.
+pub fn emulated_machine() -> anyhow::Result<Option<machine::Machine>> {
+    match std::env::var(MACHINE_VARIABLE) {
+        Ok(name) if !name.trim().is_empty() => machine::find(name.trim()).map(Some),
+        _ => Ok(None),
+    }
+}
+
+/// The paths of the host under this process's environment (the machine a Python side runs
+/// on), whatever `--machine` says.
+pub fn host() -> Paths {
+    Paths::select(CpuFeatures::detect(), Switches::from_env())
+}
+
+static PATHS: OnceLock<Paths> = OnceLock::new();
+
+/// The paths this process computes with, under this process's environment, decided once (each
+/// library decides once, when it is loaded): those of the machine `--machine` named
+/// ([`emulate`]), or the host's. An unknown name in [`MACHINE_VARIABLE`] is refused where the
+/// command line is read, so here it falls back to the host.
 pub fn this_machine() -> &'static Paths {
-    static PATHS: OnceLock<Paths> = OnceLock::new();
-    PATHS.get_or_init(|| Paths::select(CpuFeatures::detect(), Switches::from_env()))
+    PATHS.get_or_init(|| match emulated_machine() {
+        Ok(Some(machine)) => Paths::of_machine(&machine, Switches::from_env()),
+        _ => host(),
+    })
 }
 
 /// The library builds whose kernels are ported here: another version of one is a build these
@@ -303,9 +362,13 @@ impl Paths {
     /// The machine, the switches set, and one row per library: path, emulated, why.
     pub fn table(&self) -> String {
         let switches = self.switches.set();
+        let machine = match &self.machine {
+            Some(name) => format!("{name} (emulated): {}", self.cpu.summary()),
+            None => self.cpu.summary(),
+        };
         let mut out = format!(
             "machine: {}\nswitches: {}\n\n{:<12} {:<50} {:<9} why\n",
-            self.cpu.summary(),
+            machine,
             if switches.is_empty() {
                 "none set".to_string()
             } else {

@@ -15,7 +15,47 @@
 //! shows them with `TF_ENABLE_ONEDNN_OPTS=0`), so [`Backend::Eigen`] carries that ISA.
 
 use super::cpu::CpuFeatures;
+use super::eigen::Packets;
 use super::{Pick, Switches};
+
+/// Which build of TensorFlow 2.19.0 runs: what its compiler made of Eigen, and whether oneDNN is
+/// on by default. Builds differ where the CPU does not: the same notebook on the same CPU prints
+/// other digits under another build.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Build {
+    /// The Linux x86-64 wheel on PyPI, measured here: Eigen on AVX packets (eight floats)
+    /// without FMA; oneDNN on by default only on CPUs with VNNI, BF16 or AMX.
+    #[default]
+    Wheel,
+    /// A build for baseline x86-64 with oneDNN on by default: Eigen on SSE packets (four
+    /// floats) without FMA, every MatMul in oneDNN, which still runs the CPU's widest ISA (it
+    /// compiles its kernels at run time). `DefaultOneDnnPolicy` (`port.cc`) turns oneDNN on by
+    /// default on Windows x86-64; a build compiled without AVX keeps Eigen on SSE. The only
+    /// build found that prints every line of notebook 002's TensorFlow cell; emulated, not
+    /// confirmed on a real build of it.
+    Baseline,
+}
+
+impl Build {
+    /// The name `--machine NAME+BUILD` and `machines` use.
+    pub fn name(self) -> &'static str {
+        match self {
+            Build::Wheel => "tf-wheel",
+            Build::Baseline => "tf-baseline",
+        }
+    }
+
+    /// Eigen's packets in this build.
+    pub fn packets(self) -> Packets {
+        match self {
+            Build::Wheel => Packets::Avx8,
+            Build::Baseline => Packets::Sse4,
+        }
+    }
+
+    /// Every build, in the order `machines` lists them.
+    pub const ALL: [Build; 2] = [Build::Wheel, Build::Baseline];
+}
 
 /// oneDNN's instruction-set levels whose f32 kernels add in different orders.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -106,9 +146,29 @@ impl Backend {
             || cpu.amx_bf16
     }
 
-    pub fn select(cpu: &CpuFeatures, switches: &Switches) -> Pick<Backend> {
+    pub fn select(cpu: &CpuFeatures, build: Build, switches: &Switches) -> Pick<Backend> {
         if !cpu.is_x86_64() {
             return Pick::not_x86_64(cpu, "TensorFlow");
+        }
+        let mut pick = Backend::select_in(cpu, build, switches);
+        if build != Build::Wheel {
+            pick.name = format!("{} ({} build)", pick.name, build.name());
+            pick.why = format!(
+                "{}; Eigen on {}-float packets without FMA",
+                pick.why,
+                build.packets().lanes()
+            );
+        }
+        pick
+    }
+
+    fn select_in(cpu: &CpuFeatures, build: Build, switches: &Switches) -> Pick<Backend> {
+        if build == Build::Wheel && !cpu.avx {
+            return Pick {
+                path: None,
+                name: "TensorFlow's wheel on a CPU without AVX".to_string(),
+                why: "the wheel is built with AVX: it stops at import on this CPU".to_string(),
+            };
         }
         let (onednn, mut why) = match switches.tf_enable_onednn_opts.as_deref() {
             Some(v) if v == "0" || v.eq_ignore_ascii_case("false") => {
@@ -117,6 +177,11 @@ impl Backend {
             Some(v) if v == "1" || v.eq_ignore_ascii_case("true") => {
                 (true, format!("TF_ENABLE_ONEDNN_OPTS={v}"))
             }
+            _ if build == Build::Baseline => (
+                true,
+                "TF_ENABLE_ONEDNN_OPTS unset (or not 0, 1, false, true) and the build turns oneDNN on"
+                    .to_string(),
+            ),
             _ if Backend::onednn_by_default(cpu) => {
                 let present: Vec<&str> = [
                     (cpu.avx512_vnni, "AVX512_VNNI"),

@@ -146,7 +146,16 @@ pub struct RunInfo {
     pub experiment: String,
     pub notebook: String,
     pub seed: u64,
-    pub steps: usize,
+    /// The `--steps` the run was made with (the five notebooks' engines and reference
+    /// scripts: steps or epochs, as the notebook counts them). A port's run of its own
+    /// records `losses_recorded` instead; a port's run written before that has `steps` here
+    /// meaning what `losses_recorded` means.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub steps: Option<usize>,
+    /// How many losses `loss.csv` holds: what a port's run (`xor_repro_port::Run`, the
+    /// recorder's `Run.from_args`) records, where `--steps` may mean epochs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub losses_recorded: Option<usize>,
     /// Absent from a run recorded by a script that did not say (`xor_repro_record`).
     #[serde(default = "unknown_lr", skip_serializing_if = "is_nan")]
     pub lr: f64,
@@ -168,6 +177,19 @@ pub struct RunInfo {
     /// whose kernel decides its bits (a key of `kernels`), for `explain` to name.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub ops: BTreeMap<String, TracedOp>,
+    /// The known machine a Rust run computed as (`--machine`) and the host it ran on; absent
+    /// when it computed as its host.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub machine: Option<MachineRecord>,
+}
+
+/// `run.json`'s `machine`: what `--machine` emulated, and where.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct MachineRecord {
+    /// The known machine's name (`zen4`, `zen3+tf-baseline`).
+    pub emulated: String,
+    /// The host's CPU, as `kernels` names it.
+    pub host: String,
 }
 
 /// The operation behind a traced value, as a port of one's own declares it (`run.json`'s

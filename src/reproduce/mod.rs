@@ -40,13 +40,68 @@ fn reproduce_one(exp: &'static Experiment, out: &Path) -> Result<Checked> {
                 std::fs::read_to_string(pair.join(side).join("transcript.txt")).unwrap_or_default()
             };
             let rule = verdict.target.printout;
+            let rust = compare::check_printout(&lines, &read("rust"), rule, exp.prints_loss);
+            let elsewhere = if rust.differing.is_empty() {
+                None
+            } else {
+                printed_elsewhere(exp, &lines, out)?
+            };
             Some(Printouts {
-                rust: compare::check_printout(&lines, &read("rust"), rule, exp.prints_loss),
+                rust,
                 python: compare::check_printout(&lines, &read("python"), rule, exp.prints_loss),
+                elsewhere,
             })
         }
     };
     Ok(Checked { verdict, printout })
+}
+
+/// Where this host's transcript differs from the notebook's: the known machine or build that
+/// prints every line (`identify`'s answer), preferring this host's CPU under another build, and
+/// its transcript's check. `None` when none does.
+fn printed_elsewhere(
+    exp: &'static Experiment,
+    lines: &[String],
+    out: &Path,
+) -> Result<Option<(String, crate::compare::PrintoutCheck)>> {
+    let host = crate::kernels::machine::matching(&crate::kernels::cpu::CpuFeatures::detect());
+    let request = crate::identify::Request {
+        exp,
+        seed: exp.default_seed,
+        steps: exp.steps,
+        lr: exp.lr,
+    };
+    let mut groups = crate::identify::groups(exp, None)?;
+    // This host's CPU first: "this machine, another build" is the nearest answer.
+    groups.sort_by_key(|g| {
+        !host
+            .as_ref()
+            .is_some_and(|h| g.machines.iter().any(|m| m.cpu_name == h.cpu_name))
+    });
+    let dir = out.join("machines");
+    for group in groups.iter().filter(|g| g.not_reproduced.is_none()) {
+        let run = crate::identify::run_as(group, &request, &dir)?;
+        let transcript = std::fs::read_to_string(run.join("transcript.txt"))?;
+        let check = compare::check_printout(
+            lines,
+            &transcript,
+            crate::compare::Printout::Every,
+            exp.prints_loss,
+        );
+        if check.differing.is_empty() {
+            let name = match &host {
+                Some(h) => group
+                    .machines
+                    .iter()
+                    .find(|m| m.cpu_name == h.cpu_name)
+                    .unwrap_or(&group.machines[0])
+                    .name(),
+                None => group.machines[0].name(),
+            };
+            return Ok(Some((name, check)));
+        }
+    }
+    Ok(None)
 }
 
 /// Runs the plain tch port of `exp` at its default seed beside the Python run already in
@@ -73,6 +128,10 @@ fn port_one(exp: &'static Experiment, out: &Path) -> Result<PortCheck> {
 /// The `reproduce` command: returns whether every experiment met its target.
 pub fn reproduce(out: &Path) -> Result<bool> {
     crate::run::python::interpreter()?;
+    // Under --machine both sides must compute as the machine: Python runs on this host.
+    for exp in experiments::all() {
+        run::host_computes_as_machine(exp)?;
+    }
     run::ensure_writable(out)?;
     let mut entries = Vec::new();
     for exp in experiments::all() {
@@ -91,11 +150,20 @@ pub fn reproduce(out: &Path) -> Result<bool> {
                     crate::outln!("  {note}");
                 }
                 if let Some(p) = &c.printout {
-                    crate::outln!(
-                        "printout: Rust {}, Python {}",
-                        printout_word(&p.rust),
-                        printout_word(&p.python)
-                    );
+                    if let Some((machine, check)) = &p.elsewhere {
+                        crate::outln!(
+                            "printout: {} as `{machine}` (identify's answer); on this host's paths Rust {}, Python {}",
+                            printout_word(check),
+                            printout_word(&p.rust),
+                            printout_word(&p.python)
+                        );
+                    } else {
+                        crate::outln!(
+                            "printout: Rust {}, Python {}",
+                            printout_word(&p.rust),
+                            printout_word(&p.python)
+                        );
+                    }
                 }
             }
             Err(e) => crate::outln!("{} seed {seed}: ERROR {e}", exp.name),

@@ -38,6 +38,16 @@ pub struct Checked {
 pub struct Printouts {
     pub rust: PrintoutCheck,
     pub python: PrintoutCheck,
+    /// Where a line differs here: the machine or build `identify` names as printing every
+    /// line, and the Rust transcript computed as it (`--machine`).
+    pub elsewhere: Option<(String, PrintoutCheck)>,
+}
+
+impl Printouts {
+    /// The check that decides: the identified machine's where there is one.
+    pub fn deciding(&self) -> &PrintoutCheck {
+        self.elsewhere.as_ref().map_or(&self.rust, |(_, c)| c)
+    }
 }
 
 impl Entry {
@@ -45,7 +55,9 @@ impl Entry {
     /// transcript reproduces what the target requires of its printout.
     pub fn meets_target(&self) -> bool {
         match &self.outcome {
-            Ok(c) => c.verdict.passed() && c.printout.as_ref().is_none_or(|p| p.rust.reproduced),
+            Ok(c) => {
+                c.verdict.passed() && c.printout.as_ref().is_none_or(|p| p.deciding().reproduced)
+            }
             Err(_) => false,
         }
     }
@@ -277,6 +289,10 @@ fn table(s: &mut String, entries: &[Entry]) {
                 let printout = match &c.printout {
                     None => "not seeded".to_string(),
                     Some(p) if p.rust.differing.is_empty() => "yes".to_string(),
+                    Some(Printouts {
+                        elsewhere: Some((machine, check)),
+                        ..
+                    }) if check.differing.is_empty() => format!("yes, as `{machine}`"),
                     Some(p) if p.rust.reproduced => {
                         format!(
                             "yes, losses ({} other lines differ)",
@@ -393,6 +409,34 @@ fn details(s: &mut String, out: &Path, e: &Entry) {
         }
     );
     if let Some(p) = &c.printout {
+        if let Some((machine, check)) = &p.elsewhere {
+            let _ = writeln!(
+                s,
+                "\nPrintout against the notebook ({} printed lines): {} computed as `{machine}` \
+                 (`xor-repro identify` names it: the machine or build the notebook ran on; \
+                 `xor-repro run {} --machine {machine}` prints it).",
+                check.expected,
+                if check.differing.is_empty() {
+                    "every line reproduced".to_string()
+                } else {
+                    printout_word(check)
+                },
+                e_name(c),
+            );
+            let _ = writeln!(
+                s,
+                "\nOn this host's own paths, both sides print the same {} of {} lines; \
+                 the host's libraries print the other {} otherwise (the notebook's machine \
+                 is not this one): Rust {}, Python {}.",
+                p.rust.expected - p.rust.differing.len(),
+                p.rust.expected,
+                p.rust.differing.len(),
+                printout_word(&p.rust),
+                printout_word(&p.python)
+            );
+            let _ = writeln!(s);
+            return;
+        }
         let _ = writeln!(
             s,
             "\nPrintout against the notebook ({} printed lines): Rust {}, Python {}.",
@@ -415,6 +459,11 @@ fn details(s: &mut String, out: &Path, e: &Entry) {
         }
     }
     let _ = writeln!(s);
+}
+
+/// The experiment a check is of.
+fn e_name(c: &Checked) -> &str {
+    &c.verdict.experiment
 }
 
 /// What an earlier `sweep` of the experiment (in `DIR/sweeps/`) says: outcomes over its

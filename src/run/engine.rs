@@ -49,6 +49,11 @@ pub fn run_fn_on(exp: &Experiment, engine: Engine) -> Result<RunFn> {
     let found = match engine {
         Engine::Exact if !exp.needs_libtorch() => exp.run,
         Engine::Exact => {
+            if let Some(machine) = &crate::kernels::this_machine().machine {
+                // libtorch computes this host's bits, not the machine's.
+                let why = exp.framework.not_reproduced().unwrap_or_default();
+                bail!("{} cannot run as {machine}: {why}", exp.name);
+            }
             if exp.run.is_some() {
                 if let Some(why) = exp.framework.not_reproduced() {
                     crate::errln!(

@@ -8,7 +8,7 @@ pub mod python;
 use crate::console::progress::Progress;
 use crate::experiments::{Config, Engine, Experiment};
 use crate::record::{self, InitialParams, RunInfo, RunRecord};
-use anyhow::{Context, Result};
+use anyhow::{bail, Context, Result};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -149,6 +149,16 @@ pub fn run_rust_with(
     let engine = settings.engine;
     let run = crate::run::engine::run_fn_on(exp, engine)?;
     let kernels = kernel_paths(exp, engine);
+    if let Some(machine) = &crate::kernels::this_machine().machine {
+        if engine == Engine::Tch {
+            // The port runs this host's libtorch: it is the machine's only where the host is.
+            host_computes_as_machine(exp)?;
+        }
+        let missing = crate::kernels::not_emulated_note(&kernels);
+        if let Some(why) = exp.framework.not_reproduced().or(missing) {
+            bail!("{} cannot run as {machine}: {why}", exp.name);
+        }
+    }
     if let Some(note) = crate::kernels::not_emulated_note(&kernels) {
         crate::errln!("{}: {note}", exp.name);
     }
@@ -160,7 +170,8 @@ pub fn run_rust_with(
         experiment: exp.name.to_string(),
         notebook: exp.notebook.to_string(),
         seed,
-        steps,
+        steps: Some(steps),
+        losses_recorded: None,
         lr: cfg.lr,
         init_from: settings.init_from.as_ref().map(|p| p.display().to_string()),
         implementation: engine.run_folder().to_string(),
@@ -169,6 +180,13 @@ pub fn run_rust_with(
         wall_seconds,
         build: Some(crate::build_info::BuildInfo::of_this_binary()),
         ops: Default::default(),
+        machine: crate::kernels::this_machine()
+            .machine
+            .clone()
+            .map(|emulated| record::MachineRecord {
+                emulated,
+                host: crate::kernels::cpu::CpuFeatures::detect().summary(),
+            }),
     };
     let dir = record::run_dir(&settings.out, exp.name, seed, engine.run_folder());
     // The surface plot goes in before the rename, so a run folder is complete or absent.
@@ -207,6 +225,45 @@ pub fn kernel_paths(
         Engine::Exact => paths.for_libraries(exp.framework.kernel_libraries()),
         Engine::Tch => paths.libtorchs_own(&["aten"], "libtorch's own kernels"),
     }
+}
+
+/// Under `--machine`, refuses what runs on this host's own libraries (a Python side, a plain
+/// tch port on libtorch) where they would compute other bits than the machine: the host is
+/// that machine only where its libraries, under the same switches, take the machine's paths
+/// for `exp`.
+pub fn host_computes_as_machine(exp: &Experiment) -> Result<()> {
+    let paths = crate::kernels::this_machine();
+    let Some(machine) = &paths.machine else {
+        return Ok(());
+    };
+    let keys = exp.framework.kernel_libraries();
+    let host = crate::kernels::host();
+    let (ours, theirs) = (paths.for_libraries(keys), host.for_libraries(keys));
+    let differ: Vec<String> = ours
+        .iter()
+        .filter(|(k, p)| theirs.get(*k).map(|t| &t.path) != Some(&p.path))
+        .map(|(k, p)| {
+            format!(
+                "{} {} there, {} here",
+                crate::kernels::label(k),
+                p.path,
+                theirs.get(k).map_or("none", |t| t.path.as_str())
+            )
+        })
+        .collect();
+    if paths.builds != crate::kernels::machine::Builds::default() || !differ.is_empty() {
+        let why = if differ.is_empty() {
+            "its library builds are not the ones installed here".to_string()
+        } else {
+            differ.join(", ")
+        };
+        anyhow::bail!(
+            "{} would run on this host's own libraries (Python, or libtorch for a tch port), which do not compute as {machine} ({why}): `xor-repro run {} --machine {machine}` computes the exact engine's side; diff it against a run recorded there",
+            exp.name,
+            exp.name
+        );
+    }
+    Ok(())
 }
 
 /// Runs the Python reference of `exp` (it prints the notebook's transcript itself) and

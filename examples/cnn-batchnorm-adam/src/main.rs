@@ -5,76 +5,30 @@
 //! calls `xor_repro_port`'s or says what PyTorch does:
 //! - `init::conv2d` and `init::linear` for `nn.Conv2d`'s and `nn.Linear`'s draws (tch's
 //!   `nn::conv2d` and `nn::linear` draw otherwise);
-//! - [`BatchNorm2d`]: tch's `nn::batch_norm2d` with PyTorch's initial weight, ones (tch's
-//!   default draws it from U(0, 1), which also moves the global generator), and the
-//!   `num_batches_tracked` buffer tch's layer does not keep;
+//! - `nn::batch_norm2d` (`xor_repro_port::nn`) for `nn.BatchNorm2d`: tch's own layer with
+//!   PyTorch's initial weight, ones (tch's default draws it from U(0, 1), which also moves the
+//!   global generator), and the `num_batches_tracked` buffer tch's layer does not keep;
+//!   `state_dict` and `named_buffers` list the buffers as PyTorch does, to record and trace;
 //! - `optim::Adam` for `torch.optim.Adam` (tch's `nn::Adam` is libtorch's C++ Adam);
 //! - `data::DataLoader` for the shuffle (PyTorch draws it on its own generator).
 //!
 //! `model.train()` and `model.eval()` are the `train` flag of [`Net::forward_t`], as in tch.
 
 use anyhow::Result;
-use tch::{nn, nn::ModuleT, Device, Kind, Tensor};
-use xor_repro_port::{data::DataLoader, init, named_parameters, optim::Adam, Run};
-
-/// `nn.BatchNorm2d(channels)`: its weight (ones), bias (zeros), running mean (zeros) and
-/// running variance (ones), and `num_batches_tracked`, which PyTorch's forward counts up in
-/// training before `F.batch_norm`, the ATen call tch's layer makes too (momentum 0.1, eps
-/// 1e-5). With momentum 0.1 the count changes no value; it is kept to be recorded.
-#[derive(Debug)]
-struct BatchNorm2d {
-    layer: nn::BatchNorm,
-    num_batches_tracked: Tensor,
-}
-
-impl BatchNorm2d {
-    fn new(path: nn::Path, channels: i64) -> BatchNorm2d {
-        let config = nn::BatchNormConfig {
-            ws_init: nn::Init::Const(1.0), // init.ones_(self.weight); tch's default draws
-            ..Default::default()
-        };
-        BatchNorm2d {
-            layer: nn::batch_norm2d(path, channels, config),
-            num_batches_tracked: Tensor::zeros([], (Kind::Int64, Device::Cpu)),
-        }
-    }
-
-    /// The layer's buffers under `name`, as `named_buffers()` lists them.
-    fn buffers(&self, name: &str) -> Vec<(String, Tensor)> {
-        vec![
-            (
-                format!("{name}.running_mean"),
-                self.layer.running_mean.shallow_clone(),
-            ),
-            (
-                format!("{name}.running_var"),
-                self.layer.running_var.shallow_clone(),
-            ),
-            (
-                format!("{name}.num_batches_tracked"),
-                self.num_batches_tracked.shallow_clone(),
-            ),
-        ]
-    }
-}
-
-impl ModuleT for BatchNorm2d {
-    fn forward_t(&self, xs: &Tensor, train: bool) -> Tensor {
-        if train {
-            let _ = self.num_batches_tracked.shallow_clone().g_add_scalar_(1); // .add_(1)
-        }
-        self.layer.forward_t(xs, train)
-    }
-}
+use tch::{nn, Device, Kind, Tensor};
+use xor_repro_port::nn::{self as port_nn, BatchNorm};
+use xor_repro_port::{
+    data::DataLoader, init, named_buffers, named_parameters, optim::Adam, state_dict, Run,
+};
 
 /// `Net` of `script.py`, its layers created in the order `__init__` creates them.
 struct Net {
     conv1: nn::Conv2D,
-    bn1: BatchNorm2d,
+    bn1: BatchNorm,
     conv2: nn::Conv2D,
-    bn2: BatchNorm2d,
+    bn2: BatchNorm,
     conv3: nn::Conv2D,
-    bn3: BatchNorm2d,
+    bn3: BatchNorm,
     fc1: nn::Linear,
     fc2: nn::Linear,
 }
@@ -86,11 +40,11 @@ impl Net {
             ..Default::default()
         };
         let conv1 = init::conv2d(vs / "conv1", 3, 32, 3, padding);
-        let bn1 = BatchNorm2d::new(vs / "bn1", 32);
+        let bn1 = port_nn::batch_norm2d(vs / "bn1", 32, Default::default());
         let conv2 = init::conv2d(vs / "conv2", 32, 64, 3, padding);
-        let bn2 = BatchNorm2d::new(vs / "bn2", 64);
+        let bn2 = port_nn::batch_norm2d(vs / "bn2", 64, Default::default());
         let conv3 = init::conv2d(vs / "conv3", 64, 128, 3, padding);
-        let bn3 = BatchNorm2d::new(vs / "bn3", 128);
+        let bn3 = port_nn::batch_norm2d(vs / "bn3", 128, Default::default());
         let fc1 = init::linear(vs / "fc1", 128 * 4 * 4, 512);
         let fc2 = init::linear(vs / "fc2", 512, 10);
         Net {
@@ -125,35 +79,6 @@ impl Net {
         let x = x.flatten(1, -1).apply(&self.fc1).relu();
         x.apply(&self.fc2)
     }
-
-    /// `model.named_buffers()`.
-    fn named_buffers(&self) -> Vec<(String, Tensor)> {
-        let mut buffers = self.bn1.buffers("bn1");
-        buffers.extend(self.bn2.buffers("bn2"));
-        buffers.extend(self.bn3.buffers("bn3"));
-        buffers
-    }
-
-    /// `model.state_dict()`: each layer's parameters, then its buffers.
-    fn state_dict(&self, params: &[(String, Tensor)]) -> Vec<(String, Tensor)> {
-        let layer = |name: &str| name.rsplit_once('.').map_or("", |(l, _)| l).to_string();
-        let buffers = self.named_buffers();
-        let mut state = Vec::new();
-        for (i, (name, p)) in params.iter().enumerate() {
-            state.push((name.clone(), p.shallow_clone()));
-            let last_of_layer = params
-                .get(i + 1)
-                .map_or(true, |(next, _)| layer(next) != layer(name));
-            if last_of_layer {
-                for (b, t) in &buffers {
-                    if layer(b) == layer(name) {
-                        state.push((b.clone(), t.shallow_clone()));
-                    }
-                }
-            }
-        }
-        state
-    }
 }
 
 fn main() -> Result<()> {
@@ -182,7 +107,7 @@ fn main() -> Result<()> {
     let vs = nn::VarStore::new(Device::Cpu);
     let model = Net::new(&vs.root());
     let params = named_parameters(&vs);
-    run.initial_params(&model.state_dict(&params)); // the parameters and BatchNorm's buffers
+    run.initial_params(&state_dict(&vs)); // the parameters and BatchNorm's buffers
     let mut optimizer = Adam::new(&params, 0.001);
     let count: i64 = params.iter().map(|(_, p)| p.numel() as i64).sum();
     run.print(format!("{count} parameters"));
@@ -193,7 +118,7 @@ fn main() -> Result<()> {
             let t = run.step(step, &params);
             let xb = t.value("xb", xb);
             let logits = t.keep("logits", model.forward_t(&xb, true));
-            for (name, buffer) in model.named_buffers() {
+            for (name, buffer) in named_buffers(&vs) {
                 let _ = t.value(&name, buffer);
             }
             let loss = t.value(
@@ -223,7 +148,7 @@ fn main() -> Result<()> {
         ));
     }
 
-    run.final_params(&model.state_dict(&params));
+    run.final_params(&state_dict(&vs));
     let logits = tch::no_grad(|| model.forward_t(&x, false));
     run.predictions_from(&[("target", &y), ("logits", &logits)])?;
     run.write()?;

@@ -136,5 +136,28 @@ impl Adadelta {
     }
 }
 
+/// The rest of `param_groups[0]`, read by [`crate::HyperParameters`].
+impl Adadelta {
+    /// `rho`.
+    pub fn get_rho(&self) -> f64 {
+        self.rho
+    }
+
+    /// `eps`.
+    pub fn get_eps(&self) -> f64 {
+        self.eps
+    }
+
+    /// `weight_decay`.
+    pub fn get_weight_decay(&self) -> f64 {
+        self.weight_decay
+    }
+
+    /// `maximize`.
+    pub fn get_maximize(&self) -> bool {
+        self.maximize
+    }
+}
+
 zero_grad_set_to_none!(Adadelta);
 initial_lr!(Adadelta);

@@ -26,6 +26,8 @@ pub struct Adagrad {
     lr: f64,
     lr_decay: f64,
     weight_decay: f64,
+    /// `initial_accumulator_value`, kept for `param_groups`' sake ([`crate::HyperParameters`]).
+    initial_accumulator_value: f64,
     eps: f64,
     maximize: bool,
 }
@@ -44,6 +46,7 @@ impl Adagrad {
             lr,
             lr_decay: 0.0,
             weight_decay: 0.0,
+            initial_accumulator_value: 0.0,
             eps: 1e-10,
             maximize: false,
         }
@@ -67,6 +70,7 @@ impl Adagrad {
         for sum in self.sums.iter_mut() {
             let _ = sum.fill_(value);
         }
+        self.initial_accumulator_value = value;
         self
     }
 
@@ -135,6 +139,34 @@ impl Adagrad {
                 ops::addcdiv_(param, &grad, &std, -clr);
             }
         });
+    }
+}
+
+/// The rest of `param_groups[0]`, read by [`crate::HyperParameters`].
+impl Adagrad {
+    /// `lr_decay`.
+    pub fn get_lr_decay(&self) -> f64 {
+        self.lr_decay
+    }
+
+    /// `eps`.
+    pub fn get_eps(&self) -> f64 {
+        self.eps
+    }
+
+    /// `weight_decay`.
+    pub fn get_weight_decay(&self) -> f64 {
+        self.weight_decay
+    }
+
+    /// `initial_accumulator_value`.
+    pub fn get_initial_accumulator_value(&self) -> f64 {
+        self.initial_accumulator_value
+    }
+
+    /// `maximize`.
+    pub fn get_maximize(&self) -> bool {
+        self.maximize
     }
 }
 

@@ -189,5 +189,33 @@ impl RMSprop {
     }
 }
 
+/// The rest of `param_groups[0]`, read by [`crate::HyperParameters`].
+impl RMSprop {
+    /// `alpha`.
+    pub fn get_alpha(&self) -> f64 {
+        self.alpha
+    }
+
+    /// `eps`.
+    pub fn get_eps(&self) -> f64 {
+        self.eps
+    }
+
+    /// `centered`.
+    pub fn get_centered(&self) -> bool {
+        self.centered
+    }
+
+    /// `weight_decay`.
+    pub fn get_weight_decay(&self) -> f64 {
+        self.weight_decay
+    }
+
+    /// `maximize`.
+    pub fn get_maximize(&self) -> bool {
+        self.maximize
+    }
+}
+
 zero_grad_set_to_none!(RMSprop);
 initial_lr!(RMSprop);
