@@ -69,11 +69,7 @@ impl Module for SelfAttention {
         // `/ math.sqrt(hd)`: a Python float, the same division by a scalar.
         let att = q.matmul(&k.transpose(-2, -1)) / (hd as f64).sqrt();
         let att = att.softmax(-1, None);
-        let y = att
-            .matmul(&v)
-            .transpose(1, 2)
-            .contiguous()
-            .view([b, t, c]);
+        let y = att.matmul(&v).transpose(1, 2).contiguous().view([b, t, c]);
         y.apply(&self.out)
     }
 }
