@@ -80,7 +80,7 @@ pub fn groups(exp: &Experiment, only: Option<&[String]>) -> Result<Vec<Group>> {
     let mut seen_names = Vec::new();
     for m in machine::every_machine_and_build() {
         if let Some(only) = only {
-            if !only.iter().any(|n| *n == m.name() || *n == m.cpu_name) {
+            if !only.iter().any(|n| *n == m.name()) {
                 continue;
             }
         }

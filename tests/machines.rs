@@ -301,3 +301,61 @@ fn bad_machine_names_and_misplaced_flags_are_one_line_errors() {
         assert!(err.starts_with("error: "), "{err}");
     }
 }
+
+#[test]
+fn identify_names_the_machine_of_a_run_folder_and_of_a_csv() {
+    // A run computed as a Zen 4 is a Zen 4's (and its group's), not a Zen 3's.
+    let dir = common::out_dir();
+    let out = dir.path().to_str().unwrap();
+    let ran = run_clean(&[
+        "run",
+        "tf-relu10-mse",
+        "--machine",
+        "zen4",
+        "--steps",
+        "200",
+        "--out",
+        out,
+    ]);
+    assert!(
+        ran.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ran.stderr)
+    );
+    let folder = common::side(dir.path(), "tf-relu10-mse", 1, "rust");
+    let loss = folder.join("loss.csv");
+    for (evidence, extra) in [
+        (folder.to_str().unwrap(), &[][..]),
+        (
+            loss.to_str().unwrap(),
+            &[
+                "--experiment",
+                "tf-relu10-mse",
+                "--seed",
+                "1",
+                "--steps",
+                "200",
+            ][..],
+        ),
+    ] {
+        let mut args = vec!["identify", evidence, "--only", "zen3,zen4,zen4+tf-baseline"];
+        args.extend_from_slice(extra);
+        let said = run_clean(&args);
+        let text = String::from_utf8_lossy(&said.stdout);
+        println!("{text}");
+        assert_eq!(
+            said.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&said.stderr)
+        );
+        let (found, not) = text.split_once("not by:").unwrap();
+        assert!(found.contains("zen4 ("), "{text}");
+        assert!(
+            not.contains("zen3") && not.contains("first differing"),
+            "{text}"
+        );
+    }
+    let none = run_clean(&["identify", loss.to_str().unwrap()]);
+    assert_eq!(none.status.code(), Some(2), "a CSV needs its experiment");
+}

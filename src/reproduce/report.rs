@@ -412,9 +412,9 @@ fn details(s: &mut String, out: &Path, e: &Entry) {
         if let Some((machine, check)) = &p.elsewhere {
             let _ = writeln!(
                 s,
-                "\nPrintout against the notebook ({} printed lines): {} computed as `{machine}` \
-                 (`xor-repro identify` names it: the machine or build the notebook ran on; \
-                 `xor-repro run {} --machine {machine}` prints it).",
+                "\nPrintout against the notebook ({} printed lines): {} computed as `{machine}`, \
+                 the build `xor-repro identify` names as printing every line the notebook \
+                 printed (`xor-repro run {} --machine {machine}`; [its run](machines/{machine}/{}/seed-{}/rust)).",
                 check.expected,
                 if check.differing.is_empty() {
                     "every line reproduced".to_string()
@@ -422,15 +422,15 @@ fn details(s: &mut String, out: &Path, e: &Entry) {
                     printout_word(check)
                 },
                 e_name(c),
+                e_name(c),
+                c.verdict.seed,
             );
             let _ = writeln!(
                 s,
-                "\nOn this host's own paths, both sides print the same {} of {} lines; \
-                 the host's libraries print the other {} otherwise (the notebook's machine \
-                 is not this one): Rust {}, Python {}.",
+                "\nThis host's own build prints {} of the {} lines as the notebook did, on both \
+                 sides: Rust {}, Python {}.",
                 p.rust.expected - p.rust.differing.len(),
                 p.rust.expected,
-                p.rust.differing.len(),
                 printout_word(&p.rust),
                 printout_word(&p.python)
             );
