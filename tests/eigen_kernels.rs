@@ -86,7 +86,7 @@ fn sgemm_isa() -> xor_repro::kernels::tensorflow::OneDnnIsa {
     let mut switches = xor_repro::kernels::Switches::from_env();
     switches.tf_enable_onednn_opts = Some("0".to_string());
     let cpu = xor_repro::kernels::cpu::CpuFeatures::detect();
-    match Backend::select(&cpu, &switches).path {
+    match Backend::select(&cpu, Default::default(), &switches).path {
         Some(Backend::Eigen { sgemm }) => sgemm,
         other => panic!("TensorFlow's Eigen back-end not reproduced here: {other:?}"),
     }
