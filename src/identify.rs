@@ -97,7 +97,19 @@ pub fn groups(exp: &Experiment, only: Option<&[String]>) -> Result<Vec<Group>> {
             continue;
         }
         seen_names.push((m.cpu_name, described.clone()));
-        let not_reproduced = crate::kernels::not_emulated_note(&records);
+        let missing: Vec<String> = records
+            .iter()
+            .filter(|(_, p)| p.emulated == Some(false))
+            .map(|(k, p)| {
+                let why = p.why.as_deref().unwrap_or("");
+                format!(
+                    "{} path {} is not reproduced ({why})",
+                    crate::kernels::label(k),
+                    p.path
+                )
+            })
+            .collect();
+        let not_reproduced = (!missing.is_empty()).then(|| missing.join("; "));
         match groups.iter_mut().find(|g| g.paths == described) {
             Some(g) => g.machines.push(m),
             None => groups.push(Group {
