@@ -22,6 +22,11 @@ pub fn kernels(args: &KernelsArgs) -> Result<ExitCode> {
     if args.no_python {
         return Ok(ExitCode::SUCCESS);
     }
+    if let Some(machine) = &paths.machine {
+        // The libraries would answer for this host.
+        crate::outln!("\nthe Python libraries run on this host, not on {machine}: not asked");
+        return Ok(ExitCode::SUCCESS);
+    }
     if let Err(err) = crate::run::python::interpreter() {
         crate::outln!("\nthe libraries were not asked: {err:#}");
         return Ok(ExitCode::SUCCESS);
