@@ -199,20 +199,26 @@ pub fn hold(evidence: &Evidence, run: &Path) -> Result<Outcome> {
             Outcome::Data(diff_paths(file, &theirs, &KeyChoice::Default, &exact)?)
         }
         Evidence::Printout(file) => {
-            let text = std::fs::read_to_string(file)
-                .with_context(|| format!("cannot read {}", file.display()))?;
-            let expected: Vec<String> = text
-                .lines()
-                .map(|l| l.trim().to_string())
-                .filter(|l| !l.is_empty() && !l.starts_with('#'))
-                .collect();
-            let transcript = std::fs::read_to_string(run.join("transcript.txt"))?;
-            Outcome::Lines(compare::check_printout(
-                &expected,
-                &transcript,
-                compare::Printout::Every,
-                |_| false,
-            ))
+            Outcome::Lines(hold_printout(&compare::read_printout(file)?, run, |_| {
+                false
+            })?)
         }
     })
+}
+
+/// Holds a candidate's transcript (in `run`) against `expected` printed lines, every line
+/// required; `prints_loss` marks the loss lines, as [`compare::check_printout`] takes it.
+pub fn hold_printout(
+    expected: &[String],
+    run: &Path,
+    prints_loss: fn(&str) -> bool,
+) -> Result<PrintoutCheck> {
+    let transcript = std::fs::read_to_string(run.join("transcript.txt"))
+        .with_context(|| format!("cannot read {}/transcript.txt", run.display()))?;
+    Ok(compare::check_printout(
+        expected,
+        &transcript,
+        compare::Printout::Every,
+        prints_loss,
+    ))
 }

@@ -75,15 +75,7 @@ impl fmt::Display for Listing {
         }
         writeln!(f, "\nbuilds (`--machine CPU+BUILD`):")?;
         for build in crate::kernels::tensorflow::Build::ALL {
-            let doc = match build {
-                crate::kernels::tensorflow::Build::Wheel => {
-                    "TensorFlow's Linux wheel (the default): Eigen on AVX packets, oneDNN on by default only with VNNI, BF16 or AMX"
-                }
-                crate::kernels::tensorflow::Build::Baseline => {
-                    "TensorFlow built for baseline x86-64 with oneDNN on (as port.cc sets it on Windows): Eigen on SSE packets, every MatMul in oneDNN; emulated, not confirmed on a real build"
-                }
-            };
-            writeln!(f, "    {:<12} {doc}", build.name())?;
+            writeln!(f, "    {:<12} {}", build.name(), build.summary())?;
         }
         Ok(())
     }

@@ -9,7 +9,7 @@ pub mod target;
 
 pub use judge::{judge, judge_on, KindResult, Status, Verdict};
 pub use plots::draw;
-pub use printout::{check_printout, printed_lines, LineDifference, PrintoutCheck};
+pub use printout::{check_printout, printed_lines, read_printout, LineDifference, PrintoutCheck};
 pub use target::{target, Check, Printout, Target};
 
 use crate::experiments::{Engine, Experiment};

@@ -15,14 +15,18 @@ pub fn printed_lines(exp: &Experiment) -> Result<Option<Vec<String>>> {
     if !path.exists() {
         return Ok(None);
     }
-    let text = std::fs::read_to_string(&path)
-        .with_context(|| format!("cannot read {}", path.display()))?;
-    // Lines starting with `#` cite the source; no notebook printed such a line.
-    Ok(Some(
-        significant_lines(&text)
-            .filter(|l| !l.starts_with('#'))
-            .collect(),
-    ))
+    read_printout(&path).map(Some)
+}
+
+/// The lines a printout file holds, as a transcript is held against them: non-blank, trimmed,
+/// without the lines starting with `#`, which cite the source (no notebook printed such a
+/// line).
+pub fn read_printout(path: &std::path::Path) -> Result<Vec<String>> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    Ok(significant_lines(&text)
+        .filter(|l| !l.starts_with('#'))
+        .collect())
 }
 
 /// Non-blank lines, trimmed: the notebook captures lost leading spaces and blank lines in

@@ -45,6 +45,18 @@ impl Build {
         }
     }
 
+    /// One line on what this build is, for `machines`.
+    pub fn summary(self) -> &'static str {
+        match self {
+            Build::Wheel => {
+                "TensorFlow's Linux wheel (the default): Eigen on AVX packets, oneDNN on by default only with VNNI, BF16 or AMX"
+            }
+            Build::Baseline => {
+                "TensorFlow built for baseline x86-64 with oneDNN on (as port.cc sets it on Windows): Eigen on SSE packets, every MatMul in oneDNN; emulated, not confirmed on a real build"
+            }
+        }
+    }
+
     /// Eigen's packets in this build.
     pub fn packets(self) -> Packets {
         match self {

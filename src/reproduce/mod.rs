@@ -81,13 +81,7 @@ fn printed_elsewhere(
     let dir = out.join("machines");
     for group in groups.iter().filter(|g| g.not_reproduced.is_none()) {
         let run = crate::identify::run_as(group, &request, &dir)?;
-        let transcript = std::fs::read_to_string(run.join("transcript.txt"))?;
-        let check = compare::check_printout(
-            lines,
-            &transcript,
-            crate::compare::Printout::Every,
-            exp.prints_loss,
-        );
+        let check = crate::identify::hold_printout(lines, &run, exp.prints_loss)?;
         if check.differing.is_empty() {
             let name = match &host {
                 Some(h) => group
